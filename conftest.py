@@ -1,0 +1,123 @@
+"""Test infrastructure: a real PostgreSQL and a real Kafka-protocol broker, never mocks.
+
+By default both are embedded (pgserver, Tansu) and started once per run; set
+``VBP_TEST_DATABASE_URL`` (a server URI, e.g. postgresql://postgres@127.0.0.1:5432/postgres)
+or ``VBP_TEST_KAFKA_BOOTSTRAP_SERVERS`` to use servers of your own. Every test that
+needs a database gets a new one, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from vbpkit import identity
+from vbpkit.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
+from vbpkit.identity import Principal, Role
+
+IDENTITY_KEY = "test-identity-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> str:
+    configured = os.environ.get("VBP_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data")
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def kafka(tmp_path_factory) -> EmbeddedBroker | str:
+    """The test-owned broker; tests that stop or restart it use their own (``fresh_broker``)."""
+    configured = os.environ.get("VBP_TEST_KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        yield configured
+        return
+    broker = EmbeddedBroker(log_path=tmp_path_factory.mktemp("tansu") / "tansu.log")
+    broker.start()
+    await wait_for_broker(broker.bootstrap_servers)
+    yield broker.bootstrap_servers
+    broker.stop()
+
+
+@pytest.fixture
+async def fresh_broker(tmp_path):
+    """A broker this test may stop, kill and restart (always embedded Tansu)."""
+    broker = EmbeddedBroker(log_path=tmp_path / "tansu.log")
+    broker.start()
+    await wait_for_broker(broker.bootstrap_servers)
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def new_database(pg_server):
+    """Factory: a brand-new empty database; returns its SQLAlchemy asyncpg URL."""
+
+    async def make(label: str = "t") -> str:
+        name = f"test_{label}_{uuid.uuid4().hex[:10]}"
+        await ensure_databases(pg_server, [name])
+        return server_url_to_async(pg_server, name)
+
+    return make
+
+
+def signed_headers(principal: Principal, method: str, path: str, key: str = IDENTITY_KEY) -> dict[str, str]:
+    return identity.sign(principal, key=key.encode(), method=method, path=path)
+
+
+class SignedClient(httpx.AsyncClient):
+    """Calls a service directly as the gateway would: the principal signed per request."""
+
+    def __init__(self, *args, principal: Principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+
+    def as_(self, principal: Principal) -> "SignedClient":
+        self.principal = principal
+        return self
+
+    async def send(self, request: httpx.Request, **kwargs):
+        request.headers.update(signed_headers(self.principal, request.method, request.url.path))
+        return await super().send(request, **kwargs)
+
+
+ADMIN = Principal(role=Role.ADMIN, tenant=None, key_id="test-admin")
+EXCHANGE = Principal(role=Role.EXCHANGE, tenant="CQ-EXCHANGE", key_id="test-exchange")
+
+
+@pytest.fixture
+async def service_client(new_database, kafka):
+    """Factory: run a service app in-process (lifespan, migrations, relay, consumer) on a new database."""
+    stack = contextlib.AsyncExitStack()
+
+    async def make(create_app, settings_cls, *, principal: Principal = ADMIN, **overrides):
+        settings = settings_cls(
+            database_url=await new_database(settings_cls.model_config["env_prefix"].lower().rstrip("_")),
+            kafka_bootstrap_servers=kafka,
+            identity_key=IDENTITY_KEY,
+            **overrides,
+        )
+        app = create_app(settings)
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        client = SignedClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://service", principal=principal
+        )
+        await stack.enter_async_context(client)
+        client.app = app
+        return client
+
+    yield make
+    await stack.aclose()
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent

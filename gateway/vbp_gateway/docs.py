@@ -1,0 +1,78 @@
+"""The merged OpenAPI document: every service's operations under its prefix."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+
+import httpx
+
+from vbpkit import identity
+from vbpkit.identity import Principal, Role
+
+log = logging.getLogger(__name__)
+DOCS_PRINCIPAL = Principal(role=Role.ADMIN, tenant=None, key_id="gateway-docs")
+
+
+async def fetch_service_documents(client: httpx.AsyncClient, upstreams: dict[str, str], key: bytes) -> dict[str, dict | None]:
+    async def one(name: str, base: str) -> tuple[str, dict | None]:
+        headers = identity.sign(DOCS_PRINCIPAL, key=key, method="GET", path="/openapi.json")
+        try:
+            response = await client.get(base + "/openapi.json", headers=headers, timeout=5)
+            response.raise_for_status()
+            return name, response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("no OpenAPI document from %s: %s", name, exc)
+            return name, None
+
+    return dict(await asyncio.gather(*(one(n, b) for n, b in upstreams.items())))
+
+
+def _rename_refs(node, renames: dict[str, str]):
+    if isinstance(node, dict):
+        return {
+            k: (renames.get(v, v) if k == "$ref" and isinstance(v, str) else _rename_refs(v, renames))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node
+
+
+def merge(gateway_doc: dict, service_docs: dict[str, dict | None]) -> dict:
+    """Prefix each service's paths with ``/<service>``; a schema name two services use
+    differently is renamed ``<service>.<name>`` so neither overwrites the other."""
+    merged = copy.deepcopy(gateway_doc)
+    paths = merged.setdefault("paths", {})
+    schemas = merged.setdefault("components", {}).setdefault("schemas", {})
+    tags = {t["name"]: t for t in merged.get("tags", [])}
+    for service, doc in service_docs.items():
+        if doc is None:
+            tags[service] = {"name": service, "description": "service unavailable: its operations are missing"}
+            continue
+        tags.setdefault(service, {"name": service, "description": doc.get("info", {}).get("description", "")})
+        renames: dict[str, str] = {}
+        for name, schema in doc.get("components", {}).get("schemas", {}).items():
+            if name in schemas and json.dumps(schemas[name], sort_keys=True) != json.dumps(schema, sort_keys=True):
+                renames[f"#/components/schemas/{name}"] = f"#/components/schemas/{service}.{name}"
+        for name, schema in doc.get("components", {}).get("schemas", {}).items():
+            target = f"{service}.{name}" if f"#/components/schemas/{name}" in renames else name
+            schemas[target] = _rename_refs(schema, renames)
+        for path, item in doc.get("paths", {}).items():
+            if path == "/health":
+                continue
+            item = _rename_refs(item, renames)
+            for operation in item.values():
+                if isinstance(operation, dict):
+                    operation["tags"] = [service] + [t for t in operation.get("tags", []) if t != service]
+                    operation["operationId"] = f"{service}_{operation.get('operationId', path)}"
+                    operation.setdefault("security", [{"ApiKey": []}])
+            paths[f"/{service}{path}"] = item
+    merged["tags"] = list(tags.values())
+    merged["components"]["securitySchemes"] = {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                   "description": "an API key issued by an admin; `Authorization: Bearer <key>` works too"},
+    }
+    return merged

@@ -1,0 +1,178 @@
+"""Composition root of the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from vbp_gateway import docs, keys
+from vbp_gateway.permissions import allowed_roles
+from vbp_gateway.proxy import forward
+from vbp_gateway.settings import GatewaySettings
+from vbpkit import broker
+from vbpkit.db import create_engine, create_sessionmaker
+from vbpkit.events.asyncapi import asyncapi_document
+from vbpkit.identity import Principal, Role
+from vbpkit.migrations import upgrade_to_head
+from vbpkit.problems import Problem, install_problem_handlers
+from vbpkit.request_id import RequestIdMiddleware
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SERVICES = ("catalog", "contracts", "settlement", "monitoring")
+DOCS_CACHE_SECONDS = 30.0
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    engine = create_engine(settings.database_url, pool_size=5)
+    sessionmaker = create_sessionmaker(engine)
+    store = keys.KeyStore(
+        sessionmaker, admin_key=settings.admin_api_key.get_secret_value(), cache_seconds=settings.key_cache_seconds
+    )
+    identity_key = settings.identity_key.get_secret_value().encode()
+    upstreams = settings.upstreams()
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=5.0),
+        limits=httpx.Limits(max_connections=500, max_keepalive_connections=100),
+    )
+    docs_cache: dict = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await asyncio.to_thread(upgrade_to_head, MIGRATIONS, settings.database_url)
+        try:
+            yield
+        finally:
+            await client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="VBP execution platform",
+        description="Volume-based procurement execution: catalog, contracts, settlement and monitoring. "
+        "Authenticate with an API key in `X-API-Key` (or `Authorization: Bearer`).",
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+
+    async def authenticate(request: Request) -> Principal:
+        raw = request.headers.get("x-api-key")
+        if raw is None:
+            scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+            raw = credential.strip() if scheme.lower() == "bearer" else None
+        if not raw:
+            raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer")
+        principal = await store.authenticate(raw)
+        if principal is None:
+            raise Problem(401, detail="the API key is unknown or revoked")
+        return principal
+
+    PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+    def admin_only(principal: PrincipalDep) -> Principal:
+        if principal.role is not Role.ADMIN:
+            raise Problem(403, detail="only an admin may manage API keys")
+        return principal
+
+    AdminDep = Annotated[Principal, Depends(admin_only)]
+
+    @app.post("/admin/api-keys", status_code=201, response_model=keys.ApiKeyIssued, tags=["admin"],
+              summary="Issue an API key (GW-2); the key is shown only in this response")
+    async def issue_key(body: keys.ApiKeyCreate, admin: AdminDep) -> keys.ApiKeyIssued:
+        async with sessionmaker.begin() as session:
+            return await keys.issue(session, body, by=admin)
+
+    @app.get("/admin/api-keys", response_model=list[keys.ApiKeyRead], tags=["admin"], summary="List API keys")
+    async def list_keys(admin: AdminDep, include_revoked: Annotated[bool, Query()] = False) -> list[keys.ApiKeyRead]:
+        async with sessionmaker() as session:
+            return [keys.ApiKeyRead.model_validate(r) for r in await keys.listing(session, include_revoked=include_revoked)]
+
+    @app.delete("/admin/api-keys/{key_id}", response_model=keys.ApiKeyRead, tags=["admin"],
+                summary="Revoke an API key; it stops working at once")
+    async def revoke_key(key_id: str, admin: AdminDep) -> keys.ApiKeyRead:
+        async with sessionmaker.begin() as session:
+            row = await keys.revoke(session, key_id)
+            if row is None:
+                raise Problem(404, detail=f"no API key {key_id!r}")
+            read = keys.ApiKeyRead.model_validate(row)
+        store.forget(key_id)
+        return read
+
+    @app.get("/health", tags=["health"], summary="Gateway, each service, its database and the broker (GW-6)")
+    async def health() -> JSONResponse:
+        async def service(name: str, base: str) -> tuple[str, dict]:
+            try:
+                response = await client.get(base + "/health", timeout=5)
+                return name, response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                return name, {"status": "unreachable", "error": f"{type(exc).__name__}: {exc}"}
+
+        async def database() -> dict:
+            try:
+                async with engine.connect() as connection:
+                    await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+                return {"ok": True}
+            except Exception as exc:
+                return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+        async def kafka() -> dict:
+            try:
+                await asyncio.wait_for(broker.ping(settings.kafka_bootstrap_servers), timeout=3)
+                return {"ok": True}
+            except Exception as exc:
+                return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+        results = await asyncio.gather(database(), kafka(), *(service(n, b) for n, b in upstreams.items()))
+        services = dict(results[2:])
+        healthy = results[0]["ok"] and results[1]["ok"] and all(s.get("status") == "ok" for s in services.values())
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "gateway": {"database": results[0]},
+            "broker": results[1],
+            "services": services,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        expires, merged, complete = docs_cache.get("doc", (0.0, None, False))
+        if merged is None or not complete or expires < time.monotonic():
+            service_docs = await docs.fetch_service_documents(client, upstreams, identity_key)
+            merged = docs.merge(app.openapi(), service_docs)
+            complete = None not in service_docs.values()
+            docs_cache["doc"] = (time.monotonic() + DOCS_CACHE_SECONDS, merged, complete)
+        return JSONResponse(merged)
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="VBP platform — API")
+
+    @app.get("/asyncapi.json", tags=["events"], summary="AsyncAPI document of every event the platform publishes")
+    async def asyncapi() -> dict:
+        return asyncapi_document()
+
+    @app.api_route("/{service}/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                   include_in_schema=False)
+    async def route(service: str, path: str, request: Request, principal: PrincipalDep):
+        if service not in upstreams:
+            raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
+        roles = allowed_roles(request.method, service, "/" + path)
+        if principal.role not in roles:
+            raise Problem(403, detail=f"role {principal.role.value} may not {request.method} /{service}/{path}")
+        return await forward(client, request, base_url=upstreams[service], service=service, path=path,
+                             principal=principal, key=identity_key)
+
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,27 @@
+"""GW-5: which roles may call which route, checked before anything is forwarded.
+
+Reads are open to every authenticated role — the services scope them to the
+caller's tenant. Writes are an allow-list: a write route nobody listed here is for
+admins only, so a new service route is closed until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vbpkit.identity import Role
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
+    ("POST", "catalog", re.compile(r"^/institutions$"), frozenset({Role.EXCHANGE, Role.INSURER})),
+]
+
+
+def allowed_roles(method: str, service: str, path: str) -> frozenset[Role]:
+    if method in READ_METHODS:
+        return frozenset(Role)
+    for rule_method, rule_service, pattern, roles in WRITE_RULES:
+        if rule_method == method and rule_service == service and pattern.match(path):
+            return roles | {Role.ADMIN}
+    return frozenset({Role.ADMIN})

@@ -1,0 +1,140 @@
+"""Inbox consumer: effectively-once handling of events (DESIGN §2, STYLE "Events").
+
+A fetch is handled in one database transaction: each event's id goes into
+``processed_events`` together with the handler's writes, so a redelivered event has
+no second effect. Offsets are committed only after that transaction commits, and
+only at the end of what the fetch returned — Tansu may skip a record batch when a
+fetch starts in its middle, so the group never resumes inside one.
+
+A handler that raises rolls the whole fetch back; the consumer reconnects and the
+same records come again after a backoff. Nothing is skipped: a read model that
+silently missed an event would be wrong forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vbpkit import broker
+from vbpkit.events.envelope import Envelope, Event, parse_event, topic_for
+from vbpkit.tables import ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Event, Envelope], Awaitable[None]]
+
+
+class BrokerReset(RuntimeError):
+    """The broker came back with a new cluster id: every committed offset is gone."""
+
+
+@dataclass
+class Handled:
+    received: int
+    applied: int
+    duplicates: int
+
+
+class InboxConsumer:
+    """Consumes the topics of the event types it has handlers for."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        handlers: dict[str, Handler],
+        partitions: int = 3,
+        max_backoff_seconds: float = 5.0,
+        cluster_check_seconds: float = 1.0,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bootstrap = bootstrap_servers
+        self.group_id = group_id
+        self._handlers = handlers
+        self.topics = sorted({topic_for(t.split(".", 1)[0]) for t in handlers})
+        self._partitions = partitions
+        self._max_backoff = max_backoff_seconds
+        self._cluster_check = cluster_check_seconds
+        self._consumer = None
+        self.last_error: str | None = None
+        self.applied_total = 0
+
+    async def run(self) -> None:
+        backoff = 0.2
+        while True:
+            started = time.monotonic()
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("consumer %s: %s; restarting in %.2fs", self.group_id, self.last_error, backoff)
+                if time.monotonic() - started > 30:
+                    backoff = 0.2
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+            finally:
+                await self.close()
+
+    async def close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            try:
+                await asyncio.wait_for(consumer.stop(), timeout=5)
+            except Exception:
+                log.debug("consumer stop failed", exc_info=True)
+
+    async def _consume(self) -> None:
+        await broker.ensure_topics(self._bootstrap, self.topics, self._partitions)
+        consumer = broker.new_consumer(self._bootstrap, group_id=self.group_id, topics=self.topics)
+        self._consumer = consumer
+        await consumer.start()
+        # aiokafka keeps no cluster id; its client is the only way to ask for one.
+        cluster = await broker.cluster_id(consumer._client)
+        checked = time.monotonic()
+        self.last_error = None
+        while True:
+            fetched = await consumer.getmany(timeout_ms=200)
+            if fetched:
+                records = [r for batch in fetched.values() for r in batch]
+                result = await self.handle(records)
+                self.applied_total += result.applied
+                await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in fetched.items()})
+            if time.monotonic() - checked >= self._cluster_check:
+                now = await broker.cluster_id(consumer._client)
+                if now != cluster:
+                    raise BrokerReset(f"broker cluster changed from {cluster} to {now}")
+                checked = time.monotonic()
+
+    async def handle(self, records: list[ConsumerRecord]) -> Handled:
+        """Apply a fetch in one transaction; the inbox makes redeliveries no-ops."""
+        applied = duplicates = 0
+        async with self._sessionmaker() as session, session.begin():
+            for record in records:
+                envelope = Envelope.model_validate_json(record.value)
+                handler = self._handlers.get(envelope.type)
+                if handler is None:
+                    continue
+                inserted = await session.scalar(
+                    insert(ProcessedEvent)
+                    .values(event_id=envelope.event_id, type=envelope.type)
+                    .on_conflict_do_nothing()
+                    .returning(ProcessedEvent.event_id)
+                )
+                if inserted is None:
+                    duplicates += 1
+                    continue
+                await handler(session, parse_event(envelope), envelope)
+                applied += 1
+        return Handled(received=len(records), applied=applied, duplicates=duplicates)

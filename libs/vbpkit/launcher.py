@@ -1,0 +1,218 @@
+"""``make run``: the whole platform on one machine.
+
+With no ``VBP_DATABASE_URL`` it starts an embedded PostgreSQL whose data stays in
+``VBP_DATA_DIR``; with no ``VBP_KAFKA_BOOTSTRAP_SERVERS`` an embedded Tansu broker
+(memory only: its events are republished from the outboxes after each start). Then
+each service and the gateway run as their own uvicorn process — as they do in
+production, one container each — and Ctrl-C or SIGTERM stops all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vbpkit import broker
+from vbpkit.embedded import (
+    EmbeddedBroker, EmbeddedPostgres, die_with_parent, ensure_databases, environ_without,
+    server_url_to_async, wait_for_broker,
+)
+from vbpkit.events.envelope import PRODUCERS, topic_for
+
+SERVICES = {
+    "catalog": "vbp_catalog.main:create_app",
+    "contracts": "vbp_contracts.main:create_app",
+    "settlement": "vbp_settlement.main:create_app",
+    "monitoring": "vbp_monitoring.main:create_app",
+}
+GATEWAY = "vbp_gateway.main:create_app"
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VBP_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".vbp-data"), description="everything kept between runs")
+    database_url: str | None = Field(
+        default=None, description="a PostgreSQL server (postgresql://user:pw@host:port/postgres); "
+        "one database per service is created on it. Empty: embedded PostgreSQL",
+    )
+    database_prefix: str = "vbp_"
+    kafka_bootstrap_servers: str | None = Field(default=None, description="empty: embedded Tansu broker")
+    kafka_port: int = 19092
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    first_service_port: int = 8001
+    identity_key: str | None = None
+    admin_api_key: str | None = None
+    clock: str | None = None
+    demo_data: bool = False
+    log_level: str = "INFO"
+
+
+class Platform:
+    def __init__(self, settings: PlatformSettings):
+        self.settings = settings
+        self.postgres: EmbeddedPostgres | None = None
+        self.broker: EmbeddedBroker | None = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.admin_api_key = ""
+
+    def _secrets(self) -> tuple[str, str]:
+        path = self.settings.data_dir / "secrets.json"
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        stored.setdefault("identity_key", secrets.token_urlsafe(32))
+        stored.setdefault("admin_api_key", "vbp_admin_" + secrets.token_urlsafe(32))
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+        return (self.settings.identity_key or stored["identity_key"],
+                self.settings.admin_api_key or stored["admin_api_key"])
+
+    async def start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        server_uri = s.database_url
+        if not server_uri:
+            self.postgres = EmbeddedPostgres(s.data_dir / "pg")
+            server_uri = await asyncio.to_thread(self.postgres.start)
+        databases = {name: f"{s.database_prefix}{name}" for name in [*SERVICES, "gateway"]}
+        await ensure_databases(server_uri, list(databases.values()))
+        bootstrap = s.kafka_bootstrap_servers
+        if not bootstrap:
+            self.broker = EmbeddedBroker(s.host, s.kafka_port, log_path=s.data_dir / "tansu.log")
+            bootstrap = await asyncio.to_thread(self.broker.start)
+        await wait_for_broker(bootstrap)
+        await broker.ensure_topics(bootstrap, [topic_for(p) for p in PRODUCERS], 3)
+        identity_key, self.admin_api_key = self._secrets()
+
+        base_env = environ_without("CATALOG_", "CONTRACTS_", "SETTLEMENT_", "MONITORING_", "GATEWAY_")
+        urls = {}
+        for index, (name, factory) in enumerate(SERVICES.items()):
+            port = s.first_service_port + index
+            urls[name] = f"http://{s.host}:{port}"
+            prefix = name.upper() + "_"
+            env = {**base_env, prefix + "DATABASE_URL": server_url_to_async(server_uri, databases[name]),
+                   prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap, prefix + "IDENTITY_KEY": identity_key}
+            if s.clock:
+                env[prefix + "CLOCK"] = s.clock
+            self._spawn(name, factory, port, env)
+        await asyncio.gather(*(self._wait_healthy(n, u + "/health") for n, u in urls.items()))
+        gateway_env = {
+            **base_env,
+            "GATEWAY_DATABASE_URL": server_url_to_async(server_uri, databases["gateway"]),
+            "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "GATEWAY_IDENTITY_KEY": identity_key,
+            "GATEWAY_ADMIN_API_KEY": self.admin_api_key,
+            **{f"GATEWAY_{n.upper()}_URL": u for n, u in urls.items()},
+        }
+        self._spawn("gateway", GATEWAY, s.gateway_port, gateway_env)
+        await self._wait_healthy("gateway", f"{self.gateway_url}/health")
+        self.startup_seconds = time.monotonic() - started
+        if s.demo_data:
+            await self._load_demo_data()
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.gateway_port}"
+
+    def _spawn(self, name: str, factory: str, port: int, env: dict[str, str]) -> None:
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", self.settings.host, "--port", str(port),
+             "--no-access-log", "--log-level", self.settings.log_level.lower(), "--timeout-graceful-shutdown", "10"],
+            env=env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+        )
+
+    async def _wait_healthy(self, name: str, url: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while True:
+                process = self.processes[name]
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {process.returncode} while starting")
+                try:
+                    response = await client.get(url, timeout=5)
+                    if response.status_code == 200 and response.json().get("status") == "ok":
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} did not become healthy within {timeout}s")
+                await asyncio.sleep(0.2)
+
+    async def _load_demo_data(self) -> None:
+        from vbpkit.demo import DEMO_INSTITUTIONS
+
+        async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key}) as client:
+            response = await client.post("/catalog/institutions", json={"rows": DEMO_INSTITUTIONS})
+            response.raise_for_status()
+
+    def stop(self) -> None:
+        for name in ["gateway", *reversed(SERVICES)]:
+            process = self.processes.get(name)
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+async def serve(settings: PlatformSettings) -> None:
+    platform = Platform(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        starting = asyncio.create_task(platform.start())
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting in done:
+            starting.result()
+            print(
+                f"\nVBP platform is up in {platform.startup_seconds:.1f}s\n"
+                f"  gateway  {platform.gateway_url}   (docs: {platform.gateway_url}/docs)\n"
+                f"  admin API key: {platform.admin_api_key}\n"
+                f"  data kept in {settings.data_dir.resolve()}\n"
+                "Ctrl-C stops everything.\n",
+                flush=True,
+            )
+            while not stop.is_set():
+                for name, process in platform.processes.items():
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{name} exited with code {process.returncode}")
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=1)
+                except asyncio.TimeoutError:
+                    pass
+        else:
+            starting.cancel()
+    finally:
+        print("stopping the platform…", flush=True)
+        await asyncio.to_thread(platform.stop)
+        print("stopped.", flush=True)
+
+
+def main() -> None:
+    asyncio.run(serve(PlatformSettings()))
+
+
+if __name__ == "__main__":
+    main()

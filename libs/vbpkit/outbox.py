@@ -1,0 +1,195 @@
+"""Transactional outbox and its relay (DESIGN §2, §6).
+
+``add`` writes the event in the caller's transaction, so the event exists exactly
+when the change it announces does. The relay publishes unpublished rows in id order
+with the aggregate id as the message key, then marks them sent — at-least-once, never
+"publish after commit by hand".
+
+Why one relay at a time: rows of one key are inserted in the order their
+transactions lock the aggregate, so publishing strictly in id order from a single
+publisher keeps per-key order. Every relay therefore takes a transaction-scoped
+advisory lock before reading; a second relay (another replica) finds it taken and
+waits, so two relays never both publish a row.
+
+Why published rows are kept for a while: a broker that loses its data (an embedded
+Tansu restart, a disaster recovery) comes back with a new cluster id; the relay
+notices and republishes everything it still keeps, and consumers' inboxes drop what
+they had already handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vbpkit import broker
+from vbpkit.events.envelope import Envelope, Event, topic_for
+from vbpkit.tables import OutboxRow, RelayState
+
+log = logging.getLogger(__name__)
+
+RELAY_LOCK = 0x5642_5052_454C_4159 & 0x7FFF_FFFF_FFFF_FFFF  # "VBPRELAY"
+
+
+def add(session: AsyncSession, event: Event, *, key: str, occurred_at: datetime | None = None) -> Envelope:
+    """Stage ``event`` in the caller's transaction. The caller (the request) commits."""
+    envelope = Envelope(
+        event_id=uuid.uuid4(),
+        type=event.type,
+        version=event.version,
+        occurred_at=occurred_at or datetime.now(timezone.utc),
+        producer=event.producer(),
+        key=key,
+        data=event.model_dump(mode="json"),
+    )
+    session.add(
+        OutboxRow(
+            event_id=envelope.event_id,
+            topic=topic_for(envelope.producer),
+            key=key,
+            type=envelope.type,
+            version=envelope.version,
+            envelope=envelope.model_dump(mode="json"),
+        )
+    )
+    return envelope
+
+
+class OutboxRelay:
+    """Publishes a service's outbox to its topic; one per service process."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        bootstrap_servers: str,
+        producer_name: str,
+        partitions: int = 3,
+        poll_seconds: float = 0.05,
+        batch_size: int = 500,
+        max_backoff_seconds: float = 5.0,
+        retention: timedelta = timedelta(days=30),
+        cluster_check_seconds: float = 1.0,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bootstrap = bootstrap_servers
+        self.topic = topic_for(producer_name)
+        self._partitions = partitions
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._max_backoff = max_backoff_seconds
+        self._retention = retention
+        self._cluster_check = cluster_check_seconds
+        self._producer = None
+        self._checked_at = 0.0
+        self._pruned_at = 0.0
+        self.last_error: str | None = None
+        self.published_total = 0
+
+    async def run(self) -> None:
+        backoff = self._poll
+        while True:
+            try:
+                published = await self.publish_once()
+                self.last_error = None
+                backoff = self._poll
+                if not published:
+                    await asyncio.sleep(self._poll)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database down: keep the rows, retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox relay for %s: %s; retrying in %.2fs", self.topic, self.last_error, backoff)
+                await self._drop_producer()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+
+    async def close(self) -> None:
+        await self._drop_producer()
+
+    async def publish_once(self) -> int:
+        """Publish one batch if this relay holds the lock; returns how many rows."""
+        async with self._sessionmaker() as session, session.begin():
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK))):
+                return 0
+            producer = await self._ready_producer(session)
+            rows = (
+                await session.execute(
+                    select(OutboxRow.id, OutboxRow.topic, OutboxRow.key, OutboxRow.envelope)
+                    .where(OutboxRow.published_at.is_(None))
+                    .order_by(OutboxRow.id)
+                    .limit(self._batch)
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                value = Envelope.model_validate(row.envelope).model_dump_json().encode()
+                futures.append(await producer.send(row.topic, value, key=row.key.encode()))
+            await asyncio.gather(*futures)
+            await session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows])).values(published_at=func.now())
+            )
+        self.published_total += len(rows)
+        return len(rows)
+
+    async def backlog(self) -> int:
+        async with self._sessionmaker() as session:
+            return await session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None))
+            )
+
+    async def _ready_producer(self, session: AsyncSession):
+        if self._producer is None:
+            await broker.ensure_topics(self._bootstrap, [self.topic], self._partitions)
+            producer = broker.new_producer(self._bootstrap)
+            await producer.start()
+            self._producer = producer
+            self._checked_at = 0.0
+        now = time.monotonic()
+        if now - self._checked_at >= self._cluster_check:
+            await self._follow_cluster(session)
+            self._checked_at = now
+        if now - self._pruned_at >= 600:
+            await session.execute(
+                delete(OutboxRow).where(OutboxRow.published_at < func.now() - self._retention)
+            )
+            self._pruned_at = now
+        return self._producer
+
+    async def _follow_cluster(self, session: AsyncSession) -> None:
+        current = await broker.cluster_id(self._producer.client)
+        state = await session.get(RelayState, 1, with_for_update=True)
+        if state is None:
+            session.add(RelayState(id=1, broker_cluster_id=current))
+            return
+        if state.broker_cluster_id == current:
+            return
+        if state.broker_cluster_id is not None:
+            republished = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.published_at.is_not(None))
+                .values(published_at=None)
+            )
+            log.warning(
+                "broker cluster changed (%s -> %s): republishing %d kept events of %s",
+                state.broker_cluster_id, current, republished.rowcount, self.topic,
+            )
+            await broker.ensure_topics(self._bootstrap, [self.topic], self._partitions)
+        state.broker_cluster_id = current
+        state.updated_at = func.now()
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception:  # the broker is gone; the producer is discarded anyway
+                log.debug("producer stop failed", exc_info=True)

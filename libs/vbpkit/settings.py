@@ -1,0 +1,45 @@
+"""Settings every service reads the same way (pydantic-settings).
+
+Each service subclasses :class:`ServiceSettings` with its own ``env_prefix``
+(``CATALOG_``, ``CONTRACTS_`` …), so one environment can configure all four
+without collisions; nothing reads the environment at import time — the
+composition root (``create_app``) builds the settings object.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What a service needs to stand on the backbone."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = Field(
+        description="SQLAlchemy async URL of this service's own database, "
+        "e.g. postgresql+asyncpg://vbp:vbp@db:5432/vbp_catalog",
+    )
+    kafka_bootstrap_servers: str = Field(description="host:port[,host:port…] of the broker")
+    identity_key: SecretStr = Field(
+        description="HMAC key shared with the gateway; signs the forwarded principal (GW-3)",
+    )
+    identity_max_skew_seconds: int = Field(default=300, ge=1)
+    topic_partitions: int = Field(default=3, ge=1)
+    relay_poll_seconds: float = Field(default=0.05, gt=0)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_max_backoff_seconds: float = Field(default=5.0, gt=0)
+    outbox_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="published outbox rows are kept this long so they can be "
+        "republished to a broker that lost its data",
+    )
+    consumers_enabled: bool = True
+    log_level: str = "INFO"
+    clock: str | None = Field(
+        default=None,
+        description="demonstrate the platform at another date: ISO date or datetime "
+        "(then advancing), or frozen:<iso>; empty = system time",
+    )

@@ -1,0 +1,1 @@
+"""Catalog service: batches, policies, winning products, listings, registry (CAT-*)."""

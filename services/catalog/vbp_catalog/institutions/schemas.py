@@ -1,0 +1,58 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+InstitutionCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+MAX_BULK_ROWS = 10_000
+
+
+class InstitutionWrite(BaseModel):
+    """One registry row as the exchange or the bureau sends it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: InstitutionCode = Field(description="the institution's code in the bureau's registry", examples=["H500101001"])
+    name: str = Field(min_length=1, max_length=200, examples=["重庆医科大学附属第一医院"])
+    level: Literal[1, 2, 3] = Field(description="hospital level (级别); level ≥ 2 draws on the employee fund (SET-3)")
+    kind: Literal["public", "military", "private", "retail_pharmacy"]
+    region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 six-digit region code", examples=["500103"])
+
+
+class InstitutionBulk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict] = Field(
+        min_length=1, max_length=MAX_BULK_ROWS,
+        description="up to 10,000 institutions; each row is validated on its own",
+    )
+
+
+class InstitutionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    level: int
+    kind: str
+    region_code: str
+    updated_at: datetime
+
+
+class RowError(BaseModel):
+    row: int
+    field: str
+    reason: str
+
+
+class BulkResult(BaseModel):
+    received: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowError]
+
+
+class InstitutionPage(BaseModel):
+    items: list[InstitutionRead]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")

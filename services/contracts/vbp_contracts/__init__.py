@@ -1,0 +1,1 @@
+"""Contracts service: agreed volumes, agreements, orders, deliveries (CON-*)."""

@@ -1,0 +1,24 @@
+"""Composition root of the contracts service."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from vbp_contracts.institutions.router import router as institutions
+from vbp_contracts.institutions.service import on_institution_registered
+from vbp_contracts.settings import ContractsSettings
+from vbpkit.service_app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: ContractsSettings | None = None) -> FastAPI:
+    spec = ServiceSpec(
+        name="contracts",
+        title="VBP contracts",
+        description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
+        migrations=MIGRATIONS,
+        routers=[institutions],
+        handlers={"catalog.institution.registered": on_institution_registered},
+    )
+    return create_service_app(spec, settings or ContractsSettings())

@@ -1,0 +1,7 @@
+from pydantic_settings import SettingsConfigDict
+
+from vbpkit.settings import ServiceSettings
+
+
+class ContractsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CONTRACTS_", extra="ignore")

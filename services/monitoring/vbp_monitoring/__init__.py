@@ -1,0 +1,1 @@
+"""Monitoring service: progress, alerts, ratings, assessments, reports (MON-*)."""

@@ -1,0 +1,24 @@
+"""Composition root of the monitoring service."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from vbp_monitoring.institutions.router import router as institutions
+from vbp_monitoring.institutions.service import on_institution_registered
+from vbp_monitoring.settings import MonitoringSettings
+from vbpkit.service_app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
+    spec = ServiceSpec(
+        name="monitoring",
+        title="VBP monitoring",
+        description="Progress, alerts, company ratings, annual assessments and monthly reports.",
+        migrations=MIGRATIONS,
+        routers=[institutions],
+        handlers={"catalog.institution.registered": on_institution_registered},
+    )
+    return create_service_app(spec, settings or MonitoringSettings())

@@ -1,0 +1,1 @@
+"""Settlement service: invoices, payments, prepayments and offsets (SET-*)."""

@@ -1,0 +1,24 @@
+"""Composition root of the settlement service."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from vbp_settlement.institutions.router import router as institutions
+from vbp_settlement.institutions.service import on_institution_registered
+from vbp_settlement.settings import SettlementSettings
+from vbpkit.service_app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: SettlementSettings | None = None) -> FastAPI:
+    spec = ServiceSpec(
+        name="settlement",
+        title="VBP settlement",
+        description="Invoices, payments, insurance-fund prepayments and their recovery.",
+        migrations=MIGRATIONS,
+        routers=[institutions],
+        handlers={"catalog.institution.registered": on_institution_registered},
+    )
+    return create_service_app(spec, settings or SettlementSettings())

@@ -1,0 +1,9 @@
+"""The settlement service's declarative base: its own metadata, its own database."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from vbpkit.db import new_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
