@@ -1,0 +1,188 @@
+"""DESIGN §6: the envelope, the versioned schema registry and the AsyncAPI document."""
+
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from vbpkit.events import envelope as envelope_module
+from vbpkit.events.asyncapi import asyncapi_document
+from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.events.envelope import PRODUCERS, Envelope, Event, UnknownEvent, event_schema, parse_event, registered_events
+
+INSTITUTION = {"code": "H1", "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500112"}
+
+
+def envelope(type_: str = "catalog.institution.registered", version: int = 1, data: dict | None = None) -> Envelope:
+    return Envelope(
+        event_id=uuid.uuid4(),
+        type=type_,
+        version=version,
+        occurred_at=datetime(2025, 6, 20, tzinfo=timezone.utc),
+        producer=type_.split(".", 1)[0],
+        key="H1",
+        data=INSTITUTION if data is None else data,
+    )
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A copy of the global registry for this test only, so throwaway events leave no trace."""
+    monkeypatch.setattr(envelope_module, "_REGISTRY", dict(registered_events()))
+    return envelope_module._REGISTRY
+
+
+class TestTheEnvelopeNamesAnEventTypeStrictly:
+    """§6: ``type`` is ``<service>.<aggregate>.<verb>``; ``version`` starts at 1."""
+
+    def test_a_well_formed_envelope_is_accepted(self):
+        assert envelope().type == "catalog.institution.registered"
+        assert envelope("contracts.agreed_volume.set").type == "contracts.agreed_volume.set"
+
+    @pytest.mark.parametrize(
+        "bad_type",
+        [
+            "catalog.institution",  # no verb
+            "catalog.institution.registered.again",
+            "Catalog.Institution.Registered",
+            "catalog institution registered",
+            "catalog.institution.registered-v2",
+            "",
+        ],
+    )
+    def test_a_bad_type_string_is_refused(self, bad_type):
+        with pytest.raises(ValidationError) as error:
+            envelope(bad_type)
+        assert [e["loc"] for e in error.value.errors()] == [("type",)]
+
+    def test_version_zero_is_refused(self):
+        with pytest.raises(ValidationError) as error:
+            envelope(version=0)
+        assert [e["loc"] for e in error.value.errors()] == [("version",)]
+
+
+class TestParseEventFindsTheRegisteredSchema:
+    """§6: consumers parse ``data`` into the exact published (type, version)."""
+
+    def test_a_registered_type_and_version_parse_into_its_model(self):
+        event = parse_event(envelope())
+        assert type(event) is InstitutionRegistered
+        assert event.model_dump() == INSTITUTION
+
+    def test_a_version_nobody_registered_is_an_unknown_event(self):
+        with pytest.raises(UnknownEvent, match="catalog.institution.registered v2"):
+            parse_event(envelope(version=2))
+
+    def test_a_type_nobody_registered_is_an_unknown_event(self):
+        with pytest.raises(UnknownEvent):
+            parse_event(envelope("catalog.nothing.happened"))
+
+    def test_data_that_does_not_fit_the_schema_is_refused(self):
+        with pytest.raises(ValidationError):
+            parse_event(envelope(data=INSTITUTION | {"level": 4}))
+        with pytest.raises(ValidationError):
+            parse_event(envelope(data=INSTITUTION | {"beds": 800}))
+
+    def test_two_versions_of_one_type_parse_into_their_own_models(self, registry):
+        @event_schema
+        class InstitutionRegisteredV2(Event):
+            type = "catalog.institution.registered"
+            version = 2
+
+            code: str
+            registry_name: str
+
+        v2 = parse_event(envelope(version=2, data={"code": "H1", "registry_name": "x"}))
+        assert type(v2) is InstitutionRegisteredV2
+        assert type(parse_event(envelope(version=1))) is InstitutionRegistered
+
+
+class TestAnEventIdentityIsRegisteredOnce:
+    """§6: a published (type, version) is never redefined; a change is a new version."""
+
+    def test_a_second_class_under_the_same_type_and_version_is_refused(self, registry):
+        @event_schema
+        class ThingHappened(Event):
+            type = "catalog.test_thing.happened"
+            version = 1
+
+            thing: str
+
+        class ThingHappenedAgain(Event):
+            type = "catalog.test_thing.happened"
+            version = 1
+
+            other: int
+
+        with pytest.raises(ValueError, match="registered twice"):
+            event_schema(ThingHappenedAgain)
+        assert registry[("catalog.test_thing.happened", 1)] is ThingHappened
+
+    def test_registering_the_same_class_again_is_harmless(self, registry):
+        assert event_schema(InstitutionRegistered) is InstitutionRegistered
+        assert registry[("catalog.institution.registered", 1)] is InstitutionRegistered
+
+    def test_a_type_not_starting_with_a_producing_service_is_refused(self, registry):
+        class GatewayThing(Event):
+            type = "gateway.key.issued"
+            version = 1
+
+        with pytest.raises(ValueError, match="producing service"):
+            event_schema(GatewayThing)
+        assert ("gateway.key.issued", 1) not in registry
+
+    def test_the_throwaway_registrations_did_not_leak(self):
+        # runs after the tests above (file order): the global registry holds only real events
+        assert ("catalog.test_thing.happened", 1) not in registered_events()
+        assert ("catalog.institution.registered", 2) not in registered_events()
+
+
+class TestTheAsyncApiDocumentDescribesEveryEvent:
+    """§6: event schemas are published as an AsyncAPI 3 document, one channel per producer."""
+
+    def test_it_is_asyncapi_3_with_a_channel_per_producer(self):
+        document = asyncapi_document()
+        assert document["asyncapi"] == "3.0.0"
+        assert set(document["channels"]) == set(PRODUCERS)
+        for producer, channel in document["channels"].items():
+            assert channel["address"] == f"vbp.{producer}"
+            operation = document["operations"][f"publish_{producer}"]
+            assert operation["action"] == "send"
+            assert operation["channel"] == {"$ref": f"#/channels/{producer}"}
+
+    def test_every_registered_event_has_a_message_whose_data_is_its_schema(self, registry):
+        # a second event with a nested model, so a shared or cached schema would show
+        @event_schema
+        class ThingHappened(Event):
+            """A throwaway event for this test."""
+
+            type = "contracts.test_thing.happened"
+            version = 3
+
+            thing: InstitutionRegistered
+            count: int
+
+        document = asyncapi_document()
+        messages = document["components"]["messages"]
+        assert set(messages) == {f"{t}.v{v}" for t, v in registered_events()}
+        assert len(messages) >= 2
+        for (event_type, version), schema in registered_events().items():
+            name = f"{event_type}.v{version}"
+            payload = messages[name]["payload"]
+            assert payload["properties"]["data"] == schema.model_json_schema()
+            assert payload["properties"]["type"] == {"const": event_type}
+            assert payload["properties"]["version"] == {"const": version}
+            assert set(payload["required"]) >= {"event_id", "type", "version", "occurred_at", "producer", "key", "data"}
+            channel = document["channels"][schema.producer()]
+            assert channel["messages"][name] == {"$ref": f"#/components/messages/{name}"}
+
+    def test_each_message_sits_only_on_its_producers_channel(self):
+        document = asyncapi_document()
+        on_channels = {
+            name: producer for producer, channel in document["channels"].items() for name in channel["messages"]
+        }
+        assert on_channels["catalog.institution.registered.v1"] == "catalog"
+        assert sum(len(c["messages"]) for c in document["channels"].values()) == len(
+            document["components"]["messages"]
+        )

@@ -1,0 +1,199 @@
+"""DESIGN §2 inbox: each event's id is recorded with its effects, so redelivery has no
+second effect; offsets are committed only after that transaction; topics are created
+at start-up; a broker that lost its data is read again from the start."""
+
+import asyncio
+import contextlib
+import uuid
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import text
+
+from kit_database import kit_sessionmaker
+from vbpkit import broker, outbox
+from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.inbox import InboxConsumer
+from vbpkit.outbox import OutboxRelay
+
+# A deliberately non-idempotent effect: every application adds a row, so a second
+# application of one event would show as a second row.
+EFFECTS_DDL = "CREATE TABLE effects (id bigserial PRIMARY KEY, event_id uuid NOT NULL, code text NOT NULL)"
+
+
+class Effects:
+    def __init__(self, fail_once_on: str | None = None):
+        self.fail_once_on = fail_once_on
+        self.calls = 0
+
+    async def __call__(self, session, event, envelope):
+        self.calls += 1
+        if event.code == self.fail_once_on:
+            self.fail_once_on = None
+            raise RuntimeError("handler failed once")
+        await session.execute(
+            text("INSERT INTO effects (event_id, code) VALUES (:id, :code)"),
+            {"id": envelope.event_id, "code": event.code},
+        )
+
+
+async def effect_counts(sessionmaker) -> dict[str, int]:
+    async with sessionmaker() as session:
+        rows = await session.execute(text("SELECT code, count(*) FROM effects GROUP BY code"))
+        return {code: n for code, n in rows}
+
+
+async def publish(sessionmaker, bootstrap: str, codes: list[str]) -> None:
+    """Produce real envelopes through the outbox and relay, as a service would."""
+    async with sessionmaker() as session, session.begin():
+        for code in codes:
+            outbox.add(session, InstitutionRegistered(code=code, name=code, level=2, kind="public",
+                                                      region_code="500103"), key=code)
+    relay = OutboxRelay(sessionmaker, bootstrap_servers=bootstrap, producer_name="catalog")
+    while await relay.publish_once():
+        pass
+    await relay.close()
+
+
+def consumer_for(sessionmaker, bootstrap, handler, group) -> InboxConsumer:
+    return InboxConsumer(
+        sessionmaker, bootstrap_servers=bootstrap, group_id=group,
+        handlers={"catalog.institution.registered": handler}, max_backoff_seconds=0.3,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(consumer: InboxConsumer):
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield consumer
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def eventually(check, timeout: float = 30.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def committed_offsets(bootstrap: str, group: str) -> int:
+    """Sum of the group's committed offsets over vbp.catalog (asked the way a member would)."""
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await probe.start()
+    try:
+        total = 0
+        for partition in range(3):
+            total += await probe.committed(TopicPartition("vbp.catalog", partition)) or 0
+        return total
+    finally:
+        await probe.stop()
+
+
+class TestRedeliveryHasNoSecondEffect:
+    async def test_the_same_records_handled_twice_apply_once(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        await publish(sessionmaker, fresh_broker.bootstrap_servers, ["H1", "H2", "H3"])
+        await broker.ensure_topics(fresh_broker.bootstrap_servers, ["vbp.catalog"], 3)
+        reader = AIOKafkaConsumer("vbp.catalog", bootstrap_servers=fresh_broker.bootstrap_servers,
+                                  auto_offset_reset="earliest", enable_auto_commit=False)
+        await reader.start()
+        records = []
+        while len(records) < 3:
+            for batch in (await reader.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        await reader.stop()
+        inbox = consumer_for(sessionmaker, fresh_broker.bootstrap_servers, Effects(), "g")
+        first = await inbox.handle(records)
+        second = await inbox.handle(records + records)
+        assert (first.applied, first.duplicates) == (3, 0)
+        assert (second.applied, second.duplicates) == (0, 6)
+        assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1, "H3": 1}
+
+
+class TestConsumerKilledBeforeCommitting:
+    async def test_after_restart_the_uncommitted_fetch_comes_again_and_is_not_applied_twice(
+        self, new_database, fresh_broker
+    ):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        bootstrap = fresh_broker.bootstrap_servers
+        codes = [f"H{n}" for n in range(10)]
+        await publish(sessionmaker, bootstrap, codes)
+        group = f"g-{uuid.uuid4().hex[:6]}"
+        handler = Effects()
+        inbox = consumer_for(sessionmaker, bootstrap, handler, group)
+        # The consumer's life up to its crash: fetch, apply in one transaction, then
+        # die before the offset commit.
+        crashed = broker.new_consumer(bootstrap, group_id=group, topics=["vbp.catalog"])
+        await crashed.start()
+        records = []
+        while len(records) < 10:
+            for batch in (await crashed.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        await inbox.handle(records)
+        await crashed.stop()  # enable_auto_commit is off: nothing was committed
+        assert await committed_offsets(bootstrap, group) == 0
+
+        async with running(consumer_for(sessionmaker, bootstrap, handler, group)) as restarted:
+            async def redelivered_and_committed():
+                assert await committed_offsets(bootstrap, group) == 10
+            await eventually(redelivered_and_committed)
+        assert handler.calls == 10  # the redelivered ten were recognised, not handled
+        assert restarted.applied_total == 0
+        assert await effect_counts(sessionmaker) == {code: 1 for code in codes}
+
+
+class TestOffsetsFollowTheTransaction:
+    async def test_a_failing_handler_rolls_back_the_fetch_and_it_is_retried(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        bootstrap = fresh_broker.bootstrap_servers
+        codes = [f"H{n}" for n in range(6)]
+        await publish(sessionmaker, bootstrap, codes)
+        handler = Effects(fail_once_on="H3")
+        async with running(consumer_for(sessionmaker, bootstrap, handler, "g-fail")) as consumer:
+            async def all_applied():
+                assert await effect_counts(sessionmaker) == {code: 1 for code in codes}
+            await eventually(all_applied)
+            assert consumer.applied_total == 6
+        assert handler.fail_once_on is None  # it did fail once, and nothing counted twice
+
+
+class TestTopicsAreCreatedAtStartUp:
+    async def test_a_consumer_on_an_empty_broker_creates_its_topics(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        async with running(consumer_for(sessionmaker, fresh_broker.bootstrap_servers, Effects(), "g-topics")):
+            async def created():
+                admin = AIOKafkaAdminClient(bootstrap_servers=fresh_broker.bootstrap_servers)
+                await admin.start()
+                try:
+                    assert "vbp.catalog" in await admin.list_topics()
+                finally:
+                    await admin.close()
+            await eventually(created)
+
+
+class TestBrokerThatLostItsData:
+    async def test_consumer_rereads_the_republished_events_and_applies_only_new_ones(
+        self, new_database, fresh_broker
+    ):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        bootstrap = fresh_broker.bootstrap_servers
+        await publish(sessionmaker, bootstrap, ["H1", "H2"])
+        async with running(consumer_for(sessionmaker, bootstrap, Effects(), "g-reset")) as consumer:
+            async def first_two():
+                assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1}
+            await eventually(first_two)
+            fresh_broker.stop()
+            fresh_broker.start()
+            await publish(sessionmaker, bootstrap, ["H3"])  # relay republishes H1, H2 too
+
+            async def third_and_no_double():
+                assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1, "H3": 1}
+            await eventually(third_and_no_double, timeout=40)
+        assert consumer.applied_total == 3

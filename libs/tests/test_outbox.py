@@ -1,0 +1,151 @@
+"""DESIGN §2/§6 transactional outbox and relay: atomic with the change, ordered per key,
+retried while the broker is down, never published by two relays, republished to a
+broker that lost its data."""
+
+import asyncio
+import contextlib
+
+from sqlalchemy import func, select
+
+from kafka_reading import read_topic
+from kit_database import kit_sessionmaker
+from vbpkit import outbox
+from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.outbox import OutboxRelay
+from vbpkit.tables import OutboxRow
+
+
+def event(code: str, n: int = 0) -> InstitutionRegistered:
+    return InstitutionRegistered(code=code, name=f"医院{n}", level=3, kind="public", region_code="500103")
+
+
+async def stage(sessionmaker, items: list[tuple[str, int]]) -> None:
+    async with sessionmaker() as session, session.begin():
+        for code, n in items:
+            outbox.add(session, event(code, n), key=code)
+
+
+def relay_for(sessionmaker, bootstrap: str, **kw) -> OutboxRelay:
+    kw.setdefault("poll_seconds", 0.02)
+    kw.setdefault("max_backoff_seconds", 0.2)
+    return OutboxRelay(sessionmaker, bootstrap_servers=bootstrap, producer_name="catalog", **kw)
+
+
+@contextlib.asynccontextmanager
+async def running(relay: OutboxRelay):
+    task = asyncio.create_task(relay.run())
+    try:
+        yield relay
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await relay.close()
+
+
+async def unpublished(sessionmaker) -> int:
+    async with sessionmaker() as session:
+        return await session.scalar(select(func.count()).where(OutboxRow.published_at.is_(None)))
+
+
+async def wait_until(predicate, timeout: float = 20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.05)
+
+
+class TestEventIsPartOfTheTransaction:
+    async def test_a_rolled_back_change_leaves_no_event(self, new_database):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        async with sessionmaker() as session:
+            async with session.begin():
+                outbox.add(session, event("H1"), key="H1")
+                await session.flush()
+                await session.rollback()
+        async with sessionmaker() as session, session.begin():
+            outbox.add(session, event("H2"), key="H2")
+        async with sessionmaker() as session:
+            keys = list(await session.scalars(select(OutboxRow.key)))
+        assert keys == ["H2"]
+
+
+class TestRelayPublishesInOrderPerKey:
+    async def test_events_arrive_keyed_by_aggregate_in_commit_order(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        for n in range(20):
+            await stage(sessionmaker, [(f"H{n % 3}", n)])
+        async with running(relay_for(sessionmaker, fresh_broker.bootstrap_servers)):
+            await wait_until(lambda: _zero(unpublished(sessionmaker)))
+        received = await read_topic(fresh_broker.bootstrap_servers, "vbp.catalog", expect=20)
+        assert len(received) == 20
+        for code in ("H0", "H1", "H2"):
+            names = [env.data["name"] for key, env in received if key == code]
+            assert names == [f"医院{n}" for n in range(20) if f"H{n % 3}" == code]
+        assert all(env.key == key for key, env in received)
+
+
+async def _zero(awaitable) -> bool:
+    return await awaitable == 0
+
+
+class TestRelayRetriesWhileBrokerIsDown:
+    async def test_rows_stay_until_the_broker_is_back_then_all_arrive(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        relay = relay_for(sessionmaker, fresh_broker.bootstrap_servers)
+        async with running(relay):
+            await stage(sessionmaker, [("H1", 1)])
+            await wait_until(lambda: _zero(unpublished(sessionmaker)))
+            fresh_broker.kill()
+            await stage(sessionmaker, [("H2", 2), ("H3", 3)])
+            await wait_until(lambda: _has_error(relay), timeout=30)
+            assert await unpublished(sessionmaker) == 2
+            fresh_broker.start()
+            await wait_until(lambda: _zero(unpublished(sessionmaker)), timeout=40)
+        received = await read_topic(fresh_broker.bootstrap_servers, "vbp.catalog", expect=3)
+        # the restarted broker kept nothing, so H1 arrives again: republished, not lost
+        assert sorted(key for key, _ in received) == ["H1", "H2", "H3"]
+
+
+async def _has_error(relay) -> bool:
+    return relay.last_error is not None
+
+
+class TestTwoRelaysNeverBothPublishARow:
+    async def test_each_event_is_published_once_with_two_relays_running(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        await stage(sessionmaker, [(f"H{n % 7}", n) for n in range(300)])
+        first = relay_for(sessionmaker, fresh_broker.bootstrap_servers, batch_size=20)
+        second = relay_for(sessionmaker, fresh_broker.bootstrap_servers, batch_size=20)
+        async with running(first), running(second):
+            await wait_until(lambda: _zero(unpublished(sessionmaker)), timeout=60)
+        received = await read_topic(fresh_broker.bootstrap_servers, "vbp.catalog", expect=300)
+        ids = [env.event_id for _, env in received]
+        assert len(ids) == 300
+        assert len(set(ids)) == 300
+        assert first.published_total + second.published_total == 300
+
+    async def test_a_relay_finding_the_lock_taken_publishes_nothing(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        await stage(sessionmaker, [("H1", 1)])
+        relay = relay_for(sessionmaker, fresh_broker.bootstrap_servers)
+        async with sessionmaker() as holder, holder.begin():
+            await holder.execute(select(func.pg_advisory_xact_lock(outbox.RELAY_LOCK)))
+            assert await relay.publish_once() == 0
+            assert await unpublished(sessionmaker) == 1
+        assert await relay.publish_once() == 1
+        await relay.close()
+
+
+class TestRepublishToABrokerThatLostItsData:
+    async def test_a_new_cluster_id_makes_the_relay_send_kept_events_again(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        await stage(sessionmaker, [(f"H{n}", n) for n in range(5)])
+        relay = relay_for(sessionmaker, fresh_broker.bootstrap_servers)
+        async with running(relay):
+            await wait_until(lambda: _zero(unpublished(sessionmaker)))
+        fresh_broker.stop()
+        fresh_broker.start()  # memory storage: a brand-new, empty cluster
+        async with running(relay_for(sessionmaker, fresh_broker.bootstrap_servers)):
+            received = await read_topic(fresh_broker.bootstrap_servers, "vbp.catalog", expect=5, timeout=30)
+        assert sorted(key for key, _ in received) == [f"H{n}" for n in range(5)]
