@@ -70,8 +70,10 @@ def new_database(pg_server):
     return make
 
 
-def signed_headers(principal: Principal, method: str, path: str, key: str = IDENTITY_KEY) -> dict[str, str]:
-    return identity.sign(principal, key=key.encode(), method=method, path=path)
+def signed_headers(
+    principal: Principal, method: str, path: str, key: str = IDENTITY_KEY, query: str = ""
+) -> dict[str, str]:
+    return identity.sign(principal, key=key.encode(), method=method, path=path, query=query)
 
 
 class SignedClient(httpx.AsyncClient):
@@ -86,7 +88,9 @@ class SignedClient(httpx.AsyncClient):
         return self
 
     async def send(self, request: httpx.Request, **kwargs):
-        request.headers.update(signed_headers(self.principal, request.method, request.url.path))
+        request.headers.update(
+            signed_headers(self.principal, request.method, request.url.path, query=request.url.query.decode("latin-1"))
+        )
         return await super().send(request, **kwargs)
 
 

@@ -24,13 +24,14 @@ async def forward(
     principal: Principal, key: bytes,
 ) -> Response:
     upstream_path = "/" + path
+    query = request.scope.get("query_string", b"").decode("latin-1")
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROPPED]
-    headers += list(identity.sign(principal, key=key, method=request.method, path=upstream_path).items())
+    headers += list(identity.sign(principal, key=key, method=request.method, path=upstream_path, query=query).items())
     headers.append(("x-request-id", current_request_id.get()))
+    # The raw query string is forwarded untouched: it is what the signature covers.
     upstream = client.build_request(
         request.method,
-        base_url + upstream_path,
-        params=request.query_params.multi_items(),
+        httpx.URL(base_url + upstream_path, query=query.encode("latin-1")),
         headers=headers,
         content=request.stream() if request.method not in ("GET", "HEAD") else None,
     )

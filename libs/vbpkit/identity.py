@@ -50,18 +50,21 @@ def _canonical(principal: Principal) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _mac(key: bytes, timestamp: int, method: str, path: str, encoded: str) -> str:
-    message = f"v1\n{timestamp}\n{method.upper()}\n{path}\n{encoded}".encode()
+def _mac(key: bytes, timestamp: int, method: str, path: str, query: str, encoded: str) -> str:
+    message = f"v1\n{timestamp}\n{method.upper()}\n{path}\n{query}\n{encoded}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def sign(principal: Principal, *, key: bytes, method: str, path: str, now: float | None = None) -> dict[str, str]:
-    """Headers the gateway adds to a forwarded request."""
+def sign(
+    principal: Principal, *, key: bytes, method: str, path: str, query: str = "", now: float | None = None
+) -> dict[str, str]:
+    """Headers the gateway adds to a forwarded request; ``query`` is the raw query string,
+    signed too so that nobody between gateway and service can widen a tenant's filter."""
     timestamp = int(now if now is not None else time.time())
     encoded = _canonical(principal)
     return {
         PRINCIPAL_HEADER: encoded,
-        SIGNATURE_HEADER: f"t={timestamp},v1={_mac(key, timestamp, method, path, encoded)}",
+        SIGNATURE_HEADER: f"t={timestamp},v1={_mac(key, timestamp, method, path, query, encoded)}",
     }
 
 
@@ -70,7 +73,8 @@ class InvalidSignature(Exception):
 
 
 def verify(
-    headers, *, key: bytes, method: str, path: str, max_skew_seconds: int = 300, now: float | None = None
+    headers, *, key: bytes, method: str, path: str, query: str = "", max_skew_seconds: int = 300,
+    now: float | None = None,
 ) -> Principal:
     encoded = headers.get(PRINCIPAL_HEADER)
     signature = headers.get(SIGNATURE_HEADER)
@@ -82,10 +86,12 @@ def verify(
         given = fields["v1"]
     except (ValueError, KeyError):
         raise InvalidSignature("the principal signature is malformed") from None
+    if not given.isascii():
+        raise InvalidSignature("the principal signature is malformed")
     current = now if now is not None else time.time()
     if abs(current - timestamp) > max_skew_seconds:
         raise InvalidSignature("the principal signature has expired")
-    if not hmac.compare_digest(given, _mac(key, timestamp, method, path, encoded)):
+    if not hmac.compare_digest(given, _mac(key, timestamp, method, path, query, encoded)):
         raise InvalidSignature("the principal signature is not valid")
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
@@ -110,7 +116,8 @@ class IdentityMiddleware:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             principal = verify(
-                headers, key=self._key, method=scope["method"], path=scope["path"], max_skew_seconds=self._skew
+                headers, key=self._key, method=scope["method"], path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1"), max_skew_seconds=self._skew,
             )
         except InvalidSignature as exc:
             problem = Problem(401, "unauthenticated", "Not authenticated", str(exc))
