@@ -65,6 +65,8 @@ class Platform:
         self.postgres: EmbeddedPostgres | None = None
         self.broker: EmbeddedBroker | None = None
         self.processes: dict[str, subprocess.Popen] = {}
+        self._commands: dict[str, tuple[str, int, dict[str, str]]] = {}
+        self.service_urls: dict[str, str] = {}
         self.admin_api_key = ""
 
     def _secrets(self) -> tuple[str, str]:
@@ -99,10 +101,11 @@ class Platform:
         urls = {}
         for index, (name, factory) in enumerate(SERVICES.items()):
             port = s.first_service_port + index
-            urls[name] = f"http://{s.host}:{port}"
+            urls[name] = self.service_urls[name] = f"http://{s.host}:{port}"
             prefix = name.upper() + "_"
             env = {**base_env, prefix + "DATABASE_URL": server_url_to_async(server_uri, databases[name]),
-                   prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap, prefix + "IDENTITY_KEY": identity_key}
+                   prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap, prefix + "IDENTITY_KEY": identity_key,
+                   prefix + "LOG_LEVEL": s.log_level}
             if s.clock:
                 env[prefix + "CLOCK"] = s.clock
             self._spawn(name, factory, port, env)
@@ -125,7 +128,18 @@ class Platform:
     def gateway_url(self) -> str:
         return f"http://{self.settings.host}:{self.settings.gateway_port}"
 
+    async def restart(self, name: str) -> None:
+        """Start a process again that was stopped or killed (operations, and the no-loss tests)."""
+        process = self.processes[name]
+        if process.poll() is None:
+            process.terminate()
+            process.wait(15)
+        self._spawn(name, *self._commands[name])
+        url = self.gateway_url if name == "gateway" else self.service_urls[name]
+        await self._wait_healthy(name, url + "/health")
+
     def _spawn(self, name: str, factory: str, port: int, env: dict[str, str]) -> None:
+        self._commands[name] = (factory, port, env)
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", self.settings.host, "--port", str(port),
              "--no-access-log", "--log-level", self.settings.log_level.lower(), "--timeout-graceful-shutdown", "10"],

@@ -1,0 +1,110 @@
+"""End-to-end fixtures: the whole platform as ``make run`` starts it — four service
+processes and the gateway — on the test PostgreSQL server and a real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+
+import httpx
+import pytest
+
+from vbpkit.embedded import free_port
+from vbpkit.launcher import Platform, PlatformSettings
+
+ADMIN_KEY = "vbp_admin_e2e_" + "k" * 32
+
+
+def free_port_block(size: int) -> int:
+    """A first port whose next ``size - 1`` neighbours are free too."""
+    for _ in range(50):
+        first = free_port()
+        try:
+            sockets = []
+            for port in range(first, first + size):
+                s = socket.socket()
+                s.bind(("127.0.0.1", port))
+                sockets.append(s)
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no block of free ports")
+
+
+class RunningPlatform:
+    def __init__(self, platform: Platform):
+        self.platform = platform
+        self.url = platform.gateway_url
+        self.admin = httpx.AsyncClient(base_url=self.url, headers={"X-API-Key": ADMIN_KEY}, timeout=30)
+
+    def client(self, api_key: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, headers={"X-API-Key": api_key}, timeout=30)
+
+    async def issue_key(self, role: str, tenant: str | None = None) -> str:
+        response = await self.admin.post("/admin/api-keys", json={"role": role, "tenant": tenant, "label": f"e2e {role}"})
+        assert response.status_code == 201, response.text
+        return response.json()["api_key"]
+
+    async def eventually(self, check, timeout: float = 30.0):
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                return await check()
+            except AssertionError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+
+def platform_settings(pg_server: str, bootstrap: str, data_dir, prefix: str) -> PlatformSettings:
+    return PlatformSettings(
+        data_dir=data_dir,
+        database_url=pg_server,
+        database_prefix=prefix,
+        kafka_bootstrap_servers=bootstrap,
+        gateway_port=free_port(),
+        first_service_port=free_port_block(4),
+        identity_key="e2e-identity-key-" + "x" * 24,
+        admin_api_key=ADMIN_KEY,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+def start_platform(pg_server, tmp_path):
+    """Factory: start a platform (same databases again when given the same prefix)."""
+    running: list[RunningPlatform] = []
+
+    async def start(bootstrap: str, prefix: str | None = None) -> RunningPlatform:
+        prefix = prefix or f"e2e_{uuid.uuid4().hex[:8]}_"
+        platform = Platform(platform_settings(pg_server, bootstrap, tmp_path / "data", prefix))
+        try:
+            await platform.start()
+        except BaseException:
+            platform.stop()
+            raise
+        handle = RunningPlatform(platform)
+        handle.prefix = prefix
+        running.append(handle)
+        return handle
+
+    yield start
+    for handle in running:
+        handle.platform.stop()
+
+
+@pytest.fixture(scope="session")
+async def shared_platform(pg_server, kafka, tmp_path_factory):
+    """One platform for the end-to-end tests that do not stop anything."""
+    platform = Platform(platform_settings(pg_server, kafka, tmp_path_factory.mktemp("platform"), "e2e_shared_"))
+    try:
+        await platform.start()
+        handle = RunningPlatform(platform)
+        yield handle
+        await handle.admin.aclose()
+    finally:
+        platform.stop()
