@@ -11,16 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
-from vbpkit import identity
 from vbpkit.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
-from vbpkit.identity import Principal, Role
-
-IDENTITY_KEY = "test-identity-key-0123456789abcdef"
+from testsupport import ADMIN, IDENTITY_KEY, SignedClient
+from vbpkit.identity import Principal
 
 
 @pytest.fixture(scope="session")
@@ -70,34 +67,6 @@ def new_database(pg_server):
     return make
 
 
-def signed_headers(
-    principal: Principal, method: str, path: str, key: str = IDENTITY_KEY, query: str = ""
-) -> dict[str, str]:
-    return identity.sign(principal, key=key.encode(), method=method, path=path, query=query)
-
-
-class SignedClient(httpx.AsyncClient):
-    """Calls a service directly as the gateway would: the principal signed per request."""
-
-    def __init__(self, *args, principal: Principal, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.principal = principal
-
-    def as_(self, principal: Principal) -> "SignedClient":
-        self.principal = principal
-        return self
-
-    async def send(self, request: httpx.Request, **kwargs):
-        request.headers.update(
-            signed_headers(self.principal, request.method, request.url.path, query=request.url.query.decode("latin-1"))
-        )
-        return await super().send(request, **kwargs)
-
-
-ADMIN = Principal(role=Role.ADMIN, tenant=None, key_id="test-admin")
-EXCHANGE = Principal(role=Role.EXCHANGE, tenant="CQ-EXCHANGE", key_id="test-exchange")
-
-
 @pytest.fixture
 async def service_client(new_database, kafka):
     """Factory: run a service app in-process (lifespan, migrations, relay, consumer) on a new database."""
@@ -121,7 +90,3 @@ async def service_client(new_database, kafka):
 
     yield make
     await stack.aclose()
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent

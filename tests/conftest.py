@@ -3,7 +3,6 @@ processes and the gateway — on the test PostgreSQL server and a real broker.""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import uuid
 
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from vbpkit.embedded import free_port
+from testsupport import eventually
 from vbpkit.launcher import Platform, PlatformSettings
 
 ADMIN_KEY = "vbp_admin_e2e_" + "k" * 32
@@ -50,14 +50,7 @@ class RunningPlatform:
         return response.json()["api_key"]
 
     async def eventually(self, check, timeout: float = 30.0):
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            try:
-                return await check()
-            except AssertionError:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+        return await eventually(check, timeout, interval=0.2)
 
 
 def platform_settings(pg_server: str, bootstrap: str, data_dir, prefix: str) -> PlatformSettings:

@@ -64,7 +64,7 @@ class TestIdempotencyKey:
         assert await count(client, Institution) == 0
 
     async def test_keys_of_different_callers_do_not_collide(self, service_client):
-        from conftest import EXCHANGE, ADMIN
+        from testsupport import EXCHANGE, ADMIN
 
         client = await service_client(create_app, CatalogSettings, consumers_enabled=False)
         key = {"Idempotency-Key": "shared"}

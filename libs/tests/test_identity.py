@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from conftest import ADMIN, EXCHANGE, IDENTITY_KEY, signed_headers
+from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, signed_headers
 from vbp_catalog.institutions.models import Institution
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings

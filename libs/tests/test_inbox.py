@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
 from kit_database import kit_sessionmaker
+from testsupport import eventually
 from vbpkit import broker, outbox
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import InboxConsumer
@@ -70,17 +71,6 @@ async def running(consumer: InboxConsumer):
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-
-
-async def eventually(check, timeout: float = 30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            return await check()
-        except AssertionError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.1)
 
 
 async def committed_offsets(bootstrap: str, group: str) -> int:

@@ -1,0 +1,255 @@
+"""The gateway in process (DESIGN §3 GW-1, GW-3, GW-5 and §5): upstream failures,
+the headers it forwards, the merged OpenAPI document and the permission table."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+import pytest
+
+from vbp_gateway import docs
+from vbp_gateway.main import create_app
+from vbp_gateway.permissions import allowed_roles
+from vbp_gateway.settings import GatewaySettings
+from vbpkit import identity
+from vbpkit.embedded import free_port
+from vbpkit.identity import Principal, Role
+
+ADMIN_KEY = "a" * 32
+IDENTITY_KEY = "unit-identity-key-" + "k" * 16
+PROBLEM = "application/problem+json"
+
+
+class SilentUpstream:
+    """Accepts connections and never answers (a hung service)."""
+
+    def __init__(self):
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.append(writer)
+        with contextlib.suppress(Exception):
+            await reader.read()  # until the gateway gives up and closes
+
+
+class RecordingUpstream:
+    """Answers every request with ``{}`` and remembers the request's header lines."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, list[tuple[str, str]]]] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
+        self.requests.append((lines[0], headers))
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n"
+            b"x-request-id: from-upstream\r\nconnection: close\r\n\r\n{}"
+        )
+        await writer.drain()
+        writer.close()
+
+
+@pytest.fixture
+async def gateway(new_database, kafka):
+    """A gateway whose catalog is down (closed port), whose contracts hang, and whose
+    settlement records what it receives."""
+    silent, recording = SilentUpstream(), RecordingUpstream()
+    servers = [await asyncio.start_server(u.handle, "127.0.0.1", 0) for u in (silent, recording)]
+    ports = [s.sockets[0].getsockname()[1] for s in servers]
+    settings = GatewaySettings(
+        database_url=await new_database("gw"),
+        kafka_bootstrap_servers=kafka,
+        identity_key=IDENTITY_KEY,
+        admin_api_key=ADMIN_KEY,
+        catalog_url=f"http://127.0.0.1:{free_port()}",
+        contracts_url=f"http://127.0.0.1:{ports[0]}",
+        settlement_url=f"http://127.0.0.1:{ports[1]}",
+        upstream_timeout_seconds=0.5,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway", headers={"X-API-Key": ADMIN_KEY}
+        ) as client:
+            client.recording = recording
+            yield client
+    for writer in silent.writers:
+        writer.close()
+    for server in servers:
+        server.close()
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    return body
+
+
+class TestUpstreamFailures:
+    """GW-1: upstream failure → 502, timeout → 504, both problem+json."""
+
+    async def test_an_unreachable_service_is_502(self, gateway):
+        body = assert_problem(await gateway.get("/catalog/institutions"), 502)
+        assert body["type"].endswith("/bad-gateway")
+        assert "catalog" in body["detail"]
+
+    async def test_a_service_that_does_not_answer_in_time_is_504(self, gateway):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        body = assert_problem(await gateway.get("/contracts/institutions/x"), 504)
+        assert body["type"].endswith("/gateway-timeout")
+        assert "contracts" in body["detail"]
+        assert loop.time() - started < 5  # the configured 0.5 s, not httpx's default
+
+    async def test_health_reports_the_failing_services_as_degraded(self, gateway):
+        response = await gateway.get("/health")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "degraded"
+        assert body["services"]["catalog"]["status"] == "unreachable"
+        assert body["gateway"]["database"]["ok"] is True
+
+
+class TestForwardedIdentity:
+    """GW-3: the client's identity headers are dropped; the principal is forwarded signed."""
+
+    async def test_the_service_receives_only_the_gateway_signed_principal(self, gateway):
+        issued = await gateway.post("/admin/api-keys", json={"role": "hospital", "tenant": "H-UNIT", "label": "unit"})
+        assert issued.status_code == 201, issued.text
+        hospital_key = issued.json()["api_key"]
+        forged = identity.sign(
+            Principal(role=Role.ADMIN, key_id="forged"), key=IDENTITY_KEY.encode(),
+            method="GET", path="/payments", query="tenant=all",
+        )
+        response = await gateway.get(
+            "/settlement/payments", params={"tenant": "all"},
+            headers={"X-API-Key": hospital_key, "X-Request-ID": "unit-req-1", **forged},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers.get_list("x-request-id") == ["unit-req-1"]
+
+        (request_line, headers), = gateway.recording.requests
+        assert request_line == "GET /payments?tenant=all HTTP/1.1"
+        names = [name.lower() for name, _ in headers]
+        assert names.count(identity.PRINCIPAL_HEADER) == 1 and names.count(identity.SIGNATURE_HEADER) == 1
+        assert "x-api-key" not in names and "authorization" not in names
+        assert dict((n.lower(), v) for n, v in headers)["x-request-id"] == "unit-req-1"
+        principal = identity.verify(
+            {n.lower(): v for n, v in headers}, key=IDENTITY_KEY.encode(), method="GET", path="/payments",
+            query="tenant=all",
+        )
+        assert principal.role is Role.HOSPITAL and principal.tenant == "H-UNIT"
+
+
+def schema(**properties) -> dict:
+    return {"type": "object", "properties": properties}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def get_returning(name: str) -> dict:
+    return {"get": {"operationId": f"read_{name.lower()}", "responses": {"200": {"content": {"application/json": {"schema": ref(name)}}}}}}
+
+
+def returned(document: dict, path: str) -> str:
+    return document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+
+
+class TestMergeKeepsDifferingSchemasApart:
+    """DESIGN §5: the merged document — a schema name two services define differently is renamed."""
+
+    def services(self) -> dict:
+        shared = schema(detail={"type": "string"})
+        return {
+            "catalog": {
+                "paths": {"/things": get_returning("Thing"), "/health": get_returning("Shared")},
+                "components": {"schemas": {"Thing": schema(a={"type": "string"}), "Shared": shared}},
+            },
+            "contracts": {
+                "paths": {"/things": get_returning("Thing"), "/boxes": get_returning("Box")},
+                "components": {"schemas": {
+                    "Thing": schema(b={"type": "integer"}),
+                    "Box": schema(inner=ref("Thing")),
+                    "Shared": shared,
+                }},
+            },
+            "settlement": None,
+        }
+
+    def test_the_second_definition_is_renamed_and_its_refs_follow(self):
+        merged = docs.merge({"openapi": "3.1.0", "paths": {}}, self.services())
+        schemas = merged["components"]["schemas"]
+        assert schemas["Thing"] == schema(a={"type": "string"})
+        assert schemas["contracts.Thing"] == schema(b={"type": "integer"})
+        assert returned(merged, "/catalog/things") == "#/components/schemas/Thing"
+        assert returned(merged, "/contracts/things") == "#/components/schemas/contracts.Thing"
+        assert schemas["Box"]["properties"]["inner"] == ref("contracts.Thing")
+
+    @pytest.mark.xfail(strict=True, reason="docs.merge compares schema text only: a same-text schema that "
+                       "refers to a renamed one is overwritten with the renamed ref (reported with a fix)")
+    def test_a_schema_referring_to_a_renamed_one_is_renamed_too(self):
+        page = schema(items={"type": "array", "items": ref("Item")})
+        services = {
+            service: {
+                "paths": {"/page": get_returning("Page")},
+                "components": {"schemas": {"Item": schema(**{field: {"type": "string"}}), "Page": page}},
+            }
+            for service, field in (("catalog", "a"), ("contracts", "b"))
+        }
+        merged = docs.merge({"openapi": "3.1.0", "paths": {}}, services)
+        schemas = merged["components"]["schemas"]
+        assert schemas["Page"]["properties"]["items"]["items"] == ref("Item")
+        contracts_page = returned(merged, "/contracts/page").rsplit("/", 1)[1]
+        assert schemas[contracts_page]["properties"]["items"]["items"] == ref("contracts.Item")
+
+    def test_an_identical_schema_is_kept_once(self):
+        merged = docs.merge({"openapi": "3.1.0", "paths": {}}, self.services())
+        assert "Shared" in merged["components"]["schemas"]
+        assert "contracts.Shared" not in merged["components"]["schemas"]
+
+    def test_paths_are_prefixed_and_service_health_is_left_out(self):
+        merged = docs.merge({"openapi": "3.1.0", "paths": {}}, self.services())
+        assert set(merged["paths"]) == {"/catalog/things", "/contracts/things", "/contracts/boxes"}
+        ids = {merged["paths"][p]["get"]["operationId"] for p in merged["paths"]}
+        assert ids == {"catalog_read_thing", "contracts_read_thing", "contracts_read_box"}
+        assert merged["paths"]["/contracts/things"]["get"]["tags"][0] == "contracts"
+        assert merged["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+
+    def test_an_unavailable_service_is_marked_in_its_tag(self):
+        merged = docs.merge({"openapi": "3.1.0", "paths": {}}, self.services())
+        tags = {t["name"]: t for t in merged["tags"]}
+        assert "unavailable" in tags["settlement"]["description"]
+
+    def test_the_gateway_document_is_not_modified(self):
+        gateway_doc = {"openapi": "3.1.0", "paths": {"/health": {}}}
+        docs.merge(gateway_doc, self.services())
+        assert gateway_doc == {"openapi": "3.1.0", "paths": {"/health": {}}}
+
+
+class TestRolePermissionTable:
+    """GW-5: reads are open to every role; writes are an allow-list, unlisted ones admin only."""
+
+    @pytest.mark.parametrize("method", ["GET", "HEAD"])
+    @pytest.mark.parametrize("service, path", [("catalog", "/institutions"), ("settlement", "/payments/1"),
+                                               ("monitoring", "/anything/new")])
+    def test_reads_are_open_to_every_role(self, method, service, path):
+        assert allowed_roles(method, service, path) == frozenset(Role)
+
+    @pytest.mark.parametrize("method, service, path", [
+        ("POST", "contracts", "/orders"), ("DELETE", "catalog", "/institutions"), ("PUT", "catalog", "/institutions"),
+        ("PATCH", "settlement", "/invoices/1"), ("POST", "catalog", "/institutions/H1"),
+        ("POST", "catalog", "/institutions/"), ("POST", "contracts", "/institutions"),
+    ])
+    def test_an_unlisted_write_is_for_admins_only(self, method, service, path):
+        assert allowed_roles(method, service, path) == frozenset({Role.ADMIN})
+
+    def test_registering_institutions_is_for_the_exchange_the_insurer_and_admins(self):
+        assert allowed_roles("POST", "catalog", "/institutions") == frozenset({Role.EXCHANGE, Role.INSURER, Role.ADMIN})

@@ -1,0 +1,53 @@
+"""What tests share beyond fixtures: the test identity key, principals, a signing client,
+and waiting for eventually-consistent read models."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from vbpkit import identity
+from vbpkit.identity import Principal, Role
+
+IDENTITY_KEY = "test-identity-key-0123456789abcdef"
+
+
+def signed_headers(
+    principal: Principal, method: str, path: str, key: str = IDENTITY_KEY, query: str = ""
+) -> dict[str, str]:
+    return identity.sign(principal, key=key.encode(), method=method, path=path, query=query)
+
+
+class SignedClient(httpx.AsyncClient):
+    """Calls a service directly as the gateway would: the principal signed per request."""
+
+    def __init__(self, *args, principal: Principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+
+    def as_(self, principal: Principal) -> "SignedClient":
+        self.principal = principal
+        return self
+
+    async def send(self, request: httpx.Request, **kwargs):
+        request.headers.update(
+            signed_headers(self.principal, request.method, request.url.path, query=request.url.query.decode("latin-1"))
+        )
+        return await super().send(request, **kwargs)
+
+
+ADMIN = Principal(role=Role.ADMIN, tenant=None, key_id="test-admin")
+EXCHANGE = Principal(role=Role.EXCHANGE, tenant="CQ-EXCHANGE", key_id="test-exchange")
+
+
+async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
+    """Await ``check()`` until it stops raising AssertionError; re-raise after ``timeout``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(interval)
