@@ -193,8 +193,6 @@ class TestMergeKeepsDifferingSchemasApart:
         assert returned(merged, "/contracts/things") == "#/components/schemas/contracts.Thing"
         assert schemas["Box"]["properties"]["inner"] == ref("contracts.Thing")
 
-    @pytest.mark.xfail(strict=True, reason="docs.merge compares schema text only: a same-text schema that "
-                       "refers to a renamed one is overwritten with the renamed ref (reported with a fix)")
     def test_a_schema_referring_to_a_renamed_one_is_renamed_too(self):
         page = schema(items={"type": "array", "items": ref("Item")})
         services = {

@@ -30,6 +30,18 @@ async def fetch_service_documents(client: httpx.AsyncClient, upstreams: dict[str
     return dict(await asyncio.gather(*(one(n, b) for n, b in upstreams.items())))
 
 
+def _refs(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                yield v
+            else:
+                yield from _refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _refs(v)
+
+
 def _rename_refs(node, renames: dict[str, str]):
     if isinstance(node, dict):
         return {
@@ -54,9 +66,18 @@ def merge(gateway_doc: dict, service_docs: dict[str, dict | None]) -> dict:
             continue
         tags.setdefault(service, {"name": service, "description": doc.get("info", {}).get("description", "")})
         renames: dict[str, str] = {}
-        for name, schema in doc.get("components", {}).get("schemas", {}).items():
-            if name in schemas and json.dumps(schemas[name], sort_keys=True) != json.dumps(schema, sort_keys=True):
-                renames[f"#/components/schemas/{name}"] = f"#/components/schemas/{service}.{name}"
+        own = doc.get("components", {}).get("schemas", {})
+        changed = True
+        while changed:  # a schema that refers to a renamed one means something else too
+            changed = False
+            for name, schema in own.items():
+                pointer = f"#/components/schemas/{name}"
+                if pointer in renames or name not in schemas:
+                    continue
+                differs = json.dumps(schemas[name], sort_keys=True) != json.dumps(schema, sort_keys=True)
+                if differs or any(ref in renames for ref in _refs(schema)):
+                    renames[pointer] = f"#/components/schemas/{service}.{name}"
+                    changed = True
         for name, schema in doc.get("components", {}).get("schemas", {}).items():
             target = f"{service}.{name}" if f"#/components/schemas/{name}" in renames else name
             schemas[target] = _rename_refs(schema, renames)

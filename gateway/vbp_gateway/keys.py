@@ -147,7 +147,8 @@ class KeyStore:
         else:
             async with self._sessionmaker() as session:
                 row = await session.get(ApiKey, key_id)
-            self._cache[key_id] = (now + self._cache_seconds, row)
+            if row is not None:  # misses are not kept: random ids must not grow the cache
+                self._cache[key_id] = (now + self._cache_seconds, row)
         if row is None or row.revoked_at is not None:
             return None
         if not hmac.compare_digest(row.secret_sha256, _digest(secret)):

@@ -67,6 +67,7 @@ class Platform:
         self.processes: dict[str, subprocess.Popen] = {}
         self._commands: dict[str, tuple[str, int, dict[str, str]]] = {}
         self.service_urls: dict[str, str] = {}
+        self.database_urls: dict[str, str] = {}
         self.admin_api_key = ""
 
     def _secrets(self) -> tuple[str, str]:
@@ -89,6 +90,7 @@ class Platform:
             server_uri = await asyncio.to_thread(self.postgres.start)
         databases = {name: f"{s.database_prefix}{name}" for name in [*SERVICES, "gateway"]}
         await ensure_databases(server_uri, list(databases.values()))
+        self.database_urls = {name: server_url_to_async(server_uri, db) for name, db in databases.items()}
         bootstrap = s.kafka_bootstrap_servers
         if not bootstrap:
             self.broker = EmbeddedBroker(s.host, s.kafka_port, log_path=s.data_dir / "tansu.log")
@@ -103,7 +105,7 @@ class Platform:
             port = s.first_service_port + index
             urls[name] = self.service_urls[name] = f"http://{s.host}:{port}"
             prefix = name.upper() + "_"
-            env = {**base_env, prefix + "DATABASE_URL": server_url_to_async(server_uri, databases[name]),
+            env = {**base_env, prefix + "DATABASE_URL": self.database_urls[name],
                    prefix + "KAFKA_BOOTSTRAP_SERVERS": bootstrap, prefix + "IDENTITY_KEY": identity_key,
                    prefix + "LOG_LEVEL": s.log_level}
             if s.clock:
@@ -112,7 +114,7 @@ class Platform:
         await asyncio.gather(*(self._wait_healthy(n, u + "/health") for n, u in urls.items()))
         gateway_env = {
             **base_env,
-            "GATEWAY_DATABASE_URL": server_url_to_async(server_uri, databases["gateway"]),
+            "GATEWAY_DATABASE_URL": self.database_urls["gateway"],
             "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "GATEWAY_IDENTITY_KEY": identity_key,
             "GATEWAY_ADMIN_API_KEY": self.admin_api_key,

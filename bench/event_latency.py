@@ -1,0 +1,105 @@
+"""DESIGN §7 event latency: outbox commit → monitoring read model updated, at ~1,000 events/s.
+
+Starts the whole platform (embedded PostgreSQL and Tansu in a temporary folder), registers
+institutions through the gateway in batches of 100 every 100 ms for ``--seconds``, and
+polls monitoring's read model for each code's arrival. Latency runs from the moment the
+catalog's POST returned (its transaction committed) to the first poll that sees the row,
+so it includes up to one poll interval (10 ms). Prints p50/p99 and the goal.
+
+    .venv/bin/python bench/event_latency.py --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from vbpkit.embedded import free_port
+from vbpkit.launcher import Platform, PlatformSettings
+
+
+async def main(seconds: float, batch: int, interval: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = PlatformSettings(data_dir=Path(folder), gateway_port=free_port(), kafka_port=free_port(),
+                                    first_service_port=free_port_block(), log_level="WARNING")
+        platform = Platform(settings)
+        await platform.start()
+        print(f"platform started in {platform.startup_seconds:.1f}s")
+        try:
+            await measure(platform, seconds, batch, interval)
+        finally:
+            await asyncio.to_thread(platform.stop)
+
+
+async def measure(platform: Platform, seconds: float, batch: int, interval: float) -> None:
+    url = make_url(platform.database_urls["monitoring"])
+    monitoring = await asyncpg.connect(user=url.username, host=url.query.get("host", url.host),
+                                       port=url.port, database=url.database)
+    admin = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": platform.admin_api_key}, timeout=30)
+    key = (await admin.post("/admin/api-keys", json={"role": "exchange", "tenant": "BENCH", "label": "bench"})).json()
+    client = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": key["api_key"]}, timeout=30)
+    committed: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    prefix = uuid.uuid4().hex[:6]
+
+    async def produce():
+        n = 0
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            codes = [f"B{prefix}{n + i:07d}" for i in range(batch)]
+            rows = [{"code": c, "name": c, "level": 2, "kind": "public", "region_code": "500103"} for c in codes]
+            response = await client.post("/catalog/institutions", json={"rows": rows})
+            response.raise_for_status()
+            now = time.monotonic()
+            committed.update({c: now for c in codes})
+            n += batch
+            await asyncio.sleep(max(0.0, interval - (now - started)))
+
+    async def observe(done: asyncio.Event):
+        give_up = None
+        while not done.is_set() or len(arrived) < len(committed):
+            rows = await monitoring.fetch("SELECT code FROM monitored_hospitals WHERE code LIKE $1", f"B{prefix}%")
+            now = time.monotonic()
+            for r in rows:
+                arrived.setdefault(r["code"], now)
+            await asyncio.sleep(0.01)
+            if done.is_set():
+                give_up = give_up or now + 60
+                if now > give_up:
+                    break
+
+    done = asyncio.Event()
+    watcher = asyncio.create_task(observe(done))
+    started = time.monotonic()
+    await produce()
+    elapsed = time.monotonic() - started
+    done.set()
+    await watcher
+    latencies = sorted((arrived[c] - committed[c]) * 1000 for c in committed if c in arrived)
+    lost = len(committed) - len(latencies)
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"events: {len(committed)} in {elapsed:.1f}s = {len(committed) / elapsed:.0f}/s; arrived {len(latencies)}, lost {lost}")
+    print(f"latency commit → monitoring read model: p50 {p50:.0f} ms, p99 {p99:.0f} ms (goal p50 ≤ 100, p99 ≤ 500)")
+    await monitoring.close()
+    await client.aclose()
+    await admin.aclose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--interval", type=float, default=0.1)
+    args = parser.parse_args()
+    asyncio.run(main(args.seconds, args.batch, args.interval))
