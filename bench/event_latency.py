@@ -23,7 +23,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from vbpkit.embedded import free_port
+from vbpkit.embedded import free_port, free_port_block
 from vbpkit.launcher import Platform, PlatformSettings
 
 
@@ -91,9 +91,28 @@ async def measure(platform: Platform, seconds: float, batch: int, interval: floa
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(f"events: {len(committed)} in {elapsed:.1f}s = {len(committed) / elapsed:.0f}/s; arrived {len(latencies)}, lost {lost}")
     print(f"latency commit → monitoring read model: p50 {p50:.0f} ms, p99 {p99:.0f} ms (goal p50 ≤ 100, p99 ≤ 500)")
+    await breakdown(platform, monitoring)
     await monitoring.close()
     await client.aclose()
     await admin.aclose()
+
+
+async def breakdown(platform: Platform, monitoring) -> None:
+    """Where the time goes: outbox row created → relay marked it sent → monitoring's inbox."""
+    url = make_url(platform.database_urls["catalog"])
+    catalog = await asyncpg.connect(user=url.username, host=url.query.get("host", url.host),
+                                    port=url.port, database=url.database)
+    outbox = {r["event_id"]: r for r in await catalog.fetch("SELECT event_id, created_at, published_at FROM outbox")}
+    handled = await monitoring.fetch("SELECT event_id, processed_at FROM processed_events")
+    await catalog.close()
+    relay = sorted((r["published_at"] - r["created_at"]).total_seconds() * 1000 for r in outbox.values() if r["published_at"])
+    consumer = sorted(
+        (h["processed_at"] - outbox[h["event_id"]]["published_at"]).total_seconds() * 1000
+        for h in handled if h["event_id"] in outbox and outbox[h["event_id"]]["published_at"]
+    )
+    for name, values in (("relay (created → marked sent)", relay), ("consumer (sent → handled)", consumer)):
+        if values:
+            print(f"  {name}: p50 {statistics.median(values):.0f} ms, p99 {values[int(len(values) * 0.99) - 1]:.0f} ms")
 
 
 if __name__ == "__main__":

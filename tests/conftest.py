@@ -3,36 +3,16 @@ processes and the gateway — on the test PostgreSQL server and a real broker.""
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import httpx
 import pytest
 
-from vbpkit.embedded import free_port
+from vbpkit.embedded import free_port, free_port_block
 from testsupport import eventually
 from vbpkit.launcher import Platform, PlatformSettings
 
 ADMIN_KEY = "vbp_admin_e2e_" + "k" * 32
-
-
-def free_port_block(size: int) -> int:
-    """A first port whose next ``size - 1`` neighbours are free too."""
-    for _ in range(50):
-        first = free_port()
-        try:
-            sockets = []
-            for port in range(first, first + size):
-                s = socket.socket()
-                s.bind(("127.0.0.1", port))
-                sockets.append(s)
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no block of free ports")
 
 
 class RunningPlatform:

@@ -37,6 +37,7 @@ def new_consumer(bootstrap_servers: str, *, group_id: str, topics: list[str]) ->
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=1_000,
+        fetch_max_wait_ms=50,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=1_000,
     )
