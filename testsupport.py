@@ -4,6 +4,7 @@ and waiting for eventually-consistent read models."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 
@@ -39,6 +40,18 @@ class SignedClient(httpx.AsyncClient):
 
 ADMIN = Principal(role=Role.ADMIN, tenant=None, key_id="test-admin")
 EXCHANGE = Principal(role=Role.EXCHANGE, tenant="CQ-EXCHANGE", key_id="test-exchange")
+
+
+@contextlib.asynccontextmanager
+async def running(worker):
+    """Run a relay's or consumer's ``run()`` loop for the block, then cancel and close it."""
+    task = asyncio.create_task(worker.run())
+    try:
+        yield worker
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await worker.close()
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.1):

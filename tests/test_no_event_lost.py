@@ -52,6 +52,11 @@ async def inbox_matches_outbox(pg_server: str, prefix: str) -> None:
         assert handled == published, f"{service} handled {handled} of {published} events"
 
 
+async def platform_with_exchange(start_platform, broker, prefix: str | None = None):
+    running = await start_platform(broker.bootstrap_servers, prefix)
+    return running, running.client(await running.issue_key("exchange", "CQ-EXCHANGE"))
+
+
 def codes(n: int) -> list[str]:
     return [f"H{uuid.uuid4().hex[:8]}" for _ in range(n)]
 
@@ -60,8 +65,7 @@ class TestBrokerStoppedWhileWritesContinue:
     async def test_writes_succeed_and_their_events_arrive_when_the_broker_returns(
         self, start_platform, fresh_broker, pg_server
     ):
-        running = await start_platform(fresh_broker.bootstrap_servers)
-        client = running.client(await running.issue_key("exchange", "CQ-EXCHANGE"))
+        running, client = await platform_with_exchange(start_platform, fresh_broker)
         before = codes(2)
         await register(client, before)
         await everywhere(running, client, before)
@@ -82,8 +86,7 @@ class TestConsumerKilledBeforeCommitting:
     async def test_a_killed_service_resumes_without_loss_or_double_count(
         self, start_platform, fresh_broker, pg_server
     ):
-        running = await start_platform(fresh_broker.bootstrap_servers)
-        client = running.client(await running.issue_key("exchange", "CQ-EXCHANGE"))
+        running, client = await platform_with_exchange(start_platform, fresh_broker)
         first = codes(1)
         await register(client, first)
         await everywhere(running, client, first)
@@ -104,8 +107,7 @@ class TestRestartOnAFreshBroker:
     async def test_the_platform_restarted_on_an_empty_broker_loses_nothing(
         self, start_platform, fresh_broker, pg_server
     ):
-        running = await start_platform(fresh_broker.bootstrap_servers)
-        client = running.client(await running.issue_key("exchange", "CQ-EXCHANGE"))
+        running, client = await platform_with_exchange(start_platform, fresh_broker)
         before = codes(5)
         await register(client, before)
         # stop at once: some events may not have reached every consumer yet
@@ -113,8 +115,7 @@ class TestRestartOnAFreshBroker:
         fresh_broker.stop()
 
         fresh_broker.start()
-        again = await start_platform(fresh_broker.bootstrap_servers, prefix=running.prefix)
-        client = again.client(await again.issue_key("exchange", "CQ-EXCHANGE"))
+        again, client = await platform_with_exchange(start_platform, fresh_broker, prefix=running.prefix)
         after = codes(2)
         await register(client, after)
         await everywhere(again, client, before + after, timeout=90)

@@ -2,8 +2,6 @@
 second effect; offsets are committed only after that transaction; topics are created
 at start-up; a broker that lost its data is read again from the start."""
 
-import asyncio
-import contextlib
 import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -11,7 +9,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
 from kit_database import kit_sessionmaker
-from testsupport import eventually
+from testsupport import eventually, running
 from vbpkit import broker, outbox
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import InboxConsumer
@@ -61,16 +59,6 @@ def consumer_for(sessionmaker, bootstrap, handler, group) -> InboxConsumer:
         sessionmaker, bootstrap_servers=bootstrap, group_id=group,
         handlers={"catalog.institution.registered": handler}, max_backoff_seconds=0.3,
     )
-
-
-@contextlib.asynccontextmanager
-async def running(consumer: InboxConsumer):
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield consumer
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def committed_offsets(bootstrap: str, group: str) -> int:

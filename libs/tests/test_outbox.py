@@ -3,12 +3,12 @@ retried while the broker is down, never published by two relays, republished to 
 broker that lost its data."""
 
 import asyncio
-import contextlib
 
 from sqlalchemy import func, select
 
 from kafka_reading import read_topic
 from kit_database import kit_sessionmaker
+from testsupport import running
 from vbpkit import outbox
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.outbox import OutboxRelay
@@ -29,17 +29,6 @@ def relay_for(sessionmaker, bootstrap: str, **kw) -> OutboxRelay:
     kw.setdefault("poll_seconds", 0.02)
     kw.setdefault("max_backoff_seconds", 0.2)
     return OutboxRelay(sessionmaker, bootstrap_servers=bootstrap, producer_name="catalog", **kw)
-
-
-@contextlib.asynccontextmanager
-async def running(relay: OutboxRelay):
-    task = asyncio.create_task(relay.run())
-    try:
-        yield relay
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await relay.close()
 
 
 async def unpublished(sessionmaker) -> int:

@@ -156,10 +156,6 @@ class EmbeddedBroker:
             self._process.wait()
             self._process = None
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
 
 async def wait_for_broker(bootstrap_servers: str, timeout: float = 20.0) -> None:
     from vbpkit import broker

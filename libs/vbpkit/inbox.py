@@ -70,7 +70,7 @@ class InboxConsumer:
         self.applied_total = 0
 
     async def run(self) -> None:
-        backoff = 0.2
+        backoff = 0.0
         while True:
             started = time.monotonic()
             try:
@@ -78,12 +78,11 @@ class InboxConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                # a consumer that ran a while failed afresh: start the backoff over
+                backoff = 0.2 if time.monotonic() - started > 30 else min(max(backoff * 2, 0.2), self._max_backoff)
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("consumer %s: %s; restarting in %.2fs", self.group_id, self.last_error, backoff)
-                if time.monotonic() - started > 30:
-                    backoff = 0.2
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self._max_backoff)
             finally:
                 await self.close()
 

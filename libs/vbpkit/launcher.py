@@ -22,12 +22,10 @@ import httpx
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vbpkit import broker
 from vbpkit.embedded import (
     EmbeddedBroker, EmbeddedPostgres, die_with_parent, ensure_databases, environ_without,
     server_url_to_async, wait_for_broker,
 )
-from vbpkit.events.envelope import PRODUCERS, topic_for
 
 SERVICES = {
     "catalog": "vbp_catalog.main:create_app",
@@ -96,7 +94,6 @@ class Platform:
             self.broker = EmbeddedBroker(s.host, s.kafka_port, log_path=s.data_dir / "tansu.log")
             bootstrap = await asyncio.to_thread(self.broker.start)
         await wait_for_broker(bootstrap)
-        await broker.ensure_topics(bootstrap, [topic_for(p) for p in PRODUCERS], 3)
         identity_key, self.admin_api_key = self._secrets()
 
         base_env = environ_without("CATALOG_", "CONTRACTS_", "SETTLEMENT_", "MONITORING_", "GATEWAY_")
@@ -177,7 +174,7 @@ class Platform:
             process = self.processes.get(name)
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for name, process in self.processes.items():
+        for process in self.processes.values():
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:

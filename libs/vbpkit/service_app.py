@@ -53,10 +53,6 @@ class Runtime:
     consumer: InboxConsumer | None
 
 
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
 def get_clock(request: Request) -> Clock:
     return request.app.state.runtime.clock
 
