@@ -47,6 +47,13 @@ async def measure(platform: Platform, seconds: float, batch: int, interval: floa
     admin = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": platform.admin_api_key}, timeout=30)
     key = (await admin.post("/admin/api-keys", json={"role": "exchange", "tenant": "BENCH", "label": "bench"})).json()
     client = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": key["api_key"]}, timeout=30)
+    # Steady state only: consumer groups join a few seconds after start-up, so wait
+    # until one event has crossed before the clock starts.
+    warm = f"W{uuid.uuid4().hex[:8]}"
+    row = {"code": warm, "name": warm, "level": 2, "kind": "public", "region_code": "500103"}
+    (await client.post("/catalog/institutions", json={"rows": [row]})).raise_for_status()
+    while not await monitoring.fetchval("SELECT 1 FROM monitored_hospitals WHERE code = $1", warm):
+        await asyncio.sleep(0.05)
     committed: dict[str, float] = {}
     arrived: dict[str, float] = {}
     prefix = uuid.uuid4().hex[:6]

@@ -12,7 +12,7 @@ from kit_database import kit_sessionmaker
 from testsupport import eventually, running
 from vbpkit import broker, outbox
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.inbox import InboxConsumer
+from vbpkit.inbox import InboxConsumer, batch
 from vbpkit.outbox import OutboxRelay
 
 # A deliberately non-idempotent effect: every application adds a row, so a second
@@ -54,6 +54,18 @@ async def publish(sessionmaker, bootstrap: str, codes: list[str]) -> None:
     await relay.close()
 
 
+async def read_records(bootstrap: str, count: int) -> list:
+    reader = AIOKafkaConsumer("vbp.catalog", bootstrap_servers=bootstrap,
+                              auto_offset_reset="earliest", enable_auto_commit=False)
+    await reader.start()
+    records = []
+    while len(records) < count:
+        for fetched in (await reader.getmany(timeout_ms=500)).values():
+            records.extend(fetched)
+    await reader.stop()
+    return records
+
+
 def consumer_for(sessionmaker, bootstrap, handler, group) -> InboxConsumer:
     return InboxConsumer(
         sessionmaker, bootstrap_servers=bootstrap, group_id=group,
@@ -78,20 +90,33 @@ class TestRedeliveryHasNoSecondEffect:
     async def test_the_same_records_handled_twice_apply_once(self, new_database, fresh_broker):
         sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
         await publish(sessionmaker, fresh_broker.bootstrap_servers, ["H1", "H2", "H3"])
-        await broker.ensure_topics(fresh_broker.bootstrap_servers, ["vbp.catalog"], 3)
-        reader = AIOKafkaConsumer("vbp.catalog", bootstrap_servers=fresh_broker.bootstrap_servers,
-                                  auto_offset_reset="earliest", enable_auto_commit=False)
-        await reader.start()
-        records = []
-        while len(records) < 3:
-            for batch in (await reader.getmany(timeout_ms=500)).values():
-                records.extend(batch)
-        await reader.stop()
+        records = await read_records(fresh_broker.bootstrap_servers, 3)
         inbox = consumer_for(sessionmaker, fresh_broker.bootstrap_servers, Effects(), "g")
         first = await inbox.handle(records)
         second = await inbox.handle(records + records)
         assert (first.applied, first.duplicates) == (3, 0)
         assert (second.applied, second.duplicates) == (0, 6)
+        assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1, "H3": 1}
+
+
+class TestBatchHandlers:
+    async def test_a_batch_handler_gets_each_new_event_once_in_fetch_order(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        await publish(sessionmaker, fresh_broker.bootstrap_servers, ["H1", "H2", "H3"])
+        records = await read_records(fresh_broker.bootstrap_servers, 3)
+        calls: list[list[str]] = []
+
+        @batch
+        async def handler(session, events):
+            calls.append([event.code for event, _ in events])
+            for event, envelope in events:
+                await Effects()(session, event, envelope)
+
+        inbox = consumer_for(sessionmaker, fresh_broker.bootstrap_servers, handler, "g")
+        result = await inbox.handle(records + records[:1])
+        await inbox.handle(records)
+        assert (result.applied, result.duplicates) == (3, 1)
+        assert calls == [[r.key.decode() for r in records]]  # one call, record order, no repeat
         assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1, "H3": 1}
 
 
@@ -112,8 +137,8 @@ class TestConsumerKilledBeforeCommitting:
         await crashed.start()
         records = []
         while len(records) < 10:
-            for batch in (await crashed.getmany(timeout_ms=500)).values():
-                records.extend(batch)
+            for fetched in (await crashed.getmany(timeout_ms=500)).values():
+                records.extend(fetched)
         await inbox.handle(records)
         await crashed.stop()  # enable_auto_commit is off: nothing was committed
         assert await committed_offsets(bootstrap, group) == 0

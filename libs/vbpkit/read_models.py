@@ -16,15 +16,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def upsert_latest(
-    session: AsyncSession, model, values: dict[str, Any], *, key: str, stamp: str = "as_of"
+    session: AsyncSession, model, rows: list[dict[str, Any]], *, key: str, stamp: str = "as_of"
 ) -> None:
-    """Insert ``values`` or update the row with the same ``key`` unless it is newer."""
-    statement = insert(model).values(**values)
+    """Insert ``rows`` or update the rows with the same ``key`` unless they are newer.
+
+    One statement for the whole list; where a key appears more than once, the row with
+    the latest stamp (the last of equals) is the one written.
+    """
+    latest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        kept = latest.get(row[key])
+        if kept is None or kept[stamp] <= row[stamp]:
+            latest[row[key]] = row
+    if not latest:
+        return
+    statement = insert(model).values(list(latest.values()))
     column = getattr(model, stamp)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[getattr(model, key)],
-            set_={name: statement.excluded[name] for name in values if name != key},
+            set_={name: statement.excluded[name] for name in rows[0] if name != key},
             where=column <= statement.excluded[stamp],
         )
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from vbp_contracts.institutions.router import router as institutions
-from vbp_contracts.institutions.service import on_institution_registered
+from vbp_contracts.institutions.service import on_institutions_registered
 from vbp_contracts.settings import ContractsSettings
 from vbpkit.service_app import ServiceSpec, create_service_app
 
@@ -19,6 +19,6 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institution_registered},
+        handlers={"catalog.institution.registered": on_institutions_registered},
     )
     return create_service_app(spec, settings or ContractsSettings())

@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from vbp_monitoring.institutions.router import router as institutions
-from vbp_monitoring.institutions.service import on_institution_registered
+from vbp_monitoring.institutions.service import on_institutions_registered
 from vbp_monitoring.settings import MonitoringSettings
 from vbpkit.service_app import ServiceSpec, create_service_app
 
@@ -19,6 +19,6 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institution_registered},
+        handlers={"catalog.institution.registered": on_institutions_registered},
     )
     return create_service_app(spec, settings or MonitoringSettings())

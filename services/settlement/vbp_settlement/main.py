@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from vbp_settlement.institutions.router import router as institutions
-from vbp_settlement.institutions.service import on_institution_registered
+from vbp_settlement.institutions.service import on_institutions_registered
 from vbp_settlement.settings import SettlementSettings
 from vbpkit.service_app import ServiceSpec, create_service_app
 
@@ -19,6 +19,6 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institution_registered},
+        handlers={"catalog.institution.registered": on_institutions_registered},
     )
     return create_service_app(spec, settings or SettlementSettings())

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbp_settlement.institutions.models import FundedHospital
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
 
 EMPLOYEE_FUND_MIN_LEVEL = 2
@@ -16,12 +17,18 @@ def fund_for_level(level: int) -> str:
     return "employee" if level >= EMPLOYEE_FUND_MIN_LEVEL else "resident"
 
 
-async def on_institution_registered(session: AsyncSession, event: InstitutionRegistered, envelope: Envelope) -> None:
-    values = dict(
-        code=event.code,
-        name=event.name,
-        level=event.level,
-        fund=fund_for_level(event.level),
-        as_of=envelope.occurred_at,
-    )
-    await upsert_latest(session, FundedHospital, values, key="code")
+@batch
+async def on_institutions_registered(
+    session: AsyncSession, events: list[tuple[InstitutionRegistered, Envelope]]
+) -> None:
+    rows = [
+        dict(
+            code=event.code,
+            name=event.name,
+            level=event.level,
+            fund=fund_for_level(event.level),
+            as_of=envelope.occurred_at,
+        )
+        for event, envelope in events
+    ]
+    await upsert_latest(session, FundedHospital, rows, key="code")
