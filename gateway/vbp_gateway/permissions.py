@@ -13,8 +13,18 @@ from vbpkit.identity import Role
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
+EXCHANGE_OR_INSURER = frozenset({Role.EXCHANGE, Role.INSURER})
 WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
-    ("POST", "catalog", re.compile(r"^/institutions$"), frozenset({Role.EXCHANGE, Role.INSURER})),
+    ("POST", "catalog", re.compile(r"^/institutions$"), EXCHANGE_OR_INSURER),
+    ("POST", "catalog", re.compile(r"^/companies$"), EXCHANGE_OR_INSURER),
+    ("POST", "catalog", re.compile(r"^/batches$"), EXCHANGE_OR_INSURER),
+    ("POST", "catalog", re.compile(r"^/batches/[^/]+/(extension|early-end)$"), frozenset({Role.INSURER})),
+    ("POST", "catalog", re.compile(r"^/batches/[^/]+/products(/import)?$"), frozenset({Role.EXCHANGE})),
+    ("POST", "catalog", re.compile(r"^/products/[^/]+/status$"), EXCHANGE_OR_INSURER),
+    ("POST", "catalog", re.compile(r"^/products/[^/]+/lower-prices$"), frozenset({Role.EXCHANGE})),
+    ("POST", "catalog", re.compile(r"^/products/[^/]+/price-reductions$"), frozenset({Role.COMPANY, Role.EXCHANGE})),
+    ("POST", "catalog", re.compile(r"^/lower-prices/checks$"), frozenset({Role.INSURER})),
+    ("PUT", "catalog", re.compile(r"^/calendar/[^/]+$"), frozenset({Role.INSURER})),
 ]
 
 

@@ -219,3 +219,30 @@ class TestApiYuanFieldsHoldFenAndSpeakYuanStrings:
         assert properties["amount"]["pattern"] == r"^-?\d+(\.\d{1,2})?$"
         assert properties["amount"]["examples"] == ["730.00"]
         assert properties["paid"]["pattern"] == r"^\d+(\.\d{1,2})?$"
+
+
+class TestYuanFromFenIsForResponses:
+    """§3 money: a response built from fen shows yuan, never a hundredfold amount."""
+
+    def test_fen_in_yuan_string_out(self):
+        from pydantic import BaseModel
+
+        from vbpkit.money import YuanFromFen
+
+        class Out(BaseModel):
+            amount: YuanFromFen
+
+        assert Out(amount=73000).model_dump(mode="json") == {"amount": "730.00"}
+        assert Out.model_json_schema()["properties"]["amount"]["type"] == "string"
+
+    def test_a_yuan_string_is_never_taken_for_fen(self):
+        import pytest
+        from pydantic import BaseModel, ValidationError
+
+        from vbpkit.money import YuanFromFen
+
+        class Out(BaseModel):
+            amount: YuanFromFen
+
+        with pytest.raises(ValidationError):
+            Out(amount="680.00")

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, Strict, WithJsonSchema
 
 _FEN_PER_YUAN = 100
 # Plain positional notation only: exponents ("1e3"), "+", ".5", "5." and blanks are
@@ -182,4 +182,14 @@ NonNegativeYuan = Annotated[
     BeforeValidator(_non_negative_yuan_input),
     PlainSerializer(format_yuan, return_type=str),
     _yuan_schema(NON_NEGATIVE_YUAN_PATTERN),
+]
+
+# Response field type: the server builds it from int fen (never from client input),
+# and clients see the yuan string. Kept apart from Yuan so that fen can never be read
+# as yuan on the way out.
+YuanFromFen = Annotated[
+    int,
+    Strict(),
+    PlainSerializer(format_yuan, return_type=str),
+    _yuan_schema(YUAN_PATTERN),
 ]

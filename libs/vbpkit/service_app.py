@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +41,7 @@ class ServiceSpec:
     migrations: Path
     routers: Sequence[APIRouter]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
 
 
 @dataclass
@@ -91,6 +92,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-relay")]
         if consumer is not None:
             tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-consumer"))
+        tasks += [asyncio.create_task(job(runtime), name=f"{spec.name}-{job.__name__}") for job in spec.background]
         try:
             yield
         finally:

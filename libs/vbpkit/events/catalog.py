@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -25,3 +26,93 @@ class InstitutionRegistered(Event):
     level: Literal[1, 2, 3]
     kind: Literal["public", "military", "private", "retail_pharmacy"]
     region_code: str = Field(pattern=r"^\d{6}$")
+
+
+@event_schema
+class CompanyRegistered(Event):
+    """CAT-9: a company (manufacturer and/or distributor) was registered or changed."""
+
+    type = "catalog.company.registered"
+    version = 1
+
+    credit_code: str = Field(min_length=18, max_length=18)
+    name: str
+    roles: list[Literal["manufacturer", "distributor"]]
+
+
+@event_schema
+class BatchPublished(Event):
+    """CAT-1: a batch was created, extended or ended early.
+
+    Carries the whole execution policy (DESIGN §4) so that no service ever asks the
+    catalog for it; each publication replaces the previous one for the batch.
+    """
+
+    type = "catalog.batch.published"
+    version = 1
+
+    code: str
+    name: str
+    kind: Literal["drug", "consumable"]
+    organiser_level: Literal["national", "alliance", "provincial", "prefecture"]
+    document_no: str
+    starts_on: date
+    ends_on: date
+    planned_ends_on: date
+    cycle_years: int | None
+    ended_early_on: date | None
+    end_reason: str | None
+    groups: list[dict[str, str]]
+    policy: dict[str, Any]
+
+
+class ProductFacts(Event):
+    """What every product event carries: enough for a read model to need nothing else."""
+
+    product_id: int
+    batch_code: str
+    group_code: str | None
+    registration_no: str
+    spec: str
+    name: str
+    applicant: str
+    applicant_credit_code: str | None
+    unit: str
+    winning: bool
+    product_price_fen: int
+    service_price_fen: int
+    winning_price_fen: int
+    status: Literal["listed", "suspended", "disqualified", "delisted"]
+    renewed_from: str | None
+
+
+@event_schema
+class ProductListed(ProductFacts):
+    """CAT-3/CAT-4/CAT-5: a product was listed for a batch, or its listing changed."""
+
+    type = "catalog.product.listed"
+    version = 1
+
+
+@event_schema
+class ProductPriceChanged(ProductFacts):
+    """CAT-6: the winning price changed from ``effective_on`` (``previous_winning_price_fen`` before)."""
+
+    type = "catalog.product.price_changed"
+    version = 1
+
+    previous_winning_price_fen: int
+    effective_on: date
+    reason: str
+
+
+@event_schema
+class ProductStatusChanged(ProductFacts):
+    """A product was suspended, disqualified (e.g. CAT-6 取消中选资格), delisted or listed again."""
+
+    type = "catalog.product.status_changed"
+    version = 1
+
+    previous_status: str
+    effective_on: date
+    reason: str

@@ -4,7 +4,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from vbp_catalog.batches.router import router as batches
+from vbp_catalog.calendar.router import router as calendar
+from vbp_catalog.companies.router import router as companies
 from vbp_catalog.institutions.router import router as institutions
+from vbp_catalog.lower_prices.router import router as lower_prices
+from vbp_catalog.lower_prices.schedule import lower_price_schedule
+from vbp_catalog.products.router import router as products
 from vbp_catalog.settings import CatalogSettings
 from vbpkit.service_app import ServiceSpec, create_service_app
 
@@ -15,8 +21,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="catalog",
         title="VBP catalog",
-        description="Batches, execution policies, winning products, listings and the registry.",
+        description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
-        routers=[institutions],
+        routers=[batches, products, lower_prices, institutions, companies, calendar],
+        background=[lower_price_schedule],
     )
     return create_service_app(spec, settings or CatalogSettings())

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from vbpkit.settings import ServiceSettings
@@ -5,3 +6,6 @@ from vbpkit.settings import ServiceSettings
 
 class CatalogSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore")
+
+    lower_price_check_seconds: float = Field(
+        default=60.0, gt=0, description="how often the CAT-6 check runs (it acts on the clock's date)")

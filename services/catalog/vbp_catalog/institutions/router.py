@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from vbp_catalog.institutions import repository, service
-from vbp_catalog.institutions.schemas import BulkResult, InstitutionBulk, InstitutionPage, InstitutionRead
+from vbp_catalog.bulk import BulkResult, BulkRows
+from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.problems import Problem
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/institutions", tags=["registry"])
     description="Up to 10,000 rows; invalid rows are reported with their index and field, "
     "valid rows are stored. Accepts `Idempotency-Key`.",
 )
-async def register_institutions(body: InstitutionBulk, session: SessionDep) -> BulkResult:
+async def register_institutions(body: BulkRows, session: SessionDep) -> BulkResult:
     return await service.register_institutions(session, rows=body.rows)
 
 

@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 InstitutionCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-MAX_BULK_ROWS = 10_000
 
 
 class InstitutionWrite(BaseModel):
@@ -19,15 +18,6 @@ class InstitutionWrite(BaseModel):
     region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 six-digit region code", examples=["500103"])
 
 
-class InstitutionBulk(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rows: list[dict] = Field(
-        min_length=1, max_length=MAX_BULK_ROWS,
-        description="up to 10,000 institutions; each row is validated on its own",
-    )
-
-
 class InstitutionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -37,20 +27,6 @@ class InstitutionRead(BaseModel):
     kind: str
     region_code: str
     updated_at: datetime
-
-
-class RowError(BaseModel):
-    row: int
-    field: str
-    reason: str
-
-
-class BulkResult(BaseModel):
-    received: int
-    created: int
-    updated: int
-    unchanged: int
-    errors: list[RowError]
 
 
 class InstitutionPage(BaseModel):

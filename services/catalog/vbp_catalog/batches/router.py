@@ -1,0 +1,52 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from vbp_catalog.batches import service
+from vbp_catalog.batches.models import Batch
+from vbp_catalog.batches.schemas import BatchCreate, BatchEarlyEnd, BatchExtension, BatchPage, BatchRead
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.problems import Problem
+
+router = APIRouter(prefix="/batches", tags=["batches"])
+WRITERS = [require_roles(Role.EXCHANGE, Role.INSURER)]
+
+
+@router.post("", status_code=201, response_model=BatchRead, dependencies=WRITERS,
+             summary="Create a batch from a policy preset with overrides (CAT-1, §4)")
+async def create_batch(body: BatchCreate, session: SessionDep, principal: PrincipalDep) -> BatchRead:
+    return await service.create(session, body, by=principal)
+
+
+@router.get("", response_model=BatchPage, summary="List batches")
+async def list_batches(
+    session: SessionDep, principal: PrincipalDep,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Annotated[Literal["drug", "consumable"] | None, Query()] = None,
+) -> BatchPage:
+    rows = await service.page(session, after=cursor, limit=limit + 1, kind=kind)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return BatchPage(items=[await service.read(session, b) for b in rows], next_cursor=rows[-1].code if more else None)
+
+
+@router.get("/{code}", response_model=BatchRead, summary="Read a batch with its policy")
+async def read_batch(code: str, session: SessionDep, principal: PrincipalDep) -> BatchRead:
+    batch = await session.get(Batch, code)
+    if batch is None:
+        raise Problem(404, detail=f"no batch {code!r}")
+    return await service.read(session, batch)
+
+
+@router.post("/{code}/extension", response_model=BatchRead, dependencies=[require_roles(Role.INSURER)],
+             summary="Extend the batch's end date (seed 000)")
+async def extend_batch(code: str, body: BatchExtension, session: SessionDep) -> BatchRead:
+    return await service.extend(session, code, body)
+
+
+@router.post("/{code}/early-end", response_model=BatchRead, dependencies=[require_roles(Role.INSURER)],
+             summary="End the batch early: its category entered national VBP (seed 000)")
+async def end_batch_early(code: str, body: BatchEarlyEnd, session: SessionDep) -> BatchRead:
+    return await service.end_early(session, code, body)

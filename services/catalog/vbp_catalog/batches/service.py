@@ -1,0 +1,153 @@
+"""CAT-1/CAT-2: batches with their cycle and execution policy; extension and early end."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_catalog.batches.models import Batch, BatchGroup
+from vbp_catalog.batches.schemas import BatchCreate, BatchEarlyEnd, BatchExtension, BatchRead, GroupRead
+from vbp_catalog.policies.presets import UnknownPreset, policy_from_preset
+from vbpkit import outbox
+from vbpkit.events.catalog import BatchPublished
+from vbpkit.identity import Principal
+from vbpkit.problems import Problem
+
+
+def cycle_end(starts_on: date, years: int) -> date:
+    """The last day of a cycle of whole years: the day before the start's anniversary
+    (seed 000: a 2-year cycle from 2025-06-20 runs to 2027-06-19)."""
+    try:
+        anniversary = starts_on.replace(year=starts_on.year + years)
+    except ValueError:  # 29 February
+        anniversary = starts_on.replace(year=starts_on.year + years, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
+def _explain(batch: Batch) -> dict:
+    cycle = (
+        {"cycle_years": batch.cycle_years, "formula": "starts_on + cycle_years − 1 day"}
+        if batch.cycle_years else {"fixed_end": batch.planned_ends_on.isoformat()}
+    )
+    return {
+        "rule": "CAT-1",
+        "preset": batch.policy.get("preset"),
+        "starts_on": batch.starts_on.isoformat(),
+        **cycle,
+        "planned_ends_on": batch.planned_ends_on.isoformat(),
+        "ends_on": batch.ends_on.isoformat(),
+        "ended_early_on": batch.ended_early_on.isoformat() if batch.ended_early_on else None,
+    }
+
+
+async def _groups(session: AsyncSession, code: str) -> list[BatchGroup]:
+    return list(await session.scalars(select(BatchGroup).where(BatchGroup.batch_code == code).order_by(BatchGroup.code)))
+
+
+async def read(session: AsyncSession, batch: Batch) -> BatchRead:
+    groups = await _groups(session, batch.code)
+    return BatchRead(
+        code=batch.code, name=batch.name, kind=batch.kind, organiser_level=batch.organiser_level,
+        document_no=batch.document_no, starts_on=batch.starts_on, cycle_years=batch.cycle_years,
+        ends_on=batch.ends_on, planned_ends_on=batch.planned_ends_on, ended_early_on=batch.ended_early_on,
+        end_reason=batch.end_reason, policy=batch.policy, groups=[GroupRead(code=g.code, name=g.name) for g in groups],
+        explain=_explain(batch), updated_at=batch.updated_at,
+    )
+
+
+async def _publish(session: AsyncSession, batch: Batch) -> BatchRead:
+    await session.flush()
+    await session.refresh(batch)
+    body = await read(session, batch)
+    outbox.add(
+        session,
+        BatchPublished(
+            code=batch.code, name=batch.name, kind=batch.kind, organiser_level=batch.organiser_level,
+            document_no=batch.document_no, starts_on=batch.starts_on, ends_on=batch.ends_on,
+            planned_ends_on=batch.planned_ends_on, cycle_years=batch.cycle_years,
+            ended_early_on=batch.ended_early_on, end_reason=batch.end_reason,
+            groups=[g.model_dump() for g in body.groups], policy=batch.policy,
+        ),
+        key=batch.code,
+    )
+    return body
+
+
+def _policy(request: BatchCreate) -> dict:
+    try:
+        policy = policy_from_preset(request.preset, request.policy_overrides)
+    except UnknownPreset as exc:
+        raise Problem(422, detail=str(exc), errors=[{"field": "body.preset", "reason": str(exc)}]) from None
+    except ValidationError as exc:
+        errors = [
+            {"field": "body.policy_overrides." + ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
+            for e in exc.errors()
+        ]
+        raise Problem(422, detail="the execution policy is invalid: " + "; ".join(
+            f"{e['field']}: {e['reason']}" for e in errors), errors=errors) from None
+    return policy.model_dump(mode="json")
+
+
+async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) -> BatchRead:
+    policy = _policy(request)
+    if await session.get(Batch, request.code) is not None:
+        raise Problem(409, detail=f"batch {request.code!r} exists already",
+                      errors=[{"field": "body.code", "reason": "already used"}])
+    ends_on = request.ends_on or cycle_end(request.starts_on, request.cycle_years)
+    batch = Batch(
+        code=request.code, name=request.name, kind=request.kind, organiser_level=request.organiser_level,
+        document_no=request.document_no, starts_on=request.starts_on, cycle_years=request.cycle_years,
+        ends_on=ends_on, planned_ends_on=ends_on, policy=policy, created_by=by.key_id,
+    )
+    session.add(batch)
+    session.add_all(BatchGroup(batch_code=request.code, code=g.code, name=g.name) for g in request.groups)
+    return await _publish(session, batch)
+
+
+async def get_for_update(session: AsyncSession, code: str) -> Batch:
+    batch = await session.get(Batch, code, with_for_update=True)
+    if batch is None:
+        raise Problem(404, detail=f"no batch {code!r}")
+    return batch
+
+
+async def extend(session: AsyncSession, code: str, request: BatchExtension) -> BatchRead:
+    """Seed 000: ops may extend the end date of the cycle."""
+    batch = await get_for_update(session, code)
+    if batch.ended_early_on is not None:
+        raise Problem(409, detail=f"batch {code} ended early on {batch.ended_early_on}; it cannot be extended")
+    if request.ends_on <= batch.ends_on:
+        raise Problem(422, detail=f"the new end {request.ends_on} is not after the current end {batch.ends_on}",
+                      errors=[{"field": "body.ends_on", "reason": f"must be after {batch.ends_on}"}])
+    batch.ends_on = request.ends_on
+    batch.document_no = request.document_no
+    batch.updated_at = func.now()
+    return await _publish(session, batch)
+
+
+async def end_early(session: AsyncSession, code: str, request: BatchEarlyEnd) -> BatchRead:
+    """Seed 000: the category entered national VBP; the batch's results stop on that day and
+    volumes are assessed pro rata to it (MON-1)."""
+    batch = await get_for_update(session, code)
+    if batch.ended_early_on is not None:
+        raise Problem(409, detail=f"batch {code} already ended early on {batch.ended_early_on}")
+    if not batch.starts_on <= request.ended_on < batch.ends_on:
+        raise Problem(422, detail=f"the early end must lie in {batch.starts_on} … the day before {batch.ends_on}",
+                      errors=[{"field": "body.ended_on", "reason": "outside the cycle"}])
+    batch.ended_early_on = request.ended_on
+    batch.ends_on = request.ended_on
+    batch.end_reason = f"{request.cause} ({request.document_no})"
+    batch.updated_at = func.now()
+    return await _publish(session, batch)
+
+
+async def page(session: AsyncSession, *, after: str | None, limit: int, kind: str | None) -> list[Batch]:
+    query = select(Batch).order_by(Batch.code).limit(limit)
+    if after is not None:
+        query = query.where(Batch.code > after)
+    if kind is not None:
+        query = query.where(Batch.kind == kind)
+    return list(await session.scalars(query))

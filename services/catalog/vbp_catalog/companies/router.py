@@ -1,0 +1,42 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from vbp_catalog.bulk import BulkResult, BulkRows
+from vbp_catalog.companies import service
+from vbp_catalog.companies.models import Company
+from vbp_catalog.companies.schemas import CompanyPage, CompanyRead
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.problems import Problem
+
+router = APIRouter(prefix="/companies", tags=["registry"])
+
+
+@router.post("", response_model=BulkResult, dependencies=[require_roles(Role.EXCHANGE, Role.INSURER)],
+             summary="Register or update companies in bulk (CAT-9)",
+             description="Up to 10,000 rows; the unified social credit code's check character is validated.")
+async def register_companies(body: BulkRows, session: SessionDep) -> BulkResult:
+    return await service.register_companies(session, rows=body.rows)
+
+
+@router.get("", response_model=CompanyPage, summary="List companies (cursor-paginated)")
+async def list_companies(
+    session: SessionDep, principal: PrincipalDep,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    role: Annotated[Literal["manufacturer", "distributor"] | None, Query()] = None,
+) -> CompanyPage:
+    rows = await service.page(session, after=cursor, limit=limit + 1, role=role)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CompanyPage(items=[CompanyRead.model_validate(r) for r in rows],
+                       next_cursor=rows[-1].credit_code if more else None)
+
+
+@router.get("/{credit_code}", response_model=CompanyRead, summary="Read one company")
+async def read_company(credit_code: str, session: SessionDep, principal: PrincipalDep) -> CompanyRead:
+    row = await session.get(Company, credit_code.upper())
+    if row is None:
+        raise Problem(404, detail=f"no company with credit code {credit_code!r}")
+    return CompanyRead.model_validate(row)

@@ -1,0 +1,36 @@
+from fastapi import APIRouter
+
+from vbp_catalog.lower_prices import service
+from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply, lower_price_read, reduction_read
+from vbp_catalog.products.router import product_or_404
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
+
+router = APIRouter(tags=["lower prices (CAT-6)"])
+
+
+@router.post("/products/{product_id}/lower-prices", status_code=201,
+             dependencies=[require_roles(Role.EXCHANGE)],
+             summary="Record a lower price of this product elsewhere; returns the deadline with its count")
+async def record_lower_price(product_id: int, body: LowerPriceRecord, session: SessionDep,
+                             principal: PrincipalDep) -> dict:
+    product = await product_or_404(session, product_id, for_update=True)
+    row = await service.record_lower_price(session, product, body, by=f"{principal.role.value}:{principal.key_id}")
+    return lower_price_read(row)
+
+
+@router.post("/products/{product_id}/price-reductions", status_code=201,
+             dependencies=[require_roles(Role.COMPANY, Role.EXCHANGE)],
+             summary="Lower the winning price from a date (the company of the product)")
+async def apply_price_reduction(product_id: int, body: ReductionApply, session: SessionDep,
+                                principal: PrincipalDep, clock: ClockDep) -> dict:
+    product = await product_or_404(session, product_id, for_update=True)
+    row = await service.apply_reduction(session, product, body, principal=principal, today=clock.today())
+    return reduction_read(row)
+
+
+@router.post("/lower-prices/checks", dependencies=[require_roles(Role.INSURER)],
+             summary="Run the daily CAT-6 check now (it also runs on its own schedule)")
+async def run_check(session: SessionDep, clock: ClockDep) -> dict:
+    return await service.run_daily_check(session, today=clock.today())

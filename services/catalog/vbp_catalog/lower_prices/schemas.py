@@ -1,0 +1,44 @@
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
+from vbpkit.money import NonNegativeYuan, format_yuan
+
+
+class LowerPriceRecord(BaseModel):
+    """The exchange records a lower provincial winning or listing price elsewhere (CAT-6)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    price: NonNegativeYuan = Field(description="the lower price, comparable with the winning price (with service)")
+    effective_on: date = Field(description="the day the lower price took effect there")
+    region: str = Field(min_length=1, max_length=100, examples=["江苏省"])
+    source: str = Field(min_length=1, max_length=500, examples=["苏医保发〔2025〕12号 中选结果"])
+
+
+class ReductionApply(BaseModel):
+    """A company lowers its winning price (with service) from a date (CAT-6)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    winning_price: NonNegativeYuan
+    effective_on: date
+    reason: str = Field(default="就低调整 (CAT-6)", min_length=1, max_length=500)
+
+
+def lower_price_read(row: LowerPrice) -> dict[str, Any]:
+    return {
+        "id": row.id, "price": format_yuan(row.price_fen), "effective_on": row.effective_on.isoformat(),
+        "region": row.region, "source": row.source, "deadline_on": row.deadline_on.isoformat(),
+        "status": row.status, "recorded_by": row.recorded_by, "explain": row.explain,
+    }
+
+
+def reduction_read(row: PriceReduction) -> dict[str, Any]:
+    return {
+        "id": row.id, "winning_price": format_yuan(row.winning_price_fen),
+        "effective_on": row.effective_on.isoformat(), "applied": row.applied, "reason": row.reason,
+        "applied_by": row.applied_by,
+    }

@@ -1,0 +1,142 @@
+"""CAT-6 就低 (seed 002): a lower price elsewhere obliges the company to lower its own.
+
+The exchange records the lower price and the day it took effect; the company must
+apply, within the batch policy's window of Chinese working days (20 in seed 002)
+counted from the day after, to lower its winning price to at most that price. A
+reduction effective on or before the deadline meets the obligation and lowers the
+winning price from its effective date; if none does, the daily check disqualifies the
+product (取消中选资格) once the deadline has passed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_catalog.batches.models import Batch
+from vbp_catalog.calendar.service import work_calendar, year_not_loaded
+from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
+from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
+from vbp_catalog.products.models import Product
+from vbp_catalog.products.service import change_price, change_status
+from vbpkit.identity import Principal, Role
+from vbpkit.money import format_yuan
+from vbpkit.problems import Problem
+from vbpkit.workdays import CalendarYearNotLoaded
+
+SYSTEM = "system:CAT-6"
+
+
+async def record_lower_price(
+    session: AsyncSession, product: Product, request: LowerPriceRecord, *, by: str
+) -> LowerPrice:
+    batch = await session.get(Batch, product.batch_code)
+    window = batch.policy.get("lower_price_window_working_days")
+    if not window:
+        raise Problem(422, "rule-not-in-policy", detail=(
+            f"batch {batch.code}'s execution policy ({batch.policy.get('preset')}) has no lower-price window (CAT-6)"))
+    if product.status == "disqualified":
+        raise Problem(409, detail=f"product {product.id} is already disqualified")
+    if request.price >= product.winning_price_fen:
+        raise Problem(422, detail=(
+            f"{format_yuan(request.price)} is not lower than the winning price {format_yuan(product.winning_price_fen)}"),
+            errors=[{"field": "body.price", "reason": f"must be below {format_yuan(product.winning_price_fen)}"}])
+    calendar = await work_calendar(session)
+    try:
+        count = calendar.add_working_days(request.effective_on, window)
+    except CalendarYearNotLoaded as exc:
+        raise year_not_loaded(exc, "body.effective_on") from None
+    explain = {
+        "rule": "CAT-6",
+        "preset": batch.policy.get("preset"),
+        "window_working_days": window,
+        "lower_price": format_yuan(request.price),
+        "winning_price": format_yuan(product.winning_price_fen),
+        "deadline": count.explain(),
+    }
+    row = LowerPrice(
+        product_id=product.id, price_fen=request.price, effective_on=request.effective_on, region=request.region,
+        source=request.source, deadline_on=count.due_on, explain=explain, status="open", recorded_by=by,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def apply_reduction(
+    session: AsyncSession, product: Product, request: ReductionApply, *, principal: Principal, today: date
+) -> PriceReduction:
+    if principal.role is Role.COMPANY and principal.tenant != product.applicant_credit_code:
+        raise Problem(404, detail=f"no product {product.id} of yours")
+    if product.status in ("disqualified", "delisted"):
+        raise Problem(409, detail=f"product {product.id} is {product.status}; its price can no longer change")
+    if request.winning_price >= product.winning_price_fen:
+        raise Problem(422, detail=(
+            f"a reduction must be below the winning price {format_yuan(product.winning_price_fen)}"),
+            errors=[{"field": "body.winning_price", "reason": "not a reduction"}])
+    if request.winning_price < product.service_price_fen:
+        raise Problem(422, detail=(
+            f"the winning price includes the service price {format_yuan(product.service_price_fen)} (CAT-3)"),
+            errors=[{"field": "body.winning_price", "reason": "below the service price"}])
+    by = f"{principal.role.value}:{principal.key_id}"
+    reduction = PriceReduction(
+        product_id=product.id, winning_price_fen=request.winning_price, effective_on=request.effective_on,
+        applied=False, reason=request.reason, applied_by=by,
+    )
+    session.add(reduction)
+    met = await session.scalars(
+        select(LowerPrice).where(
+            LowerPrice.product_id == product.id, LowerPrice.status == "open",
+            LowerPrice.price_fen >= request.winning_price, LowerPrice.deadline_on >= request.effective_on,
+        ).with_for_update()
+    )
+    for lower in met:
+        lower.status = "met"
+        lower.closed_at = func.now()
+    if request.effective_on <= today:
+        _apply(session, product, reduction)
+    await session.flush()
+    return reduction
+
+
+def _apply(session: AsyncSession, product: Product, reduction: PriceReduction) -> None:
+    change_price(
+        session, product, product_price_fen=reduction.winning_price_fen - product.service_price_fen,
+        effective_on=reduction.effective_on, reason=reduction.reason, by=reduction.applied_by,
+    )
+    reduction.applied = True
+
+
+async def run_daily_check(session: AsyncSession, *, today: date) -> dict:
+    """Apply reductions whose day has come; disqualify products whose deadline has passed."""
+    due = list(await session.scalars(
+        select(PriceReduction).where(PriceReduction.applied.is_(False), PriceReduction.effective_on <= today)
+        .order_by(PriceReduction.effective_on, PriceReduction.id).with_for_update(skip_locked=True)
+    ))
+    for reduction in due:
+        product = await session.get(Product, reduction.product_id, with_for_update=True)
+        if product.status in ("disqualified", "delisted"):
+            continue
+        _apply(session, product, reduction)
+    lapsed = list(await session.scalars(
+        select(LowerPrice).where(LowerPrice.status == "open", LowerPrice.deadline_on < today)
+        .order_by(LowerPrice.id).with_for_update(skip_locked=True)
+    ))
+    disqualified = []
+    for lower in lapsed:
+        lower.status = "lapsed"
+        lower.closed_at = func.now()
+        product = await session.get(Product, lower.product_id, with_for_update=True)
+        if product.status == "disqualified":
+            continue
+        change_status(
+            session, product, status="disqualified", effective_on=today, by=SYSTEM,
+            reason=(f"取消中选资格 (CAT-6): no reduction to ≤ {format_yuan(lower.price_fen)} "
+                    f"({lower.region}, effective {lower.effective_on}) by {lower.deadline_on}"),
+        )
+        disqualified.append(product.id)
+    await session.flush()
+    return {"today": today.isoformat(), "reductions_applied": len(due), "lower_prices_lapsed": len(lapsed),
+            "disqualified_products": disqualified}
