@@ -169,7 +169,3 @@ async def wait_for_broker(bootstrap_servers: str, timeout: float = 20.0) -> None
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-
-
-def environ_without(*prefixes: str) -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -23,8 +24,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vbpkit.embedded import (
-    EmbeddedBroker, EmbeddedPostgres, die_with_parent, ensure_databases, environ_without,
-    server_url_to_async, wait_for_broker,
+    EmbeddedBroker, EmbeddedPostgres, die_with_parent, ensure_databases, server_url_to_async, wait_for_broker,
 )
 
 SERVICES = {
@@ -96,7 +96,9 @@ class Platform:
         await wait_for_broker(bootstrap)
         identity_key, self.admin_api_key = self._secrets()
 
-        base_env = environ_without("CATALOG_", "CONTRACTS_", "SETTLEMENT_", "MONITORING_", "GATEWAY_")
+        # Other <SERVICE>_… settings in the environment reach their service; what the
+        # launcher sets below wins over the environment.
+        base_env = dict(os.environ)
         urls = {}
         for index, (name, factory) in enumerate(SERVICES.items()):
             port = s.first_service_port + index
