@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
-import os
 import signal
 import socket
 import subprocess
