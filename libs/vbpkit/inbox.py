@@ -151,19 +151,21 @@ class InboxConsumer:
             )
             applied = 0
             run: list[tuple[Event, Envelope]] = []  # consecutive events for one batch handler
+            run_handler = None
             for envelope in envelopes:
                 if envelope.event_id not in claimed:
                     continue
                 claimed.discard(envelope.event_id)  # a duplicate inside one fetch applies once
                 handler = self._handlers[envelope.type]
-                if run and run[0][1].type != envelope.type:
-                    await self._handlers[run[0][1].type](session, run)
+                if run and handler is not run_handler:
+                    await run_handler(session, run)
                     run = []
                 if getattr(handler, "takes_batches", False):
                     run.append((parse_event(envelope), envelope))
+                    run_handler = handler
                 else:
                     await handler(session, parse_event(envelope), envelope)
                 applied += 1
             if run:
-                await self._handlers[run[0][1].type](session, run)
+                await run_handler(session, run)
         return Handled(received=len(records), applied=applied, duplicates=len(envelopes) - applied)

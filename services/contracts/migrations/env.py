@@ -1,4 +1,5 @@
-from vbp_contracts.institutions import models  # noqa: F401  (registers the tables)
+from vbp_contracts.catalog_view import models as _catalog_view  # noqa: F401  (register the tables)
+from vbp_contracts.institutions import models as _institutions  # noqa: F401
 from vbp_contracts.models import Base
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env

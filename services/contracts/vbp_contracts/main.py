@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from vbp_contracts.catalog_view.service import HANDLERS as CATALOG_VIEW_HANDLERS
 from vbp_contracts.institutions.router import router as institutions
 from vbp_contracts.institutions.service import on_institutions_registered
 from vbp_contracts.settings import ContractsSettings
@@ -19,6 +20,6 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institutions_registered},
+        handlers={"catalog.institution.registered": on_institutions_registered, **CATALOG_VIEW_HANDLERS},
     )
     return create_service_app(spec, settings or ContractsSettings())
