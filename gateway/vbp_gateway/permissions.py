@@ -25,6 +25,17 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "catalog", re.compile(r"^/products/[^/]+/price-reductions$"), frozenset({Role.COMPANY, Role.EXCHANGE})),
     ("POST", "catalog", re.compile(r"^/lower-prices/checks$"), frozenset({Role.INSURER})),
     ("PUT", "catalog", re.compile(r"^/calendar/[^/]+$"), frozenset({Role.INSURER})),
+    ("POST", "contracts", re.compile(r"^/agreed-volumes$"), EXCHANGE_OR_INSURER),
+    ("POST", "contracts", re.compile(r"^/agreements/generation$"), EXCHANGE_OR_INSURER),
+    ("POST", "contracts", re.compile(r"^/agreements/[^/]+/distributor$"), frozenset({Role.COMPANY})),
+    ("POST", "contracts", re.compile(r"^/agreements/[^/]+/service-option$"), frozenset({Role.HOSPITAL})),
+    ("POST", "contracts", re.compile(r"^/agreements/[^/]+/signatures$"), frozenset({Role.HOSPITAL, Role.COMPANY})),
+    ("POST", "contracts", re.compile(r"^/agreements/[^/]+/distributor-revocation$"), EXCHANGE_OR_INSURER),
+    ("POST", "contracts", re.compile(r"^/orders(/bulk)?$"), frozenset({Role.HOSPITAL})),
+    ("POST", "contracts", re.compile(r"^/orders/[^/]+/confirmation$"), frozenset({Role.COMPANY})),
+    ("POST", "contracts", re.compile(r"^/deliveries$"), frozenset({Role.COMPANY})),
+    ("POST", "contracts", re.compile(r"^/deliveries/[^/]+/acceptance$"), frozenset({Role.HOSPITAL})),
+    ("POST", "contracts", re.compile(r"^/returns$"), frozenset({Role.HOSPITAL})),
 ]
 
 

@@ -1,0 +1,111 @@
+"""CON-3 续签: year N+1 agreed volumes checked against year N by the batch's policy.
+
+- ``per_item_of_previous_agreed`` (seed 000): every item ≥ ratio × its previous agreed;
+- ``per_item_of_first_year`` (seed 001): every item ≥ ratio × its first-year agreed;
+- ``stent`` (seed 003): the hospital's total ≥ 95 % of its previous year's actual
+  accepted quantity, and per company ≥ 90 % of that company's previous agreed volume;
+- ``retender`` (seed 004): no renewal, nothing to check.
+
+Exactly at the limit passes: a minimum is compared exactly (Decimal), never rounded
+in the hospital's disfavour. Every failing item is reported with its required minimum.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.deliveries.models import Delivery, DeliveryLine
+from vbp_contracts.orders.models import OrderLine
+from vbp_contracts.volumes.models import AgreedVolume
+
+
+def _minimum(ratio: Decimal, base: int) -> Decimal:
+    return ratio * base
+
+
+def _shown(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+
+
+async def _volumes(session: AsyncSession, batch_code: str, year: int) -> dict[tuple[str, int], int]:
+    rows = await session.execute(
+        select(AgreedVolume.hospital_code, AgreedVolume.product_id, AgreedVolume.quantity)
+        .where(AgreedVolume.batch_code == batch_code, AgreedVolume.agreement_year == year))
+    return {(h, p): q for h, p, q in rows}
+
+
+async def _actual_accepted(session: AsyncSession, batch_code: str, year: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Agreement.hospital_code,
+               func.sum(func.coalesce(DeliveryLine.accepted_quantity, 0) - DeliveryLine.returned_quantity))
+        .select_from(DeliveryLine)
+        .join(Delivery, Delivery.id == DeliveryLine.delivery_id)
+        .join(OrderLine, (OrderLine.order_id == Delivery.order_id) & (OrderLine.line_no == DeliveryLine.line_no))
+        .join(Agreement, Agreement.id == OrderLine.agreement_id)
+        .where(Agreement.batch_code == batch_code, Agreement.agreement_year == year)
+        .group_by(Agreement.hospital_code))
+    return {h: int(q or 0) for h, q in rows}
+
+
+async def violations(
+    session: AsyncSession, *, batch_code: str, year: int, policy: dict, manufacturer_of: dict[int, str | None]
+) -> list[dict]:
+    """Every item of ``year`` that breaks the renewal rule, with its required minimum."""
+    rule = policy["renewal"]
+    if year == 1 or rule["kind"] == "retender":
+        return []
+    current = await _volumes(session, batch_code, year)
+    failures: list[dict] = []
+    if rule["kind"] in ("per_item_of_previous_agreed", "per_item_of_first_year"):
+        base_year = year - 1 if rule["kind"] == "per_item_of_previous_agreed" else 1
+        ratio = Decimal(str(rule["min_ratio"]))
+        for (hospital, product), base in sorted((await _volumes(session, batch_code, base_year)).items()):
+            required = _minimum(ratio, base)
+            agreed = current.get((hospital, product), 0)
+            if agreed < required:
+                failures.append({
+                    "field": f"agreed_volumes[{hospital}][{product}]", "hospital_code": hospital,
+                    "product_id": product, "agreed": agreed, "required_minimum": _shown(required),
+                    "reason": f"year {year} agrees {agreed}; CON-3 requires ≥ {_shown(ratio)} × "
+                              f"{base} (year {base_year}) = {_shown(required)}",
+                })
+        return failures
+    # the stent rule (seed 003)
+    total_ratio = Decimal(str(rule["hospital_total_min_ratio_of_previous_actual"]))
+    company_ratio = Decimal(str(rule["company_min_ratio_of_previous_agreed"]))
+    previous = await _volumes(session, batch_code, year - 1)
+    actual = await _actual_accepted(session, batch_code, year - 1)
+    totals: dict[str, int] = defaultdict(int)
+    for (hospital, _), quantity in current.items():
+        totals[hospital] += quantity
+    for hospital, accepted in sorted(actual.items()):
+        required = _minimum(total_ratio, accepted)
+        if totals[hospital] < required:
+            failures.append({
+                "field": f"agreed_volumes[{hospital}]", "hospital_code": hospital, "agreed": totals[hospital],
+                "required_minimum": _shown(required),
+                "reason": f"hospital total {totals[hospital]}; CON-3 requires ≥ {_shown(total_ratio)} × "
+                          f"{accepted} actually accepted in year {year - 1} = {_shown(required)}",
+            })
+    by_company_previous: dict[tuple[str, str], int] = defaultdict(int)
+    by_company_current: dict[tuple[str, str], int] = defaultdict(int)
+    for (hospital, product), quantity in previous.items():
+        by_company_previous[(hospital, manufacturer_of.get(product) or "?")] += quantity
+    for (hospital, product), quantity in current.items():
+        by_company_current[(hospital, manufacturer_of.get(product) or "?")] += quantity
+    for (hospital, company), base in sorted(by_company_previous.items()):
+        required = _minimum(company_ratio, base)
+        agreed = by_company_current[(hospital, company)]
+        if agreed < required:
+            failures.append({
+                "field": f"agreed_volumes[{hospital}][company {company}]", "hospital_code": hospital,
+                "company_code": company, "agreed": agreed, "required_minimum": _shown(required),
+                "reason": f"{agreed} agreed with company {company}; CON-3 requires ≥ {_shown(company_ratio)} × "
+                          f"{base} agreed in year {year - 1} = {_shown(required)}",
+            })
+    return failures

@@ -1,0 +1,82 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vbpkit.money import YuanFromFen
+
+
+class Generation(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    batch_code: str = Field(min_length=1, max_length=64)
+    agreement_year: int = Field(ge=1, le=10)
+
+
+class GenerationResult(BaseModel):
+    created: int
+    new_versions: int
+    refreshed: int
+    unchanged: int
+    agreements: list[int]
+
+
+class Designation(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    distributor_code: str = Field(min_length=18, max_length=18, description="the distributor's credit code")
+
+
+class ServiceChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    with_service: bool = Field(description="seed 004: with (含伴随服务) or without the accompanying service")
+
+
+class SignatureCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
+                                description="SHA-256 of the canonical content the signer read (GET the agreement)")
+
+
+class Revocation(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=500, description="what verification found (seed 001)")
+
+
+class ItemRead(BaseModel):
+    product_id: int
+    agreed_quantity: int
+    unit_price: YuanFromFen
+    amount: YuanFromFen
+
+
+class SignatureRead(BaseModel):
+    party: str
+    signer: str
+    content_sha256: str
+    signed_at: datetime
+
+
+class AgreementRead(BaseModel):
+    id: int
+    batch_code: str
+    agreement_year: int
+    hospital_code: str
+    manufacturer_code: str
+    distributor_code: str | None
+    with_service: bool
+    version: int
+    status: str
+    items: list[ItemRead]
+    agreed_amount: YuanFromFen
+    canonical_content: str = Field(description="exactly what is signed")
+    content_sha256: str
+    signatures: list[SignatureRead]
+    effective_at: datetime | None
+
+
+class AgreementPage(BaseModel):
+    items: list[AgreementRead]
+    next_cursor: int | None

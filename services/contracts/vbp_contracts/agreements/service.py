@@ -1,0 +1,270 @@
+"""CON-2 agreements: generated from agreed volumes, signed by three parties, versioned.
+
+One agreement per (batch, agreement year, hospital, manufacturer); items priced from
+the catalog view at generation. Each signature stores the SHA-256 of the canonical
+content, and the agreement takes effect when hospital, manufacturer and distributor
+have signed that same content. Once anyone has signed, the content is frozen: new
+volumes make a new version, which replaces the old one when it takes effect.
+
+Interpretation (seed 001 is silent on the mechanics): the distributor is designated by
+the manufacturer and signs as a party, but a later re-designation after a revocation
+(CON-6) is an administrative act that does not reopen the hospital–manufacturer terms,
+so the canonical content covers batch, year, parties hospital/manufacturer, service
+option, version and items — not the distributor's identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
+from vbp_contracts.agreements.renewal import violations
+from vbp_contracts.catalog_view.models import CompanyView, ProductView
+from vbp_contracts.catalog_view.queries import agreement_years, batch_or_422
+from vbp_contracts.orders.models import OrderLine
+from vbp_contracts.parties import OVERSEERS, may_see, not_found
+from vbp_contracts.volumes.models import AgreedVolume
+from vbpkit import outbox
+from vbpkit.events.contracts import AgreementEffective, AgreementItemFacts, DistributorChanged
+from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem
+
+OPEN_LINE_STATUSES = ("pending", "confirmed")
+
+
+def canonical_content(agreement: Agreement, items: list[AgreementItem]) -> str:
+    return json.dumps({
+        "batch_code": agreement.batch_code, "agreement_year": agreement.agreement_year,
+        "hospital_code": agreement.hospital_code, "manufacturer_code": agreement.manufacturer_code,
+        "with_service": agreement.with_service, "version": agreement.version,
+        "items": [[i.product_id, i.agreed_quantity, i.unit_price_fen] for i in sorted(items, key=lambda i: i.product_id)],
+    }, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(agreement: Agreement, items: list[AgreementItem]) -> str:
+    return hashlib.sha256(canonical_content(agreement, items).encode()).hexdigest()
+
+
+async def items_of(session: AsyncSession, agreement_id: int) -> list[AgreementItem]:
+    return list(await session.scalars(
+        select(AgreementItem).where(AgreementItem.agreement_id == agreement_id).order_by(AgreementItem.product_id)))
+
+
+async def signatures_of(session: AsyncSession, agreement_id: int) -> list[Signature]:
+    return list(await session.scalars(select(Signature).where(Signature.agreement_id == agreement_id)))
+
+
+async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict:
+    """Create or refresh the agreements of a batch year from its agreed volumes (CON-2, CON-3)."""
+    batch = await batch_or_422(session, batch_code)
+    if not 1 <= year <= agreement_years(batch):
+        raise Problem(422, detail=f"batch {batch_code} has agreement years 1–{agreement_years(batch)}",
+                      errors=[{"field": "body.agreement_year", "reason": "outside the cycle"}])
+    volumes = list(await session.scalars(
+        select(AgreedVolume).where(AgreedVolume.batch_code == batch_code, AgreedVolume.agreement_year == year)))
+    if not volumes:
+        raise Problem(422, detail=f"no agreed volumes for {batch_code} year {year} (CON-1)")
+    products = {p.product_id: p for p in await session.scalars(
+        select(ProductView).where(ProductView.batch_code == batch_code))}
+    manufacturer_of = {pid: p.applicant_credit_code for pid, p in products.items()}
+    failures = await violations(session, batch_code=batch_code, year=year, policy=batch.policy,
+                                manufacturer_of=manufacturer_of)
+    if failures:
+        raise Problem(422, "renewal-below-minimum", "Renewal below the minimum",
+                      f"{len(failures)} item(s) of year {year} break the {batch.policy['renewal']['kind']} "
+                      f"renewal rule (CON-3, preset {batch.policy.get('preset')})", errors=failures)
+    unknown = sorted({v.product_id for v in volumes if not manufacturer_of.get(v.product_id)})
+    if unknown:
+        raise Problem(422, detail=f"products {unknown} have no manufacturer credit code in the catalog; "
+                      "the exchange must list it before agreements can be generated")
+    grouped: dict[tuple[str, str], list[AgreedVolume]] = defaultdict(list)
+    for volume in volumes:
+        grouped[(volume.hospital_code, manufacturer_of[volume.product_id])].append(volume)
+    result = {"created": 0, "new_versions": 0, "refreshed": 0, "unchanged": 0, "agreements": []}
+    for (hospital, manufacturer), rows in sorted(grouped.items()):
+        wanted = sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen) for v in rows)
+        latest = await session.scalar(
+            select(Agreement).where(
+                Agreement.batch_code == batch_code, Agreement.agreement_year == year,
+                Agreement.hospital_code == hospital, Agreement.manufacturer_code == manufacturer,
+            ).order_by(Agreement.version.desc()).limit(1).with_for_update())
+        if latest is not None:
+            current = [(i.product_id, i.agreed_quantity, i.unit_price_fen) for i in await items_of(session, latest.id)]
+            if current == wanted:
+                result["unchanged"] += 1
+                result["agreements"].append(latest.id)
+                continue
+            if latest.status == "draft":
+                await session.execute(AgreementItem.__table__.delete().where(AgreementItem.agreement_id == latest.id))
+                session.add_all(AgreementItem(agreement_id=latest.id, product_id=p, agreed_quantity=q,
+                                              unit_price_fen=price) for p, q, price in wanted)
+                result["refreshed"] += 1
+                result["agreements"].append(latest.id)
+                continue
+        agreement = Agreement(
+            batch_code=batch_code, agreement_year=year, hospital_code=hospital, manufacturer_code=manufacturer,
+            distributor_code=latest.distributor_code if latest else None,
+            with_service=latest.with_service if latest else True,
+            version=(latest.version + 1) if latest else 1, status="draft",
+        )
+        session.add(agreement)
+        await session.flush()
+        session.add_all(AgreementItem(agreement_id=agreement.id, product_id=p, agreed_quantity=q, unit_price_fen=price)
+                        for p, q, price in wanted)
+        result["new_versions" if latest else "created"] += 1
+        result["agreements"].append(agreement.id)
+    await session.flush()
+    return result
+
+
+async def visible(session: AsyncSession, agreement_id: int, principal: Principal, *, for_update=False) -> Agreement:
+    agreement = await session.get(Agreement, agreement_id, with_for_update=for_update)
+    if agreement is None or not may_see(principal, hospital=agreement.hospital_code,
+                                         companies=(agreement.manufacturer_code, agreement.distributor_code)):
+        raise not_found(f"agreement {agreement_id}")
+    return agreement
+
+
+async def choose_service(session: AsyncSession, agreement: Agreement, *, with_service: bool,
+                         principal: Principal) -> None:
+    """Seed 004: the hospital chooses the with- or without-service price, before anyone signs."""
+    if principal.role is not Role.HOSPITAL:
+        raise Problem(403, detail="the hospital chooses the service option")
+    if agreement.status != "draft" or await signatures_of(session, agreement.id):
+        raise Problem(409, detail="a signed agreement is immutable; the choice is made before signing")
+    agreement.with_service = with_service
+    products = {p.product_id: p for p in await session.scalars(
+        select(ProductView).where(ProductView.product_id.in_([i.product_id for i in await items_of(session, agreement.id)])))}
+    for item in await items_of(session, agreement.id):
+        product = products[item.product_id]
+        item.unit_price_fen = product.winning_price_fen - (0 if with_service else product.service_price_fen)
+
+
+async def designate(session: AsyncSession, agreement: Agreement, *, distributor_code: str,
+                    principal: Principal) -> int:
+    """The manufacturer chooses its distributor (CON-2); after a revocation the open order
+    lines of the agreement move to the new one (CON-6). Returns how many lines moved."""
+    if principal.role is not Role.COMPANY or principal.tenant != agreement.manufacturer_code:
+        raise Problem(403, detail="only the agreement's manufacturer designates its distributor")
+    company = await session.get(CompanyView, distributor_code)
+    if company is None or "distributor" not in company.roles:
+        raise Problem(422, detail=f"{distributor_code} is not a registered distributor (CAT-9)",
+                      errors=[{"field": "body.distributor_code", "reason": "not a distributor"}])
+    if agreement.distributor_code == distributor_code:
+        raise Problem(409, detail=f"{distributor_code} is already the designated distributor")
+    if agreement.distributor_code is not None and await session.get(Signature, (agreement.id, "distributor")):
+        raise Problem(409, detail="the designated distributor has signed; the bureau revokes it first (CON-6)")
+    previous = agreement.distributor_code
+    agreement.distributor_code = distributor_code
+    moved = await _move_open_lines(session, agreement, distributor_code)
+    outbox.add(session, DistributorChanged(
+        agreement_id=agreement.id, batch_code=agreement.batch_code, agreement_year=agreement.agreement_year,
+        hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
+        previous_distributor_code=previous, distributor_code=distributor_code,
+        reason="designated by the manufacturer", moved_order_lines=moved,
+    ), key=str(agreement.id))
+    return moved
+
+
+async def _move_open_lines(session: AsyncSession, agreement: Agreement, distributor_code: str) -> int:
+    result = await session.execute(
+        update(OrderLine)
+        .where(OrderLine.agreement_id == agreement.id, OrderLine.status.in_(OPEN_LINE_STATUSES),
+               OrderLine.delivered_quantity < OrderLine.quantity)
+        # the new distributor has not accepted these lines yet: it confirms or declines them again
+        .values(distributor_code=distributor_code, status="pending"))
+    return result.rowcount
+
+
+async def revoke(session: AsyncSession, agreement: Agreement, *, reason: str, by: str) -> None:
+    """CON-6 (seed 001): the bureau revokes the distributor after verification."""
+    if agreement.distributor_code is None:
+        raise Problem(409, detail=f"agreement {agreement.id} has no designated distributor")
+    previous = agreement.distributor_code
+    agreement.distributor_code = None
+    outbox.add(session, DistributorChanged(
+        agreement_id=agreement.id, batch_code=agreement.batch_code, agreement_year=agreement.agreement_year,
+        hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
+        previous_distributor_code=previous, distributor_code=None, reason=f"revoked: {reason} ({by})",
+        moved_order_lines=0,
+    ), key=str(agreement.id))
+
+
+def party_of(agreement: Agreement, principal: Principal) -> str:
+    if principal.role is Role.HOSPITAL and principal.tenant == agreement.hospital_code:
+        return "hospital"
+    if principal.role is Role.COMPANY and principal.tenant == agreement.manufacturer_code:
+        return "manufacturer"
+    if principal.role is Role.COMPANY and principal.tenant and principal.tenant == agreement.distributor_code:
+        return "distributor"
+    raise Problem(403, detail="only the hospital, the manufacturer or the designated distributor signs")
+
+
+async def sign(session: AsyncSession, agreement: Agreement, *, principal: Principal, content_sha256: str) -> Signature:
+    """CON-2: a party signs the content it read (its SHA-256); all three → effective."""
+    if agreement.status in ("effective", "superseded"):
+        raise Problem(409, detail=f"agreement {agreement.id} is {agreement.status}; it is signed already")
+    party = party_of(agreement, principal)
+    if party == "distributor" and agreement.distributor_code is None:
+        raise Problem(409, detail="no distributor is designated yet")
+    items = await items_of(session, agreement.id)
+    expected = content_hash(agreement, items)
+    if content_sha256 != expected:
+        raise Problem(409, "content-changed", detail="the content you signed is not this agreement's content",
+                      errors=[{"field": "body.content_sha256", "reason": f"expected {expected}"}])
+    if await session.get(Signature, (agreement.id, party)) is not None:
+        raise Problem(409, detail=f"the {party} has signed already")
+    signature = Signature(agreement_id=agreement.id, party=party, signer=f"{principal.role.value}:{principal.key_id}",
+                          content_sha256=expected)
+    session.add(signature)
+    agreement.status = "signing"
+    await session.flush()
+    if {s.party for s in await signatures_of(session, agreement.id)} == set(PARTIES):
+        await _take_effect(session, agreement, items, expected)
+    return signature
+
+
+async def _take_effect(session: AsyncSession, agreement: Agreement, items: list[AgreementItem], digest: str) -> None:
+    agreement.status = "effective"
+    agreement.effective_at = func.now()
+    await session.execute(
+        update(Agreement).where(
+            Agreement.batch_code == agreement.batch_code, Agreement.agreement_year == agreement.agreement_year,
+            Agreement.hospital_code == agreement.hospital_code,
+            Agreement.manufacturer_code == agreement.manufacturer_code, Agreement.version < agreement.version,
+        ).values(status="superseded"))
+    outbox.add(session, AgreementEffective(
+        agreement_id=agreement.id, batch_code=agreement.batch_code, agreement_year=agreement.agreement_year,
+        hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
+        distributor_code=agreement.distributor_code, version_no=agreement.version,
+        with_service=agreement.with_service,
+        items=[AgreementItemFacts(product_id=i.product_id, agreed_quantity=i.agreed_quantity,
+                                  unit_price_fen=i.unit_price_fen) for i in items],
+        agreed_amount_fen=sum(i.agreed_quantity * i.unit_price_fen for i in items), content_sha256=digest,
+    ), key=str(agreement.id))
+
+
+async def listing(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
+                  status: str | None, after: int | None, limit: int) -> list[Agreement]:
+    query = select(Agreement).order_by(Agreement.id).limit(limit)
+    if principal.role is Role.HOSPITAL:
+        query = query.where(Agreement.hospital_code == principal.tenant)
+    elif principal.role is Role.COMPANY:
+        query = query.where((Agreement.manufacturer_code == principal.tenant)
+                            | (Agreement.distributor_code == principal.tenant))
+    elif principal.role not in OVERSEERS:
+        return []
+    if batch_code:
+        query = query.where(Agreement.batch_code == batch_code)
+    if year:
+        query = query.where(Agreement.agreement_year == year)
+    if status:
+        query = query.where(Agreement.status == status)
+    if after:
+        query = query.where(Agreement.id > after)
+    return list(await session.scalars(query))

@@ -1,0 +1,73 @@
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DeliveryLineCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    line_no: int = Field(ge=1, description="the order line delivered")
+    quantity: int = Field(ge=1)
+    lot: str = Field(min_length=1, max_length=64, description="批号")
+    udi: str | None = Field(default=None, max_length=200, description="医疗器械唯一标识, optional")
+
+
+class DeliveryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: int
+    delivered_on: date
+    lines: list[DeliveryLineCreate] = Field(min_length=1)
+
+
+class AcceptanceLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: int
+    accepted_quantity: int = Field(ge=0)
+
+
+class Acceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accepted_on: date
+    lines: list[AcceptanceLine] = Field(min_length=1)
+
+
+class ReturnCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    delivery_id: int
+    line_no: int
+    quantity: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=500)
+    returned_on: date
+
+
+class DeliveryLineRead(BaseModel):
+    line_no: int
+    quantity: int
+    lot: str
+    udi: str | None
+    accepted_quantity: int | None
+    returned_quantity: int
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    order_id: int
+    hospital_code: str
+    distributor_code: str
+    delivered_on: date
+    accepted_on: date | None
+    recorded_at: datetime
+    lines: list[DeliveryLineRead]
+
+
+class ReturnRead(BaseModel):
+    id: int
+    delivery_id: int
+    line_no: int
+    quantity: int
+    reason: str
+    returned_on: date

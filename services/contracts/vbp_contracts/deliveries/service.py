@@ -1,0 +1,129 @@
+"""CON-5: deliveries (partial allowed), acceptance ≤ delivered, and returns.
+
+Acceptance is the "purchase recorded" fact every other service counts, so its event
+carries everything monitoring and settlement need; a return is the same fact with a
+negative quantity and its reason, counting against progress and invoices.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.deliveries.models import Delivery, DeliveryLine, Return
+from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnCreate
+from vbp_contracts.orders.models import Order, OrderLine
+from vbpkit import outbox
+from vbpkit.events.contracts import DeliveryAccepted
+from vbpkit.problems import Problem
+
+
+async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine]:
+    return list(await session.scalars(
+        select(DeliveryLine).where(DeliveryLine.delivery_id == delivery_id).order_by(DeliveryLine.line_no)))
+
+
+async def record(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str) -> Delivery:
+    order = await session.get(Order, request.order_id)
+    order_lines = {l.line_no: l for l in await session.scalars(
+        select(OrderLine).where(OrderLine.order_id == request.order_id).with_for_update())}
+    if order is None or not any(l.distributor_code == distributor for l in order_lines.values()):
+        raise Problem(404, detail=f"no order {request.order_id} routed to you")
+    errors = []
+    seen = set()
+    for line in request.lines:
+        order_line = order_lines.get(line.line_no)
+        field = f"body.lines[line_no={line.line_no}]"
+        if line.line_no in seen:
+            errors.append({"field": field, "reason": "line repeats"})
+        elif order_line is None or order_line.distributor_code != distributor:
+            errors.append({"field": field, "reason": "not an order line routed to you"})
+        elif order_line.status != "confirmed":
+            errors.append({"field": field, "reason": f"the line is {order_line.status}; confirm it before delivering"})
+        elif line.quantity > order_line.quantity - order_line.delivered_quantity:
+            errors.append({"field": field + ".quantity", "reason": (
+                f"{line.quantity} exceeds what remains to deliver ({order_line.quantity - order_line.delivered_quantity})")})
+        seen.add(line.line_no)
+    if errors:
+        raise Problem(422, detail="the delivery is refused; nothing was recorded", errors=errors)
+    delivery = Delivery(order_id=order.id, hospital_code=order.hospital_code, distributor_code=distributor,
+                        delivered_on=request.delivered_on, recorded_by=by)
+    session.add(delivery)
+    await session.flush()
+    for line in request.lines:
+        order_lines[line.line_no].delivered_quantity += line.quantity
+        session.add(DeliveryLine(delivery_id=delivery.id, line_no=line.line_no, quantity=line.quantity,
+                                 lot=line.lot, udi=line.udi, returned_quantity=0))
+    await session.flush()
+    return delivery
+
+
+async def _facts(session: AsyncSession, delivery: Delivery, line_no: int) -> tuple[OrderLine, Agreement]:
+    order_line = await session.get(OrderLine, (delivery.order_id, line_no))
+    agreement = await session.get(Agreement, order_line.agreement_id)
+    return order_line, agreement
+
+
+def _event(delivery: Delivery, order_line: OrderLine, agreement: Agreement, *, quantity: int, on: date,
+           return_reason: str | None = None) -> DeliveryAccepted:
+    return DeliveryAccepted(
+        delivery_id=delivery.id, line_no=order_line.line_no, order_id=delivery.order_id,
+        hospital_code=delivery.hospital_code, product_id=order_line.product_id, batch_code=order_line.batch_code,
+        agreement_id=agreement.id, agreement_year=agreement.agreement_year,
+        manufacturer_code=order_line.manufacturer_code, distributor_code=delivery.distributor_code,
+        quantity=quantity, unit_price_fen=order_line.unit_price_fen, amount_fen=quantity * order_line.unit_price_fen,
+        accepted_on=on, return_reason=return_reason,
+    )
+
+
+async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance) -> None:
+    if delivery.accepted_on is not None:
+        raise Problem(409, detail=f"delivery {delivery.id} was accepted on {delivery.accepted_on}")
+    if request.accepted_on < delivery.delivered_on:
+        raise Problem(422, detail="acceptance cannot precede delivery",
+                      errors=[{"field": "body.accepted_on", "reason": f"before {delivery.delivered_on}"}])
+    lines = {l.line_no: l for l in await lines_of(session, delivery.id)}
+    given = {l.line_no: l for l in request.lines}
+    errors = []
+    if set(given) != set(lines):
+        errors.append({"field": "body.lines", "reason": f"give every delivered line exactly once: {sorted(lines)}"})
+    for line_no, line in given.items():
+        delivered = lines.get(line_no)
+        if delivered is not None and line.accepted_quantity > delivered.quantity:
+            errors.append({"field": f"body.lines[line_no={line_no}].accepted_quantity",
+                           "reason": f"{line.accepted_quantity} exceeds the {delivered.quantity} delivered (CON-5)"})
+    if errors:
+        raise Problem(422, detail="the acceptance is refused; nothing was recorded", errors=errors)
+    delivery.accepted_on = request.accepted_on
+    for line_no, line in sorted(given.items()):
+        lines[line_no].accepted_quantity = line.accepted_quantity
+        if line.accepted_quantity:
+            order_line, agreement = await _facts(session, delivery, line_no)
+            outbox.add(session, _event(delivery, order_line, agreement, quantity=line.accepted_quantity,
+                                       on=request.accepted_on), key=delivery.hospital_code)
+
+
+async def return_goods(session: AsyncSession, delivery: Delivery, request: ReturnCreate, *, by: str) -> Return:
+    line = await session.get(DeliveryLine, (delivery.id, request.line_no), with_for_update=True)
+    if line is None or line.accepted_quantity is None:
+        raise Problem(422, detail=f"line {request.line_no} of delivery {delivery.id} was not accepted",
+                      errors=[{"field": "body.line_no", "reason": "not an accepted line"}])
+    returnable = line.accepted_quantity - line.returned_quantity
+    if request.quantity > returnable:
+        raise Problem(422, detail=f"at most {returnable} can still be returned",
+                      errors=[{"field": "body.quantity", "reason": f"exceeds {returnable}"}])
+    if request.returned_on < delivery.accepted_on:
+        raise Problem(422, detail="a return cannot precede the acceptance",
+                      errors=[{"field": "body.returned_on", "reason": f"before {delivery.accepted_on}"}])
+    line.returned_quantity += request.quantity
+    row = Return(delivery_id=delivery.id, line_no=request.line_no, quantity=request.quantity,
+                 reason=request.reason, returned_on=request.returned_on, recorded_by=by)
+    session.add(row)
+    order_line, agreement = await _facts(session, delivery, request.line_no)
+    outbox.add(session, _event(delivery, order_line, agreement, quantity=-request.quantity, on=request.returned_on,
+                               return_reason=request.reason), key=delivery.hospital_code)
+    await session.flush()
+    return row

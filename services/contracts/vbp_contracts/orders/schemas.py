@@ -1,0 +1,94 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from vbpkit.money import NonNegativeYuan, YuanFromFen
+
+
+class OrderLineCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: int = Field(ge=1, le=100_000)
+    product_id: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=10_000_000)
+    unit_price: NonNegativeYuan = Field(description="must equal the winning price, or be lower where the policy allows")
+
+
+class OrderCreate(BaseModel):
+    """采购订单 from a HIS (CON-4); placing the same HIS order number again is a no-op."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    his_order_no: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:/-]+$")
+    lines: list[OrderLineCreate] = Field(min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _unique_lines(self):
+        numbers = [line.line_no for line in self.lines]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("line_no repeats")
+        return self
+
+
+class BulkOrders(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    orders: list[dict] = Field(min_length=1, max_length=10_000, description="≤ 10,000 lines in all")
+
+
+class LineDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    line_no: int
+    decision: Literal["confirm", "decline"]
+    reason: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _reason(self):
+        if self.decision == "decline" and not self.reason:
+            raise ValueError("a declined line needs a reason")
+        return self
+
+
+class Confirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineDecision] = Field(min_length=1)
+
+
+class OrderLineRead(BaseModel):
+    line_no: int
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    manufacturer_code: str
+    distributor_code: str
+    quantity: int
+    unit_price: YuanFromFen
+    amount: YuanFromFen
+    beyond_agreed: bool
+    status: str
+    decline_reason: str | None
+    delivered_quantity: int
+
+
+class OrderRead(BaseModel):
+    id: int
+    hospital_code: str
+    his_order_no: str
+    placed_at: datetime
+    lines: list[OrderLineRead]
+
+
+class BulkOrderResult(BaseModel):
+    received_orders: int
+    received_lines: int
+    created: int
+    existing: int
+    errors: list[dict]
+
+
+class OrderPage(BaseModel):
+    items: list[OrderRead]
+    next_cursor: int | None

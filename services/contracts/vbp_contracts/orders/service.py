@@ -1,0 +1,163 @@
+"""CON-4 orders from a HIS: priced at the winning price, routed to the designated
+distributor, confirmed or declined line by line, idempotent on the HIS order number."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.agreements.models import Agreement, AgreementItem
+from vbp_contracts.catalog_view.models import BatchView, ProductView
+from vbp_contracts.catalog_view.queries import year_of
+from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.orders.schemas import OrderCreate
+from vbpkit import outbox
+from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
+from vbpkit.money import format_yuan
+from vbpkit.problems import Problem
+
+
+class LineRefused(Exception):
+    def __init__(self, line_no: int, field: str, reason: str):
+        self.error = {"field": f"body.lines[line_no={line_no}].{field}", "reason": reason, "line_no": line_no}
+
+
+def _fingerprint(request: OrderCreate) -> str:
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date
+                ) -> tuple[Order, bool]:
+    """Returns the order and whether it is new. The same HIS order again returns the first."""
+    existing = await session.scalar(
+        select(Order).where(Order.hospital_code == hospital, Order.his_order_no == request.his_order_no))
+    if existing is not None:
+        if existing.request_sha256 != _fingerprint(request):
+            raise Problem(409, "order-number-reused",
+                          detail=f"HIS order {request.his_order_no} was placed before with other lines",
+                          errors=[{"field": "body.his_order_no", "reason": "already used with another content"}])
+        return existing, False
+    errors, lines = [], []
+    for line in request.lines:
+        try:
+            lines.append(await _price_and_route(session, hospital=hospital, line=line, today=today))
+        except LineRefused as refused:
+            errors.append(refused.error)
+    if errors:
+        raise Problem(422, "order-refused", "Order refused",
+                      f"{len(errors)} line(s) refused; nothing was placed: " + "; ".join(e["reason"] for e in errors[:3]),
+                      errors=errors)
+    order = Order(hospital_code=hospital, his_order_no=request.his_order_no, request_sha256=_fingerprint(request),
+                  placed_by=by)
+    session.add(order)
+    await session.flush()
+    for line in lines:
+        line.order_id = order.id
+    session.add_all(lines)
+    await session.flush()
+    outbox.add(session, OrderPlaced(
+        order_id=order.id, hospital_code=hospital, his_order_no=order.his_order_no,
+        lines=[OrderLineFacts(line_no=l.line_no, product_id=l.product_id, batch_code=l.batch_code,
+                              agreement_id=l.agreement_id, manufacturer_code=l.manufacturer_code,
+                              distributor_code=l.distributor_code, quantity=l.quantity,
+                              unit_price_fen=l.unit_price_fen, beyond_agreed=l.beyond_agreed) for l in lines],
+    ), key=hospital)
+    return order, True
+
+
+async def _price_and_route(session: AsyncSession, *, hospital: str, line, today: date) -> OrderLine:
+    product = await session.get(ProductView, line.product_id)
+    if product is None:
+        raise LineRefused(line.line_no, "product_id", f"unknown product {line.product_id}")
+    if product.status != "listed":
+        raise LineRefused(line.line_no, "product_id",
+                          f"product {product.product_id} is {product.status}; it cannot be ordered (CON-4)")
+    batch = await session.get(BatchView, product.batch_code)
+    year = year_of(batch, today) if batch else None
+    if year is None:
+        raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {today}")
+    agreement = await session.scalar(
+        select(Agreement).where(
+            Agreement.batch_code == batch.code, Agreement.agreement_year == year, Agreement.hospital_code == hospital,
+            Agreement.manufacturer_code == product.applicant_credit_code, Agreement.status == "effective",
+        ).order_by(Agreement.version.desc()).limit(1))
+    if agreement is None:
+        raise LineRefused(line.line_no, "product_id",
+                          f"no effective agreement for year {year} of {batch.code} with {product.applicant_credit_code}")
+    if agreement.distributor_code is None:
+        raise LineRefused(line.line_no, "product_id",
+                          f"agreement {agreement.id} has no designated distributor (revoked; CON-6)")
+    price = product.winning_price_fen - (0 if agreement.with_service else product.service_price_fen)
+    below_allowed = bool(batch.policy.get("buy_below_winning_price"))
+    if line.unit_price > price:
+        raise LineRefused(line.line_no, "unit_price",
+                          f"{format_yuan(line.unit_price)} is above the winning price {format_yuan(price)}; "
+                          "no re-negotiation (CON-4, seeds 002/003)")
+    if line.unit_price < price and not below_allowed:
+        raise LineRefused(line.line_no, "unit_price",
+                          f"{format_yuan(line.unit_price)} differs from the winning price {format_yuan(price)}; "
+                          f"batch {batch.code} does not allow buying below it (CON-4)")
+    agreed = await session.scalar(select(AgreementItem.agreed_quantity).where(
+        AgreementItem.agreement_id == agreement.id, AgreementItem.product_id == product.product_id)) or 0
+    ordered = await session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+        OrderLine.agreement_id == agreement.id, OrderLine.product_id == product.product_id,
+        OrderLine.status != "declined")) or 0
+    return OrderLine(
+        line_no=line.line_no, product_id=product.product_id, batch_code=batch.code, agreement_id=agreement.id,
+        manufacturer_code=agreement.manufacturer_code, distributor_code=agreement.distributor_code,
+        quantity=line.quantity, unit_price_fen=line.unit_price,
+        # supply continues past the agreed volume at the winning price until the cycle ends (CON-4)
+        beyond_agreed=ordered + line.quantity > agreed, status="pending", delivered_quantity=0,
+    )
+
+
+async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date) -> dict:
+    """Month-end upload: each order stands or falls alone; a resent order is a no-op."""
+    total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) else 0 for o in orders)
+    if total_lines > 10_000:
+        raise Problem(422, detail=f"{total_lines} lines; at most 10,000 per upload",
+                      errors=[{"field": "body.orders", "reason": "more than 10,000 lines"}])
+    created = existing = 0
+    errors: list[dict] = []
+    for index, raw in enumerate(orders):
+        try:
+            request = OrderCreate.model_validate(raw)
+        except ValidationError as exc:
+            errors += [{"order": index, "field": ".".join(map(str, e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+            continue
+        try:
+            async with session.begin_nested():
+                _, new = await place(session, hospital=hospital, request=request, by=by, today=today)
+        except Problem as problem:
+            errors += [{"order": index, "his_order_no": request.his_order_no, **e}
+                       for e in (problem.errors or [{"field": "order", "reason": problem.detail}])]
+            continue
+        created += new
+        existing += not new
+    return {"received_orders": len(orders), "received_lines": total_lines, "created": created,
+            "existing": existing, "errors": errors}
+
+
+async def lines_of(session: AsyncSession, order_id: int) -> list[OrderLine]:
+    return list(await session.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
+
+
+async def confirm(session: AsyncSession, order: Order, *, distributor: str, decisions) -> None:
+    lines = {l.line_no: l for l in await lines_of(session, order.id)}
+    errors = []
+    for decision in decisions:
+        line = lines.get(decision.line_no)
+        if line is None or line.distributor_code != distributor:
+            errors.append({"field": f"body.lines[line_no={decision.line_no}]", "reason": "not a line routed to you"})
+        elif line.status != "pending":
+            errors.append({"field": f"body.lines[line_no={decision.line_no}]", "reason": f"already {line.status}"})
+    if errors:
+        raise Problem(422, detail="some decisions cannot be applied; nothing was changed", errors=errors)
+    for decision in decisions:
+        line = lines[decision.line_no]
+        line.status = "confirmed" if decision.decision == "confirm" else "declined"
+        line.decline_reason = decision.reason if decision.decision == "decline" else None

@@ -1,0 +1,121 @@
+"""CON-1: agreed volumes loaded in bulk by the exchange or the bureau."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.bulk import BulkResult, RowError
+from vbp_contracts.catalog_view.models import BatchView, ProductView
+from vbp_contracts.catalog_view.queries import agreement_years
+from vbp_contracts.institutions.models import HospitalParty
+from vbp_contracts.volumes.models import AgreedVolume
+from vbpkit import outbox
+from vbpkit.events.contracts import AgreedVolumeSet
+from vbpkit.problems import Problem
+
+
+class VolumeRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    batch_code: str = Field(min_length=1, max_length=64)
+    agreement_year: int = Field(ge=1, le=10, description="1 = the year from the execution start")
+    hospital_code: str = Field(min_length=1, max_length=64)
+    product_id: int = Field(ge=1)
+    quantity: int = Field(ge=0, le=100_000_000)
+
+
+def _key(row: VolumeRow):
+    return (row.batch_code, row.agreement_year, row.hospital_code, row.product_id)
+
+
+async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> BulkResult:
+    valid: dict[tuple, tuple[int, VolumeRow]] = {}
+    errors: list[RowError] = []
+    for index, raw in enumerate(rows):
+        try:
+            row = VolumeRow.model_validate(raw)
+        except ValidationError as exc:
+            errors += [RowError(row=index, field=".".join(map(str, e["loc"])) or "row", reason=e["msg"])
+                       for e in exc.errors()]
+            continue
+        if _key(row) in valid:
+            errors.append(RowError(row=index, field="product_id",
+                                   reason=f"duplicates row {valid[_key(row)][0]} of this request"))
+            continue
+        valid[_key(row)] = (index, row)
+
+    batches = {b.code: b for b in await session.scalars(
+        select(BatchView).where(BatchView.code.in_({r.batch_code for _, r in valid.values()})))}
+    hospitals = set(await session.scalars(
+        select(HospitalParty.code).where(HospitalParty.code.in_({r.hospital_code for _, r in valid.values()}))))
+    products = {p.product_id: p for p in await session.scalars(
+        select(ProductView).where(ProductView.product_id.in_({r.product_id for _, r in valid.values()})))}
+    accepted: dict[tuple, VolumeRow] = {}
+    for key, (index, row) in valid.items():
+        reason = _refusal(row, batches, hospitals, products)
+        if reason is not None:
+            errors.append(RowError(row=index, field=reason[0], reason=reason[1]))
+        else:
+            accepted[key] = row
+    if not accepted:
+        raise Problem(422, "validation-error", "No valid rows", f"all {len(rows)} rows are refused; nothing was stored",
+                      errors=[{"field": f"body.rows.{e.row}.{e.field}", "reason": e.reason} for e in errors])
+
+    existing = {
+        (v.batch_code, v.agreement_year, v.hospital_code, v.product_id): v.quantity
+        for v in await session.scalars(
+            select(AgreedVolume).where(
+                tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
+                       AgreedVolume.product_id).in_(list(accepted))).with_for_update())
+    }
+    changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
+    if changed:
+        statement = insert(AgreedVolume)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["batch_code", "agreement_year", "hospital_code", "product_id"],
+                set_={"quantity": statement.excluded.quantity, "set_by": statement.excluded.set_by,
+                      "updated_at": func.now()}),
+            [{**row.model_dump(), "set_by": by} for row in changed],
+        )
+    for row in changed:
+        outbox.add(session, AgreedVolumeSet(**row.model_dump()), key=f"{row.batch_code}/{row.hospital_code}")
+    created = sum(1 for row in changed if _key(row) not in existing)
+    return BulkResult(received=len(rows), created=created, updated=len(changed) - created,
+                      unchanged=len(accepted) - len(changed), errors=sorted(errors, key=lambda e: e.row))
+
+
+def _refusal(row: VolumeRow, batches, hospitals, products) -> tuple[str, str] | None:
+    batch = batches.get(row.batch_code)
+    if batch is None:
+        return "batch_code", f"unknown batch {row.batch_code}"
+    if row.agreement_year > agreement_years(batch):
+        return "agreement_year", f"batch {batch.code} has {agreement_years(batch)} agreement year(s)"
+    if row.hospital_code not in hospitals:
+        return "hospital_code", f"unknown hospital {row.hospital_code}"
+    product = products.get(row.product_id)
+    if product is None or product.batch_code != row.batch_code:
+        return "product_id", f"unknown product {row.product_id} in batch {row.batch_code}"
+    if not product.winning:
+        return "product_id", f"product {row.product_id} is not a winning product; it has no agreed volume"
+    return None
+
+
+async def listing(session: AsyncSession, *, batch_code: str | None, agreement_year: int | None,
+                  hospital_code: str | None, after: tuple | None, limit: int) -> list[AgreedVolume]:
+    query = select(AgreedVolume).order_by(
+        AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code, AgreedVolume.product_id
+    ).limit(limit)
+    if batch_code:
+        query = query.where(AgreedVolume.batch_code == batch_code)
+    if agreement_year:
+        query = query.where(AgreedVolume.agreement_year == agreement_year)
+    if hospital_code:
+        query = query.where(AgreedVolume.hospital_code == hospital_code)
+    if after:
+        query = query.where(tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
+                                   AgreedVolume.product_id) > tuple_(*after))
+    return list(await session.scalars(query))
