@@ -95,6 +95,7 @@ class Platform:
             bootstrap = await asyncio.to_thread(self.broker.start)
         await wait_for_broker(bootstrap)
         identity_key, self.admin_api_key = self._secrets()
+        self.identity_key = identity_key
 
         # Other <SERVICE>_… settings in the environment reach their service; what the
         # launcher sets below wins over the environment.
