@@ -170,7 +170,11 @@ class TestTheAsyncApiDocumentDescribesEveryEvent:
         for (event_type, version), schema in registered_events().items():
             name = f"{event_type}.v{version}"
             payload = messages[name]["payload"]
-            assert payload["properties"]["data"] == schema.model_json_schema()
+            expected = schema.model_json_schema(ref_template="#/components/schemas/{model}")
+            nested = expected.pop("$defs", {})
+            assert payload["properties"]["data"] == expected
+            for model, definition in nested.items():  # nested models are shared components
+                assert document["components"]["schemas"][model] == definition
             assert payload["properties"]["type"] == {"const": event_type}
             assert payload["properties"]["version"] == {"const": version}
             assert set(payload["required"]) >= {"event_id", "type", "version", "occurred_at", "producer", "key", "data"}

@@ -11,12 +11,16 @@ def asyncapi_document() -> dict:
     messages: dict = {}
     for producer in PRODUCERS:
         channels[producer] = {"address": topic_for(producer), "messages": {}}
+    schemas: dict = {}
     for (event_type, version), schema in sorted(registered_events().items()):
         name = f"{event_type}.v{version}"
         envelope = Envelope.model_json_schema()
         envelope["properties"]["type"] = {"const": event_type}
         envelope["properties"]["version"] = {"const": version}
-        envelope["properties"]["data"] = schema.model_json_schema()
+        # nested models become shared component schemas, so every $ref resolves from the root
+        data = schema.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(data.pop("$defs", {}))
+        envelope["properties"]["data"] = data
         messages[name] = {
             "name": event_type,
             "title": schema.__name__,
@@ -43,5 +47,5 @@ def asyncapi_document() -> dict:
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"messages": messages, "schemas": schemas},
     }

@@ -3,9 +3,9 @@
 The exchange records the lower price and the day it took effect; the company must
 apply, within the batch policy's window of Chinese working days (20 in seed 002)
 counted from the day after, to lower its winning price to at most that price. A
-reduction effective on or before the deadline meets the obligation and lowers the
-winning price from its effective date; if none does, the daily check disqualifies the
-product (取消中选资格) once the deadline has passed.
+reduction applied by the deadline and effective on or before it meets the obligation
+and lowers the winning price from its effective date; if none does, the daily check
+disqualifies the product (取消中选资格) once the deadline has passed.
 """
 
 from __future__ import annotations
@@ -37,8 +37,17 @@ async def record_lower_price(
     if not window:
         raise Problem(422, "rule-not-in-policy", detail=(
             f"batch {batch.code}'s execution policy ({batch.policy.get('preset')}) has no lower-price window (CAT-6)"))
+    if not product.winning:
+        # 就低 lowers a winning price (中选价格) on pain of losing 中选资格; a non-winning
+        # listing is held to the national lowest price instead (CAT-7).
+        raise Problem(422, detail=f"product {product.id} is not a winning product; CAT-6 applies to winning prices")
     if product.status == "disqualified":
         raise Problem(409, detail=f"product {product.id} is already disqualified")
+    if not batch.starts_on <= request.effective_on <= batch.ends_on:
+        # Seed 002: 采购周期内，出现新的…价格 — only a lower price during the cycle obliges.
+        raise Problem(422, detail=(
+            f"{request.effective_on} is outside batch {batch.code}'s cycle {batch.starts_on} … {batch.ends_on} (CAT-6)"),
+            errors=[{"field": "body.effective_on", "reason": f"must lie in {batch.starts_on} … {batch.ends_on}"}])
     if request.price >= product.winning_price_fen:
         raise Problem(422, detail=(
             f"{format_yuan(request.price)} is not lower than the winning price {format_yuan(product.winning_price_fen)}"),
@@ -86,10 +95,14 @@ async def apply_reduction(
         applied=False, reason=request.reason, applied_by=by,
     )
     session.add(reduction)
+    # Seed 002 (20 个工作日内…主动申请就低调整): the application itself must come by the
+    # deadline, not only its effective date — a reduction applied late and back-dated
+    # does not meet an obligation whose deadline has passed.
     met = await session.scalars(
         select(LowerPrice).where(
             LowerPrice.product_id == product.id, LowerPrice.status == "open",
             LowerPrice.price_fen >= request.winning_price, LowerPrice.deadline_on >= request.effective_on,
+            LowerPrice.deadline_on >= today,
         ).with_for_update()
     )
     for lower in met:

@@ -137,6 +137,9 @@ async def quote_differential(
     if not product.winning:
         raise Problem(422, detail="differential pricing derives from a winning product (CAT-8)")
     batch = await service.batch_or_404(session, product.batch_code)
+    if batch.kind != "drug":
+        # The same refusal a listing row gets: 差比价 is a drug pricing relation (seed 002).
+        raise Problem(422, detail=f"differential pricing (CAT-8) applies to drugs; batch {batch.code} lists consumables")
     quote = differential_price(
         product.product_price_fen, reference_strength=reference_strength, strength=strength,
         reference_pack=reference_pack, pack=pack, **service.differential_coefficients(batch),

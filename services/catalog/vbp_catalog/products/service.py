@@ -116,17 +116,19 @@ async def upsert_listings(
                 f"CAT-8 differential pricing gives {format_yuan(exc.quote.price_fen)} "
                 f"({exc.quote.explain()['formula']}); the row asks {format_yuan(exc.asked)}")))
             continue
+        product = existing.get(key)
+        renewed = existing.get((row.renewed_from, row.spec)) if row.renewed_from and product is None else None
+        error = _renewal_problem(row, renewed, values) if row.renewed_from and product is None else None
+        if error:
+            errors.append(RowError(row=index, field="renewed_from", reason=error))
+            continue
+        # A refused row stores nothing, not even its group: the group is added only now.
         if row.group and row.group not in groups:
             await session.execute(insert(BatchGroup).values(batch_code=batch_code, code=row.group, name=row.group)
                                   .on_conflict_do_nothing())
             groups.add(row.group)
-        product = existing.get(key)
-        renewed = existing.get((row.renewed_from, row.spec)) if row.renewed_from and product is None else None
         if renewed is not None:
-            error = _renew(session, renewed, row, values, today=today, by=by)
-            if error:
-                errors.append(RowError(row=index, field="renewed_from", reason=error))
-                continue
+            _renew(session, renewed, row, values, today=today, by=by)
             existing[key] = renewed
             updated += 1
         elif product is None:
@@ -143,6 +145,10 @@ async def upsert_listings(
             updated += 1
         else:
             unchanged += 1
+    if not (created or updated or unchanged):
+        # §5/issue 3: a push none of whose rows could be stored is refused as a whole, the
+        # same answer whether a row failed its own checks or the batch's (CAT-5/7/8).
+        refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
     return BulkResult(received=len(rows), created=created, updated=updated, unchanged=unchanged,
                       errors=sorted(errors, key=lambda e: e.row))
 
@@ -200,11 +206,21 @@ class _DerivedPriceMismatch(Exception):
         self.quote = quote
 
 
-def _renew(session, product: Product, row: ListingRow, values: dict, *, today: date, by: str) -> str | None:
-    """CAT-5 (seed 000): the renewed number keeps the winning status and price of the old one."""
+def _renewal_problem(row: ListingRow, product: Product | None, values: dict) -> str | None:
+    """CAT-5 (seed 000): a renewal names a listing of this batch and keeps its price; a
+    renewal of an unknown number is refused rather than listed as a new product, which
+    would let a new price in under the cover of a renewal."""
+    if product is None:
+        return (f"no listing of this batch has registration number {row.renewed_from} and spec "
+                f"{row.spec!r} to renew (CAT-5)")
     if values["winning_price_fen"] != product.winning_price_fen or values["service_price_fen"] != product.service_price_fen:
         return (f"a renewed registration keeps its price: {format_yuan(product.winning_price_fen)} "
                 f"(service {format_yuan(product.service_price_fen)}) (CAT-5)")
+    return None
+
+
+def _renew(session, product: Product, row: ListingRow, values: dict, *, today: date, by: str) -> None:
+    """CAT-5 (seed 000): the renewed number keeps the winning status and price of the old one."""
     old_number = product.registration_no
     product.renewed_from = old_number
     product.registration_no = row.registration_no
@@ -214,7 +230,6 @@ def _renew(session, product: Product, row: ListingRow, values: dict, *, today: d
     record(session, product, kind="registration", old=old_number, new=row.registration_no, effective_on=today,
            reason="registration certificate renewed; status and price kept (CAT-5)", by=by)
     outbox.add(session, ProductListed(**facts(product)), key=str(product.id))
-    return None
 
 
 def _apply_update(session, product: Product, row: ListingRow, values: dict, *, today: date, by: str) -> bool:

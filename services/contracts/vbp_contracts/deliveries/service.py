@@ -16,6 +16,7 @@ from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine, Return
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnCreate
 from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.orders.service import refuse_revoked
 from vbpkit import outbox
 from vbpkit.events.contracts import DeliveryAccepted
 from vbpkit.problems import Problem
@@ -32,6 +33,8 @@ async def record(session: AsyncSession, request: DeliveryCreate, *, distributor:
         select(OrderLine).where(OrderLine.order_id == request.order_id).with_for_update())}
     if order is None or not any(l.distributor_code == distributor for l in order_lines.values()):
         raise Problem(404, detail=f"no order {request.order_id} routed to you")
+    await refuse_revoked(session, [order_lines[l.line_no] for l in request.lines if l.line_no in order_lines],
+                         distributor)
     errors = []
     seen = set()
     for line in request.lines:

@@ -23,6 +23,7 @@ from vbpkit.problems import Problem
 
 class LineRefused(Exception):
     def __init__(self, line_no: int, field: str, reason: str):
+        self.field, self.reason = field, reason
         self.error = {"field": f"body.lines[line_no={line_no}].{field}", "reason": reason, "line_no": line_no}
 
 
@@ -30,8 +31,69 @@ def _fingerprint(request: OrderCreate) -> str:
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
-async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date
-                ) -> tuple[Order, bool]:
+class _Route:
+    """What one product resolves to for a hospital today: its agreement and what is on order."""
+
+    def __init__(self, product: ProductView, batch: BatchView, agreement: Agreement, price_fen: int,
+                 agreed: int, ordered: int):
+        self.product, self.batch, self.agreement, self.price_fen = product, batch, agreement, price_fen
+        self.agreed, self.ordered = agreed, ordered
+
+
+class _Routes:
+    """Per-request cache of routes, so an upload of 10,000 lines costs queries per product,
+    not per line; ``ordered`` runs on as lines are placed, so two lines of one order (or of
+    one upload) count together against the agreed volume (CON-4 beyond_agreed)."""
+
+    def __init__(self, hospital: str, today: date):
+        self.hospital, self.today = hospital, today
+        self.routes: dict[int, _Route | LineRefused] = {}
+
+    async def route(self, session: AsyncSession, line) -> _Route:
+        if line.product_id not in self.routes:
+            try:
+                self.routes[line.product_id] = await self._resolve(session, line)
+            except LineRefused as refused:
+                self.routes[line.product_id] = refused
+        found = self.routes[line.product_id]
+        if isinstance(found, LineRefused):
+            raise LineRefused(line.line_no, found.field, found.reason)
+        return found
+
+    async def _resolve(self, session: AsyncSession, line) -> _Route:
+        product = await session.get(ProductView, line.product_id)
+        if product is None:
+            raise LineRefused(line.line_no, "product_id", f"unknown product {line.product_id}")
+        if product.status != "listed":
+            raise LineRefused(line.line_no, "product_id",
+                              f"product {product.product_id} is {product.status}; it cannot be ordered (CON-4)")
+        batch = await session.get(BatchView, product.batch_code)
+        year = year_of(batch, self.today) if batch else None
+        if year is None:
+            raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {self.today}")
+        agreement = await session.scalar(
+            select(Agreement).where(
+                Agreement.batch_code == batch.code, Agreement.agreement_year == year,
+                Agreement.hospital_code == self.hospital,
+                Agreement.manufacturer_code == product.applicant_credit_code, Agreement.status == "effective",
+            ).order_by(Agreement.version.desc()).limit(1))
+        if agreement is None:
+            raise LineRefused(line.line_no, "product_id",
+                              f"no effective agreement for year {year} of {batch.code} with {product.applicant_credit_code}")
+        if agreement.distributor_code is None:
+            raise LineRefused(line.line_no, "product_id",
+                              f"agreement {agreement.id} has no designated distributor (revoked; CON-6)")
+        agreed = await session.scalar(select(AgreementItem.agreed_quantity).where(
+            AgreementItem.agreement_id == agreement.id, AgreementItem.product_id == product.product_id)) or 0
+        ordered = await session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+            OrderLine.agreement_id == agreement.id, OrderLine.product_id == product.product_id,
+            OrderLine.status != "declined")) or 0
+        price = product.winning_price_fen - (0 if agreement.with_service else product.service_price_fen)
+        return _Route(product, batch, agreement, price, agreed, ordered)
+
+
+async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date,
+                routes: _Routes | None = None) -> tuple[Order, bool]:
     """Returns the order and whether it is new. The same HIS order again returns the first."""
     existing = await session.scalar(
         select(Order).where(Order.hospital_code == hospital, Order.his_order_no == request.his_order_no))
@@ -41,16 +103,19 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
                           detail=f"HIS order {request.his_order_no} was placed before with other lines",
                           errors=[{"field": "body.his_order_no", "reason": "already used with another content"}])
         return existing, False
-    errors, lines = [], []
+    routes = routes or _Routes(hospital, today)
+    errors, lines, pending = [], [], {}
     for line in request.lines:
         try:
-            lines.append(await _price_and_route(session, hospital=hospital, line=line, today=today))
+            lines.append(await _price_and_route(session, routes, line, pending))
         except LineRefused as refused:
             errors.append(refused.error)
     if errors:
         raise Problem(422, "order-refused", "Order refused",
                       f"{len(errors)} line(s) refused; nothing was placed: " + "; ".join(e["reason"] for e in errors[:3]),
                       errors=errors)
+    for product_id, quantity in pending.items():
+        routes.routes[product_id].ordered += quantity
     order = Order(hospital_code=hospital, his_order_no=request.his_order_no, request_sha256=_fingerprint(request),
                   placed_by=by)
     session.add(order)
@@ -69,29 +134,9 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
     return order, True
 
 
-async def _price_and_route(session: AsyncSession, *, hospital: str, line, today: date) -> OrderLine:
-    product = await session.get(ProductView, line.product_id)
-    if product is None:
-        raise LineRefused(line.line_no, "product_id", f"unknown product {line.product_id}")
-    if product.status != "listed":
-        raise LineRefused(line.line_no, "product_id",
-                          f"product {product.product_id} is {product.status}; it cannot be ordered (CON-4)")
-    batch = await session.get(BatchView, product.batch_code)
-    year = year_of(batch, today) if batch else None
-    if year is None:
-        raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {today}")
-    agreement = await session.scalar(
-        select(Agreement).where(
-            Agreement.batch_code == batch.code, Agreement.agreement_year == year, Agreement.hospital_code == hospital,
-            Agreement.manufacturer_code == product.applicant_credit_code, Agreement.status == "effective",
-        ).order_by(Agreement.version.desc()).limit(1))
-    if agreement is None:
-        raise LineRefused(line.line_no, "product_id",
-                          f"no effective agreement for year {year} of {batch.code} with {product.applicant_credit_code}")
-    if agreement.distributor_code is None:
-        raise LineRefused(line.line_no, "product_id",
-                          f"agreement {agreement.id} has no designated distributor (revoked; CON-6)")
-    price = product.winning_price_fen - (0 if agreement.with_service else product.service_price_fen)
+async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> OrderLine:
+    route = await routes.route(session, line)
+    price, batch, agreement = route.price_fen, route.batch, route.agreement
     below_allowed = bool(batch.policy.get("buy_below_winning_price"))
     if line.unit_price > price:
         raise LineRefused(line.line_no, "unit_price",
@@ -101,28 +146,28 @@ async def _price_and_route(session: AsyncSession, *, hospital: str, line, today:
         raise LineRefused(line.line_no, "unit_price",
                           f"{format_yuan(line.unit_price)} differs from the winning price {format_yuan(price)}; "
                           f"batch {batch.code} does not allow buying below it (CON-4)")
-    agreed = await session.scalar(select(AgreementItem.agreed_quantity).where(
-        AgreementItem.agreement_id == agreement.id, AgreementItem.product_id == product.product_id)) or 0
-    ordered = await session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
-        OrderLine.agreement_id == agreement.id, OrderLine.product_id == product.product_id,
-        OrderLine.status != "declined")) or 0
+    # earlier lines of this order count before this one (they are not in the table yet)
+    ordered = route.ordered + pending.get(route.product.product_id, 0)
+    pending[route.product.product_id] = pending.get(route.product.product_id, 0) + line.quantity
     return OrderLine(
-        line_no=line.line_no, product_id=product.product_id, batch_code=batch.code, agreement_id=agreement.id,
+        line_no=line.line_no, product_id=route.product.product_id, batch_code=batch.code, agreement_id=agreement.id,
         manufacturer_code=agreement.manufacturer_code, distributor_code=agreement.distributor_code,
         quantity=line.quantity, unit_price_fen=line.unit_price,
         # supply continues past the agreed volume at the winning price until the cycle ends (CON-4)
-        beyond_agreed=ordered + line.quantity > agreed, status="pending", delivered_quantity=0,
+        beyond_agreed=ordered + line.quantity > route.agreed, status="pending", delivered_quantity=0,
     )
 
 
 async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date) -> dict:
     """Month-end upload: each order stands or falls alone; a resent order is a no-op."""
-    total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) else 0 for o in orders)
+    total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) and isinstance(o.get("lines"), list) else 0
+                      for o in orders)
     if total_lines > 10_000:
         raise Problem(422, detail=f"{total_lines} lines; at most 10,000 per upload",
                       errors=[{"field": "body.orders", "reason": "more than 10,000 lines"}])
     created = existing = 0
     errors: list[dict] = []
+    routes = _Routes(hospital, today)
     for index, raw in enumerate(orders):
         try:
             request = OrderCreate.model_validate(raw)
@@ -131,7 +176,7 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
             continue
         try:
             async with session.begin_nested():
-                _, new = await place(session, hospital=hospital, request=request, by=by, today=today)
+                _, new = await place(session, hospital=hospital, request=request, by=by, today=today, routes=routes)
         except Problem as problem:
             errors += [{"order": index, "his_order_no": request.his_order_no, **e}
                        for e in (problem.errors or [{"field": "order", "reason": problem.detail}])]
@@ -146,8 +191,24 @@ async def lines_of(session: AsyncSession, order_id: int) -> list[OrderLine]:
     return list(await session.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
 
 
+async def refuse_revoked(session: AsyncSession, lines, distributor: str) -> None:
+    """CON-6 (seed 001, 取消配送资格): once the bureau revokes a distributor it no longer
+    confirms or delivers the agreement's open lines, even before the manufacturer has
+    designated the next one and the lines have moved."""
+    agreement_ids = {l.agreement_id for l in lines if l.distributor_code == distributor}
+    current = dict((await session.execute(
+        select(Agreement.id, Agreement.distributor_code).where(Agreement.id.in_(agreement_ids)))).all())
+    revoked = sorted(a for a in agreement_ids if current.get(a) != distributor)
+    if revoked:
+        raise Problem(403, detail=f"you are no longer the designated distributor of agreement(s) {revoked} (CON-6)")
+
+
 async def confirm(session: AsyncSession, order: Order, *, distributor: str, decisions) -> None:
     lines = {l.line_no: l for l in await lines_of(session, order.id)}
+    if not any(l.distributor_code == distributor for l in lines.values()):
+        # the manufacturer sees the order but the distributor confirms it (CON-4)
+        raise Problem(403, detail=f"no line of order {order.id} is routed to you")
+    await refuse_revoked(session, [lines[d.line_no] for d in decisions if d.line_no in lines], distributor)
     errors = []
     for decision in decisions:
         line = lines.get(decision.line_no)

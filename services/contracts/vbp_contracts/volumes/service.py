@@ -27,6 +27,9 @@ class VolumeRow(BaseModel):
     quantity: int = Field(ge=0, le=100_000_000)
 
 
+_KEYS_PER_QUERY = 2_000
+
+
 def _key(row: VolumeRow):
     return (row.batch_code, row.agreement_year, row.hospital_code, row.product_id)
 
@@ -64,13 +67,17 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
         raise Problem(422, "validation-error", "No valid rows", f"all {len(rows)} rows are refused; nothing was stored",
                       errors=[{"field": f"body.rows.{e.row}.{e.field}", "reason": e.reason} for e in errors])
 
-    existing = {
-        (v.batch_code, v.agreement_year, v.hospital_code, v.product_id): v.quantity
-        for v in await session.scalars(
-            select(AgreedVolume).where(
-                tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
-                       AgreedVolume.product_id).in_(list(accepted))).with_for_update())
-    }
+    existing: dict[tuple, int] = {}
+    keys = list(accepted)
+    # 4 bind parameters a key; PostgreSQL's protocol allows at most 32,767 in one statement
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        existing.update({
+            (v.batch_code, v.agreement_year, v.hospital_code, v.product_id): v.quantity
+            for v in await session.scalars(
+                select(AgreedVolume).where(
+                    tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
+                           AgreedVolume.product_id).in_(keys[start:start + _KEYS_PER_QUERY])).with_for_update())
+        })
     changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
     if changed:
         statement = insert(AgreedVolume)
