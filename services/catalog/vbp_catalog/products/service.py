@@ -92,18 +92,23 @@ async def upsert_listings(
     wanted = set(indexed) | {(row.renewed_from, row.spec) for _, row in indexed.values() if row.renewed_from}
     wanted |= {(row.differential.reference_registration_no, row.differential.reference_spec)
                for _, row in indexed.values() if row.differential}
-    existing = {
-        (p.registration_no, p.spec): p
-        for p in await session.scalars(
-            select(Product)
-            .where(Product.batch_code == batch_code, tuple_(Product.registration_no, Product.spec).in_(list(wanted)))
-            .order_by(Product.id)
-            .with_for_update()
+    existing: dict[tuple[str, str], Product] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 2_000):  # PostgreSQL takes at most 32,767 parameters a statement
+        existing.update(
+            ((p.registration_no, p.spec), p)
+            for p in await session.scalars(
+                select(Product)
+                .where(Product.batch_code == batch_code,
+                       tuple_(Product.registration_no, Product.spec).in_(keys[start:start + 2_000]))
+                .order_by(Product.id)
+                .with_for_update()
+            )
         )
-    }
     groups = set(await session.scalars(select(BatchGroup.code).where(BatchGroup.batch_code == batch_code)))
     by = actor(principal)
-    created = updated = unchanged = 0
+    updated = unchanged = 0
+    fresh: list[Product] = []
     for key, (index, row) in sorted(indexed.items(), key=lambda item: item[1][0]):
         problem = _row_problem(batch, row, existing)
         if problem is not None:
@@ -134,17 +139,20 @@ async def upsert_listings(
         elif product is None:
             product = Product(batch_code=batch_code, registration_no=row.registration_no, spec=row.spec,
                               status=row.status, renewed_from=None, **values)
-            session.add(product)
-            await session.flush()
             existing[key] = product
-            record(session, product, kind="listed", old=None, new=format_yuan(product.winning_price_fen),
-                   effective_on=today, reason="listed by the exchange (CAT-4)", by=by)
-            outbox.add(session, ProductListed(**facts(product)), key=str(product.id))
-            created += 1
+            fresh.append(product)
         elif _apply_update(session, product, row, values, today=today, by=by):
             updated += 1
         else:
             unchanged += 1
+    # New listings are inserted together: one round trip for a 10,000-row push, not one each.
+    session.add_all(fresh)
+    await session.flush()
+    for product in fresh:
+        record(session, product, kind="listed", old=None, new=format_yuan(product.winning_price_fen),
+               effective_on=today, reason="listed by the exchange (CAT-4)", by=by)
+        outbox.add(session, ProductListed(**facts(product)), key=str(product.id))
+    created = len(fresh)
     if not (created or updated or unchanged):
         # §5/issue 3: a push none of whose rows could be stored is refused as a whole, the
         # same answer whether a row failed its own checks or the batch's (CAT-5/7/8).
