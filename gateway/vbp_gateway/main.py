@@ -14,8 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from vbp_gateway import docs, keys
-from vbp_gateway.permissions import allowed_roles
-from vbp_gateway.proxy import forward
+from vbp_gateway.proxy import ServiceProxy, authenticate, upstream_clients
 from vbp_gateway.settings import GatewaySettings
 from vbpkit import broker
 from vbpkit.db import create_engine, create_sessionmaker
@@ -39,10 +38,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     identity_key = settings.identity_key.get_secret_value().encode()
     upstreams = settings.upstreams()
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=5.0),
-        limits=httpx.Limits(max_connections=500, max_keepalive_connections=100),
-    )
+    client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))  # health and docs
+    proxied = upstream_clients(upstreams, settings.upstream_timeout_seconds)
     docs_cache: dict = {}
 
     @contextlib.asynccontextmanager
@@ -52,6 +49,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await client.aclose()
+            for upstream in proxied.values():
+                await upstream.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -66,19 +65,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
 
-    async def authenticate(request: Request) -> Principal:
-        raw = request.headers.get("x-api-key")
-        if raw is None:
-            scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-            raw = credential.strip() if scheme.lower() == "bearer" else None
-        if not raw:
-            raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer")
-        principal = await store.authenticate(raw)
-        if principal is None:
-            raise Problem(401, detail="the API key is unknown or revoked")
-        return principal
+    async def principal_of(request: Request) -> Principal:
+        return await authenticate(store, dict(request.scope["headers"]))
 
-    PrincipalDep = Annotated[Principal, Depends(authenticate)]
+    PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
     def admin_only(principal: PrincipalDep) -> Principal:
         if principal.role is not Role.ADMIN:
@@ -164,14 +154,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @app.api_route("/{service}/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                    include_in_schema=False)
-    async def route(service: str, path: str, request: Request, principal: PrincipalDep):
-        if service not in upstreams:
-            raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
-        roles = allowed_roles(request.method, service, "/" + path)
-        if principal.role not in roles:
-            raise Problem(403, detail=f"role {principal.role.value} may not {request.method} /{service}/{path}")
-        return await forward(client, request, base_url=upstreams[service], service=service, path=path,
-                             principal=principal, key=identity_key)
+    async def unknown_service(service: str, path: str):
+        # the proxy in front has taken every known service's paths
+        raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
 
+    app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key)
     app.add_middleware(RequestIdMiddleware)
     return app

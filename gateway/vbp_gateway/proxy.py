@@ -1,59 +1,130 @@
-"""GW-1/GW-3: forward a request to its service with the principal signed, bodies streamed."""
+"""GW-1/GW-3/GW-5: the proxy in front of the services, as a plain ASGI app.
+
+A request under ``/<service>/`` is authenticated, checked against the role table,
+and forwarded with the principal signed; request and response bodies are streamed.
+Everything else (admin, health, docs) falls through to the gateway's FastAPI app.
+
+Why not a FastAPI route: the proxy is on every request's path, and measured with
+py-spy under ``bench/gateway_cost.py`` the route machinery (dependency solving, a
+Request object, Starlette's StreamingResponse with its task group) cost about as much
+as forwarding itself. Here the path is parsed once and the upstream response is
+relayed chunk by chunk straight to the ASGI ``send``.
+"""
 
 from __future__ import annotations
 
 import httpx
-from fastapi import Request
-from starlette.background import BackgroundTask
-from starlette.responses import Response, StreamingResponse
 
+from vbp_gateway.keys import KeyStore
+from vbp_gateway.permissions import allowed_roles
 from vbpkit import identity
 from vbpkit.identity import Principal
 from vbpkit.problems import Problem
 from vbpkit.request_id import current as current_request_id
 
 HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "host", "content-length",
+    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer",
+    b"transfer-encoding", b"upgrade", b"host", b"content-length",
 })
-DROPPED = HOP_BY_HOP | {"authorization", "x-api-key", *identity.IDENTITY_HEADERS}
+DROPPED = HOP_BY_HOP | {b"authorization", b"x-api-key", b"x-request-id",
+                        *(h.encode() for h in identity.IDENTITY_HEADERS)}
+BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def forward(
-    client: httpx.AsyncClient, request: Request, *, base_url: str, service: str, path: str,
-    principal: Principal, key: bytes,
-) -> Response:
-    upstream_path = "/" + path
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROPPED]
-    headers += list(identity.sign(principal, key=key, method=request.method, path=upstream_path, query=query).items())
-    headers.append(("x-request-id", current_request_id.get()))
-    # The raw query string is forwarded untouched: it is what the signature covers.
-    upstream = client.build_request(
-        request.method,
-        httpx.URL(base_url + upstream_path, query=query.encode("latin-1")),
-        headers=headers,
-        content=request.stream() if request.method not in ("GET", "HEAD") else None,
-    )
-    try:
-        response = await client.send(upstream, stream=True)
-    except httpx.TimeoutException:
-        raise Problem(504, detail=f"the {service} service did not answer in time") from None
-    except httpx.HTTPError as exc:
-        raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
-    response_headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP]
-    return StreamingResponse(
-        response.aiter_raw(),
-        status_code=response.status_code,
-        headers=dict(_merge(response_headers)),
-        background=BackgroundTask(response.aclose),
-    )
+def credential(headers: dict[bytes, bytes]) -> str | None:
+    """The API key from ``X-API-Key`` or ``Authorization: Bearer``."""
+    raw = headers.get(b"x-api-key")
+    if raw is not None:
+        return raw.decode("latin-1")
+    scheme, _, value = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _merge(headers: list[tuple[str, str]]):
-    seen: dict[str, str] = {}
-    for k, v in headers:
-        if k.lower() == "x-request-id":
-            continue
-        seen[k] = f"{seen[k]}, {v}" if k in seen else v
-    return seen.items()
+async def authenticate(store: KeyStore, headers: dict[bytes, bytes]) -> Principal:
+    raw = credential(headers)
+    if not raw:
+        raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer")
+    principal = await store.authenticate(raw)
+    if principal is None:
+        raise Problem(401, detail="the API key is unknown or revoked")
+    return principal
+
+
+def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[str, httpx.AsyncClient]:
+    """One client per service: httpcore scans its whole pool on every request."""
+    return {
+        name: httpx.AsyncClient(
+            base_url=url, timeout=httpx.Timeout(timeout_seconds, connect=5.0),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+        for name, url in upstreams.items()
+    }
+
+
+class ServiceProxy:
+    def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes):
+        self.app = app
+        self._clients = clients
+        self._store = store
+        self._key = identity_key
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        service, _, rest = scope["path"][1:].partition("/")
+        if service not in self._clients:
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self._forward(scope, receive, send, service, "/" + rest)
+        except Problem as problem:
+            await problem.to_response(scope["path"])(scope, receive, send)
+
+    async def _forward(self, scope, receive, send, service: str, path: str) -> None:
+        method = scope["method"]
+        headers = dict(scope["headers"])
+        principal = await authenticate(self._store, headers)
+        if principal.role not in allowed_roles(method, service, path):
+            raise Problem(403, detail=f"role {principal.role.value} may not {method} /{service}{path}")
+        query = scope.get("query_string", b"").decode("latin-1")
+        forwarded = [(k, v) for k, v in scope["headers"] if k.lower() not in DROPPED]
+        forwarded += [(k.encode(), v.encode()) for k, v in identity.sign(
+            principal, key=self._key, method=method, path=path, query=query).items()]
+        forwarded.append((b"x-request-id", current_request_id.get().encode()))
+        client = self._clients[service]
+        # the raw query string is forwarded untouched: it is what the signature covers
+        upstream = client.build_request(
+            method, httpx.URL(path, query=query.encode("latin-1")), headers=forwarded,
+            content=None if method in BODYLESS else _body(receive),
+        )
+        try:
+            response = await client.send(upstream, stream=True)
+        except httpx.TimeoutException:
+            raise Problem(504, detail=f"the {service} service did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
+        try:
+            await send({
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(k, v) for k, v in response.headers.raw
+                            if k.lower() not in HOP_BY_HOP and k.lower() != b"x-request-id"],
+            })
+            async for chunk in response.aiter_raw():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            await response.aclose()
+
+
+async def _body(receive):
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body"):
+            return
