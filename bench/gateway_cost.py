@@ -58,7 +58,7 @@ def summary(name: str, latencies: list[float], seconds: float) -> tuple[float, f
 
 def wrk(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 (ms) as wrk measures them."""
-    command = ["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", url]
+    command = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
