@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from vbp_catalog.bulk import BulkResult, BulkRows
+from vbpkit.bulk import BulkResult, BulkRows
 from vbp_catalog.companies import service
 from vbp_catalog.companies.models import Company
 from vbp_catalog.companies.schemas import CompanyPage, CompanyRead

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_catalog.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
+from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
 from vbp_catalog.companies.models import Company
 from vbp_catalog.companies.schemas import CompanyWrite
 from vbpkit import outbox

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from vbp_catalog.institutions import repository, service
-from vbp_catalog.bulk import BulkResult, BulkRows
+from vbpkit.bulk import BulkResult, BulkRows
 from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles

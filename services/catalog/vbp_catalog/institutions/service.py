@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_catalog.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
+from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
 from vbp_catalog.institutions import repository
 from vbp_catalog.institutions.schemas import InstitutionWrite
 from vbpkit import outbox

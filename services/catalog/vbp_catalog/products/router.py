@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from vbp_catalog.bulk import BulkResult, BulkRows
+from vbpkit.bulk import BulkResult, BulkRows
 from vbp_catalog.differential import differential_price
 from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
 from vbp_catalog.products import importer, repository, service

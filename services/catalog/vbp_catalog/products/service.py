@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_catalog.batches.models import Batch, BatchGroup
-from vbp_catalog.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
+from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbp_catalog.differential import differential_price
 from vbp_catalog.products.models import Product, ProductChange
 from vbp_catalog.products.schemas import ListingRow

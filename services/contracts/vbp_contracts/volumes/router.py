@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from vbp_contracts.bulk import BulkResult, BulkRows
+from vbpkit.bulk import BulkResult, BulkRows
 from vbp_contracts.volumes import service
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_contracts.bulk import BulkResult, RowError
+from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbp_contracts.catalog_view.models import BatchView, ProductView
 from vbp_contracts.catalog_view.queries import agreement_years
 from vbp_contracts.institutions.models import HospitalParty
 from vbp_contracts.volumes.models import AgreedVolume
 from vbpkit import outbox
 from vbpkit.events.contracts import AgreedVolumeSet
-from vbpkit.problems import Problem
 
 
 class VolumeRow(BaseModel):
@@ -35,20 +34,7 @@ def _key(row: VolumeRow):
 
 
 async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> BulkResult:
-    valid: dict[tuple, tuple[int, VolumeRow]] = {}
-    errors: list[RowError] = []
-    for index, raw in enumerate(rows):
-        try:
-            row = VolumeRow.model_validate(raw)
-        except ValidationError as exc:
-            errors += [RowError(row=index, field=".".join(map(str, e["loc"])) or "row", reason=e["msg"])
-                       for e in exc.errors()]
-            continue
-        if _key(row) in valid:
-            errors.append(RowError(row=index, field="product_id",
-                                   reason=f"duplicates row {valid[_key(row)][0]} of this request"))
-            continue
-        valid[_key(row)] = (index, row)
+    valid, errors = validate_rows(rows, VolumeRow, key=_key, key_field="product_id")
 
     batches = {b.code: b for b in await session.scalars(
         select(BatchView).where(BatchView.code.in_({r.batch_code for _, r in valid.values()})))}
@@ -64,8 +50,7 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
         else:
             accepted[key] = row
     if not accepted:
-        raise Problem(422, "validation-error", "No valid rows", f"all {len(rows)} rows are refused; nothing was stored",
-                      errors=[{"field": f"body.rows.{e.row}.{e.field}", "reason": e.reason} for e in errors])
+        refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
 
     existing: dict[tuple, int] = {}
     keys = list(accepted)

@@ -1,5 +1,6 @@
 """Bulk uploads (DESIGN §5): up to 10,000 rows, each validated on its own, so one bad
-row is reported by index and field while the good rows are stored."""
+row is reported by index and field while the good rows are stored. Every service's
+bulk endpoint (listings, registries, agreed volumes …) speaks this same shape."""
 
 from __future__ import annotations
 
