@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_catalog.batches.router import router as batches
 from vbp_catalog.calendar.router import router as calendar
@@ -12,7 +13,6 @@ from vbp_catalog.lower_prices.router import router as lower_prices
 from vbp_catalog.lower_prices.schedule import lower_price_schedule
 from vbp_catalog.products.router import router as products
 from vbp_catalog.settings import CatalogSettings
-from vbpkit.service_app import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -1,7 +1,6 @@
 """The catalog's declarative base: its own metadata, its own database."""
 
 from sqlalchemy.orm import DeclarativeBase
-
 from vbpkit.db import new_metadata
 
 

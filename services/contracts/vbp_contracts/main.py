@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_contracts.agreements.router import router as agreements
 from vbp_contracts.catalog_view.service import HANDLERS as CATALOG_VIEW_HANDLERS
@@ -12,7 +13,6 @@ from vbp_contracts.institutions.service import on_institutions_registered
 from vbp_contracts.orders.router import router as orders
 from vbp_contracts.settings import ContractsSettings
 from vbp_contracts.volumes.router import router as volumes
-from vbpkit.service_app import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.institutions.service import on_institutions_registered
 from vbp_monitoring.settings import MonitoringSettings
-from vbpkit.service_app import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_settlement.institutions.router import router as institutions
 from vbp_settlement.institutions.service import on_institutions_registered
 from vbp_settlement.settings import SettlementSettings
-from vbpkit.service_app import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -1,13 +1,20 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
+from vbpkit.problems import Problem
 
 from vbp_catalog.batches import service
 from vbp_catalog.batches.models import Batch
-from vbp_catalog.batches.schemas import BatchCreate, BatchEarlyEnd, BatchExtension, BatchPage, BatchRead
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.problems import Problem
+from vbp_catalog.batches.schemas import (
+    BatchCreate,
+    BatchEarlyEnd,
+    BatchExtension,
+    BatchPage,
+    BatchRead,
+)
 
 router = APIRouter(prefix="/batches", tags=["batches"])
 WRITERS = [require_roles(Role.EXCHANGE, Role.INSURER)]
@@ -27,9 +34,8 @@ async def list_batches(
     kind: Annotated[Literal["drug", "consumable"] | None, Query()] = None,
 ) -> BatchPage:
     rows = await service.page(session, after=cursor, limit=limit + 1, kind=kind)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return BatchPage(items=[await service.read(session, b) for b in rows], next_cursor=rows[-1].code if more else None)
+    rows, next_cursor = cut(rows, limit, lambda row: row.code)
+    return BatchPage(items=[await service.read(session, b) for b in rows], next_cursor=next_cursor)
 
 
 @router.get("/{code}", response_model=BatchRead, summary="Read a batch with its policy")

@@ -7,14 +7,20 @@ from datetime import date, timedelta
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_catalog.batches.models import Batch, BatchGroup
-from vbp_catalog.batches.schemas import BatchCreate, BatchEarlyEnd, BatchExtension, BatchRead, GroupRead
-from vbp_catalog.policies.presets import UnknownPreset, policy_from_preset
 from vbpkit import outbox
 from vbpkit.events.catalog import BatchPublished
 from vbpkit.identity import Principal
 from vbpkit.problems import Problem
+
+from vbp_catalog.batches.models import Batch, BatchGroup
+from vbp_catalog.batches.schemas import (
+    BatchCreate,
+    BatchEarlyEnd,
+    BatchExtension,
+    BatchRead,
+    GroupRead,
+)
+from vbp_catalog.policies.presets import UnknownPreset, policy_from_preset
 
 
 def cycle_end(starts_on: date, years: int) -> date:

@@ -3,12 +3,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-
-from vbp_catalog.calendar import service
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.problems import Problem
 from vbpkit.workdays import CalendarYearNotLoaded
+
+from vbp_catalog.calendar import service
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 Year = Annotated[int, Path(ge=2000, le=2100)]

@@ -12,10 +12,15 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.problems import Problem
+from vbpkit.workdays import (
+    OPS_SOURCE,
+    CalendarYearNotLoaded,
+    WorkCalendar,
+    YearSchedule,
+)
 
 from vbp_catalog.calendar.models import CalendarYear
-from vbpkit.problems import Problem
-from vbpkit.workdays import OPS_SOURCE, CalendarYearNotLoaded, WorkCalendar, YearSchedule
 
 
 @lru_cache(maxsize=1)

@@ -1,14 +1,15 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-
 from vbpkit.bulk import BulkResult, BulkRows
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
+from vbpkit.problems import Problem
+
 from vbp_catalog.companies import service
 from vbp_catalog.companies.models import Company
 from vbp_catalog.companies.schemas import CompanyPage, CompanyRead
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.problems import Problem
 
 router = APIRouter(prefix="/companies", tags=["registry"])
 
@@ -28,10 +29,9 @@ async def list_companies(
     role: Annotated[Literal["manufacturer", "distributor"] | None, Query()] = None,
 ) -> CompanyPage:
     rows = await service.page(session, after=cursor, limit=limit + 1, role=role)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = cut(rows, limit, lambda row: row.credit_code)
     return CompanyPage(items=[CompanyRead.model_validate(r) for r in rows],
-                       next_cursor=rows[-1].credit_code if more else None)
+                       next_cursor=next_cursor)
 
 
 @router.get("/{credit_code}", response_model=CompanyRead, summary="Read one company")

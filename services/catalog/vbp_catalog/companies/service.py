@@ -3,12 +3,12 @@
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-
+from vbpkit import outbox
 from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
+from vbpkit.events.catalog import CompanyRegistered
+
 from vbp_catalog.companies.models import Company
 from vbp_catalog.companies.schemas import CompanyWrite
-from vbpkit import outbox
-from vbpkit.events.catalog import CompanyRegistered
 
 
 async def register_companies(session: AsyncSession, *, rows: list[dict]) -> BulkResult:

@@ -1,13 +1,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-
-from vbp_catalog.institutions import repository, service
 from vbpkit.bulk import BulkResult, BulkRows
-from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
+
+from vbp_catalog.institutions import repository, service
+from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 
@@ -34,12 +35,8 @@ async def list_institutions(
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
 ) -> InstitutionPage:
     rows = await repository.page(session, after=cursor, limit=limit + 1, region_code=region_code, level=level)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return InstitutionPage(
-        items=[InstitutionRead.model_validate(r) for r in rows],
-        next_cursor=rows[-1].code if more else None,
-    )
+    rows, next_cursor = cut(rows, limit, lambda row: row.code)
+    return InstitutionPage(items=[InstitutionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/{code}", response_model=InstitutionRead, summary="Read one institution")

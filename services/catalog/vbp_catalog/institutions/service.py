@@ -1,12 +1,12 @@
 """CAT-9 registry of institutions: bulk upsert with per-row errors, one event per change."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
+from vbpkit import outbox
 from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
+from vbpkit.events.catalog import InstitutionRegistered
+
 from vbp_catalog.institutions import repository
 from vbp_catalog.institutions.schemas import InstitutionWrite
-from vbpkit import outbox
-from vbpkit.events.catalog import InstitutionRegistered
 
 FIELDS = ("name", "level", "kind", "region_code")
 

@@ -1,11 +1,16 @@
 from fastapi import APIRouter
-
-from vbp_catalog.lower_prices import service
-from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply, lower_price_read, reduction_read
-from vbp_catalog.products.router import product_or_404
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
+
+from vbp_catalog.lower_prices import service
+from vbp_catalog.lower_prices.schemas import (
+    LowerPriceRecord,
+    ReductionApply,
+    lower_price_read,
+    reduction_read,
+)
+from vbp_catalog.products.router import product_or_404
 
 router = APIRouter(tags=["lower prices (CAT-6)"])
 

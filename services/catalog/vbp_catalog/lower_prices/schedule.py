@@ -3,8 +3,9 @@
 import asyncio
 import logging
 
-from vbp_catalog.lower_prices.service import run_daily_check
 from vbpkit.service_app import Runtime
+
+from vbp_catalog.lower_prices.service import run_daily_check
 
 log = logging.getLogger(__name__)
 

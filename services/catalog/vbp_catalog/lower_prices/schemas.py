@@ -2,9 +2,9 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from vbpkit.money import NonNegativeYuan, format_yuan
 
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
-from vbpkit.money import NonNegativeYuan, format_yuan
 
 
 class LowerPriceRecord(BaseModel):

@@ -14,6 +14,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.identity import Principal, Role
+from vbpkit.money import format_yuan
+from vbpkit.problems import Problem
+from vbpkit.workdays import CalendarYearNotLoaded
 
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.calendar.service import work_calendar, year_not_loaded
@@ -21,10 +25,6 @@ from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
 from vbp_catalog.products.models import Product
 from vbp_catalog.products.service import change_price, change_status
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
-from vbpkit.workdays import CalendarYearNotLoaded
 
 SYSTEM = "system:CAT-6"
 

@@ -2,20 +2,27 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-
 from vbpkit.bulk import BulkResult, BulkRows
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
+from vbpkit.problems import Problem
+from vbpkit.service_app import ClockDep
+
 from vbp_catalog.differential import differential_price
 from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
 from vbp_catalog.products import importer, repository, service
 from vbp_catalog.products.models import Product
 from vbp_catalog.products.schemas import (
-    ChangeRead, DifferentialQuote, ProductDetail, ProductPage, ProductRead, StatusChange, Status,
+    ChangeRead,
+    DifferentialQuote,
+    ProductDetail,
+    ProductPage,
+    ProductRead,
+    Status,
+    StatusChange,
 )
 from vbp_catalog.registration import normalise_registration_no
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.problems import Problem
-from vbpkit.service_app import ClockDep
 
 router = APIRouter(tags=["products"])
 
@@ -94,9 +101,8 @@ async def search_products(
         registration_no=normalise_registration_no(registration_no) if registration_no else None,
         company=company, status=status, winning=winning,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return ProductPage(items=[read(p) for p in rows], next_cursor=rows[-1].id if more else None)
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return ProductPage(items=[read(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.get("/products/{product_id}", response_model=ProductDetail,

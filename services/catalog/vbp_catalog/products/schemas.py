@@ -3,10 +3,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
 
 from vbp_catalog.companies.schemas import CreditCode
-from vbp_catalog.registration import InvalidRegistrationNo, normalise_registration_no, normalise_text, registration_kind
-from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
+from vbp_catalog.registration import (
+    InvalidRegistrationNo,
+    normalise_registration_no,
+    normalise_text,
+    registration_kind,
+)
 
 Status = Literal["listed", "suspended", "disqualified", "delisted"]
 

@@ -13,17 +13,21 @@ from decimal import Decimal
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_catalog.batches.models import Batch, BatchGroup
-from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
-from vbp_catalog.differential import differential_price
-from vbp_catalog.products.models import Product, ProductChange
-from vbp_catalog.products.schemas import ListingRow
 from vbpkit import outbox
-from vbpkit.events.catalog import ProductListed, ProductPriceChanged, ProductStatusChanged
+from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
+from vbpkit.events.catalog import (
+    ProductListed,
+    ProductPriceChanged,
+    ProductStatusChanged,
+)
 from vbpkit.identity import Principal
 from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
+
+from vbp_catalog.batches.models import Batch, BatchGroup
+from vbp_catalog.differential import differential_price
+from vbp_catalog.products.models import Product, ProductChange
+from vbp_catalog.products.schemas import ListingRow
 
 LISTING_FIELDS = ("group_code", "name", "applicant", "applicant_credit_code", "registrant", "unit", "winning",
                   "national_lowest_price_fen", "derivation")

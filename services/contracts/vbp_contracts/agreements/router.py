@@ -1,15 +1,24 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
 
 from vbp_contracts.agreements import service
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.agreements.schemas import (
-    AgreementPage, AgreementRead, Designation, Generation, GenerationResult, ItemRead, Revocation, ServiceChoice,
-    SignatureCreate, SignatureRead,
+    AgreementPage,
+    AgreementRead,
+    Designation,
+    Generation,
+    GenerationResult,
+    ItemRead,
+    Revocation,
+    ServiceChoice,
+    SignatureCreate,
+    SignatureRead,
 )
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 
@@ -51,9 +60,8 @@ async def list_agreements(
 ) -> AgreementPage:
     rows = await service.listing(session, principal, batch_code=batch, year=agreement_year, status=status,
                                  after=cursor, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return AgreementPage(items=[await read(session, a) for a in rows], next_cursor=rows[-1].id if more else None)
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return AgreementPage(items=[await read(session, a) for a in rows], next_cursor=next_cursor)
 
 
 @router.get("/{agreement_id}", response_model=AgreementRead, summary="An agreement with its canonical content")

@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from vbpkit.money import YuanFromFen
 
 

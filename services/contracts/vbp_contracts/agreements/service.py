@@ -21,6 +21,14 @@ from collections import defaultdict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import outbox
+from vbpkit.events.contracts import (
+    AgreementEffective,
+    AgreementItemFacts,
+    DistributorChanged,
+)
+from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem
 
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
@@ -29,10 +37,6 @@ from vbp_contracts.catalog_view.queries import agreement_years, batch_or_422
 from vbp_contracts.orders.models import OrderLine
 from vbp_contracts.parties import OVERSEERS, may_see, not_found
 from vbp_contracts.volumes.models import AgreedVolume
-from vbpkit import outbox
-from vbpkit.events.contracts import AgreementEffective, AgreementItemFacts, DistributorChanged
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
 
 OPEN_LINE_STATUSES = ("pending", "confirmed")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.problems import Problem
 
 from vbp_contracts.catalog_view.models import BatchView, ProductView
-from vbpkit.problems import Problem
 
 
 def _anniversary(start: date, years: int) -> date:

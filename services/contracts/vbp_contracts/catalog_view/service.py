@@ -1,12 +1,12 @@
 """Projections of catalog events into the contracts service's catalog view."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_contracts.catalog_view.models import BatchView, CompanyView, ProductView
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import BatchPublished, CompanyRegistered, ProductFacts
 from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
+
+from vbp_contracts.catalog_view.models import BatchView, CompanyView, ProductView
 
 
 @batch

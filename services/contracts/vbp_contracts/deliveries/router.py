@@ -1,13 +1,18 @@
 from fastapi import APIRouter
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
 
 from vbp_contracts.deliveries import service
 from vbp_contracts.deliveries.models import Delivery
 from vbp_contracts.deliveries.schemas import (
-    Acceptance, DeliveryCreate, DeliveryLineRead, DeliveryRead, ReturnCreate, ReturnRead,
+    Acceptance,
+    DeliveryCreate,
+    DeliveryLineRead,
+    DeliveryRead,
+    ReturnCreate,
+    ReturnRead,
 )
 from vbp_contracts.parties import company_code, hospital_code, may_see, not_found
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
 
 router = APIRouter(tags=["deliveries"])
 

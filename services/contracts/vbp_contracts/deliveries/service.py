@@ -11,15 +11,15 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import outbox
+from vbpkit.events.contracts import DeliveryAccepted
+from vbpkit.problems import Problem
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine, Return
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnCreate
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.service import refuse_revoked
-from vbpkit import outbox
-from vbpkit.events.contracts import DeliveryAccepted
-from vbpkit.problems import Problem
 
 
 async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine]:

@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
-
-from vbp_contracts.institutions.models import HospitalParty
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
 from vbpkit.problems import Problem
+
+from vbp_contracts.institutions.models import HospitalParty
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 

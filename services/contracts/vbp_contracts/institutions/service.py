@@ -1,12 +1,12 @@
 """Keeps the hospital read model in step with catalog's registry events."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_contracts.institutions.models import HospitalParty
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
+
+from vbp_contracts.institutions.models import HospitalParty
 
 
 @batch

@@ -2,16 +2,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
+from vbpkit.service_app import ClockDep
 
 from vbp_contracts.orders import service
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import (
-    BulkOrderResult, BulkOrders, Confirmation, OrderCreate, OrderLineRead, OrderPage, OrderRead,
+    BulkOrderResult,
+    BulkOrders,
+    Confirmation,
+    OrderCreate,
+    OrderLineRead,
+    OrderPage,
+    OrderRead,
 )
-from vbp_contracts.parties import OVERSEERS, company_code, hospital_code, may_see, not_found
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbp_contracts.parties import (
+    OVERSEERS,
+    company_code,
+    hospital_code,
+    may_see,
+    not_found,
+)
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -75,9 +88,8 @@ async def list_orders(
     if cursor:
         query = query.where(Order.id > cursor)
     rows = list(await session.scalars(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return OrderPage(items=[await read(session, o) for o in rows], next_cursor=rows[-1].id if more else None)
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return OrderPage(items=[await read(session, o) for o in rows], next_cursor=next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderRead, summary="Read an order you are party to")

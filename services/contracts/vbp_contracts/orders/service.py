@@ -9,16 +9,16 @@ from datetime import date
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import outbox
+from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
+from vbpkit.money import format_yuan
+from vbpkit.problems import Problem
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.catalog_view.models import BatchView, ProductView
 from vbp_contracts.catalog_view.queries import year_of
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import OrderCreate
-from vbpkit import outbox
-from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
 
 
 class LineRefused(Exception):

@@ -2,12 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-
 from vbpkit.bulk import BulkResult, BulkRows
-from vbp_contracts.volumes import service
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
+
+from vbp_contracts.volumes import service
 
 router = APIRouter(prefix="/agreed-volumes", tags=["agreed volumes"])
 
@@ -54,11 +55,10 @@ async def list_volumes(
             raise Problem(400, detail="the cursor is not one this API gave out") from None
     rows = await service.listing(session, batch_code=batch, agreement_year=agreement_year, hospital_code=hospital,
                                  after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
+    rows, next_cursor = cut(
+        rows, limit, lambda row: f"{row.batch_code}|{row.agreement_year}|{row.hospital_code}|{row.product_id}")
     return VolumePage(
         items=[VolumeRead(batch_code=r.batch_code, agreement_year=r.agreement_year, hospital_code=r.hospital_code,
                           product_id=r.product_id, quantity=r.quantity) for r in rows],
-        next_cursor=f"{last.batch_code}|{last.agreement_year}|{last.hospital_code}|{last.product_id}" if more else None,
+        next_cursor=next_cursor,
     )

@@ -6,14 +6,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-
+from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
+from vbpkit.events.contracts import AgreedVolumeSet
+
 from vbp_contracts.catalog_view.models import BatchView, ProductView
 from vbp_contracts.catalog_view.queries import agreement_years
 from vbp_contracts.institutions.models import HospitalParty
 from vbp_contracts.volumes.models import AgreedVolume
-from vbpkit import outbox
-from vbpkit.events.contracts import AgreedVolumeSet
 
 
 class VolumeRow(BaseModel):

@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
-
-from vbp_monitoring.institutions.models import MonitoredHospital
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
 from vbpkit.problems import Problem
+
+from vbp_monitoring.institutions.models import MonitoredHospital
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 

@@ -1,12 +1,12 @@
 """Keeps the monitored-hospital read model in step with catalog's registry events."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_monitoring.institutions.models import MonitoredHospital
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
+
+from vbp_monitoring.institutions.models import MonitoredHospital
 
 
 @batch

@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-
-from vbp_settlement.institutions.models import FundedHospital
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
 from vbpkit.problems import Problem
+
+from vbp_settlement.institutions.models import FundedHospital
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 

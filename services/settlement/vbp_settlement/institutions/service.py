@@ -1,12 +1,12 @@
 """Keeps the funded-hospital read model in step with catalog's registry events."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from vbp_settlement.institutions.models import FundedHospital
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
+
+from vbp_settlement.institutions.models import FundedHospital
 
 EMPLOYEE_FUND_MIN_LEVEL = 2
 
