@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,6 +32,10 @@ from vbpkit.problems import install_problem_handlers
 from vbpkit.request_id import RequestIdMiddleware, configure_logging
 from vbpkit.settings import ServiceSettings
 from vbpkit.unit_of_work import UnitOfWorkMiddleware
+
+
+log = logging.getLogger(__name__)
+SHUTDOWN_SECONDS = 10
 
 
 @dataclass
@@ -96,13 +101,21 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         try:
             yield
         finally:
+            # Shutdown is bounded: a task stuck in a network call must not keep the
+            # process (or a test run) alive; what it had not committed is simply redone.
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+            if stuck:
+                log.warning("%s: background tasks did not stop in %ss: %s", spec.name, SHUTDOWN_SECONDS,
+                            [t.get_name() for t in stuck])
             await relay.close()
             if consumer is not None:
                 await consumer.close()
-            await engine.dispose()
+            try:
+                await asyncio.wait_for(engine.dispose(), timeout=SHUTDOWN_SECONDS)
+            except TimeoutError:
+                log.warning("%s: database pool did not close in %ss", spec.name, SHUTDOWN_SECONDS)
 
     app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
