@@ -36,7 +36,8 @@ from vbpkit.launcher import Platform
 from testsupport import EXCHANGE, eventually
 
 PROBLEM = "application/problem+json"
-STENT_CSV = Path(__file__).resolve().parent.parent / "services" / "catalog" / "tests" / "data" / "seed003_stents.csv"
+# the seed-003 winning-product table as published (also the demo data of `make run`)
+STENT_CSV = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "seed003_stents.csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Seed 003's table as the catalog must store it: numbers without the space, names joined

@@ -166,11 +166,11 @@ class Platform:
                 await asyncio.sleep(0.2)
 
     async def _load_demo_data(self) -> None:
-        from vbpkit.demo import DEMO_INSTITUTIONS
+        from vbpkit import demo
 
-        async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key}) as client:
-            response = await client.post("/catalog/institutions", json={"rows": DEMO_INSTITUTIONS})
-            response.raise_for_status()
+        async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key},
+                                     timeout=60) as client:
+            await demo.load(client)
 
     def stop(self) -> None:
         for name in ["gateway", *reversed(SERVICES)]:
