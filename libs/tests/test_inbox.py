@@ -2,6 +2,7 @@
 second effect; offsets are committed only after that transaction; topics are created
 at start-up; a broker that lost its data is read again from the start."""
 
+import asyncio
 import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -200,3 +201,42 @@ class TestBrokerThatLostItsData:
                 assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1, "H3": 1}
             await eventually(third_and_no_double, timeout=40)
         assert consumer.applied_total == 3
+
+
+class TestConsumerSurvivesABrokerOutage:
+    """Issue 7 item 8: stopping a consumer whose broker is gone once ended its ``run()`` loop
+    (aiokafka's Fetcher.close() re-raises a child task's CancelledError, aio-libs/aiokafka#647),
+    so every later event was silently lost to that service."""
+
+    async def test_the_run_loop_outlives_the_outage_and_catches_up(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
+        bootstrap = fresh_broker.bootstrap_servers
+        await publish(sessionmaker, bootstrap, ["H1"])
+        consumer = consumer_for(sessionmaker, bootstrap, Effects(), "g-outage")
+        consumer._cluster_check = 0.2
+        task = asyncio.create_task(consumer.run())
+        try:
+            async def first():
+                assert await effect_counts(sessionmaker) == {"H1": 1}
+            await eventually(first)
+
+            fresh_broker.kill()
+
+            async def noticed():
+                assert consumer.last_error is not None
+            await eventually(noticed)
+            # the window in which the consumer restarts against no broker at all
+            for _ in range(30):
+                await asyncio.sleep(0.1)
+                assert not task.done(), f"consumer loop ended: {task}"
+            fresh_broker.start()
+            await publish(sessionmaker, bootstrap, ["H2"])
+
+            async def caught_up():
+                assert not task.done(), f"consumer loop ended: {task}"
+                assert await effect_counts(sessionmaker) == {"H1": 1, "H2": 1}
+            await eventually(caught_up, timeout=60)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await consumer.close()

@@ -8,12 +8,15 @@ loses everything, which :func:`cluster_id` lets relays and consumers notice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.protocol.metadata import MetadataRequest
+
+from vbpkit.tasks import cancelled_from_outside
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +85,42 @@ async def ping(bootstrap_servers: str) -> None:
         await admin.list_topics()
     finally:
         await admin.close()
+
+
+async def stop_quietly(client: AIOKafkaConsumer | AIOKafkaProducer, *, timeout: float = 5.0) -> None:
+    """Stop a consumer or producer whose broker may be gone, without ending the caller.
+
+    aiokafka 0.14's ``Fetcher.close()`` cancels a pending fetch task and re-raises that
+    task's ``CancelledError`` (aio-libs/aiokafka#647), and a broker that is down can make
+    ``stop()`` hang or fail. Neither may end the loop that owns the client, so both are
+    logged and swallowed here — unless the caller's own task is being cancelled (the
+    service shutting down), which still propagates.
+
+    ``stop()`` marks the client closed before it has finished, so a second ``stop()`` does
+    nothing: a half-stopped client's connections and metadata task are closed directly.
+    """
+    try:
+        await asyncio.wait_for(client.stop(), timeout=timeout)
+        return
+    except asyncio.CancelledError:
+        if cancelled_from_outside():
+            await _close_connections(client)
+            raise
+        log.info("%s stop was interrupted by a child task's cancellation", type(client).__name__)
+    except Exception as exc:  # the broker is gone; the client is discarded anyway
+        log.info("%s stop failed: %s: %s", type(client).__name__, type(exc).__name__, exc)
+    await _close_connections(client)
+
+
+async def _close_connections(client: AIOKafkaConsumer | AIOKafkaProducer) -> None:
+    # a consumer keeps its AIOKafkaClient as ``_client``, a producer as ``client``
+    kafka_client = getattr(client, "_client", None) or getattr(client, "client", None)
+    if kafka_client is None:
+        return
+    try:
+        await asyncio.wait_for(kafka_client.close(), timeout=2)
+    except asyncio.CancelledError:
+        if cancelled_from_outside():
+            raise
+    except Exception:
+        log.debug("closing a half-stopped client failed", exc_info=True)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, parse_event, topic_for
 from vbpkit.tables import ProcessedEvent
+from vbpkit.tasks import cancelled_from_outside
 
 log = logging.getLogger(__name__)
 
@@ -79,31 +80,64 @@ class InboxConsumer:
         self._consumer = None
         self.last_error: str | None = None
         self.applied_total = 0
+        self._committed: dict = {}  # TopicPartition -> next offset this consumer committed
+        self._in_flight = 0
 
     async def run(self) -> None:
+        """Consume until cancelled; every failure reconnects after a backoff.
+
+        Only a cancellation of this task ends the loop. A ``CancelledError`` raised by
+        aiokafka from one of its own tasks (see :func:`vbpkit.broker.stop_quietly`) is a
+        failure like any other.
+        """
         backoff = 0.0
         while True:
             started = time.monotonic()
             try:
                 await self._consume()
             except asyncio.CancelledError:
-                raise
+                if cancelled_from_outside():
+                    raise
+                self.last_error = "CancelledError raised inside aiokafka"
             except Exception as exc:
-                # a consumer that ran a while failed afresh: start the backoff over
-                backoff = 0.2 if time.monotonic() - started > 30 else min(max(backoff * 2, 0.2), self._max_backoff)
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("consumer %s: %s; restarting in %.2fs", self.group_id, self.last_error, backoff)
-                await asyncio.sleep(backoff)
             finally:
                 await self.close()
+            # a consumer that ran a while failed afresh: start the backoff over
+            backoff = 0.2 if time.monotonic() - started > 30 else min(max(backoff * 2, 0.2), self._max_backoff)
+            log.warning("consumer %s: %s; restarting in %.2fs", self.group_id, self.last_error, backoff)
+            await asyncio.sleep(backoff)
+
+    async def lag(self) -> int | None:
+        """Records on the broker that this consumer has not yet handled and committed.
+
+        Measured against each partition's high-water mark from the latest fetch response
+        (a fetch is at most ``fetch_max_wait_ms`` old); a fetch being handled counts in
+        full until its commit. ``None`` while not connected: the lag is unknown then.
+        """
+        consumer = self._consumer
+        if consumer is None or self.last_error is not None:
+            return None
+        assignment = consumer.assignment()
+        if not assignment:  # still joining the group
+            return None
+        total = self._in_flight
+        for tp in assignment:
+            high = consumer.highwater(tp)
+            if high is None:
+                return None
+            done = self._committed.get(tp)
+            if done is None:
+                done = await asyncio.wait_for(consumer.position(tp), timeout=1)
+            total += max(0, high - done)
+        return total
 
     async def close(self) -> None:
+        self._committed = {}
+        self._in_flight = 0
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            try:
-                await asyncio.wait_for(consumer.stop(), timeout=5)
-            except Exception:
-                log.debug("consumer stop failed", exc_info=True)
+            await broker.stop_quietly(consumer)
 
     async def _consume(self) -> None:
         await broker.ensure_topics(self._bootstrap, self.topics, self._partitions)
@@ -118,9 +152,13 @@ class InboxConsumer:
             fetched = await consumer.getmany(timeout_ms=200)
             if fetched:
                 records = [r for batch in fetched.values() for r in batch]
+                self._in_flight = len(records)
                 result = await self.handle(records)
                 self.applied_total += result.applied
-                await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in fetched.items()})
+                offsets = {tp: batch[-1].offset + 1 for tp, batch in fetched.items()}
+                await consumer.commit(offsets)
+                self._committed |= offsets
+                self._in_flight = 0
             if time.monotonic() - checked >= self._cluster_check:
                 now = await broker.cluster_id(consumer._client)
                 if now != cluster:

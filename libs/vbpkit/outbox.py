@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, topic_for
 from vbpkit.tables import OutboxRow, RelayState
+from vbpkit.tasks import cancelled_from_outside
 
 log = logging.getLogger(__name__)
 
@@ -94,22 +95,31 @@ class OutboxRelay:
         self.published_total = 0
 
     async def run(self) -> None:
+        """Publish until cancelled. Broker or database down: keep the rows and retry.
+
+        Only a cancellation of this task ends the loop; a ``CancelledError`` that aiokafka
+        raises from one of its own tasks is a failure like any other.
+        """
         backoff = self._poll
         while True:
             try:
                 published = await self.publish_once()
+            except asyncio.CancelledError:
+                if cancelled_from_outside():
+                    raise
+                self.last_error = "CancelledError raised inside aiokafka"
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+            else:
                 self.last_error = None
                 backoff = self._poll
                 if not published:
                     await asyncio.sleep(self._poll)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broker or database down: keep the rows, retry
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("outbox relay for %s: %s; retrying in %.2fs", self.topic, self.last_error, backoff)
-                await self._drop_producer()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            log.warning("outbox relay for %s: %s; retrying in %.2fs", self.topic, self.last_error, backoff)
+            await self._drop_producer()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self._max_backoff)
 
     async def close(self) -> None:
         await self._drop_producer()
@@ -191,7 +201,4 @@ class OutboxRelay:
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
-                await asyncio.wait_for(producer.stop(), timeout=5)
-            except Exception:  # the broker is gone; the producer is discarded anyway
-                log.debug("producer stop failed", exc_info=True)
+            await broker.stop_quietly(producer)

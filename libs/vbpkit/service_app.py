@@ -31,6 +31,7 @@ from vbpkit.outbox import OutboxRelay
 from vbpkit.problems import install_problem_handlers
 from vbpkit.request_id import RequestIdMiddleware, configure_logging
 from vbpkit.settings import ServiceSettings
+from vbpkit.tasks import Supervised, stop_tasks
 from vbpkit.unit_of_work import UnitOfWorkMiddleware
 
 
@@ -57,6 +58,7 @@ class Runtime:
     clock: Clock
     relay: OutboxRelay
     consumer: InboxConsumer | None
+    tasks: dict[str, Supervised] = field(default_factory=dict)
 
 
 def get_clock(request: Request) -> Clock:
@@ -94,18 +96,18 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, spec.migrations, settings.database_url)
-        tasks = [asyncio.create_task(relay.run(), name=f"{spec.name}-relay")]
+        loops = {"relay": relay.run}
         if consumer is not None:
-            tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-consumer"))
-        tasks += [asyncio.create_task(job(runtime), name=f"{spec.name}-{job.__name__}") for job in spec.background]
+            loops["consumer"] = consumer.run
+        loops |= {job.__name__: (lambda job=job: job(runtime)) for job in spec.background}
+        runtime.tasks = {name: Supervised(f"{spec.name}-{name}", loop) for name, loop in loops.items()}
+        tasks = [supervised.start() for supervised in runtime.tasks.values()]
         try:
             yield
         finally:
             # Shutdown is bounded: a task stuck in a network call must not keep the
             # process (or a test run) alive; what it had not committed is simply redone.
-            for task in tasks:
-                task.cancel()
-            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+            stuck = await stop_tasks(tasks, SHUTDOWN_SECONDS)
             if stuck:
                 log.warning("%s: background tasks did not stop in %ss: %s", spec.name, SHUTDOWN_SECONDS,
                             [t.get_name() for t in stuck])
@@ -150,16 +152,32 @@ async def service_health(name: str, runtime: Runtime) -> dict:
         await asyncio.wait_for(broker.ping(runtime.settings.kafka_bootstrap_servers), timeout=3)
     except Exception as exc:
         broker_state = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    relay = {"ok": runtime.relay.last_error is None, "last_error": runtime.relay.last_error}
+    tasks = {name: supervised.status() for name, supervised in runtime.tasks.items()}
+    relay = {"ok": runtime.relay.last_error is None and _alive(tasks, "relay"),
+             "last_error": runtime.relay.last_error}
     if database["ok"]:
         relay["backlog"] = await runtime.relay.backlog()
-    body = {"service": name, "database": database, "broker": broker_state, "relay": relay}
+    body = {"service": name, "database": database, "broker": broker_state, "relay": relay, "tasks": tasks}
     if runtime.consumer is not None:
         body["consumer"] = {
-            "ok": runtime.consumer.last_error is None,
+            "ok": runtime.consumer.last_error is None and _alive(tasks, "consumer"),
             "last_error": runtime.consumer.last_error,
             "topics": runtime.consumer.topics,
+            "lag": await _lag(runtime.consumer),
         }
     parts = [database, broker_state, relay] + ([body["consumer"]] if "consumer" in body else [])
-    body["status"] = "ok" if all(p["ok"] for p in parts) else "degraded"
+    healthy = all(p["ok"] for p in parts) and all(t["alive"] for t in tasks.values())
+    body["status"] = "ok" if healthy else "degraded"
     return body
+
+
+async def _lag(consumer: InboxConsumer) -> int | None:
+    try:
+        return await consumer.lag()
+    except Exception:  # joining, rebalancing or disconnected: unknown, not an error
+        return None
+
+
+def _alive(tasks: dict[str, dict], name: str) -> bool:
+    """A loop that is not running (before start-up, or dead) cannot be healthy."""
+    return name in tasks and tasks[name]["alive"]
