@@ -32,6 +32,21 @@ class RunningPlatform:
     async def eventually(self, check, timeout: float = 30.0):
         return await eventually(check, timeout, interval=0.2)
 
+    async def settled(self, timeout: float = 60.0) -> dict:
+        """Wait for what the platform reports: healthy, every relay's backlog 0 and every
+        consumer's lag 0 — then every event written so far has reached every read model."""
+
+        async def check():
+            body = (await self.admin.get("/health")).json()
+            assert body["status"] == "ok", body
+            for name, service in body["services"].items():
+                assert service["relay"]["backlog"] == 0, (name, service["relay"])
+                if "consumer" in service:
+                    assert service["consumer"]["lag"] == 0, (name, service["consumer"])
+            return body
+
+        return await eventually(check, timeout, interval=0.2)
+
 
 def platform_settings(pg_server: str, bootstrap: str, data_dir, prefix: str) -> PlatformSettings:
     return PlatformSettings(
