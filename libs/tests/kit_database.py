@@ -5,7 +5,7 @@ from alembic.operations import Operations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import create_kit_tables_v1
+from vbpkit.migrations import create_kit_tables_v1, create_kit_tables_v2
 
 
 async def kit_sessionmaker(url: str, *extra_ddl: str) -> async_sessionmaker[AsyncSession]:
@@ -14,6 +14,7 @@ async def kit_sessionmaker(url: str, *extra_ddl: str) -> async_sessionmaker[Asyn
     def migrate(connection):
         with Operations.context(MigrationContext.configure(connection)):
             create_kit_tables_v1()
+            create_kit_tables_v2()
 
     async with engine.begin() as connection:
         await connection.run_sync(migrate)

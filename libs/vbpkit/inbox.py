@@ -6,9 +6,15 @@ no second effect. Offsets are committed only after that transaction commits, and
 only at the end of what the fetch returned — Tansu may skip a record batch when a
 fetch starts in its middle, so the group never resumes inside one.
 
-A handler that raises rolls the whole fetch back; the consumer reconnects and the
-same records come again after a backoff. Nothing is skipped: a read model that
-silently missed an event would be wrong forever.
+A handler that raises rolls the whole fetch back, and the same records are handled
+again after a backoff. After ``park_after_attempts`` failures the fetch is handled
+event by event, each in a savepoint: an event whose handler still fails is *parked*
+(``parked_events``, with the error), and so is every later event of the same
+aggregate, so that one aggregate's history is never applied out of order. The rest
+of the partition flows on; ``/health`` counts the parked events and an admin retries
+them (:mod:`vbpkit.parking`). Nothing is ever skipped silently: a read model that
+missed an event would be wrong forever. An outage (database or broker unreachable)
+parks nothing: the consumer reconnects and tries again.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, parse_event, topic_for
+from vbpkit.parking import repository as parking
 from vbpkit.tables import ProcessedEvent
 from vbpkit.tasks import cancelled_from_outside
 
@@ -44,6 +52,22 @@ def batch(handler: BatchHandler) -> BatchHandler:
     return handler
 
 
+async def apply(session: AsyncSession, handler: Handler | BatchHandler, envelope: Envelope) -> None:
+    """Apply one event with its handler, whichever kind the handler is."""
+    event = parse_event(envelope)
+    if getattr(handler, "takes_batches", False):
+        await handler(session, [(event, envelope)])
+    else:
+        await handler(session, event, envelope)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A failure of the infrastructure, not of one event: never a reason to park."""
+    if isinstance(exc, (OSError, TimeoutError, InterfaceError, OperationalError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 class BrokerReset(RuntimeError):
     """The broker came back with a new cluster id: every committed offset is gone."""
 
@@ -53,6 +77,7 @@ class Handled:
     received: int
     applied: int
     duplicates: int
+    parked: int = 0
 
 
 class InboxConsumer:
@@ -68,11 +93,13 @@ class InboxConsumer:
         partitions: int = 3,
         max_backoff_seconds: float = 5.0,
         cluster_check_seconds: float = 1.0,
+        park_after_attempts: int = 3,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bootstrap = bootstrap_servers
         self.group_id = group_id
-        self._handlers = handlers
+        self.handlers = handlers
+        self._park_after = park_after_attempts
         self.topics = sorted({topic_for(t.split(".", 1)[0]) for t in handlers})
         self._partitions = partitions
         self._max_backoff = max_backoff_seconds
@@ -80,6 +107,7 @@ class InboxConsumer:
         self._consumer = None
         self.last_error: str | None = None
         self.applied_total = 0
+        self.parked_total = 0
         self._committed: dict = {}  # TopicPartition -> next offset this consumer committed
         self._in_flight = 0
 
@@ -153,7 +181,7 @@ class InboxConsumer:
             if fetched:
                 records = [r for batch in fetched.values() for r in batch]
                 self._in_flight = len(records)
-                result = await self.handle(records)
+                result = await self._handle_or_park(records)
                 self.applied_total += result.applied
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in fetched.items()}
                 await consumer.commit(offsets)
@@ -165,16 +193,31 @@ class InboxConsumer:
                     raise BrokerReset(f"broker cluster changed from {cluster} to {now}")
                 checked = time.monotonic()
 
-    async def handle(self, records: list[ConsumerRecord]) -> Handled:
+    async def _handle_or_park(self, records: list[ConsumerRecord]) -> Handled:
+        """Retry a failing fetch in place, then isolate and park what still fails."""
+        attempts = 0
+        while True:
+            try:
+                return await self.handle(records, isolate=attempts >= self._park_after, attempts=attempts)
+            except Exception as exc:
+                if is_outage(exc) or attempts >= self._park_after:
+                    raise
+                attempts += 1
+                self.last_error = f"handler failed ({attempts} of {self._park_after}): {type(exc).__name__}: {exc}"
+                log.warning("consumer %s: %s", self.group_id, self.last_error)
+                await asyncio.sleep(min(0.2 * 2 ** (attempts - 1), self._max_backoff))
+
+    async def handle(self, records: list[ConsumerRecord], *, isolate: bool = False, attempts: int = 0) -> Handled:
         """Apply a fetch in one transaction; the inbox makes redeliveries no-ops.
 
         The whole fetch's event ids are claimed with one statement, so the cost per event
         is its handler's own writes; handlers then run in the order the records came.
+        ``isolate`` applies each event in its own savepoint and parks those that fail.
         """
         envelopes = []
         for record in records:
             envelope = Envelope.model_validate_json(record.value)
-            if envelope.type in self._handlers:
+            if envelope.type in self.handlers:
                 envelopes.append(envelope)
         if not envelopes:
             return Handled(received=len(records), applied=0, duplicates=0)
@@ -187,14 +230,29 @@ class InboxConsumer:
                     .returning(ProcessedEvent.event_id)
                 )
             )
-            applied = 0
+            blocked = await parking.keys_with_parked_events(
+                session, {e.key for e in envelopes if e.event_id in claimed}
+            )
+            applied = parked = 0
             run: list[tuple[Event, Envelope]] = []  # consecutive events for one batch handler
             run_handler = None
             for envelope in envelopes:
                 if envelope.event_id not in claimed:
                     continue
                 claimed.discard(envelope.event_id)  # a duplicate inside one fetch applies once
-                handler = self._handlers[envelope.type]
+                handler = self.handlers[envelope.type]
+                if envelope.key in blocked:
+                    await parking.park(session, envelope, attempts=0,
+                                       error="parked behind an earlier parked event of the same key")
+                    parked += 1
+                    continue
+                if isolate:
+                    if await self._apply_or_park(session, handler, envelope, attempts + 1):
+                        applied += 1
+                    else:
+                        blocked.add(envelope.key)
+                        parked += 1
+                    continue
                 if run and handler is not run_handler:
                     await run_handler(session, run)
                     run = []
@@ -206,4 +264,18 @@ class InboxConsumer:
                 applied += 1
             if run:
                 await run_handler(session, run)
-        return Handled(received=len(records), applied=applied, duplicates=len(envelopes) - applied)
+        self.parked_total += parked
+        return Handled(received=len(records), applied=applied, duplicates=len(envelopes) - applied - parked,
+                       parked=parked)
+
+    async def _apply_or_park(self, session: AsyncSession, handler, envelope: Envelope, attempts: int) -> bool:
+        try:
+            async with session.begin_nested():
+                await apply(session, handler, envelope)
+            return True
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            await parking.park(session, envelope, attempts=attempts, error=f"{type(exc).__name__}: {exc}")
+            log.error("consumer %s parked %s %s: %s", self.group_id, envelope.type, envelope.event_id, exc)
+            return False

@@ -103,3 +103,23 @@ def create_kit_tables_v1() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
     )
+
+
+def create_kit_tables_v2() -> None:
+    """Parked events, and the indexes the retention pruning deletes by (issue 7 item 7)."""
+    op.create_table(
+        "parked_events",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        sa.Column("event_id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("type", sa.String(200), nullable=False),
+        sa.Column("envelope", postgresql.JSONB, nullable=False),
+        sa.Column("error", sa.Text, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("parked_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_parked_events"),
+        sa.UniqueConstraint("event_id", name="uq_parked_events_event_id"),
+    )
+    op.create_index("ix_parked_events_key", "parked_events", ["key"])
+    op.create_index("ix_processed_events_processed_at", "processed_events", ["processed_at"])
+    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])

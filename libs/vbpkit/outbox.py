@@ -14,7 +14,7 @@ waits, so two relays never both publish a row.
 Why published rows are kept for a while: a broker that loses its data (an embedded
 Tansu restart, a disaster recovery) comes back with a new cluster id; the relay
 notices and republishes everything it still keeps, and consumers' inboxes drop what
-they had already handled.
+they had already handled. :mod:`vbpkit.housekeeping` prunes them after the retention.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import json
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import broker
@@ -76,7 +76,6 @@ class OutboxRelay:
         poll_seconds: float = 0.05,
         batch_size: int = 500,
         max_backoff_seconds: float = 5.0,
-        retention: timedelta = timedelta(days=30),
         cluster_check_seconds: float = 1.0,
     ) -> None:
         self._sessionmaker = sessionmaker
@@ -86,11 +85,9 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._batch = batch_size
         self._max_backoff = max_backoff_seconds
-        self._retention = retention
         self._cluster_check = cluster_check_seconds
         self._producer = None
         self._checked_at = 0.0
-        self._pruned_at = 0.0
         self.last_error: str | None = None
         self.published_total = 0
 
@@ -169,11 +166,6 @@ class OutboxRelay:
         if now - self._checked_at >= self._cluster_check:
             await self._follow_cluster(session)
             self._checked_at = now
-        if now - self._pruned_at >= 600:
-            await session.execute(
-                delete(OutboxRow).where(OutboxRow.published_at < func.now() - self._retention)
-            )
-            self._pruned_at = now
         return self._producer
 
     async def _follow_cluster(self, session: AsyncSession) -> None:

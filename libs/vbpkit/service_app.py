@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +20,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from vbpkit import broker
+from vbpkit import broker, housekeeping
+from vbpkit.parking import repository as parking
+from vbpkit.parking.router import router as parking_router
 from vbpkit.clock import Clock, clock_from_setting
 from vbpkit.db import create_engine, create_sessionmaker
 from vbpkit.identity import IdentityMiddleware
@@ -58,6 +59,7 @@ class Runtime:
     clock: Clock
     relay: OutboxRelay
     consumer: InboxConsumer | None
+    handlers: dict[str, Handler] = field(default_factory=dict)
     tasks: dict[str, Supervised] = field(default_factory=dict)
 
 
@@ -80,7 +82,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         poll_seconds=settings.relay_poll_seconds,
         batch_size=settings.relay_batch_size,
         max_backoff_seconds=settings.relay_max_backoff_seconds,
-        retention=timedelta(days=settings.outbox_retention_days),
     )
     consumer = None
     if spec.handlers and settings.consumers_enabled:
@@ -90,13 +91,15 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             group_id=f"vbp-{spec.name}",
             handlers=spec.handlers,
             partitions=settings.topic_partitions,
+            park_after_attempts=settings.park_after_attempts,
         )
-    runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer)
+    runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
+                      handlers=dict(spec.handlers))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, spec.migrations, settings.database_url)
-        loops = {"relay": relay.run}
+        loops = {"relay": relay.run, "housekeeping": lambda: housekeeping.run(sessionmaker, settings)}
         if consumer is not None:
             loops["consumer"] = consumer.run
         loops |= {job.__name__: (lambda job=job: job(runtime)) for job in spec.background}
@@ -124,6 +127,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     install_problem_handlers(app)
     for router in spec.routers:
         app.include_router(router)
+    if spec.handlers:
+        app.include_router(parking_router)
 
     @app.get("/health", tags=["health"], summary="This service, its database and the broker")
     async def health() -> JSONResponse:
@@ -165,6 +170,9 @@ async def service_health(name: str, runtime: Runtime) -> dict:
             "topics": runtime.consumer.topics,
             "lag": await _lag(runtime.consumer),
         }
+        if database["ok"]:
+            async with runtime.sessionmaker() as session:
+                body["consumer"]["parked"] = await parking.count(session)
     parts = [database, broker_state, relay] + ([body["consumer"]] if "consumer" in body else [])
     healthy = all(p["ok"] for p in parts) and all(t["alive"] for t in tasks.values())
     body["status"] = "ok" if healthy else "degraded"

@@ -8,7 +8,7 @@ composition root (``create_app``) builds the settings object.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +36,21 @@ class ServiceSettings(BaseSettings):
         description="published outbox rows are kept this long so they can be "
         "republished to a broker that lost its data",
     )
+    inbox_retention_days: int = Field(
+        default=45,
+        ge=1,
+        description="processed event ids are kept this long; longer than outbox_retention_days, "
+        "so an event republished after a broker loss is still recognised as handled",
+    )
+    idempotency_retention_days: int = Field(
+        default=7, ge=1, description="an Idempotency-Key can be replayed for this long (DESIGN §5)",
+    )
+    housekeeping_interval_seconds: float = Field(default=3600, gt=0, description="how often retention is applied")
+    park_after_attempts: int = Field(
+        default=3, ge=1, le=20,
+        description="a fetch whose handler fails this many times is applied event by event, "
+        "and the events that still fail are parked (GET /<service>/parked-events)",
+    )
     consumers_enabled: bool = True
     log_level: str = "INFO"
     clock: str | None = Field(
@@ -43,3 +58,14 @@ class ServiceSettings(BaseSettings):
         description="demonstrate the platform at another date: ISO date or datetime "
         "(then advancing), or frozen:<iso>; empty = system time",
     )
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self):
+        # A relay republishes every kept outbox row to a broker that lost its data; an
+        # inbox that had already forgotten those ids would apply them a second time.
+        if self.inbox_retention_days <= self.outbox_retention_days:
+            raise ValueError(
+                f"inbox_retention_days ({self.inbox_retention_days}) must exceed "
+                f"outbox_retention_days ({self.outbox_retention_days})"
+            )
+        return self

@@ -44,13 +44,34 @@ class RelayState(KitBase):
 
 
 class ProcessedEvent(KitBase):
-    """Inbox: an event id recorded in the same transaction as its effects."""
+    """Inbox: an event id recorded in the same transaction as its effects (or its parking)."""
 
     __tablename__ = "processed_events"
 
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     type: Mapped[str] = mapped_column(String(200))
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_processed_events_processed_at", "processed_at"),)
+
+
+class ParkedEvent(KitBase):
+    """An event a handler kept failing on, set aside until an admin retries it.
+
+    So are the later events of the same aggregate (``key``): applying them before the
+    parked one would apply one aggregate's history out of order.
+    """
+
+    __tablename__ = "parked_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    type: Mapped[str] = mapped_column(String(200))
+    envelope: Mapped[dict] = mapped_column(JSONB)
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    parked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class IdempotencyRecord(KitBase):
@@ -66,4 +87,4 @@ class IdempotencyRecord(KitBase):
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     method: Mapped[str] = mapped_column(Text)
     path: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

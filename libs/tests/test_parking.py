@@ -1,0 +1,130 @@
+"""Issue 7 item 7: an event a handler keeps failing on is parked — never skipped silently,
+never blocking its partition forever — together with the later events of its aggregate;
+/health counts them; an admin lists and retries them. Retention prunes the kit's tables."""
+
+import contextlib
+from datetime import timedelta
+
+import httpx
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from kit_database import kit_sessionmaker
+from ops_service import BROKEN_CODES, OpsSettings, create_app
+from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, SignedClient, eventually
+from vbpkit import housekeeping, outbox
+from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.outbox import OutboxRelay
+
+
+def registered(code: str, name: str) -> InstitutionRegistered:
+    return InstitutionRegistered(code=code, name=name, level=2, kind="public", region_code="500103")
+
+
+async def publish(sessionmaker, bootstrap: str, events: list[InstitutionRegistered]) -> None:
+    async with sessionmaker() as session, session.begin():
+        for event in events:
+            outbox.add(session, event, key=event.code)
+    relay = OutboxRelay(sessionmaker, bootstrap_servers=bootstrap, producer_name="catalog")
+    while await relay.publish_once():
+        pass
+    await relay.close()
+
+
+@contextlib.asynccontextmanager
+async def ops_service(new_database, bootstrap: str):
+    settings = OpsSettings(database_url=await new_database("ops"), kafka_bootstrap_servers=bootstrap,
+                           identity_key=IDENTITY_KEY, park_after_attempts=2)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with SignedClient(transport=httpx.ASGITransport(app=app), base_url="http://ops",
+                                principal=ADMIN) as client:
+            client.app = app
+            yield client
+
+
+async def effects(client) -> list[tuple[str, str]]:
+    async with client.app.state.runtime.sessionmaker() as session:
+        return [tuple(r) for r in await session.execute(text("SELECT code, name FROM effects ORDER BY id"))]
+
+
+class TestAFailingEventIsParkedAndTheRestFlows:
+    async def test_parked_listed_retried_in_order(self, new_database, fresh_broker):
+        producer = await kit_sessionmaker(await new_database("producer"))
+        BROKEN_CODES.add("BAD")
+        try:
+            async with ops_service(new_database, fresh_broker.bootstrap_servers) as client:
+                await publish(producer, fresh_broker.bootstrap_servers, [
+                    registered("H1", "one"), registered("BAD", "bad v1"), registered("H2", "two"),
+                    registered("BAD", "bad v2"), registered("H3", "three"),
+                ])
+
+                async def others_applied_two_parked():
+                    body = (await client.get("/health")).json()
+                    assert body["consumer"]["parked"] == 2, body
+                    assert sorted(await effects(client)) == [("H1", "one"), ("H2", "two"), ("H3", "three")]
+                await eventually(others_applied_two_parked, timeout=60)
+
+                listed = (await client.get("/parked-events")).json()
+                assert [(i["envelope"]["data"]["name"], i["key"]) for i in listed["items"]] == [
+                    ("bad v1", "BAD"), ("bad v2", "BAD")]
+                assert "ValueError: cannot handle BAD yet" in listed["items"][0]["error"]
+                assert "behind an earlier parked event" in listed["items"][1]["error"]
+                first = listed["items"][0]["event_id"]
+
+                still_broken = await client.post(f"/parked-events/{first}/retry")
+                assert still_broken.status_code == 409
+                assert "failed again" in still_broken.json()["detail"]
+                assert len((await client.get("/parked-events")).json()["items"]) == 2
+
+                BROKEN_CODES.discard("BAD")  # the fix is deployed
+                retried = await client.post(f"/parked-events/{first}/retry")
+                assert retried.status_code == 200, retried.text
+                assert retried.json()["applied"] == [i["event_id"] for i in listed["items"]]
+                assert [e for e in await effects(client) if e[0] == "BAD"] == [("BAD", "bad v1"), ("BAD", "bad v2")]
+                assert (await client.get("/parked-events")).json()["items"] == []
+                assert (await client.get("/health")).json()["consumer"]["parked"] == 0
+        finally:
+            BROKEN_CODES.discard("BAD")
+
+    async def test_only_an_admin_sees_or_retries_parked_events(self, new_database, fresh_broker):
+        async with ops_service(new_database, fresh_broker.bootstrap_servers) as client:
+            client.as_(EXCHANGE)
+            assert (await client.get("/parked-events")).status_code == 403
+            missing = "00000000-0000-0000-0000-000000000000"
+            assert (await client.post(f"/parked-events/{missing}/retry")).status_code == 403
+            client.as_(ADMIN)
+            assert (await client.post(f"/parked-events/{missing}/retry")).status_code == 404
+
+
+class TestRetention:
+    async def test_rows_past_their_retention_are_pruned_and_recent_ones_kept(self, new_database):
+        sessionmaker = await kit_sessionmaker(await new_database("retention"))
+        async with sessionmaker() as session, session.begin():
+            for age in (1, 10, 50):
+                await session.execute(text(
+                    "INSERT INTO processed_events (event_id, type, processed_at) "
+                    f"VALUES (gen_random_uuid(), 't', now() - interval '{age} days')"))
+                await session.execute(text(
+                    "INSERT INTO idempotency_keys (principal, key, request_hash, method, path, created_at) "
+                    f"VALUES ('p', 'k{age}', 'h', 'POST', '/x', now() - interval '{age} days')"))
+                await session.execute(text(
+                    "INSERT INTO outbox (event_id, topic, key, type, version, envelope, published_at) "
+                    f"VALUES (gen_random_uuid(), 't', 'k', 't', 1, '{{}}', now() - interval '{age} days')"))
+            await session.execute(text(  # never published: kept whatever its age
+                "INSERT INTO outbox (event_id, topic, key, type, version, envelope, created_at) "
+                "VALUES (gen_random_uuid(), 't', 'k', 't', 1, '{}', now() - interval '99 days')"))
+        async with sessionmaker() as session, session.begin():
+            deleted = await housekeeping.prune(
+                session, outbox=timedelta(days=30), inbox=timedelta(days=45), idempotency=timedelta(days=7))
+        assert deleted == {"outbox": 1, "processed_events": 1, "idempotency_keys": 2}
+        async with sessionmaker() as session:
+            assert await session.scalar(text("SELECT count(*) FROM outbox")) == 3
+            assert await session.scalar(text("SELECT count(*) FROM processed_events")) == 2
+            assert await session.scalar(text("SELECT count(*) FROM idempotency_keys")) == 1
+
+    def test_the_inbox_must_outlive_the_outbox(self):
+        with pytest.raises(ValidationError, match="must exceed outbox_retention_days"):
+            OpsSettings(database_url="postgresql+asyncpg://x/y", kafka_bootstrap_servers="k:9092",
+                        identity_key="k", outbox_retention_days=30, inbox_retention_days=30)

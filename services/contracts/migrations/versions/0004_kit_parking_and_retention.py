@@ -1,0 +1,15 @@
+"""Kit tables v2: parked events and the indexes retention deletes by.
+
+Revision ID: 0004
+Revises: 0003
+"""
+from vbpkit.migrations import create_kit_tables_v2
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_kit_tables_v2()
