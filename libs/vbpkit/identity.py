@@ -44,6 +44,11 @@ class Principal(BaseModel):
     tenant: str | None = None
     key_id: str
 
+    @property
+    def actor(self) -> str:
+        """Who did something, as histories and signatures record it: ``role:key id``."""
+        return f"{self.role.value}:{self.key_id}"
+
 
 def _canonical(principal: Principal) -> str:
     raw = json.dumps(principal.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
