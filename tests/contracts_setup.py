@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from vbp_catalog.uscc import check_character
+from vbpkit.clock import SHANGHAI
+
+
+def today() -> str:
+    """Today in Asia/Shanghai, as the shared platform's (real) clock sees it: no delivery,
+    acceptance or return may be dated after it, nor before the order (CON-5)."""
+    return datetime.now(SHANGHAI).date().isoformat()
 
 
 def credit_code() -> str:
@@ -243,10 +251,11 @@ async def place_order(market: Market, hospital: str, lines: list[tuple[int, int]
                   for n, (p, q) in enumerate(lines, start=1)]})
 
 
-async def purchase(market: Market, hospital: str, lines: list[tuple[int, int]], *, delivered_on: str = "2026-07-01",
-                   accepted_on: str = "2026-07-02") -> dict:
+async def purchase(market: Market, hospital: str, lines: list[tuple[int, int]], *, delivered_on: str | None = None,
+                   accepted_on: str | None = None) -> dict:
     """Order, confirm, deliver everything and accept everything: the purchase recorded (CON-5).
     Returns the order and the deliveries (one per distributor)."""
+    delivered_on, accepted_on = delivered_on or today(), accepted_on or today()
     placed = await place_order(market, hospital, lines)
     assert placed.status_code == 201, placed.text
     order = placed.json()
