@@ -18,9 +18,11 @@ def today() -> str:
 
 
 def credit_code() -> str:
-    """A fresh unified social credit code with a correct check character (CAT-9)."""
+    """A fresh unified social credit code with a correct check character (CAT-9): digits in
+    the first 8 places (department, kind, region code), as python-stdnum requires."""
     digits = uuid.uuid4().int
-    body = "91" + "".join("0123456789ABCDEFGHJKLMNPQRTUWXY"[(digits >> (5 * i)) % 31] for i in range(15))
+    body = "91" + f"{digits % 10**6:06d}" + "".join(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY"[(digits >> (20 + 5 * i)) % 31] for i in range(9))
     return body + check_character(body)
 
 
