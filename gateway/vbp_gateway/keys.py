@@ -22,7 +22,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from vbpkit.db import new_metadata
 from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, invalid_field
 
 PREFIX = "vbp_"
 BOOTSTRAP_ADMIN_ID = "bootstrap-admin"
@@ -62,7 +62,7 @@ class ApiKeyCreate(BaseModel):
     @model_validator(mode="after")
     def _tenant(self):
         if self.role in TENANT_REQUIRED and not self.tenant:
-            raise ValueError(f"a {self.role.value} key needs a tenant ({TENANT_REQUIRED[self.role]})")
+            raise invalid_field("tenant", f"a {self.role.value} key needs a tenant ({TENANT_REQUIRED[self.role]})")
         return self
 
 

@@ -19,7 +19,7 @@ from vbpkit.events.contracts import (
     SupplyLineFacts,
 )
 from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, error_location
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.catalog_view.models import BatchView, ProductView
@@ -195,15 +195,18 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
         try:
             request = OrderCreate.model_validate(raw)
         except ValidationError as exc:
-            errors += [{"order": index, "field": ".".join(map(str, e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+            # §5: every error locates its field from the body's root (body.orders.3.lines.0.unit_price)
+            errors += [{"order": index, "field": ".".join(filter(None, (f"body.orders.{index}", error_location(e)))),
+                        "reason": e["msg"]} for e in exc.errors()]
             continue
         try:
             async with session.begin_nested():
                 _, new = await place(session, hospital=hospital, request=request, by=by, today=today, routes=routes,
                                     placed_at=placed_at)
         except Problem as problem:
-            errors += [{"order": index, "his_order_no": request.his_order_no, **e}
-                       for e in (problem.errors or [{"field": "order", "reason": problem.detail}])]
+            errors += [{"order": index, "his_order_no": request.his_order_no, **e,
+                        "field": e.get("field", "").replace("body.", f"body.orders.{index}.", 1)}
+                       for e in (problem.errors or [{"field": "body.his_order_no", "reason": problem.detail}])]
             continue
         created += new
         existing += not new
