@@ -132,3 +132,14 @@ class TestCon5SupplyDatesAreRefusedOutsideOrderAndToday:
             "returned_on": days_from_today(1)})
         assert future_return.status_code == 422
         assert [e["field"] for e in future_return.json()["errors"]] == ["body.returned_on"]
+
+
+class TestTheSupplyEventsArePublishedInAsyncApi:
+    """§6: every event the next services need is in the gateway's ``/asyncapi.json``."""
+
+    async def test_asyncapi_lists_them_on_the_contracts_channel(self, shared_platform):
+        document = (await shared_platform.admin.get("/asyncapi.json")).json()
+        messages = document["channels"]["contracts"]["messages"]
+        assert {"contracts.order_line.confirmed.v1", "contracts.order_line.declined.v1",
+                "contracts.delivery.recorded.v1", "contracts.delivery.accepted.v1",
+                "contracts.delivery.accepted.v2", "contracts.delivery.returned.v1"} <= set(messages)

@@ -246,4 +246,5 @@ class TestCat6DatesThatMakeSense:
         assert body["deadline_on"] in consequence["detail"] and "取消中选资格" in consequence["detail"]
         insurer = shared_platform.client(await shared_platform.issue_key("insurer", "500000"))
         assert (await insurer.post("/catalog/lower-prices/checks")).status_code == 200
-        assert (await shared_platform.admin.get(f"/catalog/products/{product['id']}")).json()["status"] == "disqualified"
+        detail = (await shared_platform.admin.get(f"/catalog/products/{product['id']}")).json()
+        assert detail["status"] == "disqualified"

@@ -21,6 +21,7 @@ from vbpkit.workdays import CalendarYearNotLoaded
 
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.calendar.service import work_calendar, year_not_loaded
+from vbp_catalog.lower_prices import repository
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
 from vbp_catalog.products.models import Product
@@ -108,7 +109,7 @@ async def apply_reduction(
         raise Problem(404, detail=f"no product {product.id} of yours")
     if product.status in ("disqualified", "delisted"):
         raise Problem(409, detail=f"product {product.id} is {product.status}; its price can no longer change")
-    batch = await session.get(Batch, product.batch_code)
+    batch = await repository.batch_of(session, product)
     if request.effective_on < batch.starts_on:
         # CAT-6: a reduction lowers the winning price of this batch, which has none before its
         # execution starts; a date before it is a typo that would rewrite history.

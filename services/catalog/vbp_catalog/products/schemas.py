@@ -73,7 +73,8 @@ class ListingRow(BaseModel):
     def _consistent(self):
         # each rule across fields blames one field, so a bulk error says rows.3.winning_price (§5)
         if self.product_price is None and self.differential is None:
-            raise invalid_field("product_price", "product_price is required (or a differential reference to compute it)")
+            raise invalid_field("product_price",
+                                "product_price is required (or a differential reference to compute it)")
         if self.product_price is not None and self.winning_price is not None:
             if self.winning_price != self.product_price + self.service_price:
                 raise invalid_field("winning_price", (
