@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from vbp_catalog.uscc import check_character
+from vbpkit.clock import SHANGHAI
+
+
+def today() -> str:
+    """Today in Asia/Shanghai, as the shared platform's (real) clock sees it: no delivery,
+    acceptance or return may be dated after it, nor before the order (CON-5)."""
+    return datetime.now(SHANGHAI).date().isoformat()
 
 
 def credit_code() -> str:
-    """A fresh unified social credit code with a correct check character (CAT-9)."""
+    """A fresh unified social credit code with a correct check character (CAT-9): digits in
+    the first 8 places (department, kind, region code), as python-stdnum requires."""
     digits = uuid.uuid4().int
-    body = "91" + "".join("0123456789ABCDEFGHJKLMNPQRTUWXY"[(digits >> (5 * i)) % 31] for i in range(15))
+    body = "91" + f"{digits % 10**6:06d}" + "".join(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY"[(digits >> (20 + 5 * i)) % 31] for i in range(9))
     return body + check_character(body)
 
 
@@ -243,10 +253,11 @@ async def place_order(market: Market, hospital: str, lines: list[tuple[int, int]
                   for n, (p, q) in enumerate(lines, start=1)]})
 
 
-async def purchase(market: Market, hospital: str, lines: list[tuple[int, int]], *, delivered_on: str = "2026-07-01",
-                   accepted_on: str = "2026-07-02") -> dict:
+async def purchase(market: Market, hospital: str, lines: list[tuple[int, int]], *, delivered_on: str | None = None,
+                   accepted_on: str | None = None) -> dict:
     """Order, confirm, deliver everything and accept everything: the purchase recorded (CON-5).
     Returns the order and the deliveries (one per distributor)."""
+    delivered_on, accepted_on = delivered_on or today(), accepted_on or today()
     placed = await place_order(market, hospital, lines)
     assert placed.status_code == 201, placed.text
     order = placed.json()

@@ -90,7 +90,7 @@ def drug_no() -> str:
 
 def new_uscc() -> str:
     """A valid unified social credit code nobody else uses (CAT-9 check character)."""
-    first_17 = "9150" + "".join(random.choices(ALPHABET, k=13))
+    first_17 = "9150" + "".join(random.choices("0123456789", k=4)) + "".join(random.choices(ALPHABET, k=9))
     return first_17 + check_character(first_17)
 
 

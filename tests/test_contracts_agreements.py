@@ -7,7 +7,7 @@ import hashlib
 
 from contracts_setup import (
     build_market, contracts_events, designate_and_sign, effective_agreements, generate, is_problem, purchase,
-    set_volumes,
+    set_volumes, today,
 )
 
 
@@ -194,7 +194,7 @@ class TestCon3StentRuleSeed003:
         delivery = next(d for d in bought["deliveries"] if any(l["line_no"] == 1 for l in d["lines"]))
         returned = await market.client(h0).post("/contracts/returns", json={
             "delivery_id": delivery["id"], "line_no": 1, "quantity": 5, "reason": "效期不足",
-            "returned_on": "2026-07-10"})
+            "returned_on": today()})
         assert returned.status_code == 201, returned.text  # actual = 200 → total minimum 190
         return market
 

@@ -2,13 +2,13 @@
 on the HIS order number, priced at the winning price (lower only where the policy allows,
 never higher), no suspended or disqualified product, supply beyond the agreed volume,
 routed to the designated distributor who confirms or declines with a reason, partial
-deliveries, acceptance ≤ delivered with its event, returns as negative quantities, and the
+deliveries, acceptance ≤ delivered with its event, returns as their own event, and the
 bulk month-end upload."""
 
 import uuid
 
 from contracts_setup import (
-    build_market, contracts_events, designate_and_sign, effective_agreements, generate, is_problem, place_order,
+    build_market, contracts_events, designate_and_sign, effective_agreements, generate, is_problem, place_order, today,
 )
 
 
@@ -166,51 +166,54 @@ class TestCon5DeliveryAcceptanceReturn:
         his, dist = market.client(hospital), market.client(distributor)
         order = (await place_order(market, hospital, [(product, 5)])).json()
         unconfirmed = await dist.post("/contracts/deliveries", json={
-            "order_id": order["id"], "delivered_on": "2026-07-01", "lines": [{"line_no": 1, "quantity": 1, "lot": "L"}]})
+            "order_id": order["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 1, "lot": "L"}]})
         assert unconfirmed.status_code == 422
         await dist.post(f"/contracts/orders/{order['id']}/confirmation",
                         json={"lines": [{"line_no": 1, "decision": "confirm"}]})
         deliveries = []
         for quantity, lot in ((3, "L1"), (2, "L2")):
             delivered = await dist.post("/contracts/deliveries", json={
-                "order_id": order["id"], "delivered_on": "2026-07-01",
+                "order_id": order["id"], "delivered_on": today(),
                 "lines": [{"line_no": 1, "quantity": quantity, "lot": lot, "udi": f"UDI-{lot}"}]})
             assert delivered.status_code == 201, delivered.text
             deliveries.append(delivered.json()["id"])
         too_much = await dist.post("/contracts/deliveries", json={
-            "order_id": order["id"], "delivered_on": "2026-07-01", "lines": [{"line_no": 1, "quantity": 1, "lot": "L3"}]})
+            "order_id": order["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 1, "lot": "L3"}]})
         assert too_much.status_code == 422
         line = (await his.get(f"/contracts/orders/{order['id']}")).json()["lines"][0]
         assert line["delivered_quantity"] == 5
 
         over = await his.post(f"/contracts/deliveries/{deliveries[0]}/acceptance",
-                              json={"accepted_on": "2026-07-03", "lines": [{"line_no": 1, "accepted_quantity": 4}]})
+                              json={"accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 4}]})
         assert over.status_code == 422
         at_limit = await his.post(f"/contracts/deliveries/{deliveries[0]}/acceptance",
-                                  json={"accepted_on": "2026-07-03", "lines": [{"line_no": 1, "accepted_quantity": 3}]})
+                                  json={"accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 3}]})
         assert at_limit.status_code == 200 and at_limit.json()["lines"][0]["accepted_quantity"] == 3
         partly = await his.post(f"/contracts/deliveries/{deliveries[1]}/acceptance",
-                                json={"accepted_on": "2026-07-04", "lines": [{"line_no": 1, "accepted_quantity": 1}]})
+                                json={"accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 1}]})
         assert partly.status_code == 200
         events = await contracts_events(pg_server, "contracts.delivery.accepted", hospital)
         assert [(e["delivery_id"], e["quantity"], e["amount_fen"], e["accepted_on"]) for e in events] == [
-            (deliveries[0], 3, 219000, "2026-07-03"), (deliveries[1], 1, 73000, "2026-07-04")]
+            (deliveries[0], 3, 219000, today()), (deliveries[1], 1, 73000, today())]
         first = events[0]
         assert (first["hospital_code"], first["product_id"], first["manufacturer_code"], first["distributor_code"],
                 first["unit_price_fen"], first["agreement_year"], first["batch_code"]) == (
             hospital, product, market.manufacturers[0], distributor, 73000, 1, market.batch)
 
         no_reason = await his.post("/contracts/returns", json={
-            "delivery_id": deliveries[0], "line_no": 1, "quantity": 1, "reason": "", "returned_on": "2026-07-05"})
+            "delivery_id": deliveries[0], "line_no": 1, "quantity": 1, "reason": "", "returned_on": today()})
         assert no_reason.status_code == 422
         beyond = await his.post("/contracts/returns", json={
-            "delivery_id": deliveries[0], "line_no": 1, "quantity": 4, "reason": "破损", "returned_on": "2026-07-05"})
+            "delivery_id": deliveries[0], "line_no": 1, "quantity": 4, "reason": "破损", "returned_on": today()})
         assert beyond.status_code == 422
         returned = await his.post("/contracts/returns", json={
-            "delivery_id": deliveries[0], "line_no": 1, "quantity": 2, "reason": "破损", "returned_on": "2026-07-05"})
+            "delivery_id": deliveries[0], "line_no": 1, "quantity": 2, "reason": "破损", "returned_on": today()})
         assert returned.status_code == 201, returned.text
+        returns = await contracts_events(pg_server, "contracts.delivery.returned", hospital)
+        assert [(e["delivery_id"], e["quantity"], e["amount_fen"], e["reason"]) for e in returns] == [
+            (deliveries[0], 2, 146000, "破损")]
         events = await contracts_events(pg_server, "contracts.delivery.accepted", hospital)
-        assert (events[-1]["quantity"], events[-1]["amount_fen"], events[-1]["return_reason"]) == (-2, -146000, "破损")
+        assert [e["quantity"] for e in events] == [3, 1]  # a return is no negative acceptance
         delivery = (await his.get(f"/contracts/deliveries/{deliveries[0]}")).json()
         assert (delivery["lines"][0]["accepted_quantity"], delivery["lines"][0]["returned_quantity"]) == (3, 2)
 

@@ -3,7 +3,7 @@ the bureau revokes, orders are refused while no distributor is designated, the r
 distributor acts no more, and when the manufacturer designates another the open order
 lines move to it (pending again) with ``contracts.distributor.changed``."""
 
-from contracts_setup import build_market, contracts_events, effective_agreements, is_problem, place_order
+from contracts_setup import build_market, contracts_events, effective_agreements, is_problem, place_order, today
 
 
 class TestCon6RevocationAndRedesignation:
@@ -25,7 +25,7 @@ class TestCon6RevocationAndRedesignation:
                               json={"lines": [{"line_no": 1, "decision": "confirm"}]})
         for order_id, quantity in ((partly["id"], 5), (done["id"], 3)):
             delivered = await old_client.post("/contracts/deliveries", json={
-                "order_id": order_id, "delivered_on": "2026-07-01",
+                "order_id": order_id, "delivered_on": today(),
                 "lines": [{"line_no": 1, "quantity": quantity, "lot": "L1"}]})
             assert delivered.status_code == 201, delivered.text
 
@@ -42,7 +42,7 @@ class TestCon6RevocationAndRedesignation:
         late_confirm = await old_client.post(f"/contracts/orders/{pending['id']}/confirmation",
                                              json={"lines": [{"line_no": 1, "decision": "confirm"}]})
         late_delivery = await old_client.post("/contracts/deliveries", json={
-            "order_id": partly["id"], "delivered_on": "2026-07-05", "lines": [{"line_no": 1, "quantity": 5, "lot": "L2"}]})
+            "order_id": partly["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 5, "lot": "L2"}]})
         assert (late_confirm.status_code, late_delivery.status_code) == (403, 403)
 
         async def designated():
@@ -68,10 +68,10 @@ class TestCon6RevocationAndRedesignation:
                                           json={"lines": [{"line_no": 1, "decision": "confirm"}]})
         assert confirmed.status_code == 200, confirmed.text
         rest = await new_client.post("/contracts/deliveries", json={
-            "order_id": partly["id"], "delivered_on": "2026-07-06", "lines": [{"line_no": 1, "quantity": 5, "lot": "L3"}]})
+            "order_id": partly["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 5, "lot": "L3"}]})
         assert rest.status_code == 201, rest.text
         accepted = await his.post(f"/contracts/deliveries/{rest.json()['id']}/acceptance",
-                                  json={"accepted_on": "2026-07-07", "lines": [{"line_no": 1, "accepted_quantity": 5}]})
+                                  json={"accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 5}]})
         assert accepted.status_code == 200, accepted.text
         routed = await place_order(market, hospital, [(product, 1)])
         assert routed.status_code == 201 and routed.json()["lines"][0]["distributor_code"] == new

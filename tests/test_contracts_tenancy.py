@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 import pytest_asyncio
 
-from contracts_setup import build_market, effective_agreements, is_problem, place_order
+from contracts_setup import build_market, effective_agreements, is_problem, place_order, today
 
 ACTORS = ("hospital_own", "hospital_foreign", "manufacturer", "distributor", "company_foreign", "exchange", "insurer")
 
@@ -64,7 +64,7 @@ async def confirmed_order(world: Tenancy) -> dict:
 async def delivery(world: Tenancy) -> dict:
     order = await confirmed_order(world)
     delivered = await world.clients["distributor"].post("/contracts/deliveries", json={
-        "order_id": order["id"], "delivered_on": "2026-07-01", "lines": [{"line_no": 1, "quantity": 2, "lot": "L1"}]})
+        "order_id": order["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 2, "lot": "L1"}]})
     assert delivered.status_code == 201, delivered.text
     return delivered.json()
 
@@ -72,7 +72,7 @@ async def delivery(world: Tenancy) -> dict:
 async def accepted_delivery(world: Tenancy) -> dict:
     made = await delivery(world)
     accepted = await world.clients["hospital_own"].post(f"/contracts/deliveries/{made['id']}/acceptance", json={
-        "accepted_on": "2026-07-02", "lines": [{"line_no": 1, "accepted_quantity": 2}]})
+        "accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 2}]})
     assert accepted.status_code == 200, accepted.text
     return accepted.json()
 
@@ -173,17 +173,17 @@ ROUTES = [
           target=pending_order, state=_order_state),
     Route("POST /contracts/deliveries", frozenset({"distributor"}),
           lambda w, c, t: c.post("/contracts/deliveries", json={
-              "order_id": t["id"], "delivered_on": "2026-07-01", "lines": [{"line_no": 1, "quantity": 1, "lot": "L"}]}),
+              "order_id": t["id"], "delivered_on": today(), "lines": [{"line_no": 1, "quantity": 1, "lot": "L"}]}),
           target=confirmed_order, state=_order_state),
     Route("GET /contracts/deliveries/{id}", frozenset({"hospital_own", "distributor", *OVERSEERS}),
           lambda w, c, t: c.get(f"/contracts/deliveries/{t['id']}"), target=_existing_delivery),
     Route("POST /contracts/deliveries/{id}/acceptance", frozenset({"hospital_own"}),
           lambda w, c, t: c.post(f"/contracts/deliveries/{t['id']}/acceptance", json={
-              "accepted_on": "2026-07-02", "lines": [{"line_no": 1, "accepted_quantity": 1}]}),
+              "accepted_on": today(), "lines": [{"line_no": 1, "accepted_quantity": 1}]}),
           target=delivery, state=_delivery_state),
     Route("POST /contracts/returns", frozenset({"hospital_own"}),
           lambda w, c, t: c.post("/contracts/returns", json={
-              "delivery_id": t["id"], "line_no": 1, "quantity": 1, "reason": "破损", "returned_on": "2026-07-03"}),
+              "delivery_id": t["id"], "line_no": 1, "quantity": 1, "reason": "破损", "returned_on": today()}),
           target=accepted_delivery, state=_delivery_state),
 ]
 

@@ -132,7 +132,7 @@ class TestKeySecretsAreStoredHashed:
     """GW-2: only a hash of the secret is stored — the gateway database never holds it."""
 
     async def test_the_database_holds_no_secret(self, shared_platform, pg_server):
-        key = await shared_platform.issue_key("company", "91500000000000000X")
+        key = await shared_platform.issue_key("company", "915000000000000005")
         match = KEY_FORMAT.match(key)
         engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_gateway"))
         try:
@@ -230,7 +230,7 @@ class TestRolePermissionsPerRoute:
             assert read.status_code == 200 and read.json()["code"] == code
 
     @pytest.mark.parametrize("role, tenant", [
-        ("hospital", "H-READ"), ("exchange", "CQ-EXCHANGE"), ("company", "91500000000000001X"),
+        ("hospital", "H-READ"), ("exchange", "CQ-EXCHANGE"), ("company", "915000000000000018"),
         ("insurer", "500000"), ("admin", None),
     ])
     async def test_every_role_may_read(self, shared_platform, role, tenant):

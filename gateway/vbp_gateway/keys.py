@@ -17,9 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import DateTime, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from vbpkit.db import new_metadata
 from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem, invalid_field
 
 PREFIX = "vbp_"
 BOOTSTRAP_ADMIN_ID = "bootstrap-admin"
@@ -59,7 +62,7 @@ class ApiKeyCreate(BaseModel):
     @model_validator(mode="after")
     def _tenant(self):
         if self.role in TENANT_REQUIRED and not self.tenant:
-            raise ValueError(f"a {self.role.value} key needs a tenant ({TENANT_REQUIRED[self.role]})")
+            raise invalid_field("tenant", f"a {self.role.value} key needs a tenant ({TENANT_REQUIRED[self.role]})")
         return self
 
 
@@ -92,7 +95,26 @@ def split_key(raw: str) -> tuple[str, str] | None:
     return key_id, secret
 
 
+def company_tenant(code: str) -> str:
+    """GW-2 with CAT-9: a company key is scoped to a unified social credit code, so a code
+    whose GB 32100-2015 check character is wrong would scope it to a company that cannot
+    exist — every request of that key would then see nothing, silently. The gateway may not
+    import the catalog, so the check is python-stdnum's (the same standard)."""
+    try:
+        return uscc.validate(code)
+    except ValidationError as error:
+        reason = {InvalidChecksum: f"wrong check character {code.strip()[-1:]!r}: expected "
+                                   f"{uscc.calc_check_digit(uscc.compact(code))!r}",
+                  InvalidLength: f"a unified social credit code has 18 characters, not {len(uscc.compact(code))}",
+                  }.get(type(error), "not a unified social credit code: 8 digits, then 9 of 0-9 and capital letters "
+                                     "except I, O, Z, S, V, then the check character")
+        raise Problem(422, detail=f"tenant {code!r} is not a valid unified social credit code (CAT-9): {reason}",
+                      errors=[{"field": "body.tenant", "reason": reason}]) from None
+
+
 async def issue(session: AsyncSession, request: ApiKeyCreate, *, by: Principal) -> ApiKeyIssued:
+    if request.role is Role.COMPANY:
+        request = request.model_copy(update={"tenant": company_tenant(request.tenant)})
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     row = ApiKey(

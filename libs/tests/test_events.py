@@ -190,3 +190,48 @@ class TestTheAsyncApiDocumentDescribesEveryEvent:
         assert sum(len(c["messages"]) for c in document["channels"].values()) == len(
             document["components"]["messages"]
         )
+
+
+class TestTheSupplyEventsTheNextServicesNeedArePublished:
+    """§6 (MON-6 fill rate and lead time, MON-8 supply, CON-5 returns): the supply events are
+    registered, so they appear in ``/asyncapi.json`` on the contracts channel; acceptance v2
+    sits beside v1, which stays as published."""
+
+    SUPPLY = {
+        ("contracts.order_line.confirmed", 1): {"line", "confirmed_on"},
+        ("contracts.order_line.declined", 1): {"line", "declined_on", "reason"},
+        ("contracts.delivery.recorded", 1): {"delivery_id", "ordered_on", "delivered_on", "lines"},
+        ("contracts.delivery.accepted", 2): {"ordered_on", "delivered_on", "accepted_on", "quantity"},
+        ("contracts.delivery.returned", 1): {"quantity", "amount_fen", "reason", "returned_on"},
+    }
+
+    def test_each_supply_event_is_on_the_contracts_channel_with_its_fields(self):
+        document = asyncapi_document()
+        contracts_channel = document["channels"]["contracts"]["messages"]
+        for (event_type, version), fields in self.SUPPLY.items():
+            name = f"{event_type}.v{version}"
+            assert name in contracts_channel
+            data = document["components"]["messages"][name]["payload"]["properties"]["data"]
+            assert fields <= set(data["required"])
+
+    def test_acceptance_v1_is_kept_as_published_beside_v2(self):
+        v1 = registered_events()[("contracts.delivery.accepted", 1)]
+        v2 = registered_events()[("contracts.delivery.accepted", 2)]
+        assert "return_reason" in v1.model_fields and "ordered_on" not in v1.model_fields
+        assert "return_reason" not in v2.model_fields
+
+    def test_a_return_is_a_positive_quantity_with_its_reason(self):
+        returned = registered_events()[("contracts.delivery.returned", 1)]
+        schema = returned.model_json_schema()
+        assert "reason" in schema["required"] and "quantity" in schema["required"]
+        assert schema["properties"]["quantity"]["exclusiveMinimum"] == 0
+        with pytest.raises(ValidationError):
+            returned.model_validate({**{f: 1 for f in returned.model_fields}, "hospital_code": "H", "batch_code": "B",
+                                     "manufacturer_code": "M", "distributor_code": "D", "reason": "破损",
+                                     "returned_on": "2026-07-01", "quantity": -1})
+        assert "return_reason" not in returned.model_fields
+
+    def test_a_delivered_line_carries_its_lot_and_quantity(self):
+        document = asyncapi_document()
+        line = document["components"]["schemas"]["DeliveredLineFacts"]
+        assert {"quantity", "lot", "line_no"} <= set(line["required"])

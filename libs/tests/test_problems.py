@@ -47,7 +47,7 @@ class TestEveryErrorIsProblemJson:
             "/institutions", content=b'{"rows": [', headers={"content-type": "application/json"}
         )
         body = assert_problem(response, 400, "malformed-json")
-        assert body["instance"] == "/institutions"
+        assert body["instance"] == "/catalog/institutions"  # the public path (GW-1), not the service's own
         assert await count(client, Institution) == 0
 
     async def test_a_body_without_rows_is_a_422_naming_the_field(self, service_client):
@@ -61,7 +61,7 @@ class TestEveryErrorIsProblemJson:
         client = await catalog(service_client)
         response = await client.get("/no-such-thing")
         body = assert_problem(response, 404, "not-found")
-        assert body["instance"] == "/no-such-thing"
+        assert body["instance"] == "/catalog/no-such-thing"
 
     async def test_an_unknown_institution_is_a_404_naming_the_code(self, service_client):
         client = await catalog(service_client)

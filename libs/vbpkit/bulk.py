@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, error_location
 
 MAX_BULK_ROWS = 10_000
 M = TypeVar("M", bound=BaseModel)
@@ -50,7 +50,8 @@ def validate_rows(
             row = model.model_validate(raw, context=context)
         except ValidationError as exc:
             errors.extend(
-                RowError(row=index, field=".".join(str(p) for p in e["loc"]) or "row", reason=e["msg"])
+                # "row" only when the row itself is not an object; a rule across fields names its field
+                RowError(row=index, field=error_location(e) or "row", reason=e["msg"])
                 for e in exc.errors()
             )
             continue

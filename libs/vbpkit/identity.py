@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, instance_of
 
 PRINCIPAL_HEADER = "x-vbp-principal"
 SIGNATURE_HEADER = "x-vbp-signature"
@@ -126,7 +126,7 @@ class IdentityMiddleware:
             )
         except InvalidSignature as exc:
             problem = Problem(401, "unauthenticated", "Not authenticated", str(exc))
-            await problem.to_response()(scope, receive, send)
+            await problem.to_response(instance_of(scope))(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)

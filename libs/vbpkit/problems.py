@@ -2,7 +2,10 @@
 
 ``type`` is a stable URI per kind of problem, ``detail`` is for people, and
 ``errors[]`` locates each bad field (``{"field": "body.rows.3.code", "reason": …}``)
-so a HIS can show its user exactly what to fix.
+so a HIS can show its user exactly what to fix — a rule across fields names the field it
+blames (``body.rows.3.winning_price``), never just the row (`invalid_field`). ``instance``
+is the path the client called through the gateway (``/catalog/batches/X``), not the
+service's own (``/batches/X``): see `instance_of`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -79,6 +83,31 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
     )
 
 
+def invalid_field(field: str, reason: str) -> PydanticCustomError:
+    """Raise from a model validator when a rule across fields fails: pydantic locates such an
+    error at the model (the whole row), so the field it blames rides in the error's context
+    and `error_location` appends it (§5: every 422 locates the field)."""
+    return PydanticCustomError("invalid_field", reason.replace("{", "(").replace("}", ")"), {"field": field})
+
+
+def error_location(error: dict[str, Any]) -> str:
+    """A pydantic error's location as a dotted path, ending in the blamed field if any."""
+    loc = [str(p) for p in error.get("loc", ())]
+    blamed = (error.get("ctx") or {}).get("field")
+    if blamed:
+        loc.append(str(blamed))
+    return ".".join(loc)
+
+
+def instance_of(scope) -> str:
+    """The path the client called (§5 ``instance``). A service sits behind the gateway under
+    ``/<service>`` (GW-1) and sees only the rest of the path; it knows its own prefix
+    (``app.state.public_prefix``, set by `install_problem_handlers`) and puts it back, so
+    a client can match the problem to its own request."""
+    state = getattr(scope.get("app"), "state", None)
+    return getattr(state, "public_prefix", "") + scope["path"]
+
+
 def field_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, Any]]]:
     """Pydantic errors as ``{field, reason}``; the flag says the body was not JSON at all."""
     malformed = False
@@ -86,14 +115,17 @@ def field_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, Any]
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             malformed = True
-        errors.append({"field": ".".join(str(p) for p in err.get("loc", ())), "reason": err.get("msg", "invalid")})
+        errors.append({"field": error_location(err), "reason": err.get("msg", "invalid")})
     return malformed, errors
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
+    """``public_prefix``: where the gateway publishes this app (``/catalog``), for ``instance``."""
+    app.state.public_prefix = public_prefix
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
-        return exc.to_response(request.url.path)
+        return exc.to_response(instance_of(request.scope))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -101,17 +133,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         if malformed:
             return Problem(
                 400, "malformed-json", "Malformed JSON", "the request body is not valid JSON", errors=errors
-            ).to_response(request.url.path)
+            ).to_response(instance_of(request.scope))
         return Problem(
             422, "validation-error", "Invalid request",
             f"{len(errors)} field(s) are invalid: " + "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5]),
             errors=errors,
-        ).to_response(request.url.path)
+        ).to_response(instance_of(request.scope))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else None
-        response = Problem(exc.status_code, detail=detail).to_response(request.url.path)
+        response = Problem(exc.status_code, detail=detail).to_response(instance_of(request.scope))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -119,4 +151,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return Problem(500, detail="an unexpected error occurred; it has been logged").to_response(request.url.path)
+        return Problem(500, detail="an unexpected error occurred; it has been logged").to_response(
+            instance_of(request.scope))

@@ -124,7 +124,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
     app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
-    install_problem_handlers(app)
+    install_problem_handlers(app, public_prefix=f"/{spec.name}")  # GW-1 routes /<service>/*
     for router in spec.routers:
         app.include_router(router)
     if spec.handlers:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import idempotency
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, instance_of
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ class UnitOfWorkMiddleware:
             message = await receive()
             body += message.get("body", b"")
             if len(body) > self._max_body:
-                await Problem(413, detail=f"the body exceeds {self._max_body} bytes").to_response(path)(scope, receive, send)
+                await Problem(413, detail=f"the body exceeds {self._max_body} bytes").to_response(
+                    instance_of(scope))(scope, receive, send)
                 return
             if not message.get("more_body"):
                 break
@@ -62,7 +63,7 @@ class UnitOfWorkMiddleware:
                 await Problem(
                     400, "invalid-idempotency-key", detail=f"Idempotency-Key must be 1–{idempotency.MAX_KEY_LENGTH} characters",
                     errors=[{"field": "header.Idempotency-Key", "reason": "length out of range"}],
-                ).to_response(path)(scope, receive, send)
+                ).to_response(instance_of(scope))(scope, receive, send)
                 return
             fingerprint = idempotency.request_hash(scope["method"], path, scope.get("query_string", b""), body)
             stored = await idempotency.claim(
@@ -106,16 +107,14 @@ class UnitOfWorkMiddleware:
             except IntegrityError as exc:
                 await session.rollback()
                 log.info("commit refused on %s: %s", path, exc.orig)
-                await Problem(409, detail="the change conflicts with stored data; nothing was saved").to_response(path)(
-                    scope, receive, send
-                )
+                await Problem(409, detail="the change conflicts with stored data; nothing was saved").to_response(
+                    instance_of(scope))(scope, receive, send)
                 return
             except DBAPIError:
                 await session.rollback()
                 log.exception("commit failed on %s", path)
-                await Problem(503, detail="the database did not accept the change; nothing was saved").to_response(path)(
-                    scope, receive, send
-                )
+                await Problem(503, detail="the database did not accept the change; nothing was saved").to_response(
+                    instance_of(scope))(scope, receive, send)
                 return
         else:
             await session.rollback()
@@ -129,7 +128,7 @@ class UnitOfWorkMiddleware:
                 409, "idempotency-key-reused",
                 detail="this Idempotency-Key was already used with a different request",
                 errors=[{"field": "header.Idempotency-Key", "reason": "used before with another body or path"}],
-            ).to_response(scope["path"])(scope, receive, send)
+            ).to_response(instance_of(scope))(scope, receive, send)
             return
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers or []]
         headers.append((idempotency.REPLAYED_HEADER.encode(), b"true"))

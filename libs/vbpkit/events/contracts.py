@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from vbpkit.events.envelope import Event, event_schema
 
@@ -77,7 +77,8 @@ class OrderPlaced(Event):
 @event_schema
 class DeliveryAccepted(Event):
     """CON-5: the "purchase recorded" fact. One event per accepted delivery line; a return
-    is the same fact with a negative quantity and its reason."""
+    is the same fact with a negative quantity and its reason. Superseded by v2 (producers
+    emit v2 and ``contracts.delivery.returned``); kept so events already published parse."""
 
     type = "contracts.delivery.accepted"
     version = 1
@@ -97,6 +98,128 @@ class DeliveryAccepted(Event):
     amount_fen: int
     accepted_on: date
     return_reason: str | None = None
+
+
+class SupplyLineFacts(BaseModel):
+    """Who supplies what to whom on one order line: the keys MON-6 and MON-8 group by."""
+
+    order_id: int
+    line_no: int
+    hospital_code: str
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    manufacturer_code: str
+    distributor_code: str
+    quantity: int
+    ordered_on: date
+
+
+@event_schema
+class OrderLineConfirmed(Event):
+    """CON-4: the designated distributor will supply this line (MON-8 supply: ordered vs
+    delivered; MON-6 fill rate counts the delivery window from ``ordered_on``)."""
+
+    type = "contracts.order_line.confirmed"
+    version = 1
+
+    line: SupplyLineFacts
+    confirmed_on: date
+
+
+@event_schema
+class OrderLineDeclined(Event):
+    """CON-4: the designated distributor will not supply this line, and says why — a failed
+    supply for MON-6 (a breach unless force majeure) and MON-8."""
+
+    type = "contracts.order_line.declined"
+    version = 1
+
+    line: SupplyLineFacts
+    declined_on: date
+    reason: str
+
+
+class DeliveredLineFacts(BaseModel):
+    line_no: int
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    manufacturer_code: str
+    quantity: int
+    lot: str
+    udi: str | None
+    ordered_quantity: int
+
+
+@event_schema
+class DeliveryRecorded(Event):
+    """CON-5: a distributor delivered (part of) an order; MON-6 lead time is
+    ``delivered_on − ordered_on``, MON-8 supply sums the quantities."""
+
+    type = "contracts.delivery.recorded"
+    version = 1
+
+    delivery_id: int
+    order_id: int
+    hospital_code: str
+    distributor_code: str
+    ordered_on: date
+    delivered_on: date
+    lines: list[DeliveredLineFacts]
+
+
+@event_schema
+class DeliveryAcceptedV2(Event):
+    """CON-5: the "purchase recorded" fact, one event per accepted delivery line, with the
+    dates MON-6 measures lead time between. Unlike v1 it is never negative: a return is its
+    own event, ``contracts.delivery.returned``."""
+
+    type = "contracts.delivery.accepted"
+    version = 2
+
+    delivery_id: int
+    line_no: int
+    order_id: int
+    hospital_code: str
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    agreement_year: int
+    manufacturer_code: str
+    distributor_code: str
+    quantity: int
+    unit_price_fen: int
+    amount_fen: int
+    ordered_on: date
+    delivered_on: date
+    accepted_on: date
+
+
+@event_schema
+class DeliveryReturned(Event):
+    """CON-5 退货: accepted goods sent back. ``quantity`` and ``amount_fen`` are positive;
+    consumers subtract them from progress (MON-1) and what can be invoiced (SET-1)."""
+
+    type = "contracts.delivery.returned"
+    version = 1
+
+    return_id: int
+    delivery_id: int
+    line_no: int
+    order_id: int
+    hospital_code: str
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    agreement_year: int
+    manufacturer_code: str
+    distributor_code: str
+    quantity: int = Field(gt=0)
+    unit_price_fen: int
+    amount_fen: int = Field(ge=0)
+    returned_on: date
+    reason: str
 
 
 @event_schema

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from vbpkit.problems import invalid_field
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
@@ -34,11 +35,11 @@ class BatchCreate(BaseModel):
     @model_validator(mode="after")
     def _one_cycle(self):
         if (self.cycle_years is None) == (self.ends_on is None):
-            raise ValueError("give either cycle_years or ends_on")
+            raise invalid_field("cycle_years", "give either cycle_years or ends_on")
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
+            raise invalid_field("ends_on", "ends_on is before starts_on")
         if len({g.code for g in self.groups}) != len(self.groups):
-            raise ValueError("group codes repeat")
+            raise invalid_field("groups", "group codes repeat")
         return self
 
 

@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
@@ -17,12 +17,14 @@ router = APIRouter(tags=["lower prices (CAT-6)"])
 
 @router.post("/products/{product_id}/lower-prices", status_code=201,
              dependencies=[require_roles(Role.EXCHANGE)],
-             summary="Record a lower price of this product elsewhere; returns the deadline with its count")
+             summary="Record a lower price of this product elsewhere; returns the deadline with its count "
+                     "and the consequence (when the product is disqualified if the deadline is missed or passed)")
 async def record_lower_price(product_id: int, body: LowerPriceRecord, session: SessionDep,
-                             principal: PrincipalDep) -> dict:
+                             principal: PrincipalDep, clock: ClockDep, request: Request) -> dict:
     product = await product_or_404(session, product_id, for_update=True)
     row = await service.record_lower_price(session, product, body, by=f"{principal.role.value}:{principal.key_id}")
-    return lower_price_read(row)
+    return lower_price_read(row) | {"consequence": service.consequence(
+        row, today=clock.today(), check_every_seconds=request.app.state.runtime.settings.lower_price_check_seconds)}
 
 
 @router.post("/products/{product_id}/price-reductions", status_code=201,

@@ -10,7 +10,7 @@ disqualifies the product (取消中选资格) once the deadline has passed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from vbpkit.workdays import CalendarYearNotLoaded
 
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.calendar.service import work_calendar, year_not_loaded
+from vbp_catalog.lower_prices import repository
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
 from vbp_catalog.products.models import Product
@@ -74,6 +75,33 @@ async def record_lower_price(
     return row
 
 
+def consequence(row: LowerPrice, *, today: date, check_every_seconds: float) -> dict:
+    """CAT-6: what recording this lower price means for the product, said in the answer
+    rather than discovered a minute later. A lower price recorded after its deadline (a late
+    notice from another province) cannot be met any more — seed 002 counts the company's
+    application, and a reduction applied now is late — so the next run of the check
+    disqualifies the product (取消中选资格); the exchange learns that now, while it can
+    still correct a mistyped date."""
+    detail_price = format_yuan(row.price_fen)
+    if row.deadline_on < today:
+        return {
+            "rule": "CAT-6", "deadline_passed": True, "disqualified_on": today.isoformat(),
+            "check_runs_within_seconds": check_every_seconds,
+            "detail": (f"the {row.explain['window_working_days']}-working-day deadline {row.deadline_on} has already "
+                       f"passed (today is {today}); no reduction can meet it now, so the CAT-6 check disqualifies the "
+                       f"product (取消中选资格) at its next run, within {check_every_seconds:g} s "
+                       "(or at once through POST /catalog/lower-prices/checks)"),
+        }
+    return {
+        "rule": "CAT-6", "deadline_passed": False,
+        "disqualified_on": (row.deadline_on + timedelta(days=1)).isoformat(),
+        "check_runs_within_seconds": check_every_seconds,
+        "detail": (f"unless the company applies by {row.deadline_on} to lower its winning price to at most "
+                   f"{detail_price}, the CAT-6 check disqualifies the product (取消中选资格) on "
+                   f"{row.deadline_on + timedelta(days=1)}"),
+    }
+
+
 async def apply_reduction(
     session: AsyncSession, product: Product, request: ReductionApply, *, principal: Principal, today: date
 ) -> PriceReduction:
@@ -81,6 +109,14 @@ async def apply_reduction(
         raise Problem(404, detail=f"no product {product.id} of yours")
     if product.status in ("disqualified", "delisted"):
         raise Problem(409, detail=f"product {product.id} is {product.status}; its price can no longer change")
+    batch = await repository.batch_of(session, product)
+    if request.effective_on < batch.starts_on:
+        # CAT-6: a reduction lowers the winning price of this batch, which has none before its
+        # execution starts; a date before it is a typo that would rewrite history.
+        raise Problem(422, detail=(
+            f"a reduction cannot take effect on {request.effective_on}, before batch {batch.code} starts on "
+            f"{batch.starts_on} (CAT-6)"),
+            errors=[{"field": "body.effective_on", "reason": f"before the batch starts ({batch.starts_on})"}])
     if request.winning_price >= product.winning_price_fen:
         raise Problem(422, detail=(
             f"a reduction must be below the winning price {format_yuan(product.winning_price_fen)}"),

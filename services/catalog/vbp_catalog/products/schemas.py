@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
+from vbpkit.problems import invalid_field
 
 from vbp_catalog.companies.schemas import CreditCode
 from vbp_catalog.registration import (
@@ -70,16 +71,18 @@ class ListingRow(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self):
+        # each rule across fields blames one field, so a bulk error says rows.3.winning_price (§5)
         if self.product_price is None and self.differential is None:
-            raise ValueError("product_price is required (or a differential reference to compute it)")
+            raise invalid_field("product_price",
+                                "product_price is required (or a differential reference to compute it)")
         if self.product_price is not None and self.winning_price is not None:
             if self.winning_price != self.product_price + self.service_price:
-                raise ValueError(
+                raise invalid_field("winning_price", (
                     f"winning_price {format_yuan(self.winning_price)} ≠ product_price "
-                    f"{format_yuan(self.product_price)} + service_price {format_yuan(self.service_price)} (CAT-3)"
-                )
+                    f"{format_yuan(self.product_price)} + service_price {format_yuan(self.service_price)} (CAT-3)"))
         if not self.winning and self.national_lowest_price is None:
-            raise ValueError("national_lowest_price is required for a non-winning listing (CAT-7)")
+            raise invalid_field("national_lowest_price",
+                                "national_lowest_price is required for a non-winning listing (CAT-7)")
         return self
 
 

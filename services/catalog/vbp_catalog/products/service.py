@@ -28,6 +28,7 @@ from vbp_catalog.batches.models import Batch, BatchGroup
 from vbp_catalog.differential import differential_price
 from vbp_catalog.products.models import Product, ProductChange
 from vbp_catalog.products.schemas import ListingRow
+from vbp_catalog.registration import DEVICE_PREFIXES, DRUG_PREFIX, registration_kind
 
 LISTING_FIELDS = ("group_code", "name", "applicant", "applicant_credit_code", "registrant", "unit", "winning",
                   "national_lowest_price_fen", "derivation")
@@ -172,8 +173,29 @@ def differential_coefficients(batch: Batch) -> dict[str, Decimal]:
             "pack_coefficient": Decimal(str(coefficients["pack"]))}
 
 
+# CAT-1/CAT-3: a drug batch lists drugs (国药准字…), a consumable batch devices (国械注…).
+_NUMBER_KIND = {"drug": "drug", "consumable": "device"}
+_NUMBER_SHAPE = {"drug": f"{DRUG_PREFIX} + H/Z/S/J + 8 digits", "device": f"{'|'.join(DEVICE_PREFIXES)} + 11 digits"}
+
+
+def _kind_problem(batch: Batch, row: ListingRow) -> tuple[str, str] | None:
+    """CAT-3: a registration number of the other kind than the batch's is refused — a device
+    certificate in a drug batch (or a drug approval number in a consumable batch) is a row
+    pushed into the wrong batch, and CAT-8 or the insurance category would treat it wrongly."""
+    expected = _NUMBER_KIND[batch.kind]
+    for field in ("registration_no", "renewed_from"):
+        number = getattr(row, field)
+        if number and registration_kind(number) != expected:
+            return field, (f"{number} is a {registration_kind(number)} registration number; batch {batch.code} is a "
+                           f"{batch.kind} batch, whose numbers are {_NUMBER_SHAPE[expected]} (CAT-3)")
+    return None
+
+
 def _row_problem(batch: Batch, row: ListingRow, existing: dict) -> tuple[str, str] | None:
     """Checks that need the batch or other listings; None when the row may be stored."""
+    kind = _kind_problem(batch, row)
+    if kind is not None:
+        return kind
     if row.differential is not None:
         if batch.kind != "drug":
             return "differential", "differential pricing (CAT-8) applies to drugs; this batch lists consumables"

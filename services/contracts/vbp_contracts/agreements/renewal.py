@@ -6,14 +6,16 @@
   accepted quantity, and per company ≥ 90 % of that company's previous agreed volume;
 - ``retender`` (seed 004): no renewal, nothing to check.
 
-Exactly at the limit passes: a minimum is compared exactly (Decimal), never rounded
-in the hospital's disfavour. Every failing item is reported with its required minimum.
+A minimum is a quantity of whole units: ratio × base computed exactly (Decimal) and then
+rounded up, since 90 % of 85 stents is 76.5 and half a stent cannot be bought — 77 is the
+least that keeps the ratio, 76 falls short. Exactly at that whole minimum passes. Every
+failing item is reported with its required minimum and the product it came from.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,12 +26,21 @@ from vbp_contracts.orders.models import OrderLine
 from vbp_contracts.volumes.models import AgreedVolume
 
 
-def _minimum(ratio: Decimal, base: int) -> Decimal:
-    return ratio * base
+def _minimum(ratio: Decimal, base: int) -> int:
+    """CON-3: the least whole quantity at or above ratio × base."""
+    return int((ratio * base).to_integral_value(rounding=ROUND_CEILING))
 
 
-def _shown(value: Decimal) -> str:
+def _shown(value: Decimal | int) -> str:
+    value = Decimal(value)
     return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+
+
+def _product(ratio: Decimal, base: int) -> str:
+    """``0.9 × 85 = 76.5 → 77`` when rounding up changed it, else ``1 × 100 = 100``."""
+    exact = ratio * base
+    shown = f"{_shown(ratio)} × {base} = {_shown(exact)}"
+    return shown if exact == exact.to_integral() else f"{shown} → {_minimum(ratio, base)} whole units"
 
 
 async def _volumes(session: AsyncSession, batch_code: str, year: int) -> dict[tuple[str, int], int]:
@@ -71,8 +82,8 @@ async def violations(
                 failures.append({
                     "field": f"agreed_volumes[{hospital}][{product}]", "hospital_code": hospital,
                     "product_id": product, "agreed": agreed, "required_minimum": _shown(required),
-                    "reason": f"year {year} agrees {agreed}; CON-3 requires ≥ {_shown(ratio)} × "
-                              f"{base} (year {base_year}) = {_shown(required)}",
+                    "reason": f"year {year} agrees {agreed}; CON-3 requires ≥ {_product(ratio, base)} "
+                              f"(year {base_year} agreed {base})",
                 })
         return failures
     # the stent rule (seed 003)
@@ -89,8 +100,8 @@ async def violations(
             failures.append({
                 "field": f"agreed_volumes[{hospital}]", "hospital_code": hospital, "agreed": totals[hospital],
                 "required_minimum": _shown(required),
-                "reason": f"hospital total {totals[hospital]}; CON-3 requires ≥ {_shown(total_ratio)} × "
-                          f"{accepted} actually accepted in year {year - 1} = {_shown(required)}",
+                "reason": f"hospital total {totals[hospital]}; CON-3 requires ≥ {_product(total_ratio, accepted)} "
+                          f"({accepted} actually accepted in year {year - 1})",
             })
     by_company_previous: dict[tuple[str, str], int] = defaultdict(int)
     by_company_current: dict[tuple[str, str], int] = defaultdict(int)
@@ -105,7 +116,7 @@ async def violations(
             failures.append({
                 "field": f"agreed_volumes[{hospital}][company {company}]", "hospital_code": hospital,
                 "company_code": company, "agreed": agreed, "required_minimum": _shown(required),
-                "reason": f"{agreed} agreed with company {company}; CON-3 requires ≥ {_shown(company_ratio)} × "
-                          f"{base} agreed in year {year - 1} = {_shown(required)}",
+                "reason": f"{agreed} agreed with company {company}; CON-3 requires ≥ {_product(company_ratio, base)} "
+                          f"({base} agreed in year {year - 1})",
             })
     return failures

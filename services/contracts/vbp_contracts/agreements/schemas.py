@@ -11,12 +11,24 @@ class Generation(BaseModel):
     agreement_year: int = Field(ge=1, le=10)
 
 
+class LeftOutProduct(BaseModel):
+    """A product with agreed volumes that got no agreement item: it is not listed (CON-4)."""
+
+    product_id: int
+    status: str
+    hospital_codes: list[str]
+    agreed_quantity: int
+    reason: str
+
+
 class GenerationResult(BaseModel):
     created: int
     new_versions: int
     refreshed: int
     unchanged: int
     agreements: list[int]
+    left_out: list[LeftOutProduct] = Field(default_factory=list,
+                                           description="suspended, disqualified or delisted products left out")
 
 
 class Designation(BaseModel):

@@ -82,6 +82,7 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
         raise Problem(422, "renewal-below-minimum", "Renewal below the minimum",
                       f"{len(failures)} item(s) of year {year} break the {batch.policy['renewal']['kind']} "
                       f"renewal rule (CON-3, preset {batch.policy.get('preset')})", errors=failures)
+    volumes, left_out = _without_unorderable(volumes, products)
     unknown = sorted({v.product_id for v in volumes if not manufacturer_of.get(v.product_id)})
     if unknown:
         raise Problem(422, detail=f"products {unknown} have no manufacturer credit code in the catalog; "
@@ -89,7 +90,8 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
     grouped: dict[tuple[str, str], list[AgreedVolume]] = defaultdict(list)
     for volume in volumes:
         grouped[(volume.hospital_code, manufacturer_of[volume.product_id])].append(volume)
-    result = {"created": 0, "new_versions": 0, "refreshed": 0, "unchanged": 0, "agreements": []}
+    result = {"created": 0, "new_versions": 0, "refreshed": 0, "unchanged": 0, "agreements": [],
+              "left_out": left_out}
     for (hospital, manufacturer), rows in sorted(grouped.items()):
         wanted = sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen) for v in rows)
         latest = await session.scalar(
@@ -124,6 +126,29 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
         result["agreements"].append(agreement.id)
     await session.flush()
     return result
+
+
+def _without_unorderable(volumes: list[AgreedVolume], products: dict[int, ProductView]
+                         ) -> tuple[list[AgreedVolume], list[dict]]:
+    """CON-2 with CON-4: a suspended, disqualified or delisted product cannot be ordered, so
+    an agreement item for it would bind the hospital to a volume it may not buy. Its agreed
+    volumes stay on record (it may be listed again and the generation rerun) but no item is
+    made, and the answer names each product left out, its status and the hospitals affected."""
+    kept, skipped = [], defaultdict(list)
+    for volume in volumes:
+        product = products.get(volume.product_id)
+        if product is not None and product.status != "listed":
+            skipped[volume.product_id].append(volume)
+        else:
+            kept.append(volume)
+    left_out = [{
+        "product_id": product_id, "status": products[product_id].status,
+        "hospital_codes": sorted(v.hospital_code for v in rows),
+        "agreed_quantity": sum(v.quantity for v in rows),
+        "reason": f"product {product_id} is {products[product_id].status}; it cannot be ordered, so no agreement "
+                  "item was made for it (CON-4)",
+    } for product_id, rows in sorted(skipped.items())]
+    return kept, left_out
 
 
 async def visible(session: AsyncSession, agreement_id: int, principal: Principal, *, for_update=False) -> Agreement:

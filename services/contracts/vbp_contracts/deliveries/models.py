@@ -50,7 +50,7 @@ class DeliveryLine(Base):
 
 
 class Return(Base):
-    """退货: accepted goods sent back, with a reason; counts as a negative acceptance (CON-5)."""
+    """退货: accepted goods sent back, with a reason; its own event, counted against progress and invoices (CON-5)."""
 
     __tablename__ = "returns"
 

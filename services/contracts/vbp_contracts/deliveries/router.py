@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
 
 from vbp_contracts.deliveries import service
 from vbp_contracts.deliveries.models import Delivery
@@ -38,9 +39,10 @@ async def visible(session, delivery_id: int, principal, *, for_update=False) -> 
 
 @router.post("/deliveries", status_code=201, response_model=DeliveryRead, dependencies=[require_roles(Role.COMPANY)],
              summary="The distributor records a delivery against confirmed lines; partial is fine (CON-5)")
-async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: PrincipalDep) -> DeliveryRead:
+async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: PrincipalDep,
+                          clock: ClockDep) -> DeliveryRead:
     delivery = await service.record(session, body, distributor=company_code(principal),
-                                    by=f"{principal.role.value}:{principal.key_id}")
+                                    by=f"{principal.role.value}:{principal.key_id}", today=clock.today())
     return await read(session, delivery)
 
 
@@ -52,19 +54,22 @@ async def read_delivery(delivery_id: int, session: SessionDep, principal: Princi
 @router.post("/deliveries/{delivery_id}/acceptance", response_model=DeliveryRead,
              dependencies=[require_roles(Role.HOSPITAL)],
              summary="The hospital accepts each delivered line, at most what was delivered (CON-5)")
-async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDep, principal: PrincipalDep) -> DeliveryRead:
+async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDep, principal: PrincipalDep,
+                          clock: ClockDep) -> DeliveryRead:
     hospital_code(principal)
     delivery = await visible(session, delivery_id, principal, for_update=True)
-    await service.accept(session, delivery, body)
+    await service.accept(session, delivery, body, today=clock.today())
     await session.flush()
     return await read(session, delivery)
 
 
 @router.post("/returns", status_code=201, response_model=ReturnRead, dependencies=[require_roles(Role.HOSPITAL)],
-             summary="Return accepted goods with a reason: a negative acceptance (CON-5)")
-async def return_goods(body: ReturnCreate, session: SessionDep, principal: PrincipalDep) -> ReturnRead:
+             summary="Return accepted goods with a reason; counts against progress and invoices (CON-5)")
+async def return_goods(body: ReturnCreate, session: SessionDep, principal: PrincipalDep,
+                       clock: ClockDep) -> ReturnRead:
     hospital_code(principal)
     delivery = await visible(session, body.delivery_id, principal, for_update=True)
-    row = await service.return_goods(session, delivery, body, by=f"{principal.role.value}:{principal.key_id}")
+    row = await service.return_goods(session, delivery, body, by=f"{principal.role.value}:{principal.key_id}",
+                                     today=clock.today())
     return ReturnRead(id=row.id, delivery_id=row.delivery_id, line_no=row.line_no, quantity=row.quantity,
                       reason=row.reason, returned_on=row.returned_on)

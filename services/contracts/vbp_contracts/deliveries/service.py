@@ -1,8 +1,14 @@
 """CON-5: deliveries (partial allowed), acceptance ≤ delivered, and returns.
 
 Acceptance is the "purchase recorded" fact every other service counts, so its event
-carries everything monitoring and settlement need; a return is the same fact with a
-negative quantity and its reason, counting against progress and invoices.
+(``contracts.delivery.accepted`` v2) carries everything monitoring and settlement need,
+with the order and delivery dates MON-6 measures lead time between. A delivery is its own
+event (MON-6, MON-8 supply), and so is a return: a positive quantity with its reason
+(``contracts.delivery.returned``), never a negative acceptance.
+
+Every date is checked against the order and the service's clock: nothing is delivered
+before it was ordered, accepted before it was delivered, returned before it was accepted,
+or any of it on a day that has not come yet.
 """
 
 from __future__ import annotations
@@ -12,14 +18,26 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
-from vbpkit.events.contracts import DeliveryAccepted
+from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
 from vbpkit.problems import Problem
 
 from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.deliveries import repository
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine, Return
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnCreate
 from vbp_contracts.orders.models import Order, OrderLine
-from vbp_contracts.orders.service import refuse_revoked
+from vbp_contracts.orders.service import ordered_on, refuse_revoked
+
+
+def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, today: date) -> None:
+    """CON-5: a supply date lies between the step it follows and today (the service's clock);
+    a date outside is a 422 naming the field, so a typo is not recorded as fact."""
+    if day < not_before:
+        raise Problem(422, detail=f"{field.removeprefix('body.')} {day} is before {earlier} {not_before}",
+                      errors=[{"field": field, "reason": f"before {earlier} {not_before} (CON-5)"}])
+    if day > today:
+        raise Problem(422, detail=f"{field.removeprefix('body.')} {day} is in the future (today is {today})",
+                      errors=[{"field": field, "reason": f"after today {today} (CON-5)"}])
 
 
 async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine]:
@@ -27,8 +45,8 @@ async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine
         select(DeliveryLine).where(DeliveryLine.delivery_id == delivery_id).order_by(DeliveryLine.line_no)))
 
 
-async def record(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str) -> Delivery:
-    order = await session.get(Order, request.order_id)
+async def record(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str, today: date) -> Delivery:
+    order = await repository.order_of(session, request.order_id)
     order_lines = {l.line_no: l for l in await session.scalars(
         select(OrderLine).where(OrderLine.order_id == request.order_id).with_for_update())}
     if order is None or not any(l.distributor_code == distributor for l in order_lines.values()):
@@ -52,6 +70,8 @@ async def record(session: AsyncSession, request: DeliveryCreate, *, distributor:
         seen.add(line.line_no)
     if errors:
         raise Problem(422, detail="the delivery is refused; nothing was recorded", errors=errors)
+    refuse_bad_date("body.delivered_on", request.delivered_on, not_before=ordered_on(order), earlier="the order of",
+                    today=today)
     delivery = Delivery(order_id=order.id, hospital_code=order.hospital_code, distributor_code=distributor,
                         delivered_on=request.delivered_on, recorded_by=by)
     session.add(delivery)
@@ -61,33 +81,35 @@ async def record(session: AsyncSession, request: DeliveryCreate, *, distributor:
         session.add(DeliveryLine(delivery_id=delivery.id, line_no=line.line_no, quantity=line.quantity,
                                  lot=line.lot, udi=line.udi, returned_quantity=0))
     await session.flush()
+    outbox.add(session, DeliveryRecorded(
+        delivery_id=delivery.id, order_id=order.id, hospital_code=order.hospital_code, distributor_code=distributor,
+        ordered_on=ordered_on(order), delivered_on=request.delivered_on,
+        lines=[DeliveredLineFacts(
+            line_no=line.line_no, product_id=order_lines[line.line_no].product_id,
+            batch_code=order_lines[line.line_no].batch_code, agreement_id=order_lines[line.line_no].agreement_id,
+            manufacturer_code=order_lines[line.line_no].manufacturer_code, quantity=line.quantity, lot=line.lot,
+            udi=line.udi, ordered_quantity=order_lines[line.line_no].quantity) for line in request.lines],
+    ), key=order.hospital_code)
     return delivery
 
 
-async def _facts(session: AsyncSession, delivery: Delivery, line_no: int) -> tuple[OrderLine, Agreement]:
-    order_line = await session.get(OrderLine, (delivery.order_id, line_no))
-    agreement = await session.get(Agreement, order_line.agreement_id)
-    return order_line, agreement
-
-
-def _event(delivery: Delivery, order_line: OrderLine, agreement: Agreement, *, quantity: int, on: date,
-           return_reason: str | None = None) -> DeliveryAccepted:
-    return DeliveryAccepted(
+def _accepted(delivery: Delivery, order: Order, order_line: OrderLine, agreement: Agreement, *, quantity: int,
+              on: date) -> DeliveryAcceptedV2:
+    return DeliveryAcceptedV2(
         delivery_id=delivery.id, line_no=order_line.line_no, order_id=delivery.order_id,
         hospital_code=delivery.hospital_code, product_id=order_line.product_id, batch_code=order_line.batch_code,
         agreement_id=agreement.id, agreement_year=agreement.agreement_year,
         manufacturer_code=order_line.manufacturer_code, distributor_code=delivery.distributor_code,
         quantity=quantity, unit_price_fen=order_line.unit_price_fen, amount_fen=quantity * order_line.unit_price_fen,
-        accepted_on=on, return_reason=return_reason,
+        ordered_on=ordered_on(order), delivered_on=delivery.delivered_on, accepted_on=on,
     )
 
 
-async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance) -> None:
+async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance, *, today: date) -> None:
     if delivery.accepted_on is not None:
         raise Problem(409, detail=f"delivery {delivery.id} was accepted on {delivery.accepted_on}")
-    if request.accepted_on < delivery.delivered_on:
-        raise Problem(422, detail="acceptance cannot precede delivery",
-                      errors=[{"field": "body.accepted_on", "reason": f"before {delivery.delivered_on}"}])
+    refuse_bad_date("body.accepted_on", request.accepted_on, not_before=delivery.delivered_on,
+                    earlier="the delivery of", today=today)
     lines = {l.line_no: l for l in await lines_of(session, delivery.id)}
     given = {l.line_no: l for l in request.lines}
     errors = []
@@ -101,15 +123,17 @@ async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance)
     if errors:
         raise Problem(422, detail="the acceptance is refused; nothing was recorded", errors=errors)
     delivery.accepted_on = request.accepted_on
+    order = await repository.order_of(session, delivery.order_id)
     for line_no, line in sorted(given.items()):
         lines[line_no].accepted_quantity = line.accepted_quantity
         if line.accepted_quantity:
-            order_line, agreement = await _facts(session, delivery, line_no)
-            outbox.add(session, _event(delivery, order_line, agreement, quantity=line.accepted_quantity,
-                                       on=request.accepted_on), key=delivery.hospital_code)
+            order_line, agreement = await repository.supplied_line(session, delivery.order_id, line_no)
+            outbox.add(session, _accepted(delivery, order, order_line, agreement, quantity=line.accepted_quantity,
+                                          on=request.accepted_on), key=delivery.hospital_code)
 
 
-async def return_goods(session: AsyncSession, delivery: Delivery, request: ReturnCreate, *, by: str) -> Return:
+async def return_goods(session: AsyncSession, delivery: Delivery, request: ReturnCreate, *, by: str,
+                       today: date) -> Return:
     line = await session.get(DeliveryLine, (delivery.id, request.line_no), with_for_update=True)
     if line is None or line.accepted_quantity is None:
         raise Problem(422, detail=f"line {request.line_no} of delivery {delivery.id} was not accepted",
@@ -118,15 +142,21 @@ async def return_goods(session: AsyncSession, delivery: Delivery, request: Retur
     if request.quantity > returnable:
         raise Problem(422, detail=f"at most {returnable} can still be returned",
                       errors=[{"field": "body.quantity", "reason": f"exceeds {returnable}"}])
-    if request.returned_on < delivery.accepted_on:
-        raise Problem(422, detail="a return cannot precede the acceptance",
-                      errors=[{"field": "body.returned_on", "reason": f"before {delivery.accepted_on}"}])
+    refuse_bad_date("body.returned_on", request.returned_on, not_before=delivery.accepted_on,
+                    earlier="the acceptance of", today=today)
     line.returned_quantity += request.quantity
     row = Return(delivery_id=delivery.id, line_no=request.line_no, quantity=request.quantity,
                  reason=request.reason, returned_on=request.returned_on, recorded_by=by)
     session.add(row)
-    order_line, agreement = await _facts(session, delivery, request.line_no)
-    outbox.add(session, _event(delivery, order_line, agreement, quantity=-request.quantity, on=request.returned_on,
-                               return_reason=request.reason), key=delivery.hospital_code)
     await session.flush()
+    order_line, agreement = await repository.supplied_line(session, delivery.order_id, request.line_no)
+    outbox.add(session, DeliveryReturned(
+        return_id=row.id, delivery_id=delivery.id, line_no=order_line.line_no, order_id=delivery.order_id,
+        hospital_code=delivery.hospital_code, product_id=order_line.product_id, batch_code=order_line.batch_code,
+        agreement_id=agreement.id, agreement_year=agreement.agreement_year,
+        manufacturer_code=order_line.manufacturer_code, distributor_code=delivery.distributor_code,
+        quantity=request.quantity, unit_price_fen=order_line.unit_price_fen,
+        amount_fen=request.quantity * order_line.unit_price_fen, returned_on=request.returned_on,
+        reason=request.reason,
+    ), key=delivery.hospital_code)
     return row

@@ -56,7 +56,8 @@ async def visible(session, order_id: int, principal, *, for_update=False) -> Ord
 async def place_order(body: OrderCreate, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                       response: Response) -> OrderRead:
     order, new = await service.place(session, hospital=hospital_code(principal), request=body,
-                                     by=f"{principal.role.value}:{principal.key_id}", today=clock.today())
+                                     by=f"{principal.role.value}:{principal.key_id}", today=clock.today(),
+                                     placed_at=clock.now())
     if not new:
         response.status_code = 200
     return await read(session, order)
@@ -68,7 +69,7 @@ async def place_orders(body: BulkOrders, session: SessionDep, principal: Princip
                        clock: ClockDep) -> BulkOrderResult:
     return BulkOrderResult(**await service.place_bulk(
         session, hospital=hospital_code(principal), orders=body.orders,
-        by=f"{principal.role.value}:{principal.key_id}", today=clock.today()))
+        by=f"{principal.role.value}:{principal.key_id}", today=clock.today(), placed_at=clock.now()))
 
 
 @router.get("", response_model=OrderPage, summary="Orders: a hospital's own, or those routed to a distributor")
@@ -99,9 +100,10 @@ async def read_order(order_id: int, session: SessionDep, principal: PrincipalDep
 
 @router.post("/{order_id}/confirmation", response_model=OrderRead, dependencies=[require_roles(Role.COMPANY)],
              summary="The designated distributor confirms or declines lines, with a reason (CON-4)")
-async def confirm(order_id: int, body: Confirmation, session: SessionDep, principal: PrincipalDep) -> OrderRead:
+async def confirm(order_id: int, body: Confirmation, session: SessionDep, principal: PrincipalDep,
+                  clock: ClockDep) -> OrderRead:
     distributor = company_code(principal)
     order = await visible(session, order_id, principal, for_update=True)
-    await service.confirm(session, order, distributor=distributor, decisions=body.lines)
+    await service.confirm(session, order, distributor=distributor, decisions=body.lines, today=clock.today())
     await session.flush()
     return await read(session, order)

@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vbpkit.money import NonNegativeYuan, YuanFromFen
+from vbpkit.problems import invalid_field
 
 
 class OrderLineCreate(BaseModel):
@@ -26,7 +27,7 @@ class OrderCreate(BaseModel):
     def _unique_lines(self):
         numbers = [line.line_no for line in self.lines]
         if len(set(numbers)) != len(numbers):
-            raise ValueError("line_no repeats")
+            raise invalid_field("lines", "line_no repeats")
         return self
 
 
@@ -46,7 +47,7 @@ class LineDecision(BaseModel):
     @model_validator(mode="after")
     def _reason(self):
         if self.decision == "decline" and not self.reason:
-            raise ValueError("a declined line needs a reason")
+            raise invalid_field("reason", "a declined line needs a reason")
         return self
 
 

@@ -4,15 +4,22 @@ distributor, confirmed or declined line by line, idempotent on the HIS order num
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, timezone
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
-from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
+from vbpkit.clock import SHANGHAI
+from vbpkit.events.contracts import (
+    OrderLineConfirmed,
+    OrderLineDeclined,
+    OrderLineFacts,
+    OrderPlaced,
+    SupplyLineFacts,
+)
 from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, error_location
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.catalog_view.models import BatchView, ProductView
@@ -92,9 +99,24 @@ class _Routes:
         return _Route(product, batch, agreement, price, agreed, ordered)
 
 
+def ordered_on(order: Order) -> date:
+    """The order's date in Asia/Shanghai (§3): what MON-6 counts the delivery window from and
+    what no delivery or acceptance may precede (CON-5)."""
+    return order.placed_at.astimezone(SHANGHAI).date()
+
+
+def supply_facts(order: Order, line: OrderLine) -> SupplyLineFacts:
+    return SupplyLineFacts(
+        order_id=order.id, line_no=line.line_no, hospital_code=order.hospital_code, product_id=line.product_id,
+        batch_code=line.batch_code, agreement_id=line.agreement_id, manufacturer_code=line.manufacturer_code,
+        distributor_code=line.distributor_code, quantity=line.quantity, ordered_on=ordered_on(order))
+
+
 async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date,
-                routes: _Routes | None = None) -> tuple[Order, bool]:
-    """Returns the order and whether it is new. The same HIS order again returns the first."""
+                routes: _Routes | None = None, placed_at: datetime | None = None) -> tuple[Order, bool]:
+    """Returns the order and whether it is new. The same HIS order again returns the first.
+    ``placed_at`` comes from the service's clock, so the order date every later date is
+    checked against (CON-5) is the one the clock says, not the database server's."""
     existing = await session.scalar(
         select(Order).where(Order.hospital_code == hospital, Order.his_order_no == request.his_order_no))
     if existing is not None:
@@ -117,7 +139,7 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
     for product_id, quantity in pending.items():
         routes.routes[product_id].ordered += quantity
     order = Order(hospital_code=hospital, his_order_no=request.his_order_no, request_sha256=_fingerprint(request),
-                  placed_by=by)
+                  placed_by=by, **({"placed_at": placed_at.astimezone(timezone.utc)} if placed_at else {}))
     session.add(order)
     await session.flush()
     for line in lines:
@@ -158,7 +180,8 @@ async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending
     )
 
 
-async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date) -> dict:
+async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date,
+                     placed_at: datetime | None = None) -> dict:
     """Month-end upload: each order stands or falls alone; a resent order is a no-op."""
     total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) and isinstance(o.get("lines"), list) else 0
                       for o in orders)
@@ -172,14 +195,18 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
         try:
             request = OrderCreate.model_validate(raw)
         except ValidationError as exc:
-            errors += [{"order": index, "field": ".".join(map(str, e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+            # §5: every error locates its field from the body's root (body.orders.3.lines.0.unit_price)
+            errors += [{"order": index, "field": ".".join(filter(None, (f"body.orders.{index}", error_location(e)))),
+                        "reason": e["msg"]} for e in exc.errors()]
             continue
         try:
             async with session.begin_nested():
-                _, new = await place(session, hospital=hospital, request=request, by=by, today=today, routes=routes)
+                _, new = await place(session, hospital=hospital, request=request, by=by, today=today, routes=routes,
+                                    placed_at=placed_at)
         except Problem as problem:
-            errors += [{"order": index, "his_order_no": request.his_order_no, **e}
-                       for e in (problem.errors or [{"field": "order", "reason": problem.detail}])]
+            errors += [{"order": index, "his_order_no": request.his_order_no, **e,
+                        "field": e.get("field", "").replace("body.", f"body.orders.{index}.", 1)}
+                       for e in (problem.errors or [{"field": "body.his_order_no", "reason": problem.detail}])]
             continue
         created += new
         existing += not new
@@ -203,7 +230,9 @@ async def refuse_revoked(session: AsyncSession, lines, distributor: str) -> None
         raise Problem(403, detail=f"you are no longer the designated distributor of agreement(s) {revoked} (CON-6)")
 
 
-async def confirm(session: AsyncSession, order: Order, *, distributor: str, decisions) -> None:
+async def confirm(session: AsyncSession, order: Order, *, distributor: str, decisions, today: date) -> None:
+    """CON-4: each decision is an event (confirmed, or declined with its reason) dated by the
+    service's clock, so MON-6 and MON-8 see supply line by line."""
     lines = {l.line_no: l for l in await lines_of(session, order.id)}
     if not any(l.distributor_code == distributor for l in lines.values()):
         # the manufacturer sees the order but the distributor confirms it (CON-4)
@@ -222,3 +251,9 @@ async def confirm(session: AsyncSession, order: Order, *, distributor: str, deci
         line = lines[decision.line_no]
         line.status = "confirmed" if decision.decision == "confirm" else "declined"
         line.decline_reason = decision.reason if decision.decision == "decline" else None
+        facts = supply_facts(order, line)
+        if decision.decision == "confirm":
+            outbox.add(session, OrderLineConfirmed(line=facts, confirmed_on=today), key=order.hospital_code)
+        else:
+            outbox.add(session, OrderLineDeclined(line=facts, declined_on=today, reason=decision.reason),
+                       key=order.hospital_code)
