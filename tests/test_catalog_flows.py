@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_catalog.main import create_app
-from vbp_catalog.policies.presets import PRESETS
+from vbpkit.policy import PRESETS
 from vbp_catalog.settings import CatalogSettings
 from vbp_catalog.uscc import ALPHABET, check_character
 from vbpkit.embedded import (

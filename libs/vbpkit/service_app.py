@@ -28,6 +28,7 @@ from vbpkit.identity import IdentityMiddleware
 from vbpkit.inbox import Handler, InboxConsumer
 from vbpkit.migrations import upgrade_to_head
 from vbpkit.outbox import OutboxRelay
+from vbpkit.projections.base import Projection, merged_handlers
 from vbpkit.problems import install_problem_handlers
 from vbpkit.request_id import RequestIdMiddleware, configure_logging
 from vbpkit.settings import ServiceSettings
@@ -46,6 +47,9 @@ class ServiceSpec:
     migrations: Path
     routers: Sequence[APIRouter]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    # Read models of other services' facts (vbpkit.projections): their event handlers join
+    # ``handlers``; their tables are listed beside the service's Base (include_tables).
+    projections: Sequence[Projection] = ()
     background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
 
 
@@ -80,13 +84,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         max_backoff_seconds=settings.relay_max_backoff_seconds,
         retention=timedelta(days=settings.outbox_retention_days),
     )
+    handlers = merged_handlers(spec.projections, spec.handlers)
     consumer = None
-    if spec.handlers and settings.consumers_enabled:
+    if handlers and settings.consumers_enabled:
         consumer = InboxConsumer(
             sessionmaker,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=f"vbp-{spec.name}",
-            handlers=spec.handlers,
+            handlers=handlers,
             partitions=settings.topic_partitions,
         )
     runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer)
