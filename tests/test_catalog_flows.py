@@ -21,7 +21,6 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_catalog.main import create_app
-from vbp_catalog.policies.presets import PRESETS
 from vbp_catalog.settings import CatalogSettings
 from vbp_catalog.uscc import ALPHABET, check_character
 from vbpkit.embedded import (
@@ -32,6 +31,7 @@ from vbpkit.embedded import (
     wait_for_broker,
 )
 from vbpkit.launcher import Platform
+from vbpkit.policy import PRESETS, ExecutionPolicy, policy_from_preset
 
 from testsupport import EXCHANGE, eventually
 
@@ -404,6 +404,16 @@ class TestBatchPublishedCarriesThePolicy:
         assert event["type"] == "catalog.batch.published" and event["key"] == code
         assert event["data"]["policy"] == batch["policy"]
         assert event["data"]["policy"]["prepayment_ratio"] == "0.8"
+        # issue 7: catalog publishes version 2, whose policy is the typed ExecutionPolicy
+        assert event["version"] == 2
+        assert ExecutionPolicy.model_validate(event["data"]["policy"]) == policy_from_preset(
+            "chongqing-stent-2023", {"prepayment_ratio": "0.8"})
+
+    async def test_the_asyncapi_document_lists_the_typed_version_2(self, roles):
+        document = (await roles.hospital.get("/asyncapi.json")).json()
+        data = document["components"]["messages"]["catalog.batch.published.v2"]["payload"]["properties"]["data"]
+        assert data["properties"]["policy"] == {"$ref": "#/components/schemas/ExecutionPolicy"}
+        assert "catalog.batch.published.v1" in document["components"]["messages"]  # v1 stays published
 
 
 # --- CAT-3/CAT-4 listing pushes -----------------------------------------------------------

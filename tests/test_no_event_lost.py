@@ -20,8 +20,8 @@ from vbpkit.embedded import server_url_to_async
 
 READ_MODELS = ("contracts", "settlement", "monitoring")
 # the table each service's catalog.institution.registered handler writes
-REGISTRY_TABLES = {"contracts": "hospital_parties", "settlement": "funded_hospitals",
-                   "monitoring": "monitored_hospitals"}
+REGISTRY_TABLES = {"contracts": "institution_view", "settlement": "institution_view",
+                   "monitoring": "institution_view"}
 
 
 def institution(code: str, level: int = 2) -> dict:

@@ -29,6 +29,7 @@ from vbpkit.identity import IdentityMiddleware
 from vbpkit.inbox import Handler, InboxConsumer
 from vbpkit.migrations import upgrade_to_head
 from vbpkit.outbox import OutboxRelay
+from vbpkit.projections.base import Projection, merged_handlers
 from vbpkit.problems import install_problem_handlers
 from vbpkit.request_id import RequestIdMiddleware, configure_logging
 from vbpkit.settings import ServiceSettings
@@ -48,6 +49,9 @@ class ServiceSpec:
     migrations: Path
     routers: Sequence[APIRouter]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    # Read models of other services' facts (vbpkit.projections): their event handlers join
+    # ``handlers``; their tables are listed beside the service's Base (include_tables).
+    projections: Sequence[Projection] = ()
     background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
 
 
@@ -83,18 +87,19 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         batch_size=settings.relay_batch_size,
         max_backoff_seconds=settings.relay_max_backoff_seconds,
     )
+    handlers = merged_handlers(spec.projections, spec.handlers)
     consumer = None
-    if spec.handlers and settings.consumers_enabled:
+    if handlers and settings.consumers_enabled:
         consumer = InboxConsumer(
             sessionmaker,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=f"vbp-{spec.name}",
-            handlers=spec.handlers,
+            handlers=handlers,
             partitions=settings.topic_partitions,
             park_after_attempts=settings.park_after_attempts,
         )
     runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
-                      handlers=dict(spec.handlers))
+                      handlers=handlers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -127,7 +132,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     install_problem_handlers(app, public_prefix=f"/{spec.name}")  # GW-1 routes /<service>/*
     for router in spec.routers:
         app.include_router(router)
-    if spec.handlers:
+    if handlers:
         app.include_router(parking_router)
 
     @app.get("/health", tags=["health"], summary="This service, its database and the broker")

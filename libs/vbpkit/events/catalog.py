@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from vbpkit.events.envelope import Event, event_schema
+from vbpkit.policy import ExecutionPolicy
 
 
 @event_schema
@@ -64,6 +65,41 @@ class BatchPublished(Event):
     end_reason: str | None
     groups: list[dict[str, str]]
     policy: dict[str, Any]
+
+
+@event_schema
+class BatchPublishedV2(Event):
+    """CAT-1: a batch was created, extended or ended early — with its policy typed.
+
+    Version 2 of ``catalog.batch.published``: the same facts as v1, but the execution
+    policy is the kit's `ExecutionPolicy` (DESIGN §4) instead of a free dict, so a consumer
+    reads ``policy.renewal.kind`` and a malformed policy is refused at the schema, not deep
+    inside a renewal check. Consumers handle v1 too (its dict parses into the same model).
+    """
+
+    type = "catalog.batch.published"
+    version = 2
+
+    code: str
+    name: str
+    kind: Literal["drug", "consumable"]
+    organiser_level: Literal["national", "alliance", "provincial", "prefecture"]
+    document_no: str
+    starts_on: date
+    ends_on: date
+    planned_ends_on: date
+    cycle_years: int | None
+    ended_early_on: date | None
+    end_reason: str | None
+    groups: list[dict[str, str]]
+    policy: ExecutionPolicy
+
+    @classmethod
+    def of(cls, event: BatchPublished | BatchPublishedV2) -> BatchPublishedV2:
+        """Either published version as v2: v1's policy dict parses into the typed policy."""
+        if isinstance(event, cls):
+            return event
+        return cls.model_validate(event.model_dump())
 
 
 class ProductFacts(Event):

@@ -1,7 +1,5 @@
 from vbp_contracts.agreements import models as _agreements  # noqa: F401
-from vbp_contracts.catalog_view import models as _catalog_view  # noqa: F401  (register the tables)
 from vbp_contracts.deliveries import models as _deliveries  # noqa: F401
-from vbp_contracts.institutions import models as _institutions  # noqa: F401
 from vbp_contracts.models import Base
 from vbp_contracts.orders import models as _orders  # noqa: F401
 from vbp_contracts.volumes import models as _volumes  # noqa: F401

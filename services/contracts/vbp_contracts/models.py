@@ -1,8 +1,16 @@
-"""The contracts service's declarative base: its own metadata, its own database."""
+"""The contracts service's declarative base: its own metadata, its own database.
+
+``PROJECTIONS`` are the read models of other services' facts it keeps (vbpkit.projections):
+their tables are part of this metadata and its migrations, their handlers are switched on
+in the composition root (main.py).
+"""
 
 from sqlalchemy.orm import DeclarativeBase
 from vbpkit.db import new_metadata
+from vbpkit.projections import CatalogView, Registry, include_tables
+
+PROJECTIONS = (Registry, CatalogView)
 
 
 class Base(DeclarativeBase):
-    metadata = new_metadata()
+    metadata = include_tables(new_metadata(), PROJECTIONS)

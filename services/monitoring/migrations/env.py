@@ -1,4 +1,3 @@
-from vbp_monitoring.institutions import models  # noqa: F401  (registers the tables)
 from vbp_monitoring.models import Base
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env

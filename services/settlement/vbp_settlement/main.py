@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_settlement.institutions.router import router as institutions
-from vbp_settlement.institutions.service import on_institutions_registered
+from vbp_settlement.models import PROJECTIONS
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,6 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institutions_registered},
+        projections=PROJECTIONS,
     )
     return create_service_app(spec, settings or SettlementSettings())

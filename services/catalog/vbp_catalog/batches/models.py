@@ -10,8 +10,9 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
+from vbpkit.policy import ExecutionPolicy
+from vbpkit.policy.column import PolicyColumn
 
 from vbp_catalog.models import Base
 
@@ -32,7 +33,7 @@ class Batch(Base):
     planned_ends_on: Mapped[date] = mapped_column(Date, comment="last day as first published")
     ended_early_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(Text)
-    policy: Mapped[dict] = mapped_column(JSONB)
+    policy: Mapped[ExecutionPolicy] = mapped_column(PolicyColumn)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

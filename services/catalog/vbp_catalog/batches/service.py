@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
-from vbpkit.events.catalog import BatchPublished
+from vbpkit.events.catalog import BatchPublishedV2
 from vbpkit.identity import Principal
+from vbpkit.policy import ExecutionPolicy, UnknownPreset, cycle_end, policy_from_preset
 from vbpkit.problems import Problem
 
 from vbp_catalog.batches.models import Batch, BatchGroup
@@ -20,17 +19,6 @@ from vbp_catalog.batches.schemas import (
     BatchRead,
     GroupRead,
 )
-from vbp_catalog.policies.presets import UnknownPreset, policy_from_preset
-
-
-def cycle_end(starts_on: date, years: int) -> date:
-    """The last day of a cycle of whole years: the day before the start's anniversary
-    (seed 000: a 2-year cycle from 2025-06-20 runs to 2027-06-19)."""
-    try:
-        anniversary = starts_on.replace(year=starts_on.year + years)
-    except ValueError:  # 29 February
-        anniversary = starts_on.replace(year=starts_on.year + years, day=28) + timedelta(days=1)
-    return anniversary - timedelta(days=1)
 
 
 def _explain(batch: Batch) -> dict:
@@ -40,7 +28,7 @@ def _explain(batch: Batch) -> dict:
     )
     return {
         "rule": "CAT-1",
-        "preset": batch.policy.get("preset"),
+        "preset": batch.policy.preset,
         "starts_on": batch.starts_on.isoformat(),
         **cycle,
         "planned_ends_on": batch.planned_ends_on.isoformat(),
@@ -59,7 +47,8 @@ async def read(session: AsyncSession, batch: Batch) -> BatchRead:
         code=batch.code, name=batch.name, kind=batch.kind, organiser_level=batch.organiser_level,
         document_no=batch.document_no, starts_on=batch.starts_on, cycle_years=batch.cycle_years,
         ends_on=batch.ends_on, planned_ends_on=batch.planned_ends_on, ended_early_on=batch.ended_early_on,
-        end_reason=batch.end_reason, policy=batch.policy, groups=[GroupRead(code=g.code, name=g.name) for g in groups],
+        end_reason=batch.end_reason, policy=batch.policy.model_dump(mode="json"),
+        groups=[GroupRead(code=g.code, name=g.name) for g in groups],
         explain=_explain(batch), updated_at=batch.updated_at,
     )
 
@@ -70,7 +59,7 @@ async def _publish(session: AsyncSession, batch: Batch) -> BatchRead:
     body = await read(session, batch)
     outbox.add(
         session,
-        BatchPublished(
+        BatchPublishedV2(
             code=batch.code, name=batch.name, kind=batch.kind, organiser_level=batch.organiser_level,
             document_no=batch.document_no, starts_on=batch.starts_on, ends_on=batch.ends_on,
             planned_ends_on=batch.planned_ends_on, cycle_years=batch.cycle_years,
@@ -82,7 +71,7 @@ async def _publish(session: AsyncSession, batch: Batch) -> BatchRead:
     return body
 
 
-def _policy(request: BatchCreate) -> dict:
+def _policy(request: BatchCreate) -> ExecutionPolicy:
     try:
         policy = policy_from_preset(request.preset, request.policy_overrides)
     except UnknownPreset as exc:
@@ -94,7 +83,7 @@ def _policy(request: BatchCreate) -> dict:
         ]
         raise Problem(422, detail="the execution policy is invalid: " + "; ".join(
             f"{e['field']}: {e['reason']}" for e in errors), errors=errors) from None
-    return policy.model_dump(mode="json")
+    return policy
 
 
 async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) -> BatchRead:
@@ -102,7 +91,7 @@ async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) 
     if await session.get(Batch, request.code) is not None:
         raise Problem(409, detail=f"batch {request.code!r} exists already",
                       errors=[{"field": "body.code", "reason": "already used"}])
-    ends_on = request.ends_on or cycle_end(request.starts_on, request.cycle_years)
+    ends_on = request.ends_on or cycle_end(request.starts_on, request.cycle_years).value
     batch = Batch(
         code=request.code, name=request.name, kind=request.kind, organiser_level=request.organiser_level,
         document_no=request.document_no, starts_on=request.starts_on, cycle_years=request.cycle_years,

@@ -34,10 +34,10 @@ async def record_lower_price(
     session: AsyncSession, product: Product, request: LowerPriceRecord, *, by: str
 ) -> LowerPrice:
     batch = await session.get(Batch, product.batch_code)
-    window = batch.policy.get("lower_price_window_working_days")
+    window = batch.policy.lower_price_window_working_days
     if not window:
         raise Problem(422, "rule-not-in-policy", detail=(
-            f"batch {batch.code}'s execution policy ({batch.policy.get('preset')}) has no lower-price window (CAT-6)"))
+            f"batch {batch.code}'s execution policy ({batch.policy.preset}) has no lower-price window (CAT-6)"))
     if not product.winning:
         # 就低 lowers a winning price (中选价格) on pain of losing 中选资格; a non-winning
         # listing is held to the national lowest price instead (CAT-7).
@@ -60,7 +60,7 @@ async def record_lower_price(
         raise year_not_loaded(exc, "body.effective_on") from None
     explain = {
         "rule": "CAT-6",
-        "preset": batch.policy.get("preset"),
+        "preset": batch.policy.preset,
         "window_working_days": window,
         "lower_price": format_yuan(request.price),
         "winning_price": format_yuan(product.winning_price_fen),

@@ -168,9 +168,8 @@ async def upsert_listings(
 
 def differential_coefficients(batch: Batch) -> dict[str, Decimal]:
     """CAT-8 coefficients of the batch's policy (defaults of 发改价格〔2011〕2452号 live in the policy)."""
-    coefficients = batch.policy["differential_pricing"]
-    return {"strength_coefficient": Decimal(str(coefficients["strength"])),
-            "pack_coefficient": Decimal(str(coefficients["pack"]))}
+    coefficients = batch.policy.differential_pricing
+    return {"strength_coefficient": coefficients.strength, "pack_coefficient": coefficients.pack}
 
 
 # CAT-1/CAT-3: a drug batch lists drugs (国药准字…), a consumable batch devices (国械注…).

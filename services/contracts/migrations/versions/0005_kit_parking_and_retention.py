@@ -1,12 +1,12 @@
 """Kit tables v2: parked events and the indexes retention deletes by.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 from vbpkit.migrations import create_kit_tables_v2
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,8 @@ from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.policy import ExecutionPolicy
+from vbpkit.policy.rules import PerItemOfFirstYear, PerItemOfPreviousAgreed, Retender
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine
@@ -64,17 +66,18 @@ async def _actual_accepted(session: AsyncSession, batch_code: str, year: int) ->
 
 
 async def violations(
-    session: AsyncSession, *, batch_code: str, year: int, policy: dict, manufacturer_of: dict[int, str | None]
+    session: AsyncSession, *, batch_code: str, year: int, policy: ExecutionPolicy,
+    manufacturer_of: dict[int, str | None],
 ) -> list[dict]:
     """Every item of ``year`` that breaks the renewal rule, with its required minimum."""
-    rule = policy["renewal"]
-    if year == 1 or rule["kind"] == "retender":
+    rule = policy.renewal
+    if year == 1 or isinstance(rule, Retender):
         return []
     current = await _volumes(session, batch_code, year)
     failures: list[dict] = []
-    if rule["kind"] in ("per_item_of_previous_agreed", "per_item_of_first_year"):
-        base_year = year - 1 if rule["kind"] == "per_item_of_previous_agreed" else 1
-        ratio = Decimal(str(rule["min_ratio"]))
+    if isinstance(rule, PerItemOfPreviousAgreed | PerItemOfFirstYear):
+        base_year = year - 1 if isinstance(rule, PerItemOfPreviousAgreed) else 1
+        ratio = rule.min_ratio
         for (hospital, product), base in sorted((await _volumes(session, batch_code, base_year)).items()):
             required = _minimum(ratio, base)
             agreed = current.get((hospital, product), 0)
@@ -87,8 +90,8 @@ async def violations(
                 })
         return failures
     # the stent rule (seed 003)
-    total_ratio = Decimal(str(rule["hospital_total_min_ratio_of_previous_actual"]))
-    company_ratio = Decimal(str(rule["company_min_ratio_of_previous_agreed"]))
+    total_ratio = rule.hospital_total_min_ratio_of_previous_actual
+    company_ratio = rule.company_min_ratio_of_previous_agreed
     previous = await _volumes(session, batch_code, year - 1)
     actual = await _actual_accepted(session, batch_code, year - 1)
     totals: dict[str, int] = defaultdict(int)

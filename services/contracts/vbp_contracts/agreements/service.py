@@ -28,12 +28,13 @@ from vbpkit.events.contracts import (
     DistributorChanged,
 )
 from vbpkit.identity import Principal, Role
+from vbpkit.policy import agreement_years
 from vbpkit.problems import Problem
+from vbpkit.projections.catalog_view import repository as catalog_view
+from vbpkit.projections.registry import repository as registry
 
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
-from vbp_contracts.catalog_view.models import CompanyView, ProductView
-from vbp_contracts.catalog_view.queries import agreement_years, batch_or_422
 from vbp_contracts.orders.models import OrderLine
 from vbp_contracts.parties import OVERSEERS, may_see, not_found
 from vbp_contracts.volumes.models import AgreedVolume
@@ -65,23 +66,23 @@ async def signatures_of(session: AsyncSession, agreement_id: int) -> list[Signat
 
 async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict:
     """Create or refresh the agreements of a batch year from its agreed volumes (CON-2, CON-3)."""
-    batch = await batch_or_422(session, batch_code)
-    if not 1 <= year <= agreement_years(batch):
-        raise Problem(422, detail=f"batch {batch_code} has agreement years 1–{agreement_years(batch)}",
+    batch = await catalog_view.batch_or_422(session, batch_code)
+    years = agreement_years(batch.cycle).value
+    if not 1 <= year <= years:
+        raise Problem(422, detail=f"batch {batch_code} has agreement years 1–{years}",
                       errors=[{"field": "body.agreement_year", "reason": "outside the cycle"}])
     volumes = list(await session.scalars(
         select(AgreedVolume).where(AgreedVolume.batch_code == batch_code, AgreedVolume.agreement_year == year)))
     if not volumes:
         raise Problem(422, detail=f"no agreed volumes for {batch_code} year {year} (CON-1)")
-    products = {p.product_id: p for p in await session.scalars(
-        select(ProductView).where(ProductView.batch_code == batch_code))}
+    products = await catalog_view.products_of_batch(session, batch_code)
     manufacturer_of = {pid: p.applicant_credit_code for pid, p in products.items()}
     failures = await violations(session, batch_code=batch_code, year=year, policy=batch.policy,
                                 manufacturer_of=manufacturer_of)
     if failures:
         raise Problem(422, "renewal-below-minimum", "Renewal below the minimum",
-                      f"{len(failures)} item(s) of year {year} break the {batch.policy['renewal']['kind']} "
-                      f"renewal rule (CON-3, preset {batch.policy.get('preset')})", errors=failures)
+                      f"{len(failures)} item(s) of year {year} break the {batch.policy.renewal.kind} "
+                      f"renewal rule (CON-3, preset {batch.policy.preset})", errors=failures)
     volumes, left_out = _without_unorderable(volumes, products)
     unknown = sorted({v.product_id for v in volumes if not manufacturer_of.get(v.product_id)})
     if unknown:
@@ -167,8 +168,7 @@ async def choose_service(session: AsyncSession, agreement: Agreement, *, with_se
     if agreement.status != "draft" or await signatures_of(session, agreement.id):
         raise Problem(409, detail="a signed agreement is immutable; the choice is made before signing")
     agreement.with_service = with_service
-    products = {p.product_id: p for p in await session.scalars(
-        select(ProductView).where(ProductView.product_id.in_([i.product_id for i in await items_of(session, agreement.id)])))}
+    products = await catalog_view.products_by_id(session, [i.product_id for i in await items_of(session, agreement.id)])
     for item in await items_of(session, agreement.id):
         product = products[item.product_id]
         item.unit_price_fen = product.winning_price_fen - (0 if with_service else product.service_price_fen)
@@ -180,7 +180,7 @@ async def designate(session: AsyncSession, agreement: Agreement, *, distributor_
     lines of the agreement move to the new one (CON-6). Returns how many lines moved."""
     if principal.role is not Role.COMPANY or principal.tenant != agreement.manufacturer_code:
         raise Problem(403, detail="only the agreement's manufacturer designates its distributor")
-    company = await session.get(CompanyView, distributor_code)
+    company = await registry.company(session, distributor_code)
     if company is None or "distributor" not in company.roles:
         raise Problem(422, detail=f"{distributor_code} is not a registered distributor (CAT-9)",
                       errors=[{"field": "body.distributor_code", "reason": "not a distributor"}])

@@ -2,9 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
-from vbpkit.problems import Problem
-
-from vbp_contracts.institutions.models import HospitalParty
+from vbpkit.projections.registry import repository as registry
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 
@@ -12,13 +10,11 @@ router = APIRouter(prefix="/institutions", tags=["registry"])
 class HospitalPartyRead(BaseModel):
     code: str
     name: str
-    kind: str
+    kind: str | None
     level: int
 
 
 @router.get("/{code}", response_model=HospitalPartyRead, summary="This service's view of a registered institution")
 async def read_hospital(code: str, session: SessionDep, principal: PrincipalDep) -> HospitalPartyRead:
-    row = await session.get(HospitalParty, code)
-    if row is None:
-        raise Problem(404, detail=f"institution {code!r} is not known here (yet)")
+    row = await registry.institution_or_404(session, code)
     return HospitalPartyRead(code=row.code, name=row.name, kind=row.kind, level=row.level)

@@ -19,11 +19,12 @@ from vbpkit.events.contracts import (
     SupplyLineFacts,
 )
 from vbpkit.money import format_yuan
+from vbpkit.policy import agreement_year_of
 from vbpkit.problems import Problem, error_location
+from vbpkit.projections.catalog_view import BatchView, ProductView
+from vbpkit.projections.catalog_view import repository as catalog_view
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
-from vbp_contracts.catalog_view.models import BatchView, ProductView
-from vbp_contracts.catalog_view.queries import year_of
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import OrderCreate
 
@@ -68,14 +69,14 @@ class _Routes:
         return found
 
     async def _resolve(self, session: AsyncSession, line) -> _Route:
-        product = await session.get(ProductView, line.product_id)
+        product = await catalog_view.product(session, line.product_id)
         if product is None:
             raise LineRefused(line.line_no, "product_id", f"unknown product {line.product_id}")
         if product.status != "listed":
             raise LineRefused(line.line_no, "product_id",
                               f"product {product.product_id} is {product.status}; it cannot be ordered (CON-4)")
-        batch = await session.get(BatchView, product.batch_code)
-        year = year_of(batch, self.today) if batch else None
+        batch = await catalog_view.batch(session, product.batch_code)
+        year = agreement_year_of(batch.cycle, self.today).value if batch else None
         if year is None:
             raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {self.today}")
         agreement = await session.scalar(
@@ -159,7 +160,7 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
 async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> OrderLine:
     route = await routes.route(session, line)
     price, batch, agreement = route.price_fen, route.batch, route.agreement
-    below_allowed = bool(batch.policy.get("buy_below_winning_price"))
+    below_allowed = bool(batch.policy.buy_below_winning_price)
     if line.unit_price > price:
         raise LineRefused(line.line_no, "unit_price",
                           f"{format_yuan(line.unit_price)} is above the winning price {format_yuan(price)}; "

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.contracts import AgreedVolumeSet
+from vbpkit.policy import agreement_years
+from vbpkit.projections.catalog_view import repository as catalog_view
+from vbpkit.projections.registry import repository as registry
 
-from vbp_contracts.catalog_view.models import BatchView, ProductView
-from vbp_contracts.catalog_view.queries import agreement_years
-from vbp_contracts.institutions.models import HospitalParty
 from vbp_contracts.volumes.models import AgreedVolume
 
 
@@ -36,12 +36,9 @@ def _key(row: VolumeRow):
 async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> BulkResult:
     valid, errors = validate_rows(rows, VolumeRow, key=_key, key_field="product_id")
 
-    batches = {b.code: b for b in await session.scalars(
-        select(BatchView).where(BatchView.code.in_({r.batch_code for _, r in valid.values()})))}
-    hospitals = set(await session.scalars(
-        select(HospitalParty.code).where(HospitalParty.code.in_({r.hospital_code for _, r in valid.values()}))))
-    products = {p.product_id: p for p in await session.scalars(
-        select(ProductView).where(ProductView.product_id.in_({r.product_id for _, r in valid.values()})))}
+    batches = await catalog_view.batches_by_code(session, (r.batch_code for _, r in valid.values()))
+    hospitals = await registry.known_institutions(session, (r.hospital_code for _, r in valid.values()))
+    products = await catalog_view.products_by_id(session, (r.product_id for _, r in valid.values()))
     accepted: dict[tuple, VolumeRow] = {}
     for key, (index, row) in valid.items():
         reason = _refusal(row, batches, hospitals, products)
@@ -84,8 +81,9 @@ def _refusal(row: VolumeRow, batches, hospitals, products) -> tuple[str, str] | 
     batch = batches.get(row.batch_code)
     if batch is None:
         return "batch_code", f"unknown batch {row.batch_code}"
-    if row.agreement_year > agreement_years(batch):
-        return "agreement_year", f"batch {batch.code} has {agreement_years(batch)} agreement year(s)"
+    years = agreement_years(batch.cycle).value
+    if row.agreement_year > years:
+        return "agreement_year", f"batch {batch.code} has {years} agreement year(s)"
     if row.hospital_code not in hospitals:
         return "hospital_code", f"unknown hospital {row.hospital_code}"
     product = products.get(row.product_id)

@@ -2,9 +2,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
-from vbpkit.problems import Problem
-
-from vbp_settlement.institutions.models import FundedHospital
+from vbpkit.projections.registry import repository as registry
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 
@@ -18,7 +16,5 @@ class FundedHospitalRead(BaseModel):
 
 @router.get("/{code}", response_model=FundedHospitalRead, summary="This service's view of a registered institution")
 async def read_hospital(code: str, session: SessionDep, principal: PrincipalDep) -> FundedHospitalRead:
-    row = await session.get(FundedHospital, code)
-    if row is None:
-        raise Problem(404, detail=f"institution {code!r} is not known here (yet)")
+    row = await registry.institution_or_404(session, code)
     return FundedHospitalRead(code=row.code, name=row.name, level=row.level, fund=row.fund)

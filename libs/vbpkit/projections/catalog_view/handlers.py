@@ -1,21 +1,28 @@
-"""Projections of catalog events into the contracts service's catalog view."""
+"""Keeps the catalog view in step with catalog's batch and product events; an event older
+than the row it would replace is ignored (vbpkit.read_models.upsert_latest)."""
+
+from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.events import Envelope
-from vbpkit.events.catalog import BatchPublished, CompanyRegistered, ProductFacts
-from vbpkit.inbox import batch
-from vbpkit.read_models import upsert_latest
 
-from vbp_contracts.catalog_view.models import BatchView, CompanyView, ProductView
+from vbpkit.events import Envelope
+from vbpkit.events.catalog import BatchPublished, BatchPublishedV2, ProductFacts
+from vbpkit.inbox import batch
+from vbpkit.projections.catalog_view.models import BatchView, ProductView
+from vbpkit.read_models import upsert_latest
 
 
 @batch
-async def on_batches_published(session: AsyncSession, events: list[tuple[BatchPublished, Envelope]]) -> None:
-    rows = [
-        dict(code=e.code, name=e.name, kind=e.kind, starts_on=e.starts_on, ends_on=e.ends_on,
-             ended_early_on=e.ended_early_on, policy=e.policy, as_of=envelope.occurred_at)
-        for e, envelope in events
-    ]
+async def on_batches_published(
+    session: AsyncSession, events: list[tuple[BatchPublished | BatchPublishedV2, Envelope]]
+) -> None:
+    """Both published versions: a v1 policy dict is parsed into the typed policy here."""
+    rows = []
+    for event, envelope in events:
+        e = BatchPublishedV2.of(event)
+        rows.append(dict(code=e.code, name=e.name, kind=e.kind, starts_on=e.starts_on, ends_on=e.ends_on,
+                         ended_early_on=e.ended_early_on, policy=e.policy, groups=e.groups,
+                         as_of=envelope.occurred_at))
     await upsert_latest(session, BatchView, rows, key="code")
 
 
@@ -33,17 +40,9 @@ async def on_products_changed(session: AsyncSession, events: list[tuple[ProductF
     await upsert_latest(session, ProductView, rows, key="product_id")
 
 
-@batch
-async def on_companies_registered(session: AsyncSession, events: list[tuple[CompanyRegistered, Envelope]]) -> None:
-    rows = [dict(credit_code=e.credit_code, name=e.name, roles=list(e.roles), as_of=envelope.occurred_at)
-            for e, envelope in events]
-    await upsert_latest(session, CompanyView, rows, key="credit_code")
-
-
 HANDLERS = {
     "catalog.batch.published": on_batches_published,
     "catalog.product.listed": on_products_changed,
     "catalog.product.price_changed": on_products_changed,
     "catalog.product.status_changed": on_products_changed,
-    "catalog.company.registered": on_companies_registered,
 }

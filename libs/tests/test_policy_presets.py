@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from vbp_catalog.policies.presets import (
+from vbpkit.policy import (
     PRESETS,
     ExecutionPolicy,
     UnknownPreset,

@@ -1,21 +1,21 @@
-"""The contracts service's own view of the catalog, kept from catalog's events.
+"""The catalog's batches and products as another service keeps them (CAT-1..CAT-6)."""
 
-Contracts never calls the catalog on a request path (DESIGN §2): pricing an agreement
-item or an order line, refusing a suspended product, or applying a batch's renewal
-rule reads these tables.
-"""
+from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, Date, DateTime, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vbp_contracts.models import Base
+from vbpkit.policy import Cycle, ExecutionPolicy
+from vbpkit.policy.column import PolicyColumn
+from vbpkit.projections.base import ProjectionBase
 
 
-class BatchView(Base):
-    """A batch as last published, with its whole execution policy (CAT-1, §4)."""
+class BatchView(ProjectionBase):
+    """A batch as last published, with its whole typed execution policy (CAT-1, §4) and its
+    groups (CAT-2); ``ends_on`` is the end in force after an extension or an early end."""
 
     __tablename__ = "batch_view"
 
@@ -25,12 +25,19 @@ class BatchView(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     ended_early_on: Mapped[date | None] = mapped_column(Date)
-    policy: Mapped[dict] = mapped_column(JSONB)
+    policy: Mapped[ExecutionPolicy] = mapped_column(PolicyColumn)
+    groups: Mapped[list[dict]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"),
+                                               comment="[{code, name}] of the batch's groups (CAT-2)")
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    @property
+    def cycle(self) -> Cycle:
+        """The cycle in force, for the date rules of vbpkit.policy.dates."""
+        return Cycle(starts_on=self.starts_on, ends_on=self.ends_on, preset=self.policy.preset)
 
-class ProductView(Base):
-    """A listed product with its current winning price and status (CAT-3/4/6)."""
+
+class ProductView(ProjectionBase):
+    """A listed product with its current winning price, status and group (CAT-2/3/4/6)."""
 
     __tablename__ = "product_view"
 
@@ -45,15 +52,4 @@ class ProductView(Base):
     service_price_fen: Mapped[int] = mapped_column(BigInteger)
     winning_price_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
-    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class CompanyView(Base):
-    """A manufacturer and/or distributor (CAT-9): who may sign and deliver."""
-
-    __tablename__ = "company_view"
-
-    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))

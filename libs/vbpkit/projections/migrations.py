@@ -1,0 +1,104 @@
+"""Alembic steps that create the projections' tables in a service's database.
+
+Frozen like ``vbpkit.migrations.create_kit_tables_v1``: a service's migration calls the
+version it was written against; a later change to a projection's tables is a new step
+(``…_v2``) that alters them, so an applied migration never changes under a database.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+
+def create_institution_view_v1() -> None:
+    op.create_table(
+        "institution_view",
+        sa.Column("code", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("level", sa.SmallInteger, nullable=False),
+        sa.Column("kind", sa.String(32)),
+        sa.Column("region_code", sa.String(6)),
+        sa.Column("fund", sa.String(16), nullable=False, comment="employee (职工医保) | resident (居民医保)"),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False, comment="occurred_at of the event applied last"),
+        sa.PrimaryKeyConstraint("code", name="pk_institution_view"),
+    )
+    op.create_index("ix_institution_view_region_code", "institution_view", ["region_code"])
+
+
+def copy_institutions_v1(source: str, *, kind: bool, region_code: bool) -> None:
+    """Move the rows of a service's earlier institution read model into institution_view,
+    so dropping it loses nothing; the fund follows the level (SET-3: level ≥ 2 → employee)."""
+    op.execute(sa.text(
+        f"INSERT INTO institution_view (code, name, level, kind, region_code, fund, as_of) "
+        f"SELECT code, name, level, {'kind' if kind else 'NULL'}, {'region_code' if region_code else 'NULL'}, "
+        f"CASE WHEN level >= 2 THEN 'employee' ELSE 'resident' END, as_of FROM {source}"
+    ))
+
+
+def create_company_view_v1() -> None:
+    op.create_table(
+        "company_view",
+        sa.Column("credit_code", sa.String(18), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("roles", postgresql.ARRAY(sa.String(16)), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("credit_code", name="pk_company_view"),
+    )
+
+
+def create_batch_view_v1() -> None:
+    op.create_table(
+        "batch_view",
+        sa.Column("code", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("starts_on", sa.Date, nullable=False),
+        sa.Column("ends_on", sa.Date, nullable=False),
+        sa.Column("ended_early_on", sa.Date),
+        sa.Column("policy", postgresql.JSONB, nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("code", name="pk_batch_view"),
+    )
+    add_batch_view_groups_v1()
+
+
+def add_batch_view_groups_v1() -> None:
+    """CAT-2 groups on a batch_view created before they were kept."""
+    op.add_column("batch_view", sa.Column("groups", postgresql.JSONB, nullable=False,
+                                          server_default=sa.text("'[]'::jsonb"),
+                                          comment="[{code, name}] of the batch's groups (CAT-2)"))
+
+
+def create_product_view_v1() -> None:
+    op.create_table(
+        "product_view",
+        sa.Column("product_id", sa.BigInteger, autoincrement=False, nullable=False),
+        sa.Column("batch_code", sa.String(64), nullable=False),
+        sa.Column("group_code", sa.String(64)),
+        sa.Column("registration_no", sa.String(64), nullable=False),
+        sa.Column("spec", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("applicant_credit_code", sa.String(18)),
+        sa.Column("winning", sa.Boolean, nullable=False),
+        sa.Column("service_price_fen", sa.BigInteger, nullable=False),
+        sa.Column("winning_price_fen", sa.BigInteger, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("product_id", name="pk_product_view"),
+    )
+    op.create_index("ix_product_view_batch_code", "product_view", ["batch_code"])
+    op.create_index("ix_product_view_applicant_credit_code", "product_view", ["applicant_credit_code"])
+
+
+def create_registry_v1() -> None:
+    """The Registry projection's tables."""
+    create_institution_view_v1()
+    create_company_view_v1()
+
+
+def create_catalog_view_v1() -> None:
+    """The CatalogView projection's tables."""
+    create_batch_view_v1()
+    create_product_view_v1()

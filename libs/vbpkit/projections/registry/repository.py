@@ -1,0 +1,31 @@
+"""Reading the registry projection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbpkit.problems import Problem
+from vbpkit.projections.registry.models import CompanyView, InstitutionView
+
+
+async def institution(session: AsyncSession, code: str) -> InstitutionView | None:
+    return await session.get(InstitutionView, code)
+
+
+async def institution_or_404(session: AsyncSession, code: str) -> InstitutionView:
+    row = await session.get(InstitutionView, code)
+    if row is None:
+        raise Problem(404, detail=f"institution {code!r} is not known here (yet)")
+    return row
+
+
+async def known_institutions(session: AsyncSession, codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` are registered institutions."""
+    return set(await session.scalars(select(InstitutionView.code).where(InstitutionView.code.in_(set(codes)))))
+
+
+async def company(session: AsyncSession, credit_code: str) -> CompanyView | None:
+    return await session.get(CompanyView, credit_code)
