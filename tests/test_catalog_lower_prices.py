@@ -9,6 +9,7 @@ import httpx
 import pytest
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
+from vbpkit.identity import Principal, Role
 
 from testsupport import EXCHANGE, eventually
 
@@ -163,20 +164,53 @@ class TestCompanyReductionMeetsTheLowerPrice:
         assert response.status_code == 201, response.text
         assert [lp["status"] for lp in (await product(company, item["id"]))["lower_prices"]] == ["open"]
 
-    async def test_a_late_back_dated_reduction_does_not_meet_it(self, frozen):
-        """Seed 002: the company must *apply* within the 20 working days; on 2025-10-20 a
-        lower price of 2025-09-01 (deadline 2025-09-28) can no longer be met by a reduction
-        back-dated to 2025-09-20 — the product is disqualified."""
-        item, company = await product_with_lower_price(frozen, lower_price(effective_on="2025-09-01"))
-        assert (await product(company, item["id"]))["lower_prices"][0]["deadline_on"] == "2025-09-28"
-        response = await company.post(f"/catalog/products/{item['id']}/price-reductions",
-                                      json=reduction("700.00", "2025-09-20"))
-        # 409 if the platform's own schedule disqualified it first, else accepted but not meeting it
-        assert response.status_code in (201, 409), response.text
-        assert (await frozen.insurer.post("/catalog/lower-prices/checks")).status_code == 200
-        detail = await product(company, item["id"])
+    async def test_a_late_back_dated_reduction_does_not_meet_it(self, service_client):
+        """Seed 002: the company must *apply* within the 20 working days. On 2025-10-20 a
+        reduction applied on the deadline day itself (lower price of 2025-09-16, deadline
+        2025-10-20) meets it; one applied after the deadline (lower price of 2025-09-01,
+        deadline 2025-09-28), back-dated to 2025-09-20, does not — the product is
+        disqualified. In process, with the clock frozen and the schedule out of the way, so
+        that nothing disqualifies the late product before its company applies."""
+        client = await service_client(create_app, CatalogSettings, lower_price_check_seconds=3600,
+                                      clock=f"frozen:{FROZEN_ON}T10:00")
+        code = new_code("CAT6")
+        created = await client.post("/batches", json=batch_body(
+            code, kind="drug", starts_on="2025-02-20", cycle_years=None, ends_on="2025-12-31",
+            policy_overrides={"lower_price_window_working_days": 20, "buy_below_winning_price": False}))
+        assert created.status_code == 201, created.text
+        credit_code = new_uscc()
+        late, on_the_day = drug_no(), drug_no()
+        client.as_(EXCHANGE)
+        pushed = await client.post(f"/batches/{code}/products", json={"rows": [
+            listing(number, applicant_credit_code=credit_code) for number in (late, on_the_day)]})
+        assert pushed.json()["created"] == 2, pushed.text
+        items = (await client.get("/products", params={"batch": code})).json()["items"]
+        ids = {p["registration_no"]: p["id"] for p in items}
+        for number, effective_on, deadline_on in ((late, "2025-09-01", "2025-09-28"),
+                                                  (on_the_day, "2025-09-16", FROZEN_ON)):
+            recorded = await client.post(f"/products/{ids[number]}/lower-prices",
+                                         json=lower_price(effective_on=effective_on))
+            assert recorded.status_code == 201, recorded.text
+            assert recorded.json()["deadline_on"] == deadline_on
+
+        client.as_(Principal(role=Role.COMPANY, tenant=credit_code, key_id="test-company"))
+        for number, effective_on in ((late, "2025-09-20"), (on_the_day, FROZEN_ON)):
+            response = await client.post(f"/products/{ids[number]}/price-reductions",
+                                         json=reduction("700.00", effective_on))
+            assert response.status_code == 201, response.text
+        assert [lp["status"] for lp in (await client.get(f"/products/{ids[late]}")).json()["lower_prices"]] \
+            == ["open"]
+        assert [lp["status"] for lp in (await client.get(f"/products/{ids[on_the_day]}")).json()["lower_prices"]] \
+            == ["met"]
+
+        client.as_(Principal(role=Role.INSURER, tenant="500000", key_id="test-insurer"))
+        assert (await client.post("/lower-prices/checks")).status_code == 200
+        detail = (await client.get(f"/products/{ids[late]}")).json()
         assert detail["status"] == "disqualified"
         assert [lp["status"] for lp in detail["lower_prices"]] == ["lapsed"]
+        kept = (await client.get(f"/products/{ids[on_the_day]}")).json()
+        assert (kept["status"], kept["winning_price"]) == ("listed", "700.00")
+        assert [lp["status"] for lp in kept["lower_prices"]] == ["met"]
 
     async def test_another_company_cannot_touch_the_price(self, frozen):
         item, _ = await product_with_lower_price(frozen)

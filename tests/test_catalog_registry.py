@@ -1,5 +1,5 @@
-"""The registry end to end (CAT-9): companies keyed by a checked unified social credit code;
-shared setup in tests/catalog_setup.py.
+"""The registry end to end (CAT-9): companies keyed by a checked unified social credit code,
+institutions in a known administrative division; shared setup in tests/catalog_setup.py.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from vbp_catalog.uscc import check_character
 from catalog_setup import (
     assert_problem,
     error_fields,
+    new_code,
     new_uscc,
 )
 
@@ -56,3 +57,36 @@ class TestCompanyRegistry:
         assert_problem(await client.post("/catalog/companies", json={"rows": [
             {"credit_code": code, "name": "自己注册", "roles": ["manufacturer"]}]}), 403)
         assert_problem(await roles.hospital.get(f"/catalog/companies/{code}"), 404)
+
+
+class TestInstitutionRegionCodeIsAKnownDivision:
+    """CAT-9: an institution's region code must be a current GB/T 2260 division (vbpkit.regions),
+    so that monitoring can name and roll up every region; an unknown one is refused, located
+    at its row, and nothing is stored for it."""
+
+    @staticmethod
+    def institution(code: str, region_code: str) -> dict:
+        return {"code": code, "name": f"医院 {code}", "level": 2, "kind": "public", "region_code": region_code}
+
+    async def test_an_unknown_code_is_refused_at_its_row(self, roles):
+        good, made_up, abolished, grouping = (new_code("H") for _ in range(4))
+        response = await roles.exchange.post("/catalog/institutions", json={"rows": [
+            self.institution(good, "532301"), self.institution(made_up, "500199"),
+            self.institution(abolished, "500112"), self.institution(grouping, "500100")]})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["created"] == 1
+        assert [(e["row"], e["field"]) for e in body["errors"]] == [(1, "region_code"), (2, "region_code"),
+                                                                    (3, "region_code")]
+        assert all("unknown administrative division code" in e["reason"] for e in body["errors"]), body
+        assert (await roles.hospital.get(f"/catalog/institutions/{good}")).json()["region_code"] == "532301"
+        for code in (made_up, abolished, grouping):
+            assert_problem(await roles.hospital.get(f"/catalog/institutions/{code}"), 404)
+
+    async def test_only_unknown_codes_is_a_422_naming_the_field(self, roles):
+        code = new_code("H")
+        body = assert_problem(await roles.exchange.post("/catalog/institutions", json={"rows": [
+            self.institution(code, "999999")]}), 422)
+        [error] = [e for e in body["errors"] if e["field"] == "body.rows.0.region_code"]
+        assert "unknown administrative division code" in error["reason"]
+        assert_problem(await roles.hospital.get(f"/catalog/institutions/{code}"), 404)
