@@ -39,14 +39,17 @@ class TestCon4Idempotency:
 
 
 class TestCon4Price:
-    async def test_the_winning_price_is_accepted_and_higher_is_refused_with_it(self, shared_platform):
+    async def test_the_winning_price_is_accepted_and_higher_is_refused_with_it(self, shared_platform, pg_server):
         market = await build_market(shared_platform)
         await effective_agreements(shared_platform, market)
         his, product = market.client(market.hospitals[0]), market.product_ids[0]
         higher = await his.post("/contracts/orders", json=order_body([(product, 1, "730.01")]))
         assert higher.status_code == 422 and is_problem(higher)
-        assert "730.00" in higher.json()["errors"][0]["reason"]
+        [error] = higher.json()["errors"]
+        assert (error["field"], error["line_no"]) == ("body.lines[line_no=1].unit_price", 1)
+        assert "730.01" in error["reason"] and "winning price 730.00" in error["reason"]
         assert await orders_of(his) == []
+        assert await contracts_events(pg_server, "contracts.order.placed", market.hospitals[0]) == []
         exact = await his.post("/contracts/orders", json=order_body([(product, 1, "730.00")]))
         assert exact.status_code == 201 and exact.json()["lines"][0]["unit_price"] == "730.00"
 
@@ -70,9 +73,13 @@ class TestCon4Price:
     async def test_below_is_refused_under_the_stent_preset(self, shared_platform):
         market = await build_market(shared_platform, preset="chongqing-stent-2023")
         await effective_agreements(shared_platform, market)
-        refused = await market.client(market.hospitals[0]).post(
-            "/contracts/orders", json=order_body([(market.product_ids[0], 2, "729.99")]))
-        assert refused.status_code == 422, refused.text
+        his = market.client(market.hospitals[0])
+        refused = await his.post("/contracts/orders", json=order_body([(market.product_ids[0], 2, "729.99")]))
+        assert refused.status_code == 422 and is_problem(refused), refused.text
+        [error] = refused.json()["errors"]
+        assert error["field"] == "body.lines[line_no=1].unit_price"
+        assert "729.99" in error["reason"] and "winning price 730.00" in error["reason"]
+        assert await orders_of(his) == []
 
 
 class TestCon4ProductStatus:

@@ -32,12 +32,12 @@ class TestInstitutionRegistrationReachesEveryService:
         exchange = shared_platform.client(await shared_platform.issue_key("exchange", "CQ-EXCHANGE"))
         code = f"H{uuid.uuid4().hex[:8]}"
         await exchange.post("/catalog/institutions", json={"rows": [institution(code, level=1)]})
-        await exchange.post("/catalog/institutions", json={"rows": [institution(code, level=3, region="500112")]})
+        await exchange.post("/catalog/institutions", json={"rows": [institution(code, level=3, region="500157")]})
 
         async def updated():
             settlement = (await exchange.get(f"/settlement/institutions/{code}")).json()
             monitoring = (await exchange.get(f"/monitoring/institutions/{code}")).json()
             assert settlement.get("fund") == "employee"  # SET-3: level ≥ 2
-            assert monitoring.get("region_code") == "500112"
+            assert monitoring.get("region_code") == "500157"
 
         await shared_platform.eventually(updated)

@@ -11,7 +11,7 @@ from vbpkit.events.asyncapi import asyncapi_document
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.events.envelope import PRODUCERS, Envelope, Event, UnknownEvent, event_schema, parse_event, registered_events
 
-INSTITUTION = {"code": "H1", "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500112"}
+INSTITUTION = {"code": "H1", "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500157"}
 
 
 def envelope(type_: str = "catalog.institution.registered", version: int = 1, data: dict | None = None) -> Envelope:

@@ -22,7 +22,7 @@ HOSPITAL = Principal(role=Role.HOSPITAL, tenant="H500101001", key_id="test-hospi
 
 
 def row(code: str) -> dict:
-    return {"code": code, "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500112"}
+    return {"code": code, "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500157"}
 
 
 def signed(principal: Principal = EXCHANGE, *, method: str = "POST", path: str = "/institutions", now: float = NOW) -> dict:

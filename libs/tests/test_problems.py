@@ -10,7 +10,7 @@ from vbpkit.events.envelope import Envelope
 from vbpkit.tables import OutboxRow
 
 
-def row(code: str, *, name: str = "重庆市人民医院", level: int = 3, region_code: str = "500112", **extra) -> dict:
+def row(code: str, *, name: str = "重庆市人民医院", level: int = 3, region_code: str = "500157", **extra) -> dict:
     return {"code": code, "name": name, "level": level, "kind": "public", "region_code": region_code, **extra}
 
 
@@ -194,7 +194,7 @@ class TestInstitutionsAreListedByCursor:
 
     async def test_filter_by_region_code_pages_only_that_region(self, service_client):
         client = await catalog(service_client)
-        rows = [row(f"H{i}", region_code="500103" if i % 2 else "500112") for i in range(7)]
+        rows = [row(f"H{i}", region_code="500103" if i % 2 else "500157") for i in range(7)]
         await client.post("/institutions", json={"rows": rows})
 
         seen, cursor = [], None

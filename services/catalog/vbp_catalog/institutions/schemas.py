@@ -1,8 +1,24 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from vbpkit import regions
 
+
+def _current_region(code: str) -> str:
+    """CAT-9: a region code must name a current administrative division (GB/T 2260, as
+    vbpkit.regions knows them), so that monitoring can name and roll up every region."""
+    if not regions.is_known(code):
+        raise ValueError("unknown administrative division code")
+    return code
+
+
+RegionCode = Annotated[
+    str,
+    Field(pattern=r"^\d{6}$", description="GB/T 2260 six-digit code of a current administrative division",
+          examples=["500103"]),
+    AfterValidator(_current_region),
+]
 InstitutionCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -15,7 +31,7 @@ class InstitutionWrite(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["重庆医科大学附属第一医院"])
     level: Literal[1, 2, 3] = Field(description="hospital level (级别); level ≥ 2 draws on the employee fund (SET-3)")
     kind: Literal["public", "military", "private", "retail_pharmacy"]
-    region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 six-digit region code", examples=["500103"])
+    region_code: RegionCode
 
 
 class InstitutionRead(BaseModel):
