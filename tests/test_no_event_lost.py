@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbpkit.embedded import server_url_to_async
 
 READ_MODELS = ("contracts", "settlement", "monitoring")
-# the table each service's catalog.institution.registered handler writes
-REGISTRY_TABLES = {"contracts": "institution_view", "settlement": "institution_view",
-                   "monitoring": "institution_view"}
+# the registry projection's table, which catalog.institution.registered fills in each of them
+REGISTRY_TABLE = "institution_view"
 
 
 def institution(code: str, level: int = 2) -> dict:
@@ -65,7 +64,7 @@ async def execute(pg_server: str, database: str, *statements: str) -> None:
 async def count_effects(pg_server: str, prefix: str, delay_seconds: float = 0.0) -> None:
     """Record every write of each registry read model; ``delay`` slows each one down, so
     that a consumer can be killed while it is handling a fetch."""
-    for service, table in REGISTRY_TABLES.items():
+    for service in READ_MODELS:
         await execute(
             pg_server, f"{prefix}{service}",
             "CREATE TABLE test_effects (id bigserial PRIMARY KEY, code text NOT NULL)",
@@ -75,13 +74,13 @@ async def count_effects(pg_server: str, prefix: str, delay_seconds: float = 0.0)
                     INSERT INTO test_effects (code) VALUES (NEW.code);
                     RETURN NEW;
                 END $$""",
-            f"CREATE TRIGGER test_count_effect AFTER INSERT OR UPDATE ON {table} "
+            f"CREATE TRIGGER test_count_effect AFTER INSERT OR UPDATE ON {REGISTRY_TABLE} "
             "FOR EACH ROW EXECUTE FUNCTION test_count_effect()",
         )
 
 
 async def each_applied_once(pg_server: str, prefix: str, codes: list[str]) -> None:
-    for service in REGISTRY_TABLES:
+    for service in READ_MODELS:
         engine = create_async_engine(server_url_to_async(pg_server, f"{prefix}{service}"))
         try:
             async with engine.connect() as connection:
