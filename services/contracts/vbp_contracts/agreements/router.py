@@ -106,6 +106,6 @@ async def sign(agreement_id: int, body: SignatureCreate, session: SessionDep, pr
              summary="Revoke the designated distributor after verification (CON-6, seed 001)")
 async def revoke(agreement_id: int, body: Revocation, session: SessionDep, principal: PrincipalDep) -> AgreementRead:
     agreement = await service.visible(session, agreement_id, principal, for_update=True)
-    await service.revoke(session, agreement, reason=body.reason, by=f"{principal.role.value}:{principal.key_id}")
+    await service.revoke(session, agreement, reason=body.reason, by=principal.actor)
     await session.flush()
     return await read(session, agreement)

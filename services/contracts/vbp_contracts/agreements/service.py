@@ -248,7 +248,7 @@ async def sign(session: AsyncSession, agreement: Agreement, *, principal: Princi
                       errors=[{"field": "body.content_sha256", "reason": f"expected {expected}"}])
     if await session.get(Signature, (agreement.id, party)) is not None:
         raise Problem(409, detail=f"the {party} has signed already")
-    signature = Signature(agreement_id=agreement.id, party=party, signer=f"{principal.role.value}:{principal.key_id}",
+    signature = Signature(agreement_id=agreement.id, party=party, signer=principal.actor,
                           content_sha256=expected)
     session.add(signature)
     agreement.status = "signing"

@@ -42,7 +42,7 @@ async def visible(session, delivery_id: int, principal, *, for_update=False) -> 
 async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: PrincipalDep,
                           clock: ClockDep) -> DeliveryRead:
     delivery = await service.record(session, body, distributor=company_code(principal),
-                                    by=f"{principal.role.value}:{principal.key_id}", today=clock.today())
+                                    by=principal.actor, today=clock.today())
     return await read(session, delivery)
 
 
@@ -69,7 +69,7 @@ async def return_goods(body: ReturnCreate, session: SessionDep, principal: Princ
                        clock: ClockDep) -> ReturnRead:
     hospital_code(principal)
     delivery = await visible(session, body.delivery_id, principal, for_update=True)
-    row = await service.return_goods(session, delivery, body, by=f"{principal.role.value}:{principal.key_id}",
+    row = await service.return_goods(session, delivery, body, by=principal.actor,
                                      today=clock.today())
     return ReturnRead(id=row.id, delivery_id=row.delivery_id, line_no=row.line_no, quantity=row.quantity,
                       reason=row.reason, returned_on=row.returned_on)

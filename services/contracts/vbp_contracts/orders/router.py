@@ -56,7 +56,7 @@ async def visible(session, order_id: int, principal, *, for_update=False) -> Ord
 async def place_order(body: OrderCreate, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                       response: Response) -> OrderRead:
     order, new = await service.place(session, hospital=hospital_code(principal), request=body,
-                                     by=f"{principal.role.value}:{principal.key_id}", today=clock.today(),
+                                     by=principal.actor, today=clock.today(),
                                      placed_at=clock.now())
     if not new:
         response.status_code = 200
@@ -69,7 +69,7 @@ async def place_orders(body: BulkOrders, session: SessionDep, principal: Princip
                        clock: ClockDep) -> BulkOrderResult:
     return BulkOrderResult(**await service.place_bulk(
         session, hospital=hospital_code(principal), orders=body.orders,
-        by=f"{principal.role.value}:{principal.key_id}", today=clock.today(), placed_at=clock.now()))
+        by=principal.actor, today=clock.today(), placed_at=clock.now()))
 
 
 @router.get("", response_model=OrderPage, summary="Orders: a hospital's own, or those routed to a distributor")

@@ -30,7 +30,7 @@ class VolumePage(BaseModel):
              summary="Load agreed volumes in bulk (CON-1), up to 10,000 rows",
              description="Unknown hospitals, batches and products are refused by name, row by row.")
 async def set_volumes(body: BulkRows, session: SessionDep, principal: PrincipalDep) -> BulkResult:
-    return await service.set_volumes(session, rows=body.rows, by=f"{principal.role.value}:{principal.key_id}")
+    return await service.set_volumes(session, rows=body.rows, by=principal.actor)
 
 
 @router.get("", response_model=VolumePage, summary="Agreed volumes; a hospital sees its own")
