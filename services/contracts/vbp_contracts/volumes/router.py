@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from vbpkit.bulk import BulkResult, BulkRows
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
@@ -9,21 +8,9 @@ from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 
 from vbp_contracts.volumes import service
+from vbp_contracts.volumes.schemas import VolumePage, VolumeRead
 
 router = APIRouter(prefix="/agreed-volumes", tags=["agreed volumes"])
-
-
-class VolumeRead(BaseModel):
-    batch_code: str
-    agreement_year: int
-    hospital_code: str
-    product_id: int
-    quantity: int
-
-
-class VolumePage(BaseModel):
-    items: list[VolumeRead]
-    next_cursor: str | None
 
 
 @router.post("", response_model=BulkResult, dependencies=[require_roles(Role.EXCHANGE, Role.INSURER)],

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.contracts import AgreedVolumeSet
 
-from vbp_contracts.catalog_view.models import BatchView, ProductView
 from vbp_contracts.catalog_view.queries import agreement_years
-from vbp_contracts.institutions.models import HospitalParty
+from vbp_contracts.volumes import repository
 from vbp_contracts.volumes.models import AgreedVolume
 
 
@@ -26,9 +23,6 @@ class VolumeRow(BaseModel):
     quantity: int = Field(ge=0, le=100_000_000)
 
 
-_KEYS_PER_QUERY = 2_000
-
-
 def _key(row: VolumeRow):
     return (row.batch_code, row.agreement_year, row.hospital_code, row.product_id)
 
@@ -36,12 +30,9 @@ def _key(row: VolumeRow):
 async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> BulkResult:
     valid, errors = validate_rows(rows, VolumeRow, key=_key, key_field="product_id")
 
-    batches = {b.code: b for b in await session.scalars(
-        select(BatchView).where(BatchView.code.in_({r.batch_code for _, r in valid.values()})))}
-    hospitals = set(await session.scalars(
-        select(HospitalParty.code).where(HospitalParty.code.in_({r.hospital_code for _, r in valid.values()}))))
-    products = {p.product_id: p for p in await session.scalars(
-        select(ProductView).where(ProductView.product_id.in_({r.product_id for _, r in valid.values()})))}
+    batches = await repository.batches_by_code(session, codes={r.batch_code for _, r in valid.values()})
+    hospitals = await repository.known_hospitals(session, codes={r.hospital_code for _, r in valid.values()})
+    products = await repository.products_by_id(session, product_ids={r.product_id for _, r in valid.values()})
     accepted: dict[tuple, VolumeRow] = {}
     for key, (index, row) in valid.items():
         reason = _refusal(row, batches, hospitals, products)
@@ -52,27 +43,10 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
     if not accepted:
         refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
 
-    existing: dict[tuple, int] = {}
-    keys = list(accepted)
-    # 4 bind parameters a key; PostgreSQL's protocol allows at most 32,767 in one statement
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        existing.update({
-            (v.batch_code, v.agreement_year, v.hospital_code, v.product_id): v.quantity
-            for v in await session.scalars(
-                select(AgreedVolume).where(
-                    tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
-                           AgreedVolume.product_id).in_(keys[start:start + _KEYS_PER_QUERY])).with_for_update())
-        })
+    existing = await repository.quantities_for_update(session, keys=list(accepted))
     changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
     if changed:
-        statement = insert(AgreedVolume)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["batch_code", "agreement_year", "hospital_code", "product_id"],
-                set_={"quantity": statement.excluded.quantity, "set_by": statement.excluded.set_by,
-                      "updated_at": func.now()}),
-            [{**row.model_dump(), "set_by": by} for row in changed],
-        )
+        await repository.upsert_volumes(session, rows=[{**row.model_dump(), "set_by": by} for row in changed])
     for row in changed:
         outbox.add(session, AgreedVolumeSet(**row.model_dump()), key=f"{row.batch_code}/{row.hospital_code}")
     created = sum(1 for row in changed if _key(row) not in existing)
@@ -98,16 +72,5 @@ def _refusal(row: VolumeRow, batches, hospitals, products) -> tuple[str, str] | 
 
 async def listing(session: AsyncSession, *, batch_code: str | None, agreement_year: int | None,
                   hospital_code: str | None, after: tuple | None, limit: int) -> list[AgreedVolume]:
-    query = select(AgreedVolume).order_by(
-        AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code, AgreedVolume.product_id
-    ).limit(limit)
-    if batch_code:
-        query = query.where(AgreedVolume.batch_code == batch_code)
-    if agreement_year:
-        query = query.where(AgreedVolume.agreement_year == agreement_year)
-    if hospital_code:
-        query = query.where(AgreedVolume.hospital_code == hospital_code)
-    if after:
-        query = query.where(tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
-                                   AgreedVolume.product_id) > tuple_(*after))
-    return list(await session.scalars(query))
+    return await repository.volumes_page(session, batch_code=batch_code, agreement_year=agreement_year,
+                                         hospital_code=hospital_code, after=after, limit=limit)
