@@ -1,14 +1,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.pagination import cut
 from vbpkit.service_app import ClockDep
 
 from vbp_contracts.orders import service
-from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.orders.models import Order
 from vbp_contracts.orders.schemas import (
     BulkOrderResult,
     BulkOrders,
@@ -18,13 +17,7 @@ from vbp_contracts.orders.schemas import (
     OrderPage,
     OrderRead,
 )
-from vbp_contracts.parties import (
-    OVERSEERS,
-    company_code,
-    hospital_code,
-    may_see,
-    not_found,
-)
+from vbp_contracts.parties import company_code, hospital_code
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -39,16 +32,6 @@ async def read(session, order: Order) -> OrderRead:
             status=l.status, decline_reason=l.decline_reason, delivered_quantity=l.delivered_quantity,
         ) for l in await service.lines_of(session, order.id)],
     )
-
-
-async def visible(session, order_id: int, principal, *, for_update=False) -> Order:
-    order = await session.get(Order, order_id, with_for_update=for_update)
-    if order is not None:
-        companies = tuple(await session.scalars(select(OrderLine.distributor_code).where(OrderLine.order_id == order_id)))
-        companies += tuple(await session.scalars(select(OrderLine.manufacturer_code).where(OrderLine.order_id == order_id)))
-        if may_see(principal, hospital=order.hospital_code, companies=companies):
-            return order
-    raise not_found(f"order {order_id}")
 
 
 @router.post("", response_model=OrderRead, status_code=201, dependencies=[require_roles(Role.HOSPITAL)],
@@ -78,24 +61,14 @@ async def list_orders(
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
-    query = select(Order).order_by(Order.id).limit(limit + 1)
-    if principal.role is Role.HOSPITAL:
-        query = query.where(Order.hospital_code == principal.tenant)
-    elif principal.role is Role.COMPANY:
-        query = query.where(Order.id.in_(select(OrderLine.order_id).where(
-            (OrderLine.distributor_code == principal.tenant) | (OrderLine.manufacturer_code == principal.tenant))))
-    elif principal.role not in OVERSEERS:
-        return OrderPage(items=[], next_cursor=None)
-    if cursor:
-        query = query.where(Order.id > cursor)
-    rows = list(await session.scalars(query))
+    rows = await service.listing(session, principal, after=cursor, limit=limit + 1)
     rows, next_cursor = cut(rows, limit, lambda row: row.id)
     return OrderPage(items=[await read(session, o) for o in rows], next_cursor=next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderRead, summary="Read an order you are party to")
 async def read_order(order_id: int, session: SessionDep, principal: PrincipalDep) -> OrderRead:
-    return await read(session, await visible(session, order_id, principal))
+    return await read(session, await service.visible(session, order_id, principal))
 
 
 @router.post("/{order_id}/confirmation", response_model=OrderRead, dependencies=[require_roles(Role.COMPANY)],
@@ -103,7 +76,7 @@ async def read_order(order_id: int, session: SessionDep, principal: PrincipalDep
 async def confirm(order_id: int, body: Confirmation, session: SessionDep, principal: PrincipalDep,
                   clock: ClockDep) -> OrderRead:
     distributor = company_code(principal)
-    order = await visible(session, order_id, principal, for_update=True)
+    order = await service.visible(session, order_id, principal, for_update=True)
     await service.confirm(session, order, distributor=distributor, decisions=body.lines, today=clock.today())
     await session.flush()
     return await read(session, order)
