@@ -13,7 +13,7 @@ from vbp_contracts.deliveries.schemas import (
     ReturnCreate,
     ReturnRead,
 )
-from vbp_contracts.parties import company_code, hospital_code, may_see, not_found
+from vbp_contracts.parties import company_code, hospital_code
 
 router = APIRouter(tags=["deliveries"])
 
@@ -29,14 +29,6 @@ async def read(session, delivery: Delivery) -> DeliveryRead:
     )
 
 
-async def visible(session, delivery_id: int, principal, *, for_update=False) -> Delivery:
-    delivery = await session.get(Delivery, delivery_id, with_for_update=for_update)
-    if delivery is None or not may_see(principal, hospital=delivery.hospital_code,
-                                       companies=(delivery.distributor_code,)):
-        raise not_found(f"delivery {delivery_id}")
-    return delivery
-
-
 @router.post("/deliveries", status_code=201, response_model=DeliveryRead, dependencies=[require_roles(Role.COMPANY)],
              summary="The distributor records a delivery against confirmed lines; partial is fine (CON-5)")
 async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: PrincipalDep,
@@ -48,7 +40,7 @@ async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, summary="Read a delivery you are party to")
 async def read_delivery(delivery_id: int, session: SessionDep, principal: PrincipalDep) -> DeliveryRead:
-    return await read(session, await visible(session, delivery_id, principal))
+    return await read(session, await service.visible(session, delivery_id, principal))
 
 
 @router.post("/deliveries/{delivery_id}/acceptance", response_model=DeliveryRead,
@@ -57,7 +49,7 @@ async def read_delivery(delivery_id: int, session: SessionDep, principal: Princi
 async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDep, principal: PrincipalDep,
                           clock: ClockDep) -> DeliveryRead:
     hospital_code(principal)
-    delivery = await visible(session, delivery_id, principal, for_update=True)
+    delivery = await service.visible(session, delivery_id, principal, for_update=True)
     await service.accept(session, delivery, body, today=clock.today())
     await session.flush()
     return await read(session, delivery)
@@ -68,7 +60,7 @@ async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDe
 async def return_goods(body: ReturnCreate, session: SessionDep, principal: PrincipalDep,
                        clock: ClockDep) -> ReturnRead:
     hospital_code(principal)
-    delivery = await visible(session, body.delivery_id, principal, for_update=True)
+    delivery = await service.visible(session, body.delivery_id, principal, for_update=True)
     row = await service.return_goods(session, delivery, body, by=principal.actor,
                                      today=clock.today())
     return ReturnRead(id=row.id, delivery_id=row.delivery_id, line_no=row.line_no, quantity=row.quantity,
