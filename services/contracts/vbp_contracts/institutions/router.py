@@ -2,9 +2,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
-from vbpkit.problems import Problem
 
-from vbp_contracts.institutions.models import HospitalParty
+from vbp_contracts.institutions import service
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
 
@@ -18,7 +17,5 @@ class HospitalPartyRead(BaseModel):
 
 @router.get("/{code}", response_model=HospitalPartyRead, summary="This service's view of a registered institution")
 async def read_hospital(code: str, session: SessionDep, principal: PrincipalDep) -> HospitalPartyRead:
-    row = await session.get(HospitalParty, code)
-    if row is None:
-        raise Problem(404, detail=f"institution {code!r} is not known here (yet)")
+    row = await service.hospital_party(session, code=code)
     return HospitalPartyRead(code=row.code, name=row.name, kind=row.kind, level=row.level)

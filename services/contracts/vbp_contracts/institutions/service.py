@@ -5,6 +5,7 @@ from vbpkit.events import Envelope
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.inbox import batch
 from vbpkit.read_models import upsert_latest
+from vbpkit.repository import get_or_404
 
 from vbp_contracts.institutions.models import HospitalParty
 
@@ -24,3 +25,9 @@ async def on_institutions_registered(
         for event, envelope in events
     ]
     await upsert_latest(session, HospitalParty, rows, key="code")
+
+
+async def hospital_party(session: AsyncSession, *, code: str) -> HospitalParty:
+    """Catalog is the registry (CAT-9); until its event arrives, contracts does not know the code."""
+    return await get_or_404(session, HospitalParty, code, what="institution",
+                            detail=f"institution {code!r} is not known here (yet)")
