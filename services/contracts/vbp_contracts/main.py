@@ -6,10 +6,9 @@ from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_contracts.agreements.router import router as agreements
-from vbp_contracts.catalog_view.service import HANDLERS as CATALOG_VIEW_HANDLERS
+from vbp_contracts.consumers import HANDLERS
 from vbp_contracts.deliveries.router import router as deliveries
 from vbp_contracts.institutions.router import router as institutions
-from vbp_contracts.institutions.service import on_institutions_registered
 from vbp_contracts.orders.router import router as orders
 from vbp_contracts.settings import ContractsSettings
 from vbp_contracts.volumes.router import router as volumes
@@ -24,6 +23,6 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
         routers=[volumes, agreements, orders, deliveries, institutions],
-        handlers={"catalog.institution.registered": on_institutions_registered, **CATALOG_VIEW_HANDLERS},
+        handlers=HANDLERS,
     )
     return create_service_app(spec, settings or ContractsSettings())

@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
+from vbp_monitoring.consumers import HANDLERS
 from vbp_monitoring.institutions.router import router as institutions
-from vbp_monitoring.institutions.service import on_institutions_registered
 from vbp_monitoring.settings import MonitoringSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,6 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institutions_registered},
+        handlers=HANDLERS,
     )
     return create_service_app(spec, settings or MonitoringSettings())

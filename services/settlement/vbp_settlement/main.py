@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
+from vbp_settlement.consumers import HANDLERS
 from vbp_settlement.institutions.router import router as institutions
-from vbp_settlement.institutions.service import on_institutions_registered
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,6 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
         routers=[institutions],
-        handlers={"catalog.institution.registered": on_institutions_registered},
+        handlers=HANDLERS,
     )
     return create_service_app(spec, settings or SettlementSettings())
