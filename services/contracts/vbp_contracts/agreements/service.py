@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from vbpkit.events.contracts import (
     DistributorChanged,
 )
 from vbpkit.identity import Principal, Role
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 from vbpkit.repository import get_or_404
 
@@ -63,6 +65,28 @@ async def items_of(session: AsyncSession, agreement_id: int) -> list[AgreementIt
 
 async def signatures_of(session: AsyncSession, agreement_id: int) -> list[Signature]:
     return await repository.signatures_of_agreement(session, agreement_id=agreement_id)
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """An agreement as its parties read it: items, signatures and the exact content signed."""
+
+    agreement: Agreement
+    items: list[AgreementItem]
+    signatures: list[Signature]
+    canonical_content: str
+    content_sha256: str
+
+
+async def view_of(session: AsyncSession, agreement: Agreement) -> AgreementView:
+    items = await items_of(session, agreement.id)
+    return AgreementView(agreement=agreement, items=items, signatures=await signatures_of(session, agreement.id),
+                         canonical_content=canonical_content(agreement, items),
+                         content_sha256=content_hash(agreement, items))
+
+
+async def read(session: AsyncSession, *, agreement_id: int, principal: Principal) -> AgreementView:
+    return await view_of(session, await visible(session, agreement_id, principal))
 
 
 async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict:
@@ -158,9 +182,10 @@ async def visible(session: AsyncSession, agreement_id: int, principal: Principal
     return agreement
 
 
-async def choose_service(session: AsyncSession, agreement: Agreement, *, with_service: bool,
-                         principal: Principal) -> None:
+async def choose_service(session: AsyncSession, *, agreement_id: int, with_service: bool,
+                         principal: Principal) -> AgreementView:
     """Seed 004: the hospital chooses the with- or without-service price, before anyone signs."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if principal.role is not Role.HOSPITAL:
         raise Problem(403, detail="the hospital chooses the service option")
     if agreement.status != "draft" or await signatures_of(session, agreement.id):
@@ -172,12 +197,15 @@ async def choose_service(session: AsyncSession, agreement: Agreement, *, with_se
         product = products[item.product_id]
         item.unit_price_fen = agreed_unit_price(product.winning_price_fen, product.service_price_fen,
                                                 with_service=with_service)
+    await session.flush()
+    return await view_of(session, agreement)
 
 
-async def designate(session: AsyncSession, agreement: Agreement, *, distributor_code: str,
-                    principal: Principal) -> int:
+async def designate(session: AsyncSession, *, agreement_id: int, distributor_code: str,
+                    principal: Principal) -> AgreementView:
     """The manufacturer chooses its distributor (CON-2); after a revocation the open order
-    lines of the agreement move to the new one (CON-6). Returns how many lines moved."""
+    lines of the agreement move to the new one (CON-6), as the event counts."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if principal.role is not Role.COMPANY or principal.tenant != agreement.manufacturer_code:
         raise Problem(403, detail="only the agreement's manufacturer designates its distributor")
     company = await repository.company(session, credit_code=distributor_code)
@@ -198,7 +226,8 @@ async def designate(session: AsyncSession, agreement: Agreement, *, distributor_
         previous_distributor_code=previous, distributor_code=distributor_code,
         reason="designated by the manufacturer", moved_order_lines=moved,
     ), key=str(agreement.id))
-    return moved
+    await session.flush()
+    return await view_of(session, agreement)
 
 
 async def _move_open_lines(session: AsyncSession, agreement: Agreement, distributor_code: str) -> int:
@@ -206,8 +235,10 @@ async def _move_open_lines(session: AsyncSession, agreement: Agreement, distribu
                                             statuses=OPEN_LINE_STATUSES)
 
 
-async def revoke(session: AsyncSession, agreement: Agreement, *, reason: str, by: str) -> None:
+async def revoke(session: AsyncSession, *, agreement_id: int, reason: str, principal: Principal) -> AgreementView:
     """CON-6 (seed 001): the bureau revokes the distributor after verification."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
+    by = principal.actor
     if agreement.distributor_code is None:
         raise Problem(409, detail=f"agreement {agreement.id} has no designated distributor")
     previous = agreement.distributor_code
@@ -218,6 +249,8 @@ async def revoke(session: AsyncSession, agreement: Agreement, *, reason: str, by
         previous_distributor_code=previous, distributor_code=None, reason=f"revoked: {reason} ({by})",
         moved_order_lines=0,
     ), key=str(agreement.id))
+    await session.flush()
+    return await view_of(session, agreement)
 
 
 def party_of(agreement: Agreement, principal: Principal) -> str:
@@ -230,8 +263,10 @@ def party_of(agreement: Agreement, principal: Principal) -> str:
     raise Problem(403, detail="only the hospital, the manufacturer or the designated distributor signs")
 
 
-async def sign(session: AsyncSession, agreement: Agreement, *, principal: Principal, content_sha256: str) -> Signature:
+async def sign(session: AsyncSession, *, agreement_id: int, principal: Principal,
+               content_sha256: str) -> AgreementView:
     """CON-2: a party signs the content it read (its SHA-256); all three → effective."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if agreement.status in ("effective", "superseded"):
         raise Problem(409, detail=f"agreement {agreement.id} is {agreement.status}; it is signed already")
     party = party_of(agreement, principal)
@@ -251,7 +286,9 @@ async def sign(session: AsyncSession, agreement: Agreement, *, principal: Princi
     await session.flush()
     if {s.party for s in await signatures_of(session, agreement.id)} == set(PARTIES):
         await _take_effect(session, agreement, items, expected)
-    return signature
+    await session.flush()
+    await session.refresh(agreement)  # effective_at is the database's now()
+    return await view_of(session, agreement)
 
 
 async def _take_effect(session: AsyncSession, agreement: Agreement, items: list[AgreementItem], digest: str) -> None:
@@ -282,3 +319,11 @@ async def listing(session: AsyncSession, principal: Principal, *, batch_code: st
     if principal.role in OVERSEERS:
         return await repository.agreements_page(session, **filters)
     return []
+
+
+async def page(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
+               status: str | None, after: int | None, limit: int) -> tuple[list[AgreementView], int | None]:
+    rows = await listing(session, principal, batch_code=batch_code, year=year, status=status, after=after,
+                         limit=limit + 1)
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return [await view_of(session, a) for a in rows], next_cursor
