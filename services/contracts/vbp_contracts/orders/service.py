@@ -4,6 +4,7 @@ distributor, confirmed or declined line by line, idempotent on the HIS order num
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from pydantic import ValidationError
@@ -19,6 +20,7 @@ from vbpkit.events.contracts import (
 )
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem, error_location
 from vbpkit.repository import get_or_404
 
@@ -28,7 +30,7 @@ from vbp_contracts.catalog_view.queries import year_of
 from vbp_contracts.orders import repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import OrderCreate
-from vbp_contracts.parties import OVERSEERS, may_see, not_found, not_yours
+from vbp_contracts.parties import OVERSEERS, company_code, may_see, not_found, not_yours
 
 
 class LineRefused(Exception):
@@ -238,6 +240,44 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
 
 async def lines_of(session: AsyncSession, order_id: int) -> list[OrderLine]:
     return await repository.lines_of_order(session, order_id=order_id)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as its parties read it, with its lines."""
+
+    order: Order
+    lines: list[OrderLine]
+
+
+async def view_of(session: AsyncSession, order: Order) -> OrderView:
+    return OrderView(order=order, lines=await lines_of(session, order.id))
+
+
+async def place_order(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date,
+                      placed_at: datetime | None = None) -> tuple[OrderView, bool]:
+    order, new = await place(session, hospital=hospital, request=request, by=by, today=today, placed_at=placed_at)
+    return await view_of(session, order), new
+
+
+async def read(session: AsyncSession, *, order_id: int, principal: Principal) -> OrderView:
+    return await view_of(session, await visible(session, order_id, principal))
+
+
+async def page(session: AsyncSession, principal: Principal, *, after: int | None,
+               limit: int) -> tuple[list[OrderView], int | None]:
+    rows, next_cursor = cut(await listing(session, principal, after=after, limit=limit + 1), limit,
+                            lambda row: row.id)
+    return [await view_of(session, o) for o in rows], next_cursor
+
+
+async def confirm_order(session: AsyncSession, *, order_id: int, principal: Principal, decisions,
+                        today: date) -> OrderView:
+    distributor = company_code(principal)
+    order = await visible(session, order_id, principal, for_update=True)
+    await confirm(session, order, distributor=distributor, decisions=decisions, today=today)
+    await session.flush()
+    return await view_of(session, order)
 
 
 async def visible(session: AsyncSession, order_id: int, principal: Principal, *, for_update=False) -> Order:
