@@ -13,6 +13,7 @@ or any of it on a day that has not come yet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,41 @@ def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, to
 
 async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine]:
     return await repository.lines_of_delivery(session, delivery_id=delivery_id)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """A delivery as its parties read it, with its lines."""
+
+    delivery: Delivery
+    lines: list[DeliveryLine]
+
+
+async def view_of(session: AsyncSession, delivery: Delivery) -> DeliveryView:
+    return DeliveryView(delivery=delivery, lines=await lines_of(session, delivery.id))
+
+
+async def record_delivery(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str,
+                          today: date) -> DeliveryView:
+    return await view_of(session, await record(session, request, distributor=distributor, by=by, today=today))
+
+
+async def read(session: AsyncSession, *, delivery_id: int, principal: Principal) -> DeliveryView:
+    return await view_of(session, await visible(session, delivery_id, principal))
+
+
+async def accept_delivery(session: AsyncSession, *, delivery_id: int, request: Acceptance, principal: Principal,
+                          today: date) -> DeliveryView:
+    delivery = await visible(session, delivery_id, principal, for_update=True)
+    await accept(session, delivery, request, today=today)
+    await session.flush()
+    return await view_of(session, delivery)
+
+
+async def return_accepted(session: AsyncSession, request: ReturnCreate, *, principal: Principal,
+                          today: date) -> Return:
+    delivery = await visible(session, request.delivery_id, principal, for_update=True)
+    return await return_goods(session, delivery, request, by=principal.actor, today=today)
 
 
 async def visible(session: AsyncSession, delivery_id: int, principal: Principal, *, for_update=False) -> Delivery:
