@@ -7,6 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.contracts import AgreedVolumeSet
+from vbpkit.identity import Principal, Role
+from vbpkit.pagination import cut
+from vbpkit.problems import Problem
 
 from vbp_contracts.catalog_view.queries import agreement_years
 from vbp_contracts.volumes import repository
@@ -70,7 +73,21 @@ def _refusal(row: VolumeRow, batches, hospitals, products) -> tuple[str, str] | 
     return None
 
 
-async def listing(session: AsyncSession, *, batch_code: str | None, agreement_year: int | None,
-                  hospital_code: str | None, after: tuple | None, limit: int) -> list[AgreedVolume]:
-    return await repository.volumes_page(session, batch_code=batch_code, agreement_year=agreement_year,
-                                         hospital_code=hospital_code, after=after, limit=limit)
+async def page(session: AsyncSession, principal: Principal, *, batch_code: str | None, agreement_year: int | None,
+               hospital_code: str | None, cursor: str | None, limit: int) -> tuple[list[AgreedVolume], str | None]:
+    """GW-5: a hospital reads its own agreed volumes; companies do not read them at all."""
+    if principal.role is Role.HOSPITAL:
+        hospital_code = principal.tenant
+    elif principal.role is Role.COMPANY:
+        raise Problem(403, detail="agreed volumes are read by hospitals, the exchange and the bureau")
+    after = None
+    if cursor:
+        try:
+            code, year, cursor_hospital, product_id = cursor.split("|")
+            after = (code, int(year), cursor_hospital, int(product_id))
+        except ValueError:
+            raise Problem(400, detail="the cursor is not one this API gave out") from None
+    rows = await repository.volumes_page(session, batch_code=batch_code, agreement_year=agreement_year,
+                                         hospital_code=hospital_code, after=after, limit=limit + 1)
+    return cut(rows, limit,
+               lambda row: f"{row.batch_code}|{row.agreement_year}|{row.hospital_code}|{row.product_id}")
