@@ -1,4 +1,9 @@
-"""The one get-or-404 every feature's repository uses (STYLE: "one get-or-404 helper")."""
+"""The one get-or-404 every feature uses, so a missing row reads the same everywhere.
+
+A service phrases its 404s for its callers (contracts says "no order 7 of yours" so that a
+foreign tenant learns nothing, GW-5); ``detail`` keeps that wording, the default is
+``"<what> <id> not found"``.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.problems import Problem
 
-T = TypeVar("T")
+Model = TypeVar("Model")
 
 
-async def get_or_404(session: AsyncSession, model: type[T], ident: Any, *, detail: str, **options: Any) -> T:
-    """The row of ``model`` with primary key ``ident``, or a 404 problem saying ``detail``.
-
-    ``options`` go to ``session.get`` (e.g. ``with_for_update=True``).
-    """
-    row = await session.get(model, ident, **options)
+async def get_or_404(session: AsyncSession, model: type[Model], ident: Any, *, what: str = "row",
+                     detail: str | None = None, for_update: bool = False) -> Model:
+    row = await session.get(model, ident, with_for_update=for_update)
     if row is None:
-        raise Problem(404, detail=detail)
+        raise Problem(404, detail=detail or f"{what} {ident} not found")
     return row

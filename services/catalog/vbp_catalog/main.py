@@ -8,6 +8,7 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 from vbp_catalog.batches.router import router as batches
 from vbp_catalog.calendar.router import router as calendar
 from vbp_catalog.companies.router import router as companies
+from vbp_catalog.consumers import HANDLERS
 from vbp_catalog.institutions.router import router as institutions
 from vbp_catalog.lower_prices.router import router as lower_prices
 from vbp_catalog.lower_prices.schedule import lower_price_schedule
@@ -24,6 +25,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
         routers=[batches, products, lower_prices, institutions, companies, calendar],
+        handlers=HANDLERS,
         background=[lower_price_schedule],
     )
     return create_service_app(spec, settings or CatalogSettings())

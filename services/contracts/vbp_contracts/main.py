@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_contracts.agreements.router import router as agreements
+from vbp_contracts.consumers import HANDLERS, PROJECTIONS
 from vbp_contracts.deliveries.router import router as deliveries
 from vbp_contracts.institutions.router import router as institutions
-from vbp_contracts.models import PROJECTIONS
 from vbp_contracts.orders.router import router as orders
 from vbp_contracts.settings import ContractsSettings
 from vbp_contracts.volumes.router import router as volumes
@@ -24,5 +24,6 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         routers=[volumes, agreements, orders, deliveries, institutions],
         projections=PROJECTIONS,
+        handlers=HANDLERS,
     )
     return create_service_app(spec, settings or ContractsSettings())

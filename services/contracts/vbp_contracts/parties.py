@@ -35,5 +35,10 @@ def may_see(principal: Principal, *, hospital: str, companies: tuple[str | None,
     return False
 
 
+def not_yours(what: str) -> str:
+    """The one wording of a contracts 404, whether the row is missing or someone else's."""
+    return f"no {what} of yours"
+
+
 def not_found(what: str) -> Problem:
-    return Problem(404, detail=f"no {what} of yours")
+    return Problem(404, detail=not_yours(what))

@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
+from vbp_settlement.consumers import HANDLERS, PROJECTIONS
 from vbp_settlement.institutions.router import router as institutions
-from vbp_settlement.models import PROJECTIONS
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -20,5 +20,6 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         migrations=MIGRATIONS,
         routers=[institutions],
         projections=PROJECTIONS,
+        handlers=HANDLERS,
     )
     return create_service_app(spec, settings or SettlementSettings())

@@ -17,15 +17,11 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_CEILING, Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.policy import ExecutionPolicy
 from vbpkit.policy.rules import PerItemOfFirstYear, PerItemOfPreviousAgreed, Retender
 
-from vbp_contracts.agreements.models import Agreement
-from vbp_contracts.deliveries.models import Delivery, DeliveryLine
-from vbp_contracts.orders.models import OrderLine
-from vbp_contracts.volumes.models import AgreedVolume
+from vbp_contracts.agreements import repository
 
 
 def _minimum(ratio: Decimal, base: int) -> int:
@@ -46,23 +42,11 @@ def _product(ratio: Decimal, base: int) -> str:
 
 
 async def _volumes(session: AsyncSession, batch_code: str, year: int) -> dict[tuple[str, int], int]:
-    rows = await session.execute(
-        select(AgreedVolume.hospital_code, AgreedVolume.product_id, AgreedVolume.quantity)
-        .where(AgreedVolume.batch_code == batch_code, AgreedVolume.agreement_year == year))
-    return {(h, p): q for h, p, q in rows}
+    return await repository.agreed_by_hospital_and_product(session, batch_code=batch_code, year=year)
 
 
 async def _actual_accepted(session: AsyncSession, batch_code: str, year: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(Agreement.hospital_code,
-               func.sum(func.coalesce(DeliveryLine.accepted_quantity, 0) - DeliveryLine.returned_quantity))
-        .select_from(DeliveryLine)
-        .join(Delivery, Delivery.id == DeliveryLine.delivery_id)
-        .join(OrderLine, (OrderLine.order_id == Delivery.order_id) & (OrderLine.line_no == DeliveryLine.line_no))
-        .join(Agreement, Agreement.id == OrderLine.agreement_id)
-        .where(Agreement.batch_code == batch_code, Agreement.agreement_year == year)
-        .group_by(Agreement.hospital_code))
-    return {h: int(q or 0) for h, q in rows}
+    return await repository.accepted_by_hospital(session, batch_code=batch_code, year=year)
 
 
 async def violations(

@@ -88,6 +88,25 @@ class AgreementRead(BaseModel):
     effective_at: datetime | None
 
 
+    @classmethod
+    def of(cls, view) -> "AgreementRead":
+        """From an ``agreements.service.AgreementView``."""
+        agreement, items = view.agreement, view.items
+        return cls(
+            id=agreement.id, batch_code=agreement.batch_code, agreement_year=agreement.agreement_year,
+            hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
+            distributor_code=agreement.distributor_code, with_service=agreement.with_service,
+            version=agreement.version, status=agreement.status,
+            items=[ItemRead(product_id=i.product_id, agreed_quantity=i.agreed_quantity, unit_price=i.unit_price_fen,
+                            amount=i.agreed_quantity * i.unit_price_fen) for i in items],
+            agreed_amount=sum(i.agreed_quantity * i.unit_price_fen for i in items),
+            canonical_content=view.canonical_content, content_sha256=view.content_sha256,
+            signatures=[SignatureRead(party=s.party, signer=s.signer, content_sha256=s.content_sha256,
+                                      signed_at=s.signed_at) for s in sorted(view.signatures, key=lambda s: s.party)],
+            effective_at=agreement.effective_at,
+        )
+
+
 class AgreementPage(BaseModel):
     items: list[AgreementRead]
     next_cursor: int | None

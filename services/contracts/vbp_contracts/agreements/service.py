@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.events.contracts import (
@@ -28,15 +29,20 @@ from vbpkit.events.contracts import (
     DistributorChanged,
 )
 from vbpkit.identity import Principal, Role
+from vbpkit.pagination import cut
 from vbpkit.policy import agreement_years
 from vbpkit.problems import Problem
+from vbpkit.projections.catalog_view import ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
+from vbpkit.repository import get_or_404
 
+from vbp_contracts.agreements import repository
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
-from vbp_contracts.orders.models import OrderLine
-from vbp_contracts.parties import OVERSEERS, may_see, not_found
+from vbp_contracts.orders.service import agreed_unit_price
+from vbp_contracts.parties import OVERSEERS, may_see, not_found, not_yours
+from vbp_contracts.volumes import repository as volumes_repository
 from vbp_contracts.volumes.models import AgreedVolume
 
 OPEN_LINE_STATUSES = ("pending", "confirmed")
@@ -56,12 +62,33 @@ def content_hash(agreement: Agreement, items: list[AgreementItem]) -> str:
 
 
 async def items_of(session: AsyncSession, agreement_id: int) -> list[AgreementItem]:
-    return list(await session.scalars(
-        select(AgreementItem).where(AgreementItem.agreement_id == agreement_id).order_by(AgreementItem.product_id)))
+    return await repository.items_of_agreement(session, agreement_id=agreement_id)
 
 
 async def signatures_of(session: AsyncSession, agreement_id: int) -> list[Signature]:
-    return list(await session.scalars(select(Signature).where(Signature.agreement_id == agreement_id)))
+    return await repository.signatures_of_agreement(session, agreement_id=agreement_id)
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """An agreement as its parties read it: items, signatures and the exact content signed."""
+
+    agreement: Agreement
+    items: list[AgreementItem]
+    signatures: list[Signature]
+    canonical_content: str
+    content_sha256: str
+
+
+async def view_of(session: AsyncSession, agreement: Agreement) -> AgreementView:
+    items = await items_of(session, agreement.id)
+    return AgreementView(agreement=agreement, items=items, signatures=await signatures_of(session, agreement.id),
+                         canonical_content=canonical_content(agreement, items),
+                         content_sha256=content_hash(agreement, items))
+
+
+async def read(session: AsyncSession, *, agreement_id: int, principal: Principal) -> AgreementView:
+    return await view_of(session, await visible(session, agreement_id, principal))
 
 
 async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict:
@@ -71,8 +98,7 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
     if not 1 <= year <= years:
         raise Problem(422, detail=f"batch {batch_code} has agreement years 1–{years}",
                       errors=[{"field": "body.agreement_year", "reason": "outside the cycle"}])
-    volumes = list(await session.scalars(
-        select(AgreedVolume).where(AgreedVolume.batch_code == batch_code, AgreedVolume.agreement_year == year)))
+    volumes = await volumes_repository.volumes_of_year(session, batch_code=batch_code, year=year)
     if not volumes:
         raise Problem(422, detail=f"no agreed volumes for {batch_code} year {year} (CON-1)")
     products = await catalog_view.products_of_batch(session, batch_code)
@@ -95,11 +121,8 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
               "left_out": left_out}
     for (hospital, manufacturer), rows in sorted(grouped.items()):
         wanted = sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen) for v in rows)
-        latest = await session.scalar(
-            select(Agreement).where(
-                Agreement.batch_code == batch_code, Agreement.agreement_year == year,
-                Agreement.hospital_code == hospital, Agreement.manufacturer_code == manufacturer,
-            ).order_by(Agreement.version.desc()).limit(1).with_for_update())
+        latest = await repository.latest_version_for_update(
+            session, batch_code=batch_code, year=year, hospital_code=hospital, manufacturer_code=manufacturer)
         if latest is not None:
             current = [(i.product_id, i.agreed_quantity, i.unit_price_fen) for i in await items_of(session, latest.id)]
             if current == wanted:
@@ -107,7 +130,7 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
                 result["agreements"].append(latest.id)
                 continue
             if latest.status == "draft":
-                await session.execute(AgreementItem.__table__.delete().where(AgreementItem.agreement_id == latest.id))
+                await repository.delete_items(session, agreement_id=latest.id)
                 session.add_all(AgreementItem(agreement_id=latest.id, product_id=p, agreed_quantity=q,
                                               unit_price_fen=price) for p, q, price in wanted)
                 result["refreshed"] += 1
@@ -153,16 +176,19 @@ def _without_unorderable(volumes: list[AgreedVolume], products: dict[int, Produc
 
 
 async def visible(session: AsyncSession, agreement_id: int, principal: Principal, *, for_update=False) -> Agreement:
-    agreement = await session.get(Agreement, agreement_id, with_for_update=for_update)
-    if agreement is None or not may_see(principal, hospital=agreement.hospital_code,
-                                         companies=(agreement.manufacturer_code, agreement.distributor_code)):
+    """GW-5: an agreement the caller is not party to is as missing as one that does not exist."""
+    agreement = await get_or_404(session, Agreement, agreement_id, what="agreement",
+                                 detail=not_yours(f"agreement {agreement_id}"), for_update=for_update)
+    if not may_see(principal, hospital=agreement.hospital_code,
+                   companies=(agreement.manufacturer_code, agreement.distributor_code)):
         raise not_found(f"agreement {agreement_id}")
     return agreement
 
 
-async def choose_service(session: AsyncSession, agreement: Agreement, *, with_service: bool,
-                         principal: Principal) -> None:
+async def choose_service(session: AsyncSession, *, agreement_id: int, with_service: bool,
+                         principal: Principal) -> AgreementView:
     """Seed 004: the hospital chooses the with- or without-service price, before anyone signs."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if principal.role is not Role.HOSPITAL:
         raise Problem(403, detail="the hospital chooses the service option")
     if agreement.status != "draft" or await signatures_of(session, agreement.id):
@@ -171,13 +197,17 @@ async def choose_service(session: AsyncSession, agreement: Agreement, *, with_se
     products = await catalog_view.products_by_id(session, [i.product_id for i in await items_of(session, agreement.id)])
     for item in await items_of(session, agreement.id):
         product = products[item.product_id]
-        item.unit_price_fen = product.winning_price_fen - (0 if with_service else product.service_price_fen)
+        item.unit_price_fen = agreed_unit_price(product.winning_price_fen, product.service_price_fen,
+                                                with_service=with_service)
+    await session.flush()
+    return await view_of(session, agreement)
 
 
-async def designate(session: AsyncSession, agreement: Agreement, *, distributor_code: str,
-                    principal: Principal) -> int:
+async def designate(session: AsyncSession, *, agreement_id: int, distributor_code: str,
+                    principal: Principal) -> AgreementView:
     """The manufacturer chooses its distributor (CON-2); after a revocation the open order
-    lines of the agreement move to the new one (CON-6). Returns how many lines moved."""
+    lines of the agreement move to the new one (CON-6), as the event counts."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if principal.role is not Role.COMPANY or principal.tenant != agreement.manufacturer_code:
         raise Problem(403, detail="only the agreement's manufacturer designates its distributor")
     company = await registry.company(session, distributor_code)
@@ -186,7 +216,8 @@ async def designate(session: AsyncSession, agreement: Agreement, *, distributor_
                       errors=[{"field": "body.distributor_code", "reason": "not a distributor"}])
     if agreement.distributor_code == distributor_code:
         raise Problem(409, detail=f"{distributor_code} is already the designated distributor")
-    if agreement.distributor_code is not None and await session.get(Signature, (agreement.id, "distributor")):
+    if agreement.distributor_code is not None and await repository.signature(session, agreement_id=agreement.id,
+                                                                                party="distributor"):
         raise Problem(409, detail="the designated distributor has signed; the bureau revokes it first (CON-6)")
     previous = agreement.distributor_code
     agreement.distributor_code = distributor_code
@@ -197,21 +228,19 @@ async def designate(session: AsyncSession, agreement: Agreement, *, distributor_
         previous_distributor_code=previous, distributor_code=distributor_code,
         reason="designated by the manufacturer", moved_order_lines=moved,
     ), key=str(agreement.id))
-    return moved
+    await session.flush()
+    return await view_of(session, agreement)
 
 
 async def _move_open_lines(session: AsyncSession, agreement: Agreement, distributor_code: str) -> int:
-    result = await session.execute(
-        update(OrderLine)
-        .where(OrderLine.agreement_id == agreement.id, OrderLine.status.in_(OPEN_LINE_STATUSES),
-               OrderLine.delivered_quantity < OrderLine.quantity)
-        # the new distributor has not accepted these lines yet: it confirms or declines them again
-        .values(distributor_code=distributor_code, status="pending"))
-    return result.rowcount
+    return await repository.move_open_lines(session, agreement_id=agreement.id, distributor_code=distributor_code,
+                                            statuses=OPEN_LINE_STATUSES)
 
 
-async def revoke(session: AsyncSession, agreement: Agreement, *, reason: str, by: str) -> None:
+async def revoke(session: AsyncSession, *, agreement_id: int, reason: str, principal: Principal) -> AgreementView:
     """CON-6 (seed 001): the bureau revokes the distributor after verification."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
+    by = principal.actor
     if agreement.distributor_code is None:
         raise Problem(409, detail=f"agreement {agreement.id} has no designated distributor")
     previous = agreement.distributor_code
@@ -222,6 +251,8 @@ async def revoke(session: AsyncSession, agreement: Agreement, *, reason: str, by
         previous_distributor_code=previous, distributor_code=None, reason=f"revoked: {reason} ({by})",
         moved_order_lines=0,
     ), key=str(agreement.id))
+    await session.flush()
+    return await view_of(session, agreement)
 
 
 def party_of(agreement: Agreement, principal: Principal) -> str:
@@ -234,8 +265,10 @@ def party_of(agreement: Agreement, principal: Principal) -> str:
     raise Problem(403, detail="only the hospital, the manufacturer or the designated distributor signs")
 
 
-async def sign(session: AsyncSession, agreement: Agreement, *, principal: Principal, content_sha256: str) -> Signature:
+async def sign(session: AsyncSession, *, agreement_id: int, principal: Principal,
+               content_sha256: str) -> AgreementView:
     """CON-2: a party signs the content it read (its SHA-256); all three → effective."""
+    agreement = await visible(session, agreement_id, principal, for_update=True)
     if agreement.status in ("effective", "superseded"):
         raise Problem(409, detail=f"agreement {agreement.id} is {agreement.status}; it is signed already")
     party = party_of(agreement, principal)
@@ -246,27 +279,24 @@ async def sign(session: AsyncSession, agreement: Agreement, *, principal: Princi
     if content_sha256 != expected:
         raise Problem(409, "content-changed", detail="the content you signed is not this agreement's content",
                       errors=[{"field": "body.content_sha256", "reason": f"expected {expected}"}])
-    if await session.get(Signature, (agreement.id, party)) is not None:
+    if await repository.signature(session, agreement_id=agreement.id, party=party) is not None:
         raise Problem(409, detail=f"the {party} has signed already")
-    signature = Signature(agreement_id=agreement.id, party=party, signer=f"{principal.role.value}:{principal.key_id}",
+    signature = Signature(agreement_id=agreement.id, party=party, signer=principal.actor,
                           content_sha256=expected)
     session.add(signature)
     agreement.status = "signing"
     await session.flush()
     if {s.party for s in await signatures_of(session, agreement.id)} == set(PARTIES):
         await _take_effect(session, agreement, items, expected)
-    return signature
+    await session.flush()
+    await session.refresh(agreement)  # effective_at is the database's now()
+    return await view_of(session, agreement)
 
 
 async def _take_effect(session: AsyncSession, agreement: Agreement, items: list[AgreementItem], digest: str) -> None:
     agreement.status = "effective"
     agreement.effective_at = func.now()
-    await session.execute(
-        update(Agreement).where(
-            Agreement.batch_code == agreement.batch_code, Agreement.agreement_year == agreement.agreement_year,
-            Agreement.hospital_code == agreement.hospital_code,
-            Agreement.manufacturer_code == agreement.manufacturer_code, Agreement.version < agreement.version,
-        ).values(status="superseded"))
+    await repository.supersede_earlier_versions(session, agreement=agreement)
     outbox.add(session, AgreementEffective(
         agreement_id=agreement.id, batch_code=agreement.batch_code, agreement_year=agreement.agreement_year,
         hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
@@ -280,20 +310,22 @@ async def _take_effect(session: AsyncSession, agreement: Agreement, items: list[
 
 async def listing(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
                   status: str | None, after: int | None, limit: int) -> list[Agreement]:
-    query = select(Agreement).order_by(Agreement.id).limit(limit)
-    if principal.role is Role.HOSPITAL:
-        query = query.where(Agreement.hospital_code == principal.tenant)
-    elif principal.role is Role.COMPANY:
-        query = query.where((Agreement.manufacturer_code == principal.tenant)
-                            | (Agreement.distributor_code == principal.tenant))
-    elif principal.role not in OVERSEERS:
+    """A hospital lists its own agreements, a company those it manufactures or distributes under."""
+    filters = dict(batch_code=batch_code, year=year, status=status, after=after, limit=limit)
+    if principal.role in (Role.HOSPITAL, Role.COMPANY) and principal.tenant is None:
         return []
-    if batch_code:
-        query = query.where(Agreement.batch_code == batch_code)
-    if year:
-        query = query.where(Agreement.agreement_year == year)
-    if status:
-        query = query.where(Agreement.status == status)
-    if after:
-        query = query.where(Agreement.id > after)
-    return list(await session.scalars(query))
+    if principal.role is Role.HOSPITAL:
+        return await repository.agreements_page(session, hospital_code=principal.tenant, **filters)
+    if principal.role is Role.COMPANY:
+        return await repository.agreements_page(session, company_code=principal.tenant, **filters)
+    if principal.role in OVERSEERS:
+        return await repository.agreements_page(session, **filters)
+    return []
+
+
+async def page(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
+               status: str | None, after: int | None, limit: int) -> tuple[list[AgreementView], int | None]:
+    rows = await listing(session, principal, batch_code=batch_code, year=year, status=status, after=after,
+                         limit=limit + 1)
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return [await view_of(session, a) for a in rows], next_cursor

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.deliveries.models import DeliveryLine
 from vbp_contracts.orders.models import Order, OrderLine
 
 
@@ -17,3 +19,12 @@ async def supplied_line(session: AsyncSession, order_id: int, line_no: int) -> t
     order_line = await session.get(OrderLine, (order_id, line_no))
     agreement = await session.get(Agreement, order_line.agreement_id)
     return order_line, agreement
+
+
+async def lines_of_delivery(session: AsyncSession, *, delivery_id: int) -> list[DeliveryLine]:
+    return list(await session.scalars(
+        select(DeliveryLine).where(DeliveryLine.delivery_id == delivery_id).order_by(DeliveryLine.line_no)))
+
+
+async def delivery_line_for_update(session: AsyncSession, *, delivery_id: int, line_no: int) -> DeliveryLine | None:
+    return await session.get(DeliveryLine, (delivery_id, line_no), with_for_update=True)

@@ -4,51 +4,23 @@ from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
 
 from vbp_contracts.deliveries import service
-from vbp_contracts.deliveries.models import Delivery
-from vbp_contracts.deliveries.schemas import (
-    Acceptance,
-    DeliveryCreate,
-    DeliveryLineRead,
-    DeliveryRead,
-    ReturnCreate,
-    ReturnRead,
-)
-from vbp_contracts.parties import company_code, hospital_code, may_see, not_found
+from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, DeliveryRead, ReturnCreate, ReturnRead
+from vbp_contracts.parties import company_code, hospital_code
 
 router = APIRouter(tags=["deliveries"])
-
-
-async def read(session, delivery: Delivery) -> DeliveryRead:
-    return DeliveryRead(
-        id=delivery.id, order_id=delivery.order_id, hospital_code=delivery.hospital_code,
-        distributor_code=delivery.distributor_code, delivered_on=delivery.delivered_on,
-        accepted_on=delivery.accepted_on, recorded_at=delivery.recorded_at,
-        lines=[DeliveryLineRead(line_no=l.line_no, quantity=l.quantity, lot=l.lot, udi=l.udi,
-                                accepted_quantity=l.accepted_quantity, returned_quantity=l.returned_quantity)
-               for l in await service.lines_of(session, delivery.id)],
-    )
-
-
-async def visible(session, delivery_id: int, principal, *, for_update=False) -> Delivery:
-    delivery = await session.get(Delivery, delivery_id, with_for_update=for_update)
-    if delivery is None or not may_see(principal, hospital=delivery.hospital_code,
-                                       companies=(delivery.distributor_code,)):
-        raise not_found(f"delivery {delivery_id}")
-    return delivery
 
 
 @router.post("/deliveries", status_code=201, response_model=DeliveryRead, dependencies=[require_roles(Role.COMPANY)],
              summary="The distributor records a delivery against confirmed lines; partial is fine (CON-5)")
 async def record_delivery(body: DeliveryCreate, session: SessionDep, principal: PrincipalDep,
                           clock: ClockDep) -> DeliveryRead:
-    delivery = await service.record(session, body, distributor=company_code(principal),
-                                    by=f"{principal.role.value}:{principal.key_id}", today=clock.today())
-    return await read(session, delivery)
+    return DeliveryRead.of(await service.record_delivery(session, body, distributor=company_code(principal),
+                                                         by=principal.actor, today=clock.today()))
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryRead, summary="Read a delivery you are party to")
 async def read_delivery(delivery_id: int, session: SessionDep, principal: PrincipalDep) -> DeliveryRead:
-    return await read(session, await visible(session, delivery_id, principal))
+    return DeliveryRead.of(await service.read(session, delivery_id=delivery_id, principal=principal))
 
 
 @router.post("/deliveries/{delivery_id}/acceptance", response_model=DeliveryRead,
@@ -57,10 +29,8 @@ async def read_delivery(delivery_id: int, session: SessionDep, principal: Princi
 async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDep, principal: PrincipalDep,
                           clock: ClockDep) -> DeliveryRead:
     hospital_code(principal)
-    delivery = await visible(session, delivery_id, principal, for_update=True)
-    await service.accept(session, delivery, body, today=clock.today())
-    await session.flush()
-    return await read(session, delivery)
+    return DeliveryRead.of(await service.accept_delivery(session, delivery_id=delivery_id, request=body,
+                                                         principal=principal, today=clock.today()))
 
 
 @router.post("/returns", status_code=201, response_model=ReturnRead, dependencies=[require_roles(Role.HOSPITAL)],
@@ -68,8 +38,4 @@ async def accept_delivery(delivery_id: int, body: Acceptance, session: SessionDe
 async def return_goods(body: ReturnCreate, session: SessionDep, principal: PrincipalDep,
                        clock: ClockDep) -> ReturnRead:
     hospital_code(principal)
-    delivery = await visible(session, body.delivery_id, principal, for_update=True)
-    row = await service.return_goods(session, delivery, body, by=f"{principal.role.value}:{principal.key_id}",
-                                     today=clock.today())
-    return ReturnRead(id=row.id, delivery_id=row.delivery_id, line_no=row.line_no, quantity=row.quantity,
-                      reason=row.reason, returned_on=row.returned_on)
+    return ReturnRead.of(await service.return_accepted(session, body, principal=principal, today=clock.today()))

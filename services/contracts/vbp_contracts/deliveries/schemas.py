@@ -63,6 +63,19 @@ class DeliveryRead(BaseModel):
     recorded_at: datetime
     lines: list[DeliveryLineRead]
 
+    @classmethod
+    def of(cls, view) -> "DeliveryRead":
+        """From a ``deliveries.service.DeliveryView``."""
+        delivery = view.delivery
+        return cls(
+            id=delivery.id, order_id=delivery.order_id, hospital_code=delivery.hospital_code,
+            distributor_code=delivery.distributor_code, delivered_on=delivery.delivered_on,
+            accepted_on=delivery.accepted_on, recorded_at=delivery.recorded_at,
+            lines=[DeliveryLineRead(line_no=l.line_no, quantity=l.quantity, lot=l.lot, udi=l.udi,
+                                    accepted_quantity=l.accepted_quantity, returned_quantity=l.returned_quantity)
+                   for l in view.lines],
+        )
+
 
 class ReturnRead(BaseModel):
     id: int
@@ -71,3 +84,8 @@ class ReturnRead(BaseModel):
     quantity: int
     reason: str
     returned_on: date
+
+    @classmethod
+    def of(cls, row) -> "ReturnRead":
+        return cls(id=row.id, delivery_id=row.delivery_id, line_no=row.line_no, quantity=row.quantity,
+                   reason=row.reason, returned_on=row.returned_on)

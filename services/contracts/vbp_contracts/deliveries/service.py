@@ -13,20 +13,24 @@ or any of it on a day that has not come yet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
+from vbpkit.identity import Principal
 from vbpkit.problems import Problem
+from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries import repository
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine, Return
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnCreate
+from vbp_contracts.orders import repository as orders_repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.service import ordered_on, refuse_revoked
+from vbp_contracts.parties import may_see, not_found, not_yours
 
 
 def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, today: date) -> None:
@@ -41,14 +45,57 @@ def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, to
 
 
 async def lines_of(session: AsyncSession, delivery_id: int) -> list[DeliveryLine]:
-    return list(await session.scalars(
-        select(DeliveryLine).where(DeliveryLine.delivery_id == delivery_id).order_by(DeliveryLine.line_no)))
+    return await repository.lines_of_delivery(session, delivery_id=delivery_id)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """A delivery as its parties read it, with its lines."""
+
+    delivery: Delivery
+    lines: list[DeliveryLine]
+
+
+async def view_of(session: AsyncSession, delivery: Delivery) -> DeliveryView:
+    return DeliveryView(delivery=delivery, lines=await lines_of(session, delivery.id))
+
+
+async def record_delivery(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str,
+                          today: date) -> DeliveryView:
+    return await view_of(session, await record(session, request, distributor=distributor, by=by, today=today))
+
+
+async def read(session: AsyncSession, *, delivery_id: int, principal: Principal) -> DeliveryView:
+    return await view_of(session, await visible(session, delivery_id, principal))
+
+
+async def accept_delivery(session: AsyncSession, *, delivery_id: int, request: Acceptance, principal: Principal,
+                          today: date) -> DeliveryView:
+    delivery = await visible(session, delivery_id, principal, for_update=True)
+    await accept(session, delivery, request, today=today)
+    await session.flush()
+    return await view_of(session, delivery)
+
+
+async def return_accepted(session: AsyncSession, request: ReturnCreate, *, principal: Principal,
+                          today: date) -> Return:
+    delivery = await visible(session, request.delivery_id, principal, for_update=True)
+    return await return_goods(session, delivery, request, by=principal.actor, today=today)
+
+
+async def visible(session: AsyncSession, delivery_id: int, principal: Principal, *, for_update=False) -> Delivery:
+    """GW-5: a delivery the caller is not party to is as missing as one that does not exist."""
+    delivery = await get_or_404(session, Delivery, delivery_id, what="delivery",
+                                detail=not_yours(f"delivery {delivery_id}"), for_update=for_update)
+    if not may_see(principal, hospital=delivery.hospital_code, companies=(delivery.distributor_code,)):
+        raise not_found(f"delivery {delivery_id}")
+    return delivery
 
 
 async def record(session: AsyncSession, request: DeliveryCreate, *, distributor: str, by: str, today: date) -> Delivery:
     order = await repository.order_of(session, request.order_id)
-    order_lines = {l.line_no: l for l in await session.scalars(
-        select(OrderLine).where(OrderLine.order_id == request.order_id).with_for_update())}
+    order_lines = {l.line_no: l for l in await orders_repository.lines_of_order(
+        session, order_id=request.order_id, for_update=True)}
     if order is None or not any(l.distributor_code == distributor for l in order_lines.values()):
         raise Problem(404, detail=f"no order {request.order_id} routed to you")
     await refuse_revoked(session, [order_lines[l.line_no] for l in request.lines if l.line_no in order_lines],
@@ -134,7 +181,7 @@ async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance,
 
 async def return_goods(session: AsyncSession, delivery: Delivery, request: ReturnCreate, *, by: str,
                        today: date) -> Return:
-    line = await session.get(DeliveryLine, (delivery.id, request.line_no), with_for_update=True)
+    line = await repository.delivery_line_for_update(session, delivery_id=delivery.id, line_no=request.line_no)
     if line is None or line.accepted_quantity is None:
         raise Problem(422, detail=f"line {request.line_no} of delivery {delivery.id} was not accepted",
                       errors=[{"field": "body.line_no", "reason": "not an accepted line"}])

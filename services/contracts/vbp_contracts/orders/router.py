@@ -1,66 +1,33 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.pagination import cut
 from vbpkit.service_app import ClockDep
 
 from vbp_contracts.orders import service
-from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import (
     BulkOrderResult,
     BulkOrders,
     Confirmation,
     OrderCreate,
-    OrderLineRead,
     OrderPage,
     OrderRead,
 )
-from vbp_contracts.parties import (
-    OVERSEERS,
-    company_code,
-    hospital_code,
-    may_see,
-    not_found,
-)
+from vbp_contracts.parties import hospital_code
 
 router = APIRouter(prefix="/orders", tags=["orders"])
-
-
-async def read(session, order: Order) -> OrderRead:
-    return OrderRead(
-        id=order.id, hospital_code=order.hospital_code, his_order_no=order.his_order_no, placed_at=order.placed_at,
-        lines=[OrderLineRead(
-            line_no=l.line_no, product_id=l.product_id, batch_code=l.batch_code, agreement_id=l.agreement_id,
-            manufacturer_code=l.manufacturer_code, distributor_code=l.distributor_code, quantity=l.quantity,
-            unit_price=l.unit_price_fen, amount=l.quantity * l.unit_price_fen, beyond_agreed=l.beyond_agreed,
-            status=l.status, decline_reason=l.decline_reason, delivered_quantity=l.delivered_quantity,
-        ) for l in await service.lines_of(session, order.id)],
-    )
-
-
-async def visible(session, order_id: int, principal, *, for_update=False) -> Order:
-    order = await session.get(Order, order_id, with_for_update=for_update)
-    if order is not None:
-        companies = tuple(await session.scalars(select(OrderLine.distributor_code).where(OrderLine.order_id == order_id)))
-        companies += tuple(await session.scalars(select(OrderLine.manufacturer_code).where(OrderLine.order_id == order_id)))
-        if may_see(principal, hospital=order.hospital_code, companies=companies):
-            return order
-    raise not_found(f"order {order_id}")
 
 
 @router.post("", response_model=OrderRead, status_code=201, dependencies=[require_roles(Role.HOSPITAL)],
              summary="Place an order (CON-4); the same HIS order number again returns the first order (200)")
 async def place_order(body: OrderCreate, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                       response: Response) -> OrderRead:
-    order, new = await service.place(session, hospital=hospital_code(principal), request=body,
-                                     by=f"{principal.role.value}:{principal.key_id}", today=clock.today(),
-                                     placed_at=clock.now())
+    view, new = await service.place_order(session, hospital=hospital_code(principal), request=body,
+                                          by=principal.actor, today=clock.today(), placed_at=clock.now())
     if not new:
         response.status_code = 200
-    return await read(session, order)
+    return OrderRead.of(view)
 
 
 @router.post("/bulk", response_model=BulkOrderResult, dependencies=[require_roles(Role.HOSPITAL)],
@@ -69,7 +36,7 @@ async def place_orders(body: BulkOrders, session: SessionDep, principal: Princip
                        clock: ClockDep) -> BulkOrderResult:
     return BulkOrderResult(**await service.place_bulk(
         session, hospital=hospital_code(principal), orders=body.orders,
-        by=f"{principal.role.value}:{principal.key_id}", today=clock.today(), placed_at=clock.now()))
+        by=principal.actor, today=clock.today(), placed_at=clock.now()))
 
 
 @router.get("", response_model=OrderPage, summary="Orders: a hospital's own, or those routed to a distributor")
@@ -78,32 +45,18 @@ async def list_orders(
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
-    query = select(Order).order_by(Order.id).limit(limit + 1)
-    if principal.role is Role.HOSPITAL:
-        query = query.where(Order.hospital_code == principal.tenant)
-    elif principal.role is Role.COMPANY:
-        query = query.where(Order.id.in_(select(OrderLine.order_id).where(
-            (OrderLine.distributor_code == principal.tenant) | (OrderLine.manufacturer_code == principal.tenant))))
-    elif principal.role not in OVERSEERS:
-        return OrderPage(items=[], next_cursor=None)
-    if cursor:
-        query = query.where(Order.id > cursor)
-    rows = list(await session.scalars(query))
-    rows, next_cursor = cut(rows, limit, lambda row: row.id)
-    return OrderPage(items=[await read(session, o) for o in rows], next_cursor=next_cursor)
+    views, next_cursor = await service.page(session, principal, after=cursor, limit=limit)
+    return OrderPage(items=[OrderRead.of(v) for v in views], next_cursor=next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderRead, summary="Read an order you are party to")
 async def read_order(order_id: int, session: SessionDep, principal: PrincipalDep) -> OrderRead:
-    return await read(session, await visible(session, order_id, principal))
+    return OrderRead.of(await service.read(session, order_id=order_id, principal=principal))
 
 
 @router.post("/{order_id}/confirmation", response_model=OrderRead, dependencies=[require_roles(Role.COMPANY)],
              summary="The designated distributor confirms or declines lines, with a reason (CON-4)")
 async def confirm(order_id: int, body: Confirmation, session: SessionDep, principal: PrincipalDep,
                   clock: ClockDep) -> OrderRead:
-    distributor = company_code(principal)
-    order = await visible(session, order_id, principal, for_update=True)
-    await service.confirm(session, order, distributor=distributor, decisions=body.lines, today=clock.today())
-    await session.flush()
-    return await read(session, order)
+    return OrderRead.of(await service.confirm_order(session, order_id=order_id, principal=principal,
+                                                    decisions=body.lines, today=clock.today()))

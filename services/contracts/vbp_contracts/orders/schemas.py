@@ -80,6 +80,21 @@ class OrderRead(BaseModel):
     placed_at: datetime
     lines: list[OrderLineRead]
 
+    @classmethod
+    def of(cls, view) -> "OrderRead":
+        """From an ``orders.service.OrderView``."""
+        order = view.order
+        return cls(
+            id=order.id, hospital_code=order.hospital_code, his_order_no=order.his_order_no,
+            placed_at=order.placed_at,
+            lines=[OrderLineRead(
+                line_no=l.line_no, product_id=l.product_id, batch_code=l.batch_code, agreement_id=l.agreement_id,
+                manufacturer_code=l.manufacturer_code, distributor_code=l.distributor_code, quantity=l.quantity,
+                unit_price=l.unit_price_fen, amount=l.quantity * l.unit_price_fen, beyond_agreed=l.beyond_agreed,
+                status=l.status, decline_reason=l.decline_reason, delivered_quantity=l.delivered_quantity,
+            ) for l in view.lines],
+        )
+
 
 class BulkOrderResult(BaseModel):
     received_orders: int

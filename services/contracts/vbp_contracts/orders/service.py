@@ -4,10 +4,10 @@ distributor, confirmed or declined line by line, idempotent on the HIS order num
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.clock import SHANGHAI
@@ -18,15 +18,20 @@ from vbpkit.events.contracts import (
     OrderPlaced,
     SupplyLineFacts,
 )
+from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
+from vbpkit.pagination import cut
 from vbpkit.policy import agreement_year_of
 from vbpkit.problems import Problem, error_location
 from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
+from vbpkit.repository import get_or_404
 
-from vbp_contracts.agreements.models import Agreement, AgreementItem
+from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.orders import repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import OrderCreate
+from vbp_contracts.parties import OVERSEERS, company_code, may_see, not_found, not_yours
 
 
 class LineRefused(Exception):
@@ -79,25 +84,51 @@ class _Routes:
         year = agreement_year_of(batch.cycle, self.today).value if batch else None
         if year is None:
             raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {self.today}")
-        agreement = await session.scalar(
-            select(Agreement).where(
-                Agreement.batch_code == batch.code, Agreement.agreement_year == year,
-                Agreement.hospital_code == self.hospital,
-                Agreement.manufacturer_code == product.applicant_credit_code, Agreement.status == "effective",
-            ).order_by(Agreement.version.desc()).limit(1))
-        if agreement is None:
-            raise LineRefused(line.line_no, "product_id",
-                              f"no effective agreement for year {year} of {batch.code} with {product.applicant_credit_code}")
-        if agreement.distributor_code is None:
-            raise LineRefused(line.line_no, "product_id",
-                              f"agreement {agreement.id} has no designated distributor (revoked; CON-6)")
-        agreed = await session.scalar(select(AgreementItem.agreed_quantity).where(
-            AgreementItem.agreement_id == agreement.id, AgreementItem.product_id == product.product_id)) or 0
-        ordered = await session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
-            OrderLine.agreement_id == agreement.id, OrderLine.product_id == product.product_id,
-            OrderLine.status != "declined")) or 0
-        price = product.winning_price_fen - (0 if agreement.with_service else product.service_price_fen)
+        agreement = await repository.effective_agreement(
+            session, batch_code=batch.code, year=year, hospital_code=self.hospital,
+            manufacturer_code=product.applicant_credit_code)
+        designated_distributor(agreement, line_no=line.line_no, year=year, batch_code=batch.code,
+                               manufacturer_code=product.applicant_credit_code)
+        agreed = await repository.agreed_quantity(session, agreement_id=agreement.id, product_id=product.product_id)
+        ordered = await repository.ordered_quantity(session, agreement_id=agreement.id, product_id=product.product_id)
+        price = agreed_unit_price(product.winning_price_fen, product.service_price_fen,
+                                  with_service=agreement.with_service)
         return _Route(product, batch, agreement, price, agreed, ordered)
+
+
+def designated_distributor(agreement: Agreement | None, *, line_no: int, year: int, batch_code: str,
+                           manufacturer_code: str | None) -> str:
+    """CON-4 routing: a line goes to the distributor designated in the hospital's effective
+    agreement with the product's manufacturer; with no such agreement, or none designated
+    (revoked, CON-6, and not yet replaced), the line is refused rather than sent anywhere."""
+    if agreement is None:
+        raise LineRefused(line_no, "product_id",
+                          f"no effective agreement for year {year} of {batch_code} with {manufacturer_code}")
+    if agreement.distributor_code is None:
+        raise LineRefused(line_no, "product_id",
+                          f"agreement {agreement.id} has no designated distributor (revoked; CON-6)")
+    return agreement.distributor_code
+
+
+def agreed_unit_price(winning_price_fen: int, service_price_fen: int, *, with_service: bool) -> int:
+    """Seed 004: the winning price includes the service price; a hospital that chose the
+    without-service option pays the winning price less it."""
+    return winning_price_fen - (0 if with_service else service_price_fen)
+
+
+def refuse_price(unit_price_fen: int, *, line_no: int, winning_price_fen: int, below_allowed: bool,
+                 batch_code: str) -> None:
+    """CON-4 pricing (seeds 002/003): an order is at the winning price — never above it, since
+    there is no re-negotiation, and below it only where the batch's policy sets
+    ``buy_below_winning_price``."""
+    if unit_price_fen > winning_price_fen:
+        raise LineRefused(line_no, "unit_price",
+                          f"{format_yuan(unit_price_fen)} is above the winning price {format_yuan(winning_price_fen)}; "
+                          "no re-negotiation (CON-4, seeds 002/003)")
+    if unit_price_fen < winning_price_fen and not below_allowed:
+        raise LineRefused(line_no, "unit_price",
+                          f"{format_yuan(unit_price_fen)} differs from the winning price {format_yuan(winning_price_fen)}; "
+                          f"batch {batch_code} does not allow buying below it (CON-4)")
 
 
 def ordered_on(order: Order) -> date:
@@ -118,8 +149,8 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
     """Returns the order and whether it is new. The same HIS order again returns the first.
     ``placed_at`` comes from the service's clock, so the order date every later date is
     checked against (CON-5) is the one the clock says, not the database server's."""
-    existing = await session.scalar(
-        select(Order).where(Order.hospital_code == hospital, Order.his_order_no == request.his_order_no))
+    existing = await repository.order_by_his_number(session, hospital_code=hospital,
+                                                    his_order_no=request.his_order_no)
     if existing is not None:
         if existing.request_sha256 != _fingerprint(request):
             raise Problem(409, "order-number-reused",
@@ -160,15 +191,8 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
 async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> OrderLine:
     route = await routes.route(session, line)
     price, batch, agreement = route.price_fen, route.batch, route.agreement
-    below_allowed = bool(batch.policy.buy_below_winning_price)
-    if line.unit_price > price:
-        raise LineRefused(line.line_no, "unit_price",
-                          f"{format_yuan(line.unit_price)} is above the winning price {format_yuan(price)}; "
-                          "no re-negotiation (CON-4, seeds 002/003)")
-    if line.unit_price < price and not below_allowed:
-        raise LineRefused(line.line_no, "unit_price",
-                          f"{format_yuan(line.unit_price)} differs from the winning price {format_yuan(price)}; "
-                          f"batch {batch.code} does not allow buying below it (CON-4)")
+    refuse_price(line.unit_price, line_no=line.line_no, winning_price_fen=price,
+                 below_allowed=bool(batch.policy.buy_below_winning_price), batch_code=batch.code)
     # earlier lines of this order count before this one (they are not in the table yet)
     ordered = route.ordered + pending.get(route.product.product_id, 0)
     pending[route.product.product_id] = pending.get(route.product.product_id, 0) + line.quantity
@@ -216,7 +240,68 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
 
 
 async def lines_of(session: AsyncSession, order_id: int) -> list[OrderLine]:
-    return list(await session.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)))
+    return await repository.lines_of_order(session, order_id=order_id)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as its parties read it, with its lines."""
+
+    order: Order
+    lines: list[OrderLine]
+
+
+async def view_of(session: AsyncSession, order: Order) -> OrderView:
+    return OrderView(order=order, lines=await lines_of(session, order.id))
+
+
+async def place_order(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date,
+                      placed_at: datetime | None = None) -> tuple[OrderView, bool]:
+    order, new = await place(session, hospital=hospital, request=request, by=by, today=today, placed_at=placed_at)
+    return await view_of(session, order), new
+
+
+async def read(session: AsyncSession, *, order_id: int, principal: Principal) -> OrderView:
+    return await view_of(session, await visible(session, order_id, principal))
+
+
+async def page(session: AsyncSession, principal: Principal, *, after: int | None,
+               limit: int) -> tuple[list[OrderView], int | None]:
+    rows, next_cursor = cut(await listing(session, principal, after=after, limit=limit + 1), limit,
+                            lambda row: row.id)
+    return [await view_of(session, o) for o in rows], next_cursor
+
+
+async def confirm_order(session: AsyncSession, *, order_id: int, principal: Principal, decisions,
+                        today: date) -> OrderView:
+    distributor = company_code(principal)
+    order = await visible(session, order_id, principal, for_update=True)
+    await confirm(session, order, distributor=distributor, decisions=decisions, today=today)
+    await session.flush()
+    return await view_of(session, order)
+
+
+async def visible(session: AsyncSession, order_id: int, principal: Principal, *, for_update=False) -> Order:
+    """GW-5: an order the caller is not party to is as missing as one that does not exist."""
+    order = await get_or_404(session, Order, order_id, what="order", detail=not_yours(f"order {order_id}"),
+                             for_update=for_update)
+    companies = await repository.companies_of_order(session, order_id=order_id)
+    if not may_see(principal, hospital=order.hospital_code, companies=companies):
+        raise not_found(f"order {order_id}")
+    return order
+
+
+async def listing(session: AsyncSession, principal: Principal, *, after: int | None, limit: int) -> list[Order]:
+    """A hospital lists its own orders, a company those it distributes or manufactures a line of."""
+    if principal.role in (Role.HOSPITAL, Role.COMPANY) and principal.tenant is None:
+        return []
+    if principal.role is Role.HOSPITAL:
+        return await repository.orders_page(session, hospital_code=principal.tenant, after=after, limit=limit)
+    if principal.role is Role.COMPANY:
+        return await repository.orders_page(session, company_code=principal.tenant, after=after, limit=limit)
+    if principal.role in OVERSEERS:
+        return await repository.orders_page(session, after=after, limit=limit)
+    return []
 
 
 async def refuse_revoked(session: AsyncSession, lines, distributor: str) -> None:
@@ -224,8 +309,7 @@ async def refuse_revoked(session: AsyncSession, lines, distributor: str) -> None
     confirms or delivers the agreement's open lines, even before the manufacturer has
     designated the next one and the lines have moved."""
     agreement_ids = {l.agreement_id for l in lines if l.distributor_code == distributor}
-    current = dict((await session.execute(
-        select(Agreement.id, Agreement.distributor_code).where(Agreement.id.in_(agreement_ids)))).all())
+    current = await repository.current_distributors(session, agreement_ids=agreement_ids)
     revoked = sorted(a for a in agreement_ids if current.get(a) != distributor)
     if revoked:
         raise Problem(403, detail=f"you are no longer the designated distributor of agreement(s) {revoked} (CON-6)")

@@ -1,36 +1,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from vbpkit.bulk import BulkResult, BulkRows
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
 
 from vbp_contracts.volumes import service
+from vbp_contracts.volumes.schemas import VolumePage, VolumeRead
 
 router = APIRouter(prefix="/agreed-volumes", tags=["agreed volumes"])
-
-
-class VolumeRead(BaseModel):
-    batch_code: str
-    agreement_year: int
-    hospital_code: str
-    product_id: int
-    quantity: int
-
-
-class VolumePage(BaseModel):
-    items: list[VolumeRead]
-    next_cursor: str | None
 
 
 @router.post("", response_model=BulkResult, dependencies=[require_roles(Role.EXCHANGE, Role.INSURER)],
              summary="Load agreed volumes in bulk (CON-1), up to 10,000 rows",
              description="Unknown hospitals, batches and products are refused by name, row by row.")
 async def set_volumes(body: BulkRows, session: SessionDep, principal: PrincipalDep) -> BulkResult:
-    return await service.set_volumes(session, rows=body.rows, by=f"{principal.role.value}:{principal.key_id}")
+    return await service.set_volumes(session, rows=body.rows, by=principal.actor)
 
 
 @router.get("", response_model=VolumePage, summary="Agreed volumes; a hospital sees its own")
@@ -42,21 +27,8 @@ async def list_volumes(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> VolumePage:
-    if principal.role is Role.HOSPITAL:
-        hospital = principal.tenant
-    elif principal.role is Role.COMPANY:
-        raise Problem(403, detail="agreed volumes are read by hospitals, the exchange and the bureau")
-    after = None
-    if cursor:
-        try:
-            code, year, hospital_code, product_id = cursor.split("|")
-            after = (code, int(year), hospital_code, int(product_id))
-        except ValueError:
-            raise Problem(400, detail="the cursor is not one this API gave out") from None
-    rows = await service.listing(session, batch_code=batch, agreement_year=agreement_year, hospital_code=hospital,
-                                 after=after, limit=limit + 1)
-    rows, next_cursor = cut(
-        rows, limit, lambda row: f"{row.batch_code}|{row.agreement_year}|{row.hospital_code}|{row.product_id}")
+    rows, next_cursor = await service.page(session, principal, batch_code=batch, agreement_year=agreement_year,
+                                           hospital_code=hospital, cursor=cursor, limit=limit)
     return VolumePage(
         items=[VolumeRead(batch_code=r.batch_code, agreement_year=r.agreement_year, hospital_code=r.hospital_code,
                           product_id=r.product_id, quantity=r.quantity) for r in rows],

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.contracts import AgreedVolumeSet
+from vbpkit.identity import Principal, Role
+from vbpkit.pagination import cut
 from vbpkit.policy import agreement_years
+from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
 
+from vbp_contracts.volumes import repository
 from vbp_contracts.volumes.models import AgreedVolume
 
 
@@ -24,9 +26,6 @@ class VolumeRow(BaseModel):
     hospital_code: str = Field(min_length=1, max_length=64)
     product_id: int = Field(ge=1)
     quantity: int = Field(ge=0, le=100_000_000)
-
-
-_KEYS_PER_QUERY = 2_000
 
 
 def _key(row: VolumeRow):
@@ -49,27 +48,10 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
     if not accepted:
         refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
 
-    existing: dict[tuple, int] = {}
-    keys = list(accepted)
-    # 4 bind parameters a key; PostgreSQL's protocol allows at most 32,767 in one statement
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        existing.update({
-            (v.batch_code, v.agreement_year, v.hospital_code, v.product_id): v.quantity
-            for v in await session.scalars(
-                select(AgreedVolume).where(
-                    tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
-                           AgreedVolume.product_id).in_(keys[start:start + _KEYS_PER_QUERY])).with_for_update())
-        })
+    existing = await repository.quantities_for_update(session, keys=list(accepted))
     changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
     if changed:
-        statement = insert(AgreedVolume)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["batch_code", "agreement_year", "hospital_code", "product_id"],
-                set_={"quantity": statement.excluded.quantity, "set_by": statement.excluded.set_by,
-                      "updated_at": func.now()}),
-            [{**row.model_dump(), "set_by": by} for row in changed],
-        )
+        await repository.upsert_volumes(session, rows=[{**row.model_dump(), "set_by": by} for row in changed])
     for row in changed:
         outbox.add(session, AgreedVolumeSet(**row.model_dump()), key=f"{row.batch_code}/{row.hospital_code}")
     created = sum(1 for row in changed if _key(row) not in existing)
@@ -94,18 +76,21 @@ def _refusal(row: VolumeRow, batches, hospitals, products) -> tuple[str, str] | 
     return None
 
 
-async def listing(session: AsyncSession, *, batch_code: str | None, agreement_year: int | None,
-                  hospital_code: str | None, after: tuple | None, limit: int) -> list[AgreedVolume]:
-    query = select(AgreedVolume).order_by(
-        AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code, AgreedVolume.product_id
-    ).limit(limit)
-    if batch_code:
-        query = query.where(AgreedVolume.batch_code == batch_code)
-    if agreement_year:
-        query = query.where(AgreedVolume.agreement_year == agreement_year)
-    if hospital_code:
-        query = query.where(AgreedVolume.hospital_code == hospital_code)
-    if after:
-        query = query.where(tuple_(AgreedVolume.batch_code, AgreedVolume.agreement_year, AgreedVolume.hospital_code,
-                                   AgreedVolume.product_id) > tuple_(*after))
-    return list(await session.scalars(query))
+async def page(session: AsyncSession, principal: Principal, *, batch_code: str | None, agreement_year: int | None,
+               hospital_code: str | None, cursor: str | None, limit: int) -> tuple[list[AgreedVolume], str | None]:
+    """GW-5: a hospital reads its own agreed volumes; companies do not read them at all."""
+    if principal.role is Role.HOSPITAL:
+        hospital_code = principal.tenant
+    elif principal.role is Role.COMPANY:
+        raise Problem(403, detail="agreed volumes are read by hospitals, the exchange and the bureau")
+    after = None
+    if cursor:
+        try:
+            code, year, cursor_hospital, product_id = cursor.split("|")
+            after = (code, int(year), cursor_hospital, int(product_id))
+        except ValueError:
+            raise Problem(400, detail="the cursor is not one this API gave out") from None
+    rows = await repository.volumes_page(session, batch_code=batch_code, agreement_year=agreement_year,
+                                         hospital_code=hospital_code, after=after, limit=limit + 1)
+    return cut(rows, limit,
+               lambda row: f"{row.batch_code}|{row.agreement_year}|{row.hospital_code}|{row.product_id}")

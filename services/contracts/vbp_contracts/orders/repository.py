@@ -1,0 +1,68 @@
+"""Queries of the orders feature (CON-4, CON-6)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_contracts.agreements.models import Agreement, AgreementItem
+from vbp_contracts.orders.models import Order, OrderLine
+
+
+async def effective_agreement(session: AsyncSession, *, batch_code: str, year: int, hospital_code: str,
+                              manufacturer_code: str) -> Agreement | None:
+    """The latest effective version of the hospital's agreement with the manufacturer."""
+    return await session.scalar(
+        select(Agreement).where(
+            Agreement.batch_code == batch_code, Agreement.agreement_year == year,
+            Agreement.hospital_code == hospital_code,
+            Agreement.manufacturer_code == manufacturer_code, Agreement.status == "effective",
+        ).order_by(Agreement.version.desc()).limit(1))
+
+
+async def agreed_quantity(session: AsyncSession, *, agreement_id: int, product_id: int) -> int:
+    return await session.scalar(select(AgreementItem.agreed_quantity).where(
+        AgreementItem.agreement_id == agreement_id, AgreementItem.product_id == product_id)) or 0
+
+
+async def ordered_quantity(session: AsyncSession, *, agreement_id: int, product_id: int) -> int:
+    """What is on order under the agreement, declined lines not counted."""
+    return await session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+        OrderLine.agreement_id == agreement_id, OrderLine.product_id == product_id,
+        OrderLine.status != "declined")) or 0
+
+
+async def order_by_his_number(session: AsyncSession, *, hospital_code: str, his_order_no: str) -> Order | None:
+    return await session.scalar(
+        select(Order).where(Order.hospital_code == hospital_code, Order.his_order_no == his_order_no))
+
+
+async def lines_of_order(session: AsyncSession, *, order_id: int, for_update: bool = False) -> list[OrderLine]:
+    query = select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+    return list(await session.scalars(query.with_for_update() if for_update else query))
+
+
+async def companies_of_order(session: AsyncSession, *, order_id: int) -> tuple[str, ...]:
+    """The distributors and the manufacturers of the order's lines: the companies that see it."""
+    companies = tuple(await session.scalars(select(OrderLine.distributor_code).where(OrderLine.order_id == order_id)))
+    return companies + tuple(
+        await session.scalars(select(OrderLine.manufacturer_code).where(OrderLine.order_id == order_id)))
+
+
+async def current_distributors(session: AsyncSession, *, agreement_ids: set[int]) -> dict[int, str | None]:
+    return dict((await session.execute(
+        select(Agreement.id, Agreement.distributor_code).where(Agreement.id.in_(agreement_ids)))).all())
+
+
+async def orders_page(session: AsyncSession, *, hospital_code: str | None = None, company_code: str | None = None,
+                      after: int | None, limit: int) -> list[Order]:
+    """Orders by id; of one hospital, or with a line a company distributes or manufactures."""
+    query = select(Order).order_by(Order.id).limit(limit)
+    if hospital_code is not None:
+        query = query.where(Order.hospital_code == hospital_code)
+    if company_code is not None:
+        query = query.where(Order.id.in_(select(OrderLine.order_id).where(
+            (OrderLine.distributor_code == company_code) | (OrderLine.manufacturer_code == company_code))))
+    if after:
+        query = query.where(Order.id > after)
+    return list(await session.scalars(query))
