@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbpkit.problems import Problem
 from vbpkit.projections.registry.models import CompanyView, InstitutionView
+from vbpkit.repository import get_or_404
 
 
 async def institution(session: AsyncSession, code: str) -> InstitutionView | None:
@@ -16,10 +16,7 @@ async def institution(session: AsyncSession, code: str) -> InstitutionView | Non
 
 
 async def institution_or_404(session: AsyncSession, code: str) -> InstitutionView:
-    row = await session.get(InstitutionView, code)
-    if row is None:
-        raise Problem(404, detail=f"institution {code!r} is not known here (yet)")
-    return row
+    return await get_or_404(session, InstitutionView, code, detail=f"institution {code!r} is not known here (yet)")
 
 
 async def known_institutions(session: AsyncSession, codes: Iterable[str]) -> set[str]:

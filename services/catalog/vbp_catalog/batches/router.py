@@ -3,11 +3,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
 
 from vbp_catalog.batches import service
-from vbp_catalog.batches.models import Batch
 from vbp_catalog.batches.schemas import (
     BatchCreate,
     BatchEarlyEnd,
@@ -33,26 +30,21 @@ async def list_batches(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     kind: Annotated[Literal["drug", "consumable"] | None, Query()] = None,
 ) -> BatchPage:
-    rows = await service.page(session, after=cursor, limit=limit + 1, kind=kind)
-    rows, next_cursor = cut(rows, limit, lambda row: row.code)
-    return BatchPage(items=[await service.read(session, b) for b in rows], next_cursor=next_cursor)
+    return await service.page(session, cursor=cursor, limit=limit, kind=kind)
 
 
 @router.get("/{code}", response_model=BatchRead, summary="Read a batch with its policy")
 async def read_batch(code: str, session: SessionDep, principal: PrincipalDep) -> BatchRead:
-    batch = await session.get(Batch, code)
-    if batch is None:
-        raise Problem(404, detail=f"no batch {code!r}")
-    return await service.read(session, batch)
+    return await service.read(session, code=code)
 
 
 @router.post("/{code}/extension", response_model=BatchRead, dependencies=[require_roles(Role.INSURER)],
              summary="Extend the batch's end date (seed 000)")
 async def extend_batch(code: str, body: BatchExtension, session: SessionDep) -> BatchRead:
-    return await service.extend(session, code, body)
+    return await service.extend(session, code=code, request=body)
 
 
 @router.post("/{code}/early-end", response_model=BatchRead, dependencies=[require_roles(Role.INSURER)],
              summary="End the batch early: its category entered national VBP (seed 000)")
 async def end_batch_early(code: str, body: BatchEarlyEnd, session: SessionDep) -> BatchRead:
-    return await service.end_early(session, code, body)
+    return await service.end_early(session, code=code, request=body)

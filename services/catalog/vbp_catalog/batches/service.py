@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.events.catalog import BatchPublishedV2
 from vbpkit.identity import Principal
 from vbpkit.policy import ExecutionPolicy, UnknownPreset, cycle_end, policy_from_preset
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 
+from vbp_catalog.batches import repository
 from vbp_catalog.batches.models import Batch, BatchGroup
 from vbp_catalog.batches.schemas import (
     BatchCreate,
     BatchEarlyEnd,
     BatchExtension,
+    BatchPage,
     BatchRead,
     GroupRead,
 )
@@ -37,12 +40,8 @@ def _explain(batch: Batch) -> dict:
     }
 
 
-async def _groups(session: AsyncSession, code: str) -> list[BatchGroup]:
-    return list(await session.scalars(select(BatchGroup).where(BatchGroup.batch_code == code).order_by(BatchGroup.code)))
-
-
-async def read(session: AsyncSession, batch: Batch) -> BatchRead:
-    groups = await _groups(session, batch.code)
+async def _read(session: AsyncSession, batch: Batch) -> BatchRead:
+    groups = await repository.groups(session, batch_code=batch.code)
     return BatchRead(
         code=batch.code, name=batch.name, kind=batch.kind, organiser_level=batch.organiser_level,
         document_no=batch.document_no, starts_on=batch.starts_on, cycle_years=batch.cycle_years,
@@ -56,7 +55,7 @@ async def read(session: AsyncSession, batch: Batch) -> BatchRead:
 async def _publish(session: AsyncSession, batch: Batch) -> BatchRead:
     await session.flush()
     await session.refresh(batch)
-    body = await read(session, batch)
+    body = await _read(session, batch)
     outbox.add(
         session,
         BatchPublishedV2(
@@ -88,7 +87,7 @@ def _policy(request: BatchCreate) -> ExecutionPolicy:
 
 async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) -> BatchRead:
     policy = _policy(request)
-    if await session.get(Batch, request.code) is not None:
+    if await repository.batch(session, code=request.code) is not None:
         raise Problem(409, detail=f"batch {request.code!r} exists already",
                       errors=[{"field": "body.code", "reason": "already used"}])
     ends_on = request.ends_on or cycle_end(request.starts_on, request.cycle_years).value
@@ -102,16 +101,13 @@ async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) 
     return await _publish(session, batch)
 
 
-async def get_for_update(session: AsyncSession, code: str) -> Batch:
-    batch = await session.get(Batch, code, with_for_update=True)
-    if batch is None:
-        raise Problem(404, detail=f"no batch {code!r}")
-    return batch
+async def read(session: AsyncSession, *, code: str) -> BatchRead:
+    return await _read(session, await repository.batch_or_404(session, code=code))
 
 
-async def extend(session: AsyncSession, code: str, request: BatchExtension) -> BatchRead:
+async def extend(session: AsyncSession, *, code: str, request: BatchExtension) -> BatchRead:
     """Seed 000: ops may extend the end date of the cycle."""
-    batch = await get_for_update(session, code)
+    batch = await repository.batch_or_404(session, code=code, for_update=True)
     if batch.ended_early_on is not None:
         raise Problem(409, detail=f"batch {code} ended early on {batch.ended_early_on}; it cannot be extended")
     if request.ends_on <= batch.ends_on:
@@ -123,10 +119,10 @@ async def extend(session: AsyncSession, code: str, request: BatchExtension) -> B
     return await _publish(session, batch)
 
 
-async def end_early(session: AsyncSession, code: str, request: BatchEarlyEnd) -> BatchRead:
+async def end_early(session: AsyncSession, *, code: str, request: BatchEarlyEnd) -> BatchRead:
     """Seed 000: the category entered national VBP; the batch's results stop on that day and
     volumes are assessed pro rata to it (MON-1)."""
-    batch = await get_for_update(session, code)
+    batch = await repository.batch_or_404(session, code=code, for_update=True)
     if batch.ended_early_on is not None:
         raise Problem(409, detail=f"batch {code} already ended early on {batch.ended_early_on}")
     if not batch.starts_on <= request.ended_on < batch.ends_on:
@@ -139,10 +135,7 @@ async def end_early(session: AsyncSession, code: str, request: BatchEarlyEnd) ->
     return await _publish(session, batch)
 
 
-async def page(session: AsyncSession, *, after: str | None, limit: int, kind: str | None) -> list[Batch]:
-    query = select(Batch).order_by(Batch.code).limit(limit)
-    if after is not None:
-        query = query.where(Batch.code > after)
-    if kind is not None:
-        query = query.where(Batch.kind == kind)
-    return list(await session.scalars(query))
+async def page(session: AsyncSession, *, cursor: str | None, limit: int, kind: str | None) -> BatchPage:
+    rows = await repository.page(session, after=cursor, limit=limit + 1, kind=kind)
+    rows, next_cursor = cut(rows, limit, lambda row: row.code)
+    return BatchPage(items=[await _read(session, b) for b in rows], next_cursor=next_cursor)

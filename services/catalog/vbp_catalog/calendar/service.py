@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.problems import Problem
 from vbpkit.workdays import (
@@ -20,7 +18,9 @@ from vbpkit.workdays import (
     YearSchedule,
 )
 
+from vbp_catalog.calendar import repository
 from vbp_catalog.calendar.models import CalendarYear
+from vbp_catalog.calendar.schemas import WorkingDays, YearLoad, YearRead, year_read
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +31,7 @@ def _seed() -> WorkCalendar:
 async def work_calendar(session: AsyncSession) -> WorkCalendar:
     seeded = _seed()
     calendar = WorkCalendar({year: seeded.schedule(year) for year in seeded.loaded_years()})
-    for row in await session.scalars(select(CalendarYear)):
+    for row in await repository.loaded_years(session):
         calendar.load_year(_schedule(row))
     return calendar
 
@@ -43,22 +43,36 @@ def _schedule(row: CalendarYear) -> YearSchedule:
     )
 
 
-async def load_year(
-    session: AsyncSession, *, year: int, holidays: list[date], makeup_workdays: list[date], document: str, by: str
-) -> YearSchedule:
+async def load_year(session: AsyncSession, *, year: int, request: YearLoad, by: str) -> YearRead:
     try:
         schedule = YearSchedule(
-            year=year, holidays=frozenset(holidays), makeup_workdays=frozenset(makeup_workdays), source=OPS_SOURCE
+            year=year, holidays=frozenset(request.holidays), makeup_workdays=frozenset(request.makeup_workdays),
+            source=OPS_SOURCE,
         )
     except ValueError as exc:
         raise Problem(422, detail=str(exc), errors=[{"field": "body", "reason": str(exc)}]) from None
-    values = dict(year=year, holidays=sorted(holidays), makeup_workdays=sorted(makeup_workdays),
-                  document=document, loaded_by=by)
-    statement = insert(CalendarYear).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=[CalendarYear.year], set_=values)
+    await repository.upsert_year(
+        session, year=year, holidays=sorted(request.holidays), makeup_workdays=sorted(request.makeup_workdays),
+        document=request.document, loaded_by=by,
     )
-    return schedule
+    return year_read(schedule)
+
+
+async def read_year(session: AsyncSession, *, year: int) -> YearRead:
+    calendar = await work_calendar(session)
+    try:
+        return year_read(calendar.schedule(year))
+    except CalendarYearNotLoaded as exc:
+        raise Problem(404, "calendar-year-not-loaded", detail=str(exc), year=year) from None
+
+
+async def count_working_days(session: AsyncSession, *, start: date, days: int) -> WorkingDays:
+    calendar = await work_calendar(session)
+    try:
+        count = calendar.add_working_days(start, days)
+    except CalendarYearNotLoaded as exc:
+        raise year_not_loaded(exc, "query.start") from None
+    return WorkingDays(due_on=count.due_on, explain=count.explain())
 
 
 def year_not_loaded(exc: CalendarYearNotLoaded, field: str) -> Problem:

@@ -4,11 +4,8 @@ from fastapi import APIRouter, Query
 from vbpkit.bulk import BulkResult, BulkRows
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
 
 from vbp_catalog.companies import service
-from vbp_catalog.companies.models import Company
 from vbp_catalog.companies.schemas import CompanyPage, CompanyRead
 
 router = APIRouter(prefix="/companies", tags=["registry"])
@@ -28,15 +25,9 @@ async def list_companies(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     role: Annotated[Literal["manufacturer", "distributor"] | None, Query()] = None,
 ) -> CompanyPage:
-    rows = await service.page(session, after=cursor, limit=limit + 1, role=role)
-    rows, next_cursor = cut(rows, limit, lambda row: row.credit_code)
-    return CompanyPage(items=[CompanyRead.model_validate(r) for r in rows],
-                       next_cursor=next_cursor)
+    return await service.page(session, cursor=cursor, limit=limit, role=role)
 
 
 @router.get("/{credit_code}", response_model=CompanyRead, summary="Read one company")
 async def read_company(credit_code: str, session: SessionDep, principal: PrincipalDep) -> CompanyRead:
-    row = await session.get(Company, credit_code.upper())
-    if row is None:
-        raise Problem(404, detail=f"no company with credit code {credit_code!r}")
-    return CompanyRead.model_validate(row)
+    return await service.read(session, credit_code=credit_code)

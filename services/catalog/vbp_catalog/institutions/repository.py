@@ -3,16 +3,17 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import get_or_404
 
 from vbp_catalog.institutions.models import Institution
 
 
-async def by_codes(session: AsyncSession, codes: Iterable[str]) -> dict[str, Institution]:
+async def by_codes(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, Institution]:
     rows = await session.scalars(select(Institution).where(Institution.code.in_(list(codes))).with_for_update())
     return {row.code: row for row in rows}
 
 
-async def upsert(session: AsyncSession, rows: Sequence[dict]) -> None:
+async def upsert(session: AsyncSession, *, rows: Sequence[dict]) -> None:
     if not rows:
         return
     statement = insert(Institution)
@@ -31,8 +32,8 @@ async def upsert(session: AsyncSession, rows: Sequence[dict]) -> None:
     )
 
 
-async def get(session: AsyncSession, code: str) -> Institution | None:
-    return await session.get(Institution, code)
+async def institution_or_404(session: AsyncSession, *, code: str) -> Institution:
+    return await get_or_404(session, Institution, code, detail=f"no institution with code {code!r}")
 
 
 async def page(

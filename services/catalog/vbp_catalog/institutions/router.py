@@ -4,10 +4,8 @@ from fastapi import APIRouter, Query
 from vbpkit.bulk import BulkResult, BulkRows
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
 
-from vbp_catalog.institutions import repository, service
+from vbp_catalog.institutions import service
 from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead
 
 router = APIRouter(prefix="/institutions", tags=["registry"])
@@ -34,14 +32,9 @@ async def list_institutions(
     region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
 ) -> InstitutionPage:
-    rows = await repository.page(session, after=cursor, limit=limit + 1, region_code=region_code, level=level)
-    rows, next_cursor = cut(rows, limit, lambda row: row.code)
-    return InstitutionPage(items=[InstitutionRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return await service.page(session, cursor=cursor, limit=limit, region_code=region_code, level=level)
 
 
 @router.get("/{code}", response_model=InstitutionRead, summary="Read one institution")
 async def read_institution(code: str, session: SessionDep, principal: PrincipalDep) -> InstitutionRead:
-    row = await repository.get(session, code)
-    if row is None:
-        raise Problem(404, detail=f"no institution with code {code!r}")
-    return InstitutionRead.model_validate(row)
+    return await service.read(session, code=code)

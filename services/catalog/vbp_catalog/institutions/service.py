@@ -4,9 +4,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.catalog import InstitutionRegistered
+from vbpkit.pagination import cut
 
 from vbp_catalog.institutions import repository
-from vbp_catalog.institutions.schemas import InstitutionWrite
+from vbp_catalog.institutions.schemas import InstitutionPage, InstitutionRead, InstitutionWrite
 
 FIELDS = ("name", "level", "kind", "region_code")
 
@@ -17,13 +18,13 @@ async def register_institutions(session: AsyncSession, *, rows: list[dict]) -> B
     if not indexed:
         refuse_if_nothing_valid(len(rows), errors)
     valid = {code: row for code, (_, row) in indexed.items()}
-    existing = await repository.by_codes(session, valid)
+    existing = await repository.by_codes(session, codes=valid)
     changed = [
         row for code, row in valid.items()
         if code not in existing
         or any(getattr(existing[code], f) != getattr(row, f) for f in FIELDS)
     ]
-    await repository.upsert(session, [row.model_dump() for row in changed])
+    await repository.upsert(session, rows=[row.model_dump() for row in changed])
     for row in changed:
         outbox.add(session, InstitutionRegistered(**row.model_dump()), key=row.code)
     created = sum(1 for row in changed if row.code not in existing)
@@ -34,3 +35,15 @@ async def register_institutions(session: AsyncSession, *, rows: list[dict]) -> B
         unchanged=len(valid) - len(changed),
         errors=errors,
     )
+
+
+async def read(session: AsyncSession, *, code: str) -> InstitutionRead:
+    return InstitutionRead.model_validate(await repository.institution_or_404(session, code=code))
+
+
+async def page(
+    session: AsyncSession, *, cursor: str | None, limit: int, region_code: str | None, level: int | None
+) -> InstitutionPage:
+    rows = await repository.page(session, after=cursor, limit=limit + 1, region_code=region_code, level=level)
+    rows, next_cursor = cut(rows, limit, lambda row: row.code)
+    return InstitutionPage(items=[InstitutionRead.model_validate(r) for r in rows], next_cursor=next_cursor)

@@ -4,13 +4,7 @@ from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
 
 from vbp_catalog.lower_prices import service
-from vbp_catalog.lower_prices.schemas import (
-    LowerPriceRecord,
-    ReductionApply,
-    lower_price_read,
-    reduction_read,
-)
-from vbp_catalog.products.router import product_or_404
+from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
 
 router = APIRouter(tags=["lower prices (CAT-6)"])
 
@@ -21,10 +15,10 @@ router = APIRouter(tags=["lower prices (CAT-6)"])
                      "and the consequence (when the product is disqualified if the deadline is missed or passed)")
 async def record_lower_price(product_id: int, body: LowerPriceRecord, session: SessionDep,
                              principal: PrincipalDep, clock: ClockDep, request: Request) -> dict:
-    product = await product_or_404(session, product_id, for_update=True)
-    row = await service.record_lower_price(session, product, body, by=f"{principal.role.value}:{principal.key_id}")
-    return lower_price_read(row) | {"consequence": service.consequence(
-        row, today=clock.today(), check_every_seconds=request.app.state.runtime.settings.lower_price_check_seconds)}
+    return await service.record_lower_price(
+        session, product_id=product_id, request=body, by=principal.actor, today=clock.today(),
+        check_every_seconds=request.app.state.runtime.settings.lower_price_check_seconds,
+    )
 
 
 @router.post("/products/{product_id}/price-reductions", status_code=201,
@@ -32,9 +26,8 @@ async def record_lower_price(product_id: int, body: LowerPriceRecord, session: S
              summary="Lower the winning price from a date (the company of the product)")
 async def apply_price_reduction(product_id: int, body: ReductionApply, session: SessionDep,
                                 principal: PrincipalDep, clock: ClockDep) -> dict:
-    product = await product_or_404(session, product_id, for_update=True)
-    row = await service.apply_reduction(session, product, body, principal=principal, today=clock.today())
-    return reduction_read(row)
+    return await service.apply_reduction(session, product_id=product_id, request=body, principal=principal,
+                                         today=clock.today())
 
 
 @router.post("/lower-prices/checks", dependencies=[require_roles(Role.INSURER)],

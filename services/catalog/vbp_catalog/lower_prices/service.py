@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
 from vbpkit.workdays import CalendarYearNotLoaded
 
-from vbp_catalog.batches.models import Batch
 from vbp_catalog.calendar.service import work_calendar, year_not_loaded
 from vbp_catalog.lower_prices import repository
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
-from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply
+from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply, lower_price_read, reduction_read
+from vbp_catalog.products import repository as products
 from vbp_catalog.products.models import Product
 from vbp_catalog.products.service import change_price, change_status
 
@@ -31,9 +31,18 @@ SYSTEM = "system:CAT-6"
 
 
 async def record_lower_price(
-    session: AsyncSession, product: Product, request: LowerPriceRecord, *, by: str
-) -> LowerPrice:
-    batch = await session.get(Batch, product.batch_code)
+    session: AsyncSession, *, product_id: int, request: LowerPriceRecord, by: str, today: date,
+    check_every_seconds: float,
+) -> dict:
+    """The recorded lower price with its deadline and what it means for the product."""
+    product = await products.product_or_404(session, product_id=product_id, for_update=True)
+    row = await _record(session, product, request, by=by)
+    return lower_price_read(row) | {
+        "consequence": consequence(row, today=today, check_every_seconds=check_every_seconds)}
+
+
+async def _record(session: AsyncSession, product: Product, request: LowerPriceRecord, *, by: str) -> LowerPrice:
+    batch = await repository.batch_of(session, product=product)
     window = batch.policy.lower_price_window_working_days
     if not window:
         raise Problem(422, "rule-not-in-policy", detail=(
@@ -103,13 +112,20 @@ def consequence(row: LowerPrice, *, today: date, check_every_seconds: float) -> 
 
 
 async def apply_reduction(
+    session: AsyncSession, *, product_id: int, request: ReductionApply, principal: Principal, today: date
+) -> dict:
+    product = await products.product_or_404(session, product_id=product_id, for_update=True)
+    return reduction_read(await _apply_for(session, product, request, principal=principal, today=today))
+
+
+async def _apply_for(
     session: AsyncSession, product: Product, request: ReductionApply, *, principal: Principal, today: date
 ) -> PriceReduction:
     if principal.role is Role.COMPANY and principal.tenant != product.applicant_credit_code:
         raise Problem(404, detail=f"no product {product.id} of yours")
     if product.status in ("disqualified", "delisted"):
         raise Problem(409, detail=f"product {product.id} is {product.status}; its price can no longer change")
-    batch = await repository.batch_of(session, product)
+    batch = await repository.batch_of(session, product=product)
     if request.effective_on < batch.starts_on:
         # CAT-6: a reduction lowers the winning price of this batch, which has none before its
         # execution starts; a date before it is a typo that would rewrite history.
@@ -125,7 +141,7 @@ async def apply_reduction(
         raise Problem(422, detail=(
             f"the winning price includes the service price {format_yuan(product.service_price_fen)} (CAT-3)"),
             errors=[{"field": "body.winning_price", "reason": "below the service price"}])
-    by = f"{principal.role.value}:{principal.key_id}"
+    by = principal.actor
     reduction = PriceReduction(
         product_id=product.id, winning_price_fen=request.winning_price, effective_on=request.effective_on,
         applied=False, reason=request.reason, applied_by=by,
@@ -134,12 +150,9 @@ async def apply_reduction(
     # Seed 002 (20 个工作日内…主动申请就低调整): the application itself must come by the
     # deadline, not only its effective date — a reduction applied late and back-dated
     # does not meet an obligation whose deadline has passed.
-    met = await session.scalars(
-        select(LowerPrice).where(
-            LowerPrice.product_id == product.id, LowerPrice.status == "open",
-            LowerPrice.price_fen >= request.winning_price, LowerPrice.deadline_on >= request.effective_on,
-            LowerPrice.deadline_on >= today,
-        ).with_for_update()
+    met = await repository.open_lower_prices_met(
+        session, product_id=product.id, winning_price_fen=request.winning_price,
+        effective_on=request.effective_on, today=today,
     )
     for lower in met:
         lower.status = "met"
@@ -160,24 +173,18 @@ def _apply(session: AsyncSession, product: Product, reduction: PriceReduction) -
 
 async def run_daily_check(session: AsyncSession, *, today: date) -> dict:
     """Apply reductions whose day has come; disqualify products whose deadline has passed."""
-    due = list(await session.scalars(
-        select(PriceReduction).where(PriceReduction.applied.is_(False), PriceReduction.effective_on <= today)
-        .order_by(PriceReduction.effective_on, PriceReduction.id).with_for_update(skip_locked=True)
-    ))
+    due = await repository.due_reductions(session, today=today)
     for reduction in due:
-        product = await session.get(Product, reduction.product_id, with_for_update=True)
+        product = await repository.locked_product(session, product_id=reduction.product_id)
         if product.status in ("disqualified", "delisted"):
             continue
         _apply(session, product, reduction)
-    lapsed = list(await session.scalars(
-        select(LowerPrice).where(LowerPrice.status == "open", LowerPrice.deadline_on < today)
-        .order_by(LowerPrice.id).with_for_update(skip_locked=True)
-    ))
+    lapsed = await repository.lapsed_lower_prices(session, today=today)
     disqualified = []
     for lower in lapsed:
         lower.status = "lapsed"
         lower.closed_at = func.now()
-        product = await session.get(Product, lower.product_id, with_for_update=True)
+        product = await repository.locked_product(session, product_id=lower.product_id)
         if product.status == "disqualified":
             continue
         change_status(

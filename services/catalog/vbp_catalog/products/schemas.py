@@ -7,6 +7,7 @@ from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
 from vbpkit.problems import invalid_field
 
 from vbp_catalog.companies.schemas import CreditCode
+from vbp_catalog.products.models import Product
 from vbp_catalog.registration import (
     InvalidRegistrationNo,
     normalise_registration_no,
@@ -142,3 +143,19 @@ class StatusChange(BaseModel):
 class DifferentialQuote(BaseModel):
     price: YuanFromFen
     explain: dict[str, Any]
+
+
+def product_fields(product: Product) -> dict[str, Any]:
+    return dict(
+        id=product.id, batch_code=product.batch_code, group_code=product.group_code,
+        registration_no=product.registration_no, spec=product.spec, name=product.name, applicant=product.applicant,
+        applicant_credit_code=product.applicant_credit_code, registrant=product.registrant, unit=product.unit,
+        winning=product.winning, product_price=product.product_price_fen, service_price=product.service_price_fen,
+        winning_price=product.winning_price_fen, national_lowest_price=product.national_lowest_price_fen,
+        derivation=product.derivation, status=product.status, renewed_from=product.renewed_from,
+        updated_at=product.updated_at,
+    )
+
+
+def product_read(product: Product) -> ProductRead:
+    return ProductRead(**product_fields(product))

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
@@ -20,22 +19,37 @@ from vbpkit.events.catalog import (
     ProductPriceChanged,
     ProductStatusChanged,
 )
-from vbpkit.identity import Principal
+from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 
-from vbp_catalog.batches.models import Batch, BatchGroup
+from vbp_catalog.batches import repository as batches
+from vbp_catalog.batches.models import Batch
 from vbp_catalog.differential import differential_price
+from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
+from vbp_catalog.products import importer, repository
 from vbp_catalog.products.models import Product, ProductChange
-from vbp_catalog.products.schemas import ListingRow
-from vbp_catalog.registration import DEVICE_PREFIXES, DRUG_PREFIX, registration_kind
+from vbp_catalog.products.schemas import (
+    ChangeRead,
+    DifferentialQuote,
+    ListingRow,
+    ProductDetail,
+    ProductPage,
+    ProductRead,
+    StatusChange,
+    product_fields,
+    product_read,
+)
+from vbp_catalog.registration import (
+    DEVICE_PREFIXES,
+    DRUG_PREFIX,
+    normalise_registration_no,
+    registration_kind,
+)
 
 LISTING_FIELDS = ("group_code", "name", "applicant", "applicant_credit_code", "registrant", "unit", "winning",
                   "national_lowest_price_fen", "derivation")
-
-
-def actor(principal: Principal) -> str:
-    return f"{principal.role.value}:{principal.key_id}"
 
 
 def facts(product: Product) -> dict:
@@ -78,17 +92,10 @@ def change_status(session: AsyncSession, product: Product, *, status: str, effec
                                              effective_on=effective_on, reason=reason), key=str(product.id))
 
 
-async def batch_or_404(session: AsyncSession, code: str) -> Batch:
-    batch = await session.get(Batch, code)
-    if batch is None:
-        raise Problem(404, detail=f"no batch {code!r}")
-    return batch
-
-
 async def upsert_listings(
     session: AsyncSession, *, batch_code: str, rows: list[dict], principal: Principal, today: date
 ) -> BulkResult:
-    batch = await batch_or_404(session, batch_code)
+    batch = await batches.batch_or_404(session, code=batch_code)
     indexed, errors = validate_rows(
         rows, ListingRow, key=lambda r: (r.registration_no, r.spec), key_field="registration_no"
     )
@@ -97,21 +104,9 @@ async def upsert_listings(
     wanted = set(indexed) | {(row.renewed_from, row.spec) for _, row in indexed.values() if row.renewed_from}
     wanted |= {(row.differential.reference_registration_no, row.differential.reference_spec)
                for _, row in indexed.values() if row.differential}
-    existing: dict[tuple[str, str], Product] = {}
-    keys = sorted(wanted)
-    for start in range(0, len(keys), 2_000):  # PostgreSQL takes at most 32,767 parameters a statement
-        existing.update(
-            ((p.registration_no, p.spec), p)
-            for p in await session.scalars(
-                select(Product)
-                .where(Product.batch_code == batch_code,
-                       tuple_(Product.registration_no, Product.spec).in_(keys[start:start + 2_000]))
-                .order_by(Product.id)
-                .with_for_update()
-            )
-        )
-    groups = set(await session.scalars(select(BatchGroup.code).where(BatchGroup.batch_code == batch_code)))
-    by = actor(principal)
+    existing = await repository.listings_by_key(session, batch_code=batch_code, keys=wanted)
+    groups = await batches.group_codes(session, batch_code=batch_code)
+    by = principal.actor
     updated = unchanged = 0
     fresh: list[Product] = []
     for key, (index, row) in sorted(indexed.items(), key=lambda item: item[1][0]):
@@ -134,8 +129,7 @@ async def upsert_listings(
             continue
         # A refused row stores nothing, not even its group: the group is added only now.
         if row.group and row.group not in groups:
-            await session.execute(insert(BatchGroup).values(batch_code=batch_code, code=row.group, name=row.group)
-                                  .on_conflict_do_nothing())
+            await batches.add_group(session, batch_code=batch_code, code=row.group, name=row.group)
             groups.add(row.group)
         if renewed is not None:
             _renew(session, renewed, row, values, today=today, by=by)
@@ -164,6 +158,76 @@ async def upsert_listings(
         refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
     return BulkResult(received=len(rows), created=created, updated=updated, unchanged=unchanged,
                       errors=sorted(errors, key=lambda e: e.row))
+
+
+async def import_listings(
+    session: AsyncSession, *, batch_code: str, content: bytes, content_type: str, principal: Principal, today: date
+) -> BulkResult:
+    """CAT-3: a table laid out like seed 003's is pushed like the exchange's rows."""
+    rows = importer.parse(content, content_type)
+    if len(rows) > 10_000:
+        raise Problem(422, detail=f"the table has {len(rows)} rows; at most 10,000 per import")
+    return await upsert_listings(session, batch_code=batch_code, rows=rows, principal=principal, today=today)
+
+
+async def search(
+    session: AsyncSession, *, principal: Principal, cursor: int | None, limit: int, batch_code: str | None,
+    name: str | None, registration_no: str | None, company: str | None, status: str | None,
+    winning: bool | None, mine: bool,
+) -> ProductPage:
+    if mine:
+        if principal.role is not Role.COMPANY:
+            raise Problem(422, detail="mine=true is for company callers",
+                          errors=[{"field": "query.mine", "reason": "only for company keys"}])
+        company = principal.tenant
+    rows = await repository.search(
+        session, after=cursor, limit=limit + 1, batch_code=batch_code, name=name,
+        registration_no=normalise_registration_no(registration_no) if registration_no else None,
+        company=company, status=status, winning=winning,
+    )
+    rows, next_cursor = cut(rows, limit, lambda row: row.id)
+    return ProductPage(items=[product_read(p) for p in rows], next_cursor=next_cursor)
+
+
+async def detail(session: AsyncSession, *, product_id: int) -> ProductDetail:
+    product = await repository.product_or_404(session, product_id=product_id)
+    return ProductDetail(
+        **product_fields(product),
+        history=[ChangeRead.model_validate(c) for c in await repository.history(session, product_id=product_id)],
+        lower_prices=[lower_price_read(lp) for lp in await repository.lower_prices(session, product_id=product_id)],
+        price_reductions=[reduction_read(r) for r in await repository.reductions(session, product_id=product_id)],
+    )
+
+
+async def set_status(
+    session: AsyncSession, *, product_id: int, request: StatusChange, by: str, today: date
+) -> ProductRead:
+    product = await repository.product_or_404(session, product_id=product_id, for_update=True)
+    if product.status == request.status:
+        raise Problem(409, detail=f"product {product_id} is already {request.status}")
+    change_status(session, product, status=request.status, effective_on=request.effective_on or today,
+                  reason=request.reason, by=by)
+    await session.flush()
+    await session.refresh(product)
+    return product_read(product)
+
+
+async def quote_differential(
+    session: AsyncSession, *, product_id: int, reference_strength: Decimal, strength: Decimal,
+    reference_pack: int, pack: int,
+) -> DifferentialQuote:
+    product = await repository.product_or_404(session, product_id=product_id)
+    if not product.winning:
+        raise Problem(422, detail="differential pricing derives from a winning product (CAT-8)")
+    batch = await batches.batch_or_404(session, code=product.batch_code)
+    if batch.kind != "drug":
+        # The same refusal a listing row gets: 差比价 is a drug pricing relation (seed 002).
+        raise Problem(422, detail=f"differential pricing (CAT-8) applies to drugs; batch {batch.code} lists consumables")
+    quote = differential_price(
+        product.product_price_fen, reference_strength=reference_strength, strength=strength,
+        reference_pack=reference_pack, pack=pack, **differential_coefficients(batch),
+    )
+    return DifferentialQuote(price=quote.price_fen, explain=quote.explain())
 
 
 def differential_coefficients(batch: Batch) -> dict[str, Decimal]:
