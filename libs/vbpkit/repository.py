@@ -17,8 +17,10 @@ Model = TypeVar("Model")
 
 
 async def get_or_404(session: AsyncSession, model: type[Model], ident: Any, *, what: str = "row",
-                     detail: str | None = None, for_update: bool = False) -> Model:
-    row = await session.get(model, ident, with_for_update=for_update)
+                     detail: str | None = None, for_update: bool = False, **options: Any) -> Model:
+    """``options`` go to ``session.get`` as they are (``populate_existing=True`` …)."""
+    options.setdefault("with_for_update", for_update)
+    row = await session.get(model, ident, **options)
     if row is None:
         raise Problem(404, detail=detail or f"{what} {ident} not found")
     return row

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem, Signature
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine
 from vbp_contracts.orders.models import OrderLine
 from vbp_contracts.volumes.models import AgreedVolume
+from vbp_contracts.parties import not_yours
 
 
 async def items_of_agreement(session: AsyncSession, *, agreement_id: int) -> list[AgreementItem]:
@@ -101,3 +103,8 @@ async def accepted_by_hospital(session: AsyncSession, *, batch_code: str, year: 
         .where(Agreement.batch_code == batch_code, Agreement.agreement_year == year)
         .group_by(Agreement.hospital_code))
     return {h: int(q or 0) for h, q in rows}
+
+
+async def agreement_or_404(session: AsyncSession, *, agreement_id: int, for_update: bool = False) -> Agreement:
+    """GW-5: worded so that a foreign tenant learns nothing of another's agreement."""
+    return await get_or_404(session, Agreement, agreement_id, detail=not_yours(f"agreement {agreement_id}"), for_update=for_update)

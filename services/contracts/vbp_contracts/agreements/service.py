@@ -35,13 +35,12 @@ from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
-from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements import repository
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
 from vbp_contracts.orders.service import agreed_unit_price
-from vbp_contracts.parties import OVERSEERS, may_see, not_found, not_yours
+from vbp_contracts.parties import OVERSEERS, may_see, not_found
 from vbp_contracts.volumes import repository as volumes_repository
 from vbp_contracts.volumes.models import AgreedVolume
 
@@ -177,8 +176,7 @@ def _without_unorderable(volumes: list[AgreedVolume], products: dict[int, Produc
 
 async def visible(session: AsyncSession, agreement_id: int, principal: Principal, *, for_update=False) -> Agreement:
     """GW-5: an agreement the caller is not party to is as missing as one that does not exist."""
-    agreement = await get_or_404(session, Agreement, agreement_id, what="agreement",
-                                 detail=not_yours(f"agreement {agreement_id}"), for_update=for_update)
+    agreement = await repository.agreement_or_404(session, agreement_id=agreement_id, for_update=for_update)
     if not may_see(principal, hospital=agreement.hospital_code,
                    companies=(agreement.manufacturer_code, agreement.distributor_code)):
         raise not_found(f"agreement {agreement_id}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement
-from vbp_contracts.deliveries.models import DeliveryLine
+from vbp_contracts.deliveries.models import Delivery, DeliveryLine
 from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.parties import not_yours
 
 
 async def order_of(session: AsyncSession, order_id: int) -> Order | None:
@@ -28,3 +30,8 @@ async def lines_of_delivery(session: AsyncSession, *, delivery_id: int) -> list[
 
 async def delivery_line_for_update(session: AsyncSession, *, delivery_id: int, line_no: int) -> DeliveryLine | None:
     return await session.get(DeliveryLine, (delivery_id, line_no), with_for_update=True)
+
+
+async def delivery_or_404(session: AsyncSession, *, delivery_id: int, for_update: bool = False) -> Delivery:
+    """GW-5: worded so that a foreign tenant learns nothing of another's delivery."""
+    return await get_or_404(session, Delivery, delivery_id, detail=not_yours(f"delivery {delivery_id}"), for_update=for_update)

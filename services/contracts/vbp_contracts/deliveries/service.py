@@ -21,7 +21,6 @@ from vbpkit import outbox
 from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
 from vbpkit.identity import Principal
 from vbpkit.problems import Problem
-from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries import repository
@@ -30,7 +29,7 @@ from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnC
 from vbp_contracts.orders import repository as orders_repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.service import ordered_on, refuse_revoked
-from vbp_contracts.parties import may_see, not_found, not_yours
+from vbp_contracts.parties import may_see, not_found
 
 
 def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, today: date) -> None:
@@ -85,8 +84,7 @@ async def return_accepted(session: AsyncSession, request: ReturnCreate, *, princ
 
 async def visible(session: AsyncSession, delivery_id: int, principal: Principal, *, for_update=False) -> Delivery:
     """GW-5: a delivery the caller is not party to is as missing as one that does not exist."""
-    delivery = await get_or_404(session, Delivery, delivery_id, what="delivery",
-                                detail=not_yours(f"delivery {delivery_id}"), for_update=for_update)
+    delivery = await repository.delivery_or_404(session, delivery_id=delivery_id, for_update=for_update)
     if not may_see(principal, hospital=delivery.hospital_code, companies=(delivery.distributor_code,)):
         raise not_found(f"delivery {delivery_id}")
     return delivery

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.parties import not_yours
 
 
 async def effective_agreement(session: AsyncSession, *, batch_code: str, year: int, hospital_code: str,
@@ -66,3 +68,8 @@ async def orders_page(session: AsyncSession, *, hospital_code: str | None = None
     if after:
         query = query.where(Order.id > after)
     return list(await session.scalars(query))
+
+
+async def order_or_404(session: AsyncSession, *, order_id: int, for_update: bool = False) -> Order:
+    """GW-5: worded so that a foreign tenant learns nothing of another's order."""
+    return await get_or_404(session, Order, order_id, detail=not_yours(f"order {order_id}"), for_update=for_update)

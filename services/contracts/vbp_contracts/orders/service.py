@@ -25,13 +25,12 @@ from vbpkit.policy import agreement_year_of
 from vbpkit.problems import Problem, error_location
 from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
-from vbpkit.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.orders import repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.schemas import OrderCreate
-from vbp_contracts.parties import OVERSEERS, company_code, may_see, not_found, not_yours
+from vbp_contracts.parties import OVERSEERS, company_code, may_see, not_found
 
 
 class LineRefused(Exception):
@@ -283,8 +282,7 @@ async def confirm_order(session: AsyncSession, *, order_id: int, principal: Prin
 
 async def visible(session: AsyncSession, order_id: int, principal: Principal, *, for_update=False) -> Order:
     """GW-5: an order the caller is not party to is as missing as one that does not exist."""
-    order = await get_or_404(session, Order, order_id, what="order", detail=not_yours(f"order {order_id}"),
-                             for_update=for_update)
+    order = await repository.order_or_404(session, order_id=order_id, for_update=for_update)
     companies = await repository.companies_of_order(session, order_id=order_id)
     if not may_see(principal, hospital=order.hospital_code, companies=companies):
         raise not_found(f"order {order_id}")
