@@ -89,7 +89,8 @@ class TestSupervisedLoops:
                 assert asyncio.get_running_loop().time() < deadline, supervised.status()
                 await asyncio.sleep(0.05)
         assert supervised.status() == {
-            "alive": True, "restarts": 2, "last_end": "CancelledError raised inside the loop (not a shutdown)",
+            "alive": True, "restarts": 2,
+            "last_end": "CancelledError raised inside the loop by a library task (not a shutdown)",
         }
         assert any("RuntimeError: a bug escaped" in r.getMessage() for r in caplog.records)
         supervised.task.cancel()

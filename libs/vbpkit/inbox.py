@@ -34,7 +34,7 @@ from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, parse_event, topic_for
 from vbpkit.parking import repository as parking
 from vbpkit.tables import ProcessedEvent
-from vbpkit.tasks import cancelled_from_outside
+from vbpkit.tasks import failure_of
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +123,8 @@ class InboxConsumer:
             started = time.monotonic()
             try:
                 await self._consume()
-            except asyncio.CancelledError:
-                if cancelled_from_outside():
-                    raise
-                self.last_error = "CancelledError raised inside aiokafka"
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
+            except (Exception, asyncio.CancelledError) as exc:
+                self.last_error = failure_of(exc)
             finally:
                 await self.close()
             # a consumer that ran a while failed afresh: start the backoff over

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, topic_for
 from vbpkit.tables import OutboxRow, RelayState
-from vbpkit.tasks import cancelled_from_outside
+from vbpkit.tasks import failure_of
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +101,8 @@ class OutboxRelay:
         while True:
             try:
                 published = await self.publish_once()
-            except asyncio.CancelledError:
-                if cancelled_from_outside():
-                    raise
-                self.last_error = "CancelledError raised inside aiokafka"
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
+            except (Exception, asyncio.CancelledError) as exc:
+                self.last_error = failure_of(exc)
             else:
                 self.last_error = None
                 backoff = self._poll

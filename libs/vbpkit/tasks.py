@@ -36,6 +36,19 @@ def cancelled_from_outside() -> bool:
     return task is not None and task.cancelling() > 0
 
 
+def failure_of(exc: BaseException) -> str:
+    """How one attempt of a loop failed; a real cancellation of the task is re-raised.
+
+    For ``except (Exception, asyncio.CancelledError) as exc`` in loops that must only
+    end by shutdown (relay, consumer, :class:`Supervised`).
+    """
+    if isinstance(exc, asyncio.CancelledError):
+        if cancelled_from_outside():
+            raise exc
+        return "CancelledError raised inside the loop by a library task (not a shutdown)"
+    return f"{type(exc).__name__}: {exc}"
+
+
 class Supervised:
     """One background loop of a service, restarted whenever it ends while the service runs.
 
@@ -72,12 +85,8 @@ class Supervised:
             try:
                 await self._loop()
                 self.last_end = "returned"
-            except asyncio.CancelledError:
-                if cancelled_from_outside():
-                    raise
-                self.last_end = "CancelledError raised inside the loop (not a shutdown)"
-            except Exception as exc:
-                self.last_end = f"{type(exc).__name__}: {exc}"
+            except (Exception, asyncio.CancelledError) as exc:
+                self.last_end = failure_of(exc)
             self.restarts += 1
             backoff = 0.5 if time.monotonic() - started > 60 else min(max(backoff * 2, 0.5), self._max_backoff)
             log.error("background task %s ended (%s); restart %d in %.1fs",
