@@ -163,6 +163,7 @@ class TestOffsetsFollowTheTransaction:
         async with running(consumer_for(sessionmaker, bootstrap, handler, "g-fail")) as consumer:
             async def all_applied():
                 assert await effect_counts(sessionmaker) == {code: 1 for code in codes}
+                assert consumer.last_error is None  # healthy again once the retry went through
             await eventually(all_applied)
             assert consumer.applied_total == 6
         assert handler.fail_once_on is None  # it did fail once, and nothing counted twice

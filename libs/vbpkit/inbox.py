@@ -183,6 +183,7 @@ class InboxConsumer:
                 await consumer.commit(offsets)
                 self._committed |= offsets
                 self._in_flight = 0
+                self.last_error = None  # a handler that failed before has now gone through
             if time.monotonic() - checked >= self._cluster_check:
                 now = await broker.cluster_id(consumer._client)
                 if now != cluster:
