@@ -176,6 +176,21 @@ class TestIdempotency:
         assert second.headers.get("idempotent-replayed") == "true"
         assert [i["id"] for i in await invoices_of(deal.biller)] == [first.json()["id"]]
 
+    async def test_a_replayed_decision_and_reversal_answer_as_the_first_did(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=2)
+        invoice = await submitted(deal, 2)
+        for client, path, body in (
+                (deal.his, "acceptance", {"decision": "accept"}), (deal.biller, "reversal", {"reason": "开票有误"})):
+            headers = {"Idempotency-Key": uuid.uuid4().hex}
+            url = f"/settlement/invoices/{invoice['id']}/{path}"
+            first = await client.post(url, json=body, headers=headers)
+            second = await client.post(url, json=body, headers=headers)
+            assert first.status_code == second.status_code == 200, second.text
+            assert second.json() == first.json() and second.headers.get("idempotent-replayed") == "true"
+        events = await settlement_events(shared_platform.platform.settings.database_url,
+                                         "settlement.invoice.accepted", deal.hospital)
+        assert [e["invoice_id"] for e in events] == [invoice["id"]]
+
 
 @pytest.fixture(scope="module")
 async def tenancy(shared_platform):

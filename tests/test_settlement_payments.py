@@ -102,7 +102,10 @@ class TestOverdue:
         checked = await insurer.post("/settlement/invoices/overdue-checks")
         assert checked.status_code == 200, checked.text
         assert checked.json()["checked_on"] == today() and invoice["id"] not in checked.json()["invoices_overdue"]
-        assert (await deal.his.post("/settlement/invoices/overdue-checks")).status_code == 403
+        for role, tenant in (("hospital", deal.hospital), ("company", deal.distributor), ("exchange", "CQ-EXCHANGE")):
+            client = shared_platform.client(await shared_platform.issue_key(role, tenant))
+            refused = await client.post("/settlement/invoices/overdue-checks")
+            assert refused.status_code == 403 and is_problem(refused), (role, refused.text)
         assert (await deal.his.get(f"/settlement/invoices/{invoice['id']}")).json()["overdue_on"] is None
 
     async def test_an_unpaid_invoice_becomes_overdue_once_and_a_paid_one_never(self, shared_platform):

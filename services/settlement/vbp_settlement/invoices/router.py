@@ -33,9 +33,7 @@ async def submit_invoice(body: InvoiceCreate, session: SessionDep, principal: Pr
 async def list_invoices(session: SessionDep, principal: PrincipalDep, status: Status | None = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> InvoicePage:
     rows = await service.list_invoices(session, principal=principal, status=status, limit=limit)
-    return InvoicePage(items=[InvoiceSummary(id=r.id, number=r.number, company_code=r.company_code,
-                                             hospital_code=r.hospital_code, amount=r.amount_fen, status=r.status,
-                                             due_on=r.due_on, overdue_on=r.overdue_on) for r in rows])
+    return InvoicePage(items=[InvoiceSummary.of(r) for r in rows])
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceRead,

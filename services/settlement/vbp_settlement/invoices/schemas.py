@@ -101,6 +101,12 @@ class InvoiceSummary(BaseModel):
     due_on: date
     overdue_on: date | None
 
+    @classmethod
+    def of(cls, row) -> "InvoiceSummary":
+        """From an ``invoices.models.Invoice``."""
+        return cls(id=row.id, number=row.number, company_code=row.company_code, hospital_code=row.hospital_code,
+                   amount=row.amount_fen, status=row.status, due_on=row.due_on, overdue_on=row.overdue_on)
+
 
 class InvoicePage(BaseModel):
     items: list[InvoiceSummary]

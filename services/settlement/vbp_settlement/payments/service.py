@@ -18,6 +18,7 @@ from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
 
 from vbp_settlement.invoices import service as invoices
+from vbp_settlement.parties import not_found
 from vbp_settlement.payments import repository
 from vbp_settlement.payments.models import Payment
 from vbp_settlement.payments.schemas import PaymentCreate
@@ -28,7 +29,7 @@ async def record(session: AsyncSession, request: PaymentCreate, *, principal: Pr
     """The payment and what the invoice still owes after it."""
     invoice = await invoices.visible(session, request.invoice_id, principal, for_update=True)
     if invoice.hospital_code != principal.tenant:
-        raise Problem(404, detail=f"no invoice {request.invoice_id} of yours")
+        raise not_found(f"invoice {request.invoice_id}")
     if invoice.status != "accepted":
         raise Problem(409, detail=f"invoice {invoice.id} is {invoice.status}; only an accepted invoice is paid (SET-2)")
     errors = []
