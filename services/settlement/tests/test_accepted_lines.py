@@ -14,7 +14,7 @@ from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.handlers import HANDLERS
 from vbp_settlement.main import MIGRATIONS
 from vbpkit.db import create_sessionmaker
-from vbpkit.events import Envelope
+from vbpkit.events import Envelope, parse_event
 from vbpkit.inbox import apply
 from vbpkit.migrations import upgrade_to_head
 
@@ -75,6 +75,16 @@ class TestAcceptedLines:
         assert (first.accepted_quantity, first.returned_quantity, first.accepted_on) == (5, 3, date(2026, 3, 10))
         assert (second.accepted_quantity, second.returned_quantity) == (4, 3)
         assert first.biller_code == second.biller_code == DISTRIBUTOR
+
+    async def test_a_run_in_one_fetch_applies_in_order(self, sessions):
+        """The batch handler takes a fetch's consecutive acceptances at once: a v1 return
+        inside the run still follows the acceptance before it."""
+        run = [accepted_v2(6), accepted_v1(-2), accepted_v2(6), accepted_v2(3, line_no=2)]
+        async with sessions() as session, session.begin():
+            await HANDLERS["contracts.delivery.accepted"](session, [(parse_event(e), e) for e in run])
+        first, second = await line(sessions), await line(sessions, line_no=2)
+        assert (first.accepted_quantity, first.returned_quantity) == (6, 2)
+        assert (second.accepted_quantity, second.returned_quantity) == (3, 0)
 
     async def test_a_republished_acceptance_changes_nothing(self, sessions):
         await handle(sessions, accepted_v2(5))

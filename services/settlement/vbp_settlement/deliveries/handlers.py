@@ -14,24 +14,33 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
+from vbpkit.inbox import batch
 
 from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.service import biller_of
 
 
-async def on_delivery_accepted(session: AsyncSession, event: DeliveryAccepted | DeliveryAcceptedV2,
-                               envelope: Envelope) -> None:
-    if event.quantity < 0:  # v1's return
-        await _returned(event.delivery_id, event.line_no, -event.quantity, session)
-        return
-    if event.quantity == 0:
-        return
-    await repository.insert_accepted(session, [dict(
-        delivery_id=event.delivery_id, line_no=event.line_no, order_id=event.order_id,
-        hospital_code=event.hospital_code, biller_code=biller_of(event), manufacturer_code=event.manufacturer_code,
-        distributor_code=event.distributor_code, batch_code=event.batch_code, product_id=event.product_id,
-        agreement_id=event.agreement_id, unit_price_fen=event.unit_price_fen, accepted_quantity=event.quantity,
-        returned_quantity=0, accepted_on=event.accepted_on, as_of=envelope.occurred_at)])
+@batch
+async def on_deliveries_accepted(session: AsyncSession,
+                                 events: list[tuple[DeliveryAccepted | DeliveryAcceptedV2, Envelope]]) -> None:
+    """A run of acceptances is inserted in one statement; a v1 return in the run is applied
+    where it stands, after the acceptances before it, so a line is never returned before
+    it exists."""
+    rows: list[dict] = []
+    for event, envelope in events:
+        if event.quantity < 0:  # v1's return
+            await repository.insert_accepted(session, rows)
+            rows = []
+            await _returned(event.delivery_id, event.line_no, -event.quantity, session)
+        elif event.quantity > 0:
+            rows.append(dict(
+                delivery_id=event.delivery_id, line_no=event.line_no, order_id=event.order_id,
+                hospital_code=event.hospital_code, biller_code=biller_of(event),
+                manufacturer_code=event.manufacturer_code, distributor_code=event.distributor_code,
+                batch_code=event.batch_code, product_id=event.product_id, agreement_id=event.agreement_id,
+                unit_price_fen=event.unit_price_fen, accepted_quantity=event.quantity, returned_quantity=0,
+                accepted_on=event.accepted_on, as_of=envelope.occurred_at))
+    await repository.insert_accepted(session, rows)
 
 
 async def on_delivery_returned(session: AsyncSession, event: DeliveryReturned, envelope: Envelope) -> None:
@@ -44,6 +53,6 @@ async def _returned(delivery_id: int, line_no: int, quantity: int, session: Asyn
 
 
 HANDLERS = {
-    "contracts.delivery.accepted": on_delivery_accepted,
+    "contracts.delivery.accepted": on_deliveries_accepted,
     "contracts.delivery.returned": on_delivery_returned,
 }
