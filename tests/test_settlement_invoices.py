@@ -261,3 +261,30 @@ class TestRoleTenantMatrix:
         assert (await deal.his.post(f"{url}/reversal", json={"reason": "x"})).status_code == 403
         assert (await deal.his.post("/settlement/invoices", json=invoice_body(deal, 1))).status_code == 403
         assert (await deal.his.get(url)).json()["status"] == "submitted"
+
+
+class TestBadInput:
+    """§5/§7: every bad input is a 4xx problem+json naming the field — never a 500 — and
+    nothing is written."""
+
+    async def test_malformed_requests_are_refused_with_the_field(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=1)
+        huge = 2**63
+        for body, field in (
+                ({**invoice_body(deal, 1), "amount": "abc"}, "body.amount"),
+                ({**invoice_body(deal, 1), "amount": "1.001"}, "body.amount"),
+                ({**invoice_body(deal, 1), "lines": []}, "body.lines"),
+                ({**invoice_body(deal, 1), "lines": [{"delivery_id": huge, "line_no": 1, "quantity": 1}]},
+                 "body.lines.0.delivery_id")):
+            response = await deal.biller.post("/settlement/invoices", json=body)
+            assert response.status_code == 422 and is_problem(response), response.text
+            assert any(e["field"].replace("[", ".").replace("]", "") == field for e in response.json()["errors"]), (
+                field, response.text)
+        for response in (await deal.biller.get(f"/settlement/invoices/{huge}"),
+                         await deal.biller.get(f"/settlement/deliveries/{huge}/lines"),
+                         await deal.his.get("/settlement/payments", params={"invoice_id": huge}),
+                         await deal.his.post(f"/settlement/invoices/{huge}/acceptance", json={"decision": "accept"}),
+                         await deal.his.post("/settlement/payments", json={
+                             "invoice_id": huge, "amount": "1.00", "paid_on": today()})):
+            assert response.status_code == 422 and is_problem(response), response.text
+        assert await invoices_of(deal.biller) == []

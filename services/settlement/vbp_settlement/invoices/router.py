@@ -1,6 +1,6 @@
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
@@ -14,11 +14,13 @@ from vbp_settlement.invoices.schemas import (
     InvoiceReversal,
     InvoiceSummary,
 )
+from vbp_settlement.models import BIGINT_MAX
 from vbp_settlement.parties import company_code, hospital_code
 
 router = APIRouter(tags=["invoices"])
 
 Status = Literal["submitted", "accepted", "rejected", "reversed"]
+InvoiceId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 
 
 @router.post("/invoices", status_code=201, response_model=InvoiceRead, dependencies=[require_roles(Role.COMPANY)],
@@ -38,14 +40,14 @@ async def list_invoices(session: SessionDep, principal: PrincipalDep, status: St
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceRead,
             summary="Read an invoice you are party to, with its due-date explain and what is paid")
-async def read_invoice(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> InvoiceRead:
+async def read_invoice(invoice_id: InvoiceId, session: SessionDep, principal: PrincipalDep) -> InvoiceRead:
     return InvoiceRead.of(await service.read(session, invoice_id=invoice_id, principal=principal))
 
 
 @router.post("/invoices/{invoice_id}/acceptance", response_model=InvoiceRead,
              dependencies=[require_roles(Role.HOSPITAL)],
              summary="The hospital billed accepts the invoice, or rejects it with a reason (SET-1)")
-async def decide_invoice(invoice_id: int, body: InvoiceDecision, session: SessionDep, principal: PrincipalDep,
+async def decide_invoice(invoice_id: InvoiceId, body: InvoiceDecision, session: SessionDep, principal: PrincipalDep,
                          clock: ClockDep) -> InvoiceRead:
     hospital_code(principal)
     return InvoiceRead.of(await service.decide(session, invoice_id=invoice_id, request=body, principal=principal,
@@ -55,7 +57,7 @@ async def decide_invoice(invoice_id: int, body: InvoiceDecision, session: Sessio
 @router.post("/invoices/{invoice_id}/reversal", response_model=InvoiceRead,
              dependencies=[require_roles(Role.COMPANY)],
              summary="The company reverses (红冲) its unpaid invoice; its lines may be billed again (SET-1)")
-async def reverse_invoice(invoice_id: int, body: InvoiceReversal, session: SessionDep, principal: PrincipalDep,
+async def reverse_invoice(invoice_id: InvoiceId, body: InvoiceReversal, session: SessionDep, principal: PrincipalDep,
                           clock: ClockDep) -> InvoiceRead:
     company_code(principal)
     return InvoiceRead.of(await service.reverse(session, invoice_id=invoice_id, request=body, principal=principal,

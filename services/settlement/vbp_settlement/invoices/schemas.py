@@ -5,13 +5,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 from vbpkit.problems import invalid_field
 
+from vbp_settlement.models import BIGINT_MAX, INTEGER_MAX
+
 
 class InvoiceLineCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    delivery_id: int = Field(ge=1)
-    line_no: int = Field(ge=1, description="the accepted delivery line billed")
-    quantity: int = Field(ge=1, description="how much of it this invoice bills")
+    delivery_id: int = Field(ge=1, le=BIGINT_MAX)
+    line_no: int = Field(ge=1, le=INTEGER_MAX, description="the accepted delivery line billed")
+    quantity: int = Field(ge=1, le=INTEGER_MAX, description="how much of it this invoice bills")
 
 
 class InvoiceCreate(BaseModel):

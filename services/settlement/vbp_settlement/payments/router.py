@@ -1,8 +1,11 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
 
+from vbp_settlement.models import BIGINT_MAX
 from vbp_settlement.parties import hospital_code
 from vbp_settlement.payments import service
 from vbp_settlement.payments.schemas import OverdueCheck, PaymentCreate, PaymentPage, PaymentRead
@@ -26,7 +29,7 @@ async def record_payment(body: PaymentCreate, session: SessionDep, principal: Pr
 
 
 @router.get("/payments", response_model=PaymentPage, summary="The payments of an invoice you are party to")
-async def list_payments(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> PaymentPage:
+async def list_payments(invoice_id: Annotated[int, Query(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: PrincipalDep) -> PaymentPage:
     return PaymentPage(items=[_read(p) for p in await service.payments_of(session, invoice_id=invoice_id,
                                                                            principal=principal)])
 

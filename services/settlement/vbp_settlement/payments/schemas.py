@@ -3,11 +3,13 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 
+from vbp_settlement.models import BIGINT_MAX
+
 
 class PaymentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    invoice_id: int = Field(ge=1)
+    invoice_id: int = Field(ge=1, le=BIGINT_MAX)
     amount: NonNegativeYuan = Field(description="more than zero, at most the invoice's unpaid balance")
     paid_on: date
     reference: str | None = Field(default=None, min_length=1, max_length=100)
