@@ -5,6 +5,7 @@ tests/settlement_setup.py."""
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import uuid
 from datetime import date, timedelta
@@ -288,3 +289,24 @@ class TestBadInput:
                              "invoice_id": huge, "amount": "1.00", "paid_on": today()})):
             assert response.status_code == 422 and is_problem(response), response.text
         assert await invoices_of(deal.biller) == []
+
+
+class TestConcurrentSubmits:
+    """SET-1 under concurrency: the locked lines and the unique number decide, never a 500."""
+
+    async def test_parallel_invoices_of_one_line_never_bill_more_than_it_has(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=3)
+        responses = await asyncio.gather(*(deal.biller.post("/settlement/invoices", json=invoice_body(deal, 2))
+                                           for _ in range(4)))
+        assert sorted(r.status_code for r in responses) == [201, 422, 422, 422], [r.text for r in responses]
+        line = await billable(shared_platform, deal)
+        assert (line["invoiced_quantity"], line["billable_quantity"]) == (2, 1)
+
+    async def test_parallel_invoices_with_one_number_make_one_invoice(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=4)
+        number = f"INV-{uuid.uuid4().hex[:10]}"
+        responses = await asyncio.gather(*(deal.biller.post("/settlement/invoices",
+                                                            json=invoice_body(deal, 1, number=number))
+                                           for _ in range(4)))
+        assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [r.text for r in responses]
+        assert len(await invoices_of(deal.biller)) == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.events.settlement import (
@@ -77,14 +78,18 @@ async def list_invoices(session: AsyncSession, *, principal: Principal, status: 
                                     limit=limit)
 
 
+def _number_used(number: str) -> Problem:
+    return Problem(409, detail=f"you already submitted invoice number {number} (SET-1: unique per company)",
+                   errors=[{"field": "body.number", "reason": "already used by you"}])
+
+
 def _refused(detail: str, errors: list[dict]) -> Problem:
     return Problem(422, detail=f"{detail}; nothing was recorded", errors=errors)
 
 
 async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str, by: str, today: date) -> InvoiceView:
     if await repository.by_number(session, company_code=company, number=request.number) is not None:
-        raise Problem(409, detail=f"you already submitted invoice number {request.number} (SET-1: unique per company)",
-                      errors=[{"field": "body.number", "reason": "already used by you"}])
+        raise _number_used(request.number)
     keys = [(l.delivery_id, l.line_no) for l in request.lines]
     accepted = await deliveries.lines_for_update(session, keys)
     invoiced = await repository.invoiced_quantities(session, keys)
@@ -133,8 +138,12 @@ async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str,
                       status="submitted", submitted_on=today, submitted_by=by, due_on=due_on, due_explain={
                           "rule": "SET-1", "invoice_due": "the earliest due date of the lines it bills",
                           "due_on": due_on.isoformat(), "lines": line_explains})
-    session.add(invoice)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(invoice)
+            await session.flush()
+    except IntegrityError:  # the same number submitted concurrently: the unique key decided
+        raise _number_used(request.number) from None
     facts = []
     for position, (line, due) in enumerate(zip(request.lines, dues), start=1):
         row = accepted[(line.delivery_id, line.line_no)]
