@@ -8,6 +8,7 @@ what the scheduled job does on a platform whose clock has reached it."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 
@@ -79,6 +80,14 @@ class TestPartialPayments:
         response = await deal.biller.post(f"/settlement/invoices/{invoice['id']}/reversal", json={"reason": "x"})
         assert response.status_code == 409 and is_problem(response)
         assert (await deal.biller.get(f"/settlement/invoices/{invoice['id']}")).json()["status"] == "accepted"
+
+    async def test_parallel_payments_never_exceed_the_invoice(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=1)
+        invoice = await accepted_invoice(deal, 1)
+        responses = await asyncio.gather(*(deal.his.post("/settlement/payments", json=pay(invoice, "500.00"))
+                                           for _ in range(3)))
+        assert sorted(r.status_code for r in responses) == [201, 422, 422], [r.text for r in responses]
+        assert (await deal.his.get(f"/settlement/invoices/{invoice['id']}")).json()["unpaid"] == "230.00"
 
     async def test_a_replayed_payment_is_recorded_once(self, shared_platform):
         deal = await accepted_purchase(shared_platform, quantity=1)
