@@ -36,6 +36,11 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "contracts", re.compile(r"^/deliveries$"), frozenset({Role.COMPANY})),
     ("POST", "contracts", re.compile(r"^/deliveries/[^/]+/acceptance$"), frozenset({Role.HOSPITAL})),
     ("POST", "contracts", re.compile(r"^/returns$"), frozenset({Role.HOSPITAL})),
+    ("POST", "settlement", re.compile(r"^/invoices$"), frozenset({Role.COMPANY})),
+    ("POST", "settlement", re.compile(r"^/invoices/overdue-checks$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/invoices/[^/]+/acceptance$"), frozenset({Role.HOSPITAL})),
+    ("POST", "settlement", re.compile(r"^/invoices/[^/]+/reversal$"), frozenset({Role.COMPANY})),
+    ("POST", "settlement", re.compile(r"^/payments$"), frozenset({Role.HOSPITAL})),
 ]
 
 

@@ -235,3 +235,27 @@ class TestTheSupplyEventsTheNextServicesNeedArePublished:
         document = asyncapi_document()
         line = document["components"]["schemas"]["DeliveredLineFacts"]
         assert {"quantity", "lot", "line_no"} <= set(line["required"])
+
+
+class TestTheSettlementEventsArePublished:
+    """§6 and issue 8 (SET-1, SET-2): the invoice and payment events are registered, so they
+    appear in ``/asyncapi.json`` on the settlement channel with the facts consumers need."""
+
+    SETTLEMENT = {
+        ("settlement.invoice.submitted", 1): {"invoice_id", "company_code", "hospital_code", "amount_fen", "due_on",
+                                              "lines"},
+        ("settlement.invoice.accepted", 1): {"invoice_id", "accepted_on", "due_on"},
+        ("settlement.invoice.rejected", 1): {"invoice_id", "rejected_on", "reason"},
+        ("settlement.invoice.reversed", 1): {"invoice_id", "reversed_on", "reason"},
+        ("settlement.invoice.overdue", 1): {"invoice_id", "due_on", "overdue_on", "unpaid_fen"},
+        ("settlement.payment.recorded", 1): {"payment_id", "invoice_id", "amount_fen", "paid_on", "unpaid_fen"},
+    }
+
+    def test_each_settlement_event_is_on_the_settlement_channel_with_its_fields(self):
+        document = asyncapi_document()
+        channel = document["channels"]["settlement"]["messages"]
+        for (event_type, version), fields in self.SETTLEMENT.items():
+            name = f"{event_type}.v{version}"
+            assert name in channel
+            data = document["components"]["messages"][name]["payload"]["properties"]["data"]
+            assert fields <= set(data["required"])

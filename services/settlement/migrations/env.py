@@ -1,4 +1,7 @@
+from vbp_settlement.deliveries import models as _deliveries  # noqa: F401
+from vbp_settlement.invoices import models as _invoices  # noqa: F401
 from vbp_settlement.models import Base
+from vbp_settlement.payments import models as _payments  # noqa: F401
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env
 

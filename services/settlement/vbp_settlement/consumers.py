@@ -1,16 +1,18 @@
 """The events settlement consumes, and with what (DESIGN §6).
 
-None of its own yet: everything it consumes today feeds the kit's projections it
-switches on (``PROJECTIONS`` in models.py, vbpkit.projections):
+The kit's projections it switches on (``PROJECTIONS`` in models.py, vbpkit.projections):
 
 - ``Registry``: ``catalog.institution.registered`` and ``catalog.company.registered`` →
   institutions with level, fund (SET-3) and region, companies with roles;
 - ``CatalogView``: ``catalog.batch.published`` (v1 and v2) and ``catalog.product.*`` →
-  batches with their typed execution policy and cycle, products with prices and status.
+  batches with their typed execution policy (SET-1 due dates) and cycle, products.
+
+Its own (``deliveries.handlers``): ``contracts.delivery.accepted`` (v2, and v1 whose
+negative quantity is a return) and ``contracts.delivery.returned`` → the accepted delivery
+lines, net of returns, that SET-1 invoices bill.
 """
 
+from vbp_settlement.deliveries.handlers import HANDLERS
 from vbp_settlement.models import PROJECTIONS
-
-HANDLERS: dict = {}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

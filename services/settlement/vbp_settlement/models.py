@@ -14,3 +14,8 @@ PROJECTIONS = (Registry, CatalogView)
 
 class Base(DeclarativeBase):
     metadata = include_tables(new_metadata(), PROJECTIONS)
+
+# Ids are BIGINT and counts INTEGER: a larger number in a request is a 422 naming the field,
+# never a database overflow answered with a 500 (DESIGN §7, bad input).
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1

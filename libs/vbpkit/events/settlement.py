@@ -1,0 +1,127 @@
+"""Events produced by the settlement service (topic ``vbp.settlement``). Money is int fen.
+
+Keyed by the invoice's hospital, as contracts keys supply by hospital: one hospital's
+invoices and payments reach a consumer in the order they happened.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from vbpkit.events.envelope import Event, event_schema
+
+
+class InvoicedLineFacts(BaseModel):
+    """One accepted delivery line an invoice bills, with its SET-1 due date."""
+
+    delivery_id: int
+    line_no: int
+    product_id: int
+    batch_code: str
+    quantity: int = Field(gt=0)
+    unit_price_fen: int
+    amount_fen: int
+    accepted_on: date
+    due_on: date
+
+
+@event_schema
+class InvoiceSubmitted(Event):
+    """SET-1: a company (the lines' distributor) billed a hospital for accepted deliveries."""
+
+    type = "settlement.invoice.submitted"
+    version = 1
+
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    submitted_on: date
+    due_on: date
+    lines: list[InvoicedLineFacts]
+
+
+@event_schema
+class InvoiceAccepted(Event):
+    """SET-1: the hospital accepted the invoice; it is payable by ``due_on`` (SET-2)."""
+
+    type = "settlement.invoice.accepted"
+    version = 1
+
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    accepted_on: date
+    due_on: date
+
+
+@event_schema
+class InvoiceRejected(Event):
+    """SET-1: the hospital refused the invoice, with its reason; its lines are free again."""
+
+    type = "settlement.invoice.rejected"
+    version = 1
+
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    rejected_on: date
+    reason: str
+
+
+@event_schema
+class InvoiceReversed(Event):
+    """SET-1 红冲: the company reversed the invoice; it stops counting and its lines are free
+    for a replacement."""
+
+    type = "settlement.invoice.reversed"
+    version = 1
+
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    reversed_on: date
+    reason: str
+
+
+@event_schema
+class InvoiceOverdue(Event):
+    """SET-2: the invoice was still unpaid after its due date; raised once per invoice."""
+
+    type = "settlement.invoice.overdue"
+    version = 1
+
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    unpaid_fen: int
+    due_on: date
+    overdue_on: date
+
+
+@event_schema
+class PaymentRecorded(Event):
+    """SET-2 回款: the hospital paid (part of) an invoice; ``unpaid_fen`` is what remains."""
+
+    type = "settlement.payment.recorded"
+    version = 1
+
+    payment_id: int
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    paid_on: date
+    unpaid_fen: int

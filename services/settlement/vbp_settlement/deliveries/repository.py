@@ -1,0 +1,43 @@
+"""Queries of the accepted-delivery read model (SET-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_settlement.deliveries.models import AcceptedLine
+
+
+async def insert_accepted(session: AsyncSession, rows: list[dict]) -> None:
+    """A delivery line is accepted once (CON-5); a republished acceptance changes nothing."""
+    if rows:
+        await session.execute(insert(AcceptedLine).values(rows).on_conflict_do_nothing(
+            index_elements=[AcceptedLine.delivery_id, AcceptedLine.line_no]))
+
+
+async def add_returned(session: AsyncSession, *, delivery_id: int, line_no: int, quantity: int) -> bool:
+    """False when the line is unknown: the return cannot be applied (the consumer parks it)."""
+    result = await session.execute(
+        update(AcceptedLine)
+        .where(AcceptedLine.delivery_id == delivery_id, AcceptedLine.line_no == line_no)
+        .values(returned_quantity=AcceptedLine.returned_quantity + quantity))
+    return result.rowcount == 1
+
+
+async def lines_of_delivery(session: AsyncSession, delivery_id: int) -> list[AcceptedLine]:
+    return list(await session.scalars(
+        select(AcceptedLine).where(AcceptedLine.delivery_id == delivery_id).order_by(AcceptedLine.line_no)))
+
+
+async def lines_for_update(session: AsyncSession, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], AcceptedLine]:
+    """The named lines, locked in key order so that two invoices of the same lines serialise
+    (SET-1: the second sees what the first billed) without deadlocking."""
+    result = {}
+    for delivery_id, line_no in sorted(set(keys)):
+        row = await session.get(AcceptedLine, (delivery_id, line_no), with_for_update=True)
+        if row is not None:
+            result[(delivery_id, line_no)] = row
+    return result

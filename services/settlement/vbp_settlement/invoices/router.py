@@ -1,0 +1,64 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
+
+from vbp_settlement.invoices import service
+from vbp_settlement.invoices.schemas import (
+    InvoiceCreate,
+    InvoiceDecision,
+    InvoicePage,
+    InvoiceRead,
+    InvoiceReversal,
+    InvoiceSummary,
+)
+from vbp_settlement.models import BIGINT_MAX
+from vbp_settlement.parties import company_code, hospital_code
+
+router = APIRouter(tags=["invoices"])
+
+Status = Literal["submitted", "accepted", "rejected", "reversed"]
+InvoiceId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+
+
+@router.post("/invoices", status_code=201, response_model=InvoiceRead, dependencies=[require_roles(Role.COMPANY)],
+             summary="The distributor bills a hospital for accepted delivery lines, each at most what is still billable (SET-1)")
+async def submit_invoice(body: InvoiceCreate, session: SessionDep, principal: PrincipalDep,
+                         clock: ClockDep) -> InvoiceRead:
+    return InvoiceRead.of(await service.submit(session, body, company=company_code(principal), by=principal.actor,
+                                               today=clock.today()))
+
+
+@router.get("/invoices", response_model=InvoicePage, summary="Invoices you billed or were billed; overseers see all")
+async def list_invoices(session: SessionDep, principal: PrincipalDep, status: Status | None = None,
+                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> InvoicePage:
+    rows = await service.list_invoices(session, principal=principal, status=status, limit=limit)
+    return InvoicePage(items=[InvoiceSummary.of(r) for r in rows])
+
+
+@router.get("/invoices/{invoice_id}", response_model=InvoiceRead,
+            summary="Read an invoice you are party to, with its due-date explain and what is paid")
+async def read_invoice(invoice_id: InvoiceId, session: SessionDep, principal: PrincipalDep) -> InvoiceRead:
+    return InvoiceRead.of(await service.read(session, invoice_id=invoice_id, principal=principal))
+
+
+@router.post("/invoices/{invoice_id}/acceptance", response_model=InvoiceRead,
+             dependencies=[require_roles(Role.HOSPITAL)],
+             summary="The hospital billed accepts the invoice, or rejects it with a reason (SET-1)")
+async def decide_invoice(invoice_id: InvoiceId, body: InvoiceDecision, session: SessionDep, principal: PrincipalDep,
+                         clock: ClockDep) -> InvoiceRead:
+    hospital_code(principal)
+    return InvoiceRead.of(await service.decide(session, invoice_id=invoice_id, request=body, principal=principal,
+                                               today=clock.today()))
+
+
+@router.post("/invoices/{invoice_id}/reversal", response_model=InvoiceRead,
+             dependencies=[require_roles(Role.COMPANY)],
+             summary="The company reverses (红冲) its unpaid invoice; its lines may be billed again (SET-1)")
+async def reverse_invoice(invoice_id: InvoiceId, body: InvoiceReversal, session: SessionDep, principal: PrincipalDep,
+                          clock: ClockDep) -> InvoiceRead:
+    company_code(principal)
+    return InvoiceRead.of(await service.reverse(session, invoice_id=invoice_id, request=body, principal=principal,
+                                                today=clock.today()))

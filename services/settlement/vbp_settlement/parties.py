@@ -1,0 +1,45 @@
+"""GW-5 tenant scoping in settlement: who a caller is on an invoice.
+
+A company submits and reverses its own invoices and reads its receivables; a hospital
+accepts or rejects the invoices addressed to it and records its payments; the insurer,
+the exchange and admins read everything. Anything else is a 404, so a foreign tenant
+learns nothing of what exists.
+"""
+
+from __future__ import annotations
+
+from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem
+
+OVERSEERS = frozenset({Role.EXCHANGE, Role.INSURER, Role.ADMIN})
+
+
+def hospital_code(principal: Principal) -> str:
+    if principal.role is not Role.HOSPITAL or not principal.tenant:
+        raise Problem(403, detail="only a hospital key (with its institution code) may do this")
+    return principal.tenant
+
+
+def company_code(principal: Principal) -> str:
+    if principal.role is not Role.COMPANY or not principal.tenant:
+        raise Problem(403, detail="only a company key (with its credit code) may do this")
+    return principal.tenant
+
+
+def may_see(principal: Principal, *, hospital: str, company: str) -> bool:
+    if principal.role in OVERSEERS:
+        return True
+    if principal.role is Role.HOSPITAL:
+        return principal.tenant == hospital
+    if principal.role is Role.COMPANY:
+        return principal.tenant == company
+    return False
+
+
+def not_yours(what: str) -> str:
+    """The one wording of a settlement 404, whether the row is missing or someone else's."""
+    return f"no {what} of yours"
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, detail=not_yours(what))

@@ -1,0 +1,41 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
+
+from vbp_settlement.models import BIGINT_MAX
+from vbp_settlement.parties import hospital_code
+from vbp_settlement.payments import service
+from vbp_settlement.payments.schemas import OverdueCheck, PaymentCreate, PaymentPage, PaymentRead
+
+router = APIRouter(tags=["payments"])
+
+
+def _read(payment, unpaid: int | None = None) -> PaymentRead:
+    return PaymentRead(id=payment.id, invoice_id=payment.invoice_id, hospital_code=payment.hospital_code,
+                       amount=payment.amount_fen, paid_on=payment.paid_on, reference=payment.reference,
+                       recorded_at=payment.recorded_at, invoice_unpaid=unpaid)
+
+
+@router.post("/payments", status_code=201, response_model=PaymentRead, dependencies=[require_roles(Role.HOSPITAL)],
+             summary="The hospital records a payment (回款) of an accepted invoice; partial, never above what is unpaid (SET-2)")
+async def record_payment(body: PaymentCreate, session: SessionDep, principal: PrincipalDep,
+                         clock: ClockDep) -> PaymentRead:
+    hospital_code(principal)
+    payment, unpaid = await service.record(session, body, principal=principal, today=clock.today())
+    return _read(payment, unpaid)
+
+
+@router.get("/payments", response_model=PaymentPage, summary="The payments of an invoice you are party to")
+async def list_payments(invoice_id: Annotated[int, Query(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: PrincipalDep) -> PaymentPage:
+    return PaymentPage(items=[_read(p) for p in await service.payments_of(session, invoice_id=invoice_id,
+                                                                           principal=principal)])
+
+
+@router.post("/invoices/overdue-checks", response_model=OverdueCheck, dependencies=[require_roles(Role.INSURER)],
+             summary="Run the SET-2 overdue check now on the service's clock (it also runs on its own schedule)")
+async def run_overdue_check(session: SessionDep, clock: ClockDep) -> OverdueCheck:
+    today = clock.today()
+    return OverdueCheck(checked_on=today, invoices_overdue=await service.run_overdue_check(session, today=today))
