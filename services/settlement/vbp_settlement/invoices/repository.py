@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import get_or_404
 
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
+from vbp_settlement.parties import not_yours
 
 
 async def invoiced_quantities(session: AsyncSession, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
@@ -43,3 +45,9 @@ async def listing(session: AsyncSession, *, hospital_code: str | None, company_c
     if status is not None:
         query = query.where(Invoice.status == status)
     return list(await session.scalars(query))
+
+
+async def invoice_or_404(session: AsyncSession, *, invoice_id: int, for_update: bool = False) -> Invoice:
+    """GW-5: worded so that a foreign tenant learns nothing of another's invoice."""
+    return await get_or_404(session, Invoice, invoice_id, detail=not_yours(f"invoice {invoice_id}"),
+                            for_update=for_update)

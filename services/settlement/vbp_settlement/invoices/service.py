@@ -30,13 +30,12 @@ from vbpkit.money import format_yuan
 from vbpkit.policy import supplier_payment_due
 from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
-from vbpkit.repository import get_or_404
 
 from vbp_settlement.deliveries import repository as deliveries
 from vbp_settlement.invoices import repository
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
 from vbp_settlement.invoices.schemas import InvoiceCreate, InvoiceDecision, InvoiceReversal
-from vbp_settlement.parties import may_see, not_found, not_yours
+from vbp_settlement.parties import may_see, not_found
 from vbp_settlement.payments import repository as payments
 
 
@@ -56,8 +55,7 @@ async def view_of(session: AsyncSession, invoice: Invoice) -> InvoiceView:
 
 async def visible(session: AsyncSession, invoice_id: int, principal: Principal, *, for_update: bool = False) -> Invoice:
     """GW-5: an invoice the caller is not party to is as missing as one that does not exist."""
-    invoice = await get_or_404(session, Invoice, invoice_id, detail=not_yours(f"invoice {invoice_id}"),
-                               for_update=for_update)
+    invoice = await repository.invoice_or_404(session, invoice_id=invoice_id, for_update=for_update)
     if not may_see(principal, hospital=invoice.hospital_code, company=invoice.company_code):
         raise not_found(f"invoice {invoice_id}")
     return invoice
