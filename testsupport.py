@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 
 import httpx
 
@@ -12,6 +13,15 @@ from vbpkit import identity
 from vbpkit.identity import Principal, Role
 
 IDENTITY_KEY = "test-identity-key-0123456789abcdef"
+
+# The shared end-to-end platform's databases: unique per test run, so runs against one
+# configured PostgreSQL server (VBP_TEST_DATABASE_URL) never share or accumulate rows.
+SHARED_PREFIX = f"e2e_{uuid.uuid4().hex[:8]}_"
+
+
+def shared_database(service: str) -> str:
+    """The database of ``service`` (or ``gateway``) in the shared end-to-end platform."""
+    return f"{SHARED_PREFIX}{service}"
 
 
 def signed_headers(

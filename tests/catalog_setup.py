@@ -26,6 +26,7 @@ from vbpkit.embedded import (
     wait_for_broker,
 )
 from vbpkit.launcher import Platform
+from testsupport import shared_database
 
 PROBLEM = "application/problem+json"
 
@@ -149,7 +150,7 @@ async def frozen(shared_platform, pg_server, tmp_path_factory):
 @pytest.fixture(scope="session")
 async def catalog_db(pg_server):
     """The shared platform's catalog database, to read its outbox (DESIGN §6)."""
-    engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_catalog"))
+    engine = create_async_engine(server_url_to_async(pg_server, shared_database("catalog")))
     yield engine
     await engine.dispose()
 

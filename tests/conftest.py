@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from vbpkit.embedded import free_port, free_port_block
-from testsupport import eventually
+from testsupport import SHARED_PREFIX, eventually
 from vbpkit.launcher import Platform, PlatformSettings
 
 # the catalog end-to-end fixtures, shared by every tests/test_catalog_*.py file: registered here
@@ -92,7 +92,7 @@ def start_platform(pg_server, tmp_path):
 @pytest.fixture(scope="session")
 async def shared_platform(pg_server, kafka, tmp_path_factory):
     """One platform for the end-to-end tests that do not stop anything."""
-    platform = Platform(platform_settings(pg_server, kafka, tmp_path_factory.mktemp("platform"), "e2e_shared_"))
+    platform = Platform(platform_settings(pg_server, kafka, tmp_path_factory.mktemp("platform"), SHARED_PREFIX))
     try:
         await platform.start()
         handle = RunningPlatform(platform)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from vbp_catalog.uscc import check_character
 from vbpkit.clock import SHANGHAI
+from testsupport import shared_database
 
 
 def today() -> str:
@@ -289,7 +290,7 @@ async def contracts_events(pg_server: str, event_type: str, key: str) -> list[di
 
     from vbpkit.embedded import server_url_to_async
 
-    engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_contracts"))
+    engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbpkit.embedded import server_url_to_async
 
 from contracts_setup import Market, build_market, effective_agreements, purchase
+from testsupport import shared_database
 
-SETTLEMENT_DB = "e2e_shared_settlement"
+SETTLEMENT_DB = shared_database("settlement")
 
 
 @dataclass

@@ -8,12 +8,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from vbpkit.embedded import server_url_to_async
+from testsupport import shared_database
 
 CREDIT_CODE = "91350100M000100Y43"
 
 
 async def contracts_row(pg_server: str, sql: str, **params):
-    engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_contracts"))
+    engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:
         async with engine.connect() as connection:
             return (await connection.execute(text(sql), params)).mappings().first()

@@ -6,10 +6,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts_setup import build_world, effective_agreement, today
 from vbpkit.embedded import server_url_to_async
+from testsupport import shared_database
 
 
 async def contracts_events(pg_server: str, event_type: str, key: str) -> list[dict]:
-    engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_contracts"))
+    engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(

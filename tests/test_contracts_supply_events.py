@@ -7,6 +7,7 @@ refused when they precede the step before them or lie in the future (service clo
 from datetime import date, timedelta
 
 from contracts_setup import build_market, contracts_events, effective_agreements, is_problem, place_order, today
+from testsupport import shared_database
 
 
 async def outbox_envelopes(pg_server: str, event_type: str, key: str) -> list[dict]:
@@ -15,7 +16,7 @@ async def outbox_envelopes(pg_server: str, event_type: str, key: str) -> list[di
 
     from vbpkit.embedded import server_url_to_async
 
-    engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_contracts"))
+    engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(

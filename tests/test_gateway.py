@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbpkit import identity
 from vbpkit.embedded import server_url_to_async
 from vbpkit.identity import Principal, Role
+from testsupport import shared_database
 
 PROBLEM = "application/problem+json"
 SERVICES = ("catalog", "contracts", "settlement", "monitoring")
@@ -134,7 +135,7 @@ class TestKeySecretsAreStoredHashed:
     async def test_the_database_holds_no_secret(self, shared_platform, pg_server):
         key = await shared_platform.issue_key("company", "915000000000000005")
         match = KEY_FORMAT.match(key)
-        engine = create_async_engine(server_url_to_async(pg_server, "e2e_shared_gateway"))
+        engine = create_async_engine(server_url_to_async(pg_server, shared_database("gateway")))
         try:
             async with engine.connect() as connection:
                 row = (await connection.execute(
