@@ -1,0 +1,131 @@
+"""SET-6 double-entry ledger with its invariants in the database; SET-3 prepayment plans.
+
+Revision ID: 0005
+Revises: 0004
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+# SET-6, enforced where the service cannot be bypassed. Deferred to commit, so a transaction
+# may insert its header before its postings, and a movement in several postings is judged
+# whole. The account row is locked before summing: under READ COMMITTED the sum then sees
+# every posting a concurrent movement from the same account committed before us.
+_NO_OVERDRAFT = """
+CREATE FUNCTION ledger_refuse_overdraft() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    allowed boolean;
+    held bigint;
+BEGIN
+    SELECT overdraft_allowed INTO allowed FROM ledger_accounts WHERE address = NEW.source FOR UPDATE;
+    IF allowed THEN
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(sum(CASE WHEN destination = NEW.source THEN amount_fen ELSE -amount_fen END), 0) INTO held
+      FROM ledger_postings WHERE source = NEW.source OR destination = NEW.source;
+    IF held < 0 THEN
+        RAISE EXCEPTION 'SET-6: account % would be overdrawn (balance % fen)', NEW.source, held
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_no_overdraft';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER ledger_no_overdraft AFTER INSERT ON ledger_postings
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_overdraft();
+"""
+
+_HAS_POSTINGS = """
+CREATE FUNCTION ledger_refuse_empty_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ledger_postings WHERE transaction_id = NEW.id) THEN
+        RAISE EXCEPTION 'SET-6: ledger transaction % moves no money (no postings)', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_transaction_has_postings';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER ledger_transaction_has_postings AFTER INSERT ON ledger_transactions
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_empty_transaction();
+"""
+
+# A booked movement is history: a correction is a new transaction the other way (SET-6).
+_APPEND_ONLY = """
+CREATE FUNCTION ledger_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'SET-6: % is append-only; reverse with a new transaction', TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE OR DELETE ON ledger_postings
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite();
+CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite();
+"""
+
+
+def _statements(script: str) -> list[str]:
+    # asyncpg runs one statement per execute; a function body ends at its "END $$;".
+    parts, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        if line.rstrip().endswith(";") and (line.startswith("END $$") or "$$" not in "\n".join(current)):
+            parts.append("\n".join(current).rstrip().rstrip(";"))
+            current = []
+    return parts
+
+
+def upgrade() -> None:
+    op.create_table(
+        "ledger_accounts",
+        sa.Column("address", sa.String(128), nullable=False),
+        sa.Column("overdraft_allowed", sa.Boolean, nullable=False,
+                  comment="only the outside world's sources (the funds) may go negative (SET-6)"),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("address", name="pk_ledger_accounts"),
+    )
+    op.create_table(
+        "ledger_transactions",
+        sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
+        sa.Column("cause_kind", sa.String(16), nullable=False, comment="request | event | check"),
+        sa.Column("cause_ref", sa.String(128), nullable=False,
+                  comment="the X-Request-ID, the event id or the check's run"),
+        sa.Column("description", sa.Text, nullable=False),
+        sa.Column("recorded_by", sa.String(100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_ledger_transactions"),
+        sa.CheckConstraint("cause_kind IN ('request', 'event', 'check')", name="ck_ledger_transactions_cause_kind_known"),
+        sa.CheckConstraint("length(cause_ref) > 0", name="ck_ledger_transactions_cause_ref_present"),
+    )
+    op.create_index("ix_ledger_transactions_cause_ref", "ledger_transactions", ["cause_ref"])
+    op.create_table(
+        "ledger_postings",
+        sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
+        sa.Column("transaction_id", sa.BigInteger, nullable=False),
+        sa.Column("source", sa.String(128), nullable=False),
+        sa.Column("destination", sa.String(128), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_ledger_postings"),
+        sa.ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"],
+                                name="fk_ledger_postings_transaction_id_ledger_transactions"),
+        sa.ForeignKeyConstraint(["source"], ["ledger_accounts.address"],
+                                name="fk_ledger_postings_source_ledger_accounts"),
+        sa.ForeignKeyConstraint(["destination"], ["ledger_accounts.address"],
+                                name="fk_ledger_postings_destination_ledger_accounts"),
+        sa.CheckConstraint("amount_fen > 0", name="ck_ledger_postings_amount_positive"),
+        sa.CheckConstraint("source <> destination", name="ck_ledger_postings_source_not_destination"),
+    )
+    op.create_index("ix_ledger_postings_transaction_id", "ledger_postings", ["transaction_id"])
+    op.create_index("ix_ledger_postings_source", "ledger_postings", ["source"])
+    op.create_index("ix_ledger_postings_destination", "ledger_postings", ["destination"])
+    for script in (_NO_OVERDRAFT, _HAS_POSTINGS, _APPEND_ONLY):
+        for statement in _statements(script):
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    op.drop_table("ledger_postings")
+    op.drop_table("ledger_transactions")
+    op.drop_table("ledger_accounts")
+    for function in ("ledger_refuse_rewrite", "ledger_refuse_empty_transaction", "ledger_refuse_overdraft"):
+        op.execute(f"DROP FUNCTION {function}()")
