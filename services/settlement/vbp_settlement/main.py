@@ -11,6 +11,8 @@ from vbp_settlement.institutions.router import router as institutions
 from vbp_settlement.invoices.router import router as invoices
 from vbp_settlement.payments.router import router as payments
 from vbp_settlement.payments.schedule import overdue_schedule
+from vbp_settlement.prepayments.router import router as prepayments
+from vbp_settlement.prepayments.schedule import late_schedule
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,9 +24,9 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         title="VBP settlement",
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
-        routers=[institutions, deliveries, payments, invoices],
+        routers=[institutions, deliveries, payments, invoices, prepayments],
         projections=PROJECTIONS,
         handlers=HANDLERS,
-        background=[overdue_schedule],
+        background=[overdue_schedule, late_schedule],
     )
     return create_service_app(spec, settings or SettlementSettings())

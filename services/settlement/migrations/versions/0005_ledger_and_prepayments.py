@@ -5,6 +5,7 @@ Revises: 0004
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0005"
 down_revision = "0004"
@@ -118,12 +119,91 @@ def upgrade() -> None:
     op.create_index("ix_ledger_postings_transaction_id", "ledger_postings", ["transaction_id"])
     op.create_index("ix_ledger_postings_source", "ledger_postings", ["source"])
     op.create_index("ix_ledger_postings_destination", "ledger_postings", ["destination"])
+    op.create_table(
+        "prepayment_plans",
+        sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
+        sa.Column("batch_code", sa.String(64), nullable=False),
+        sa.Column("hospital_code", sa.String(64), nullable=False),
+        sa.Column("prepaid_year", sa.Integer, nullable=False,
+                  comment="the agreement year whose agreed amount is prepaid"),
+        sa.Column("fund", sa.String(16), nullable=False, comment="employee (职工医保) | resident (居民医保)"),
+        sa.Column("ratio", sa.Numeric(6, 4), nullable=False),
+        sa.Column("base_fen", sa.BigInteger, nullable=False),
+        sa.Column("computed_total_fen", sa.BigInteger, nullable=False),
+        sa.Column("set_total_fen", sa.BigInteger, nullable=True),
+        sa.Column("set_total_reason", sa.Text, nullable=True),
+        sa.Column("set_total_by", sa.String(100), nullable=True),
+        sa.Column("total_fen", sa.BigInteger, nullable=False),
+        sa.Column("explain", JSONB, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_prepayment_plans"),
+        sa.UniqueConstraint("batch_code", "hospital_code", "prepaid_year",
+                            name="uq_prepayment_plans_batch_code_hospital_code_prepaid_year"),
+        sa.CheckConstraint("base_fen >= 0 AND computed_total_fen >= 0 AND total_fen >= 0",
+                           name="ck_prepayment_plans_amounts_not_negative"),
+        sa.CheckConstraint("set_total_fen IS NULL OR (set_total_fen >= 0 AND set_total_reason IS NOT NULL)",
+                           name="ck_prepayment_plans_set_total_has_reason"),
+    )
+    op.create_index("ix_prepayment_plans_batch_code", "prepayment_plans", ["batch_code"])
+    op.create_index("ix_prepayment_plans_hospital_code", "prepayment_plans", ["hospital_code"])
+    op.create_table(
+        "prepayment_agreements",
+        sa.Column("plan_id", sa.BigInteger, nullable=False),
+        sa.Column("manufacturer_code", sa.String(18), nullable=False),
+        sa.Column("agreement_id", sa.BigInteger, nullable=False),
+        sa.Column("version_no", sa.Integer, nullable=False),
+        sa.Column("agreed_amount_fen", sa.BigInteger, nullable=False),
+        sa.Column("items", JSONB, nullable=False, comment="[{product_id, agreed_quantity, unit_price_fen}]"),
+        sa.PrimaryKeyConstraint("plan_id", "manufacturer_code", name="pk_prepayment_agreements"),
+        sa.ForeignKeyConstraint(["plan_id"], ["prepayment_plans.id"],
+                                name="fk_prepayment_agreements_plan_id_prepayment_plans"),
+        sa.CheckConstraint("agreed_amount_fen >= 0", name="ck_prepayment_agreements_agreed_amount_not_negative"),
+    )
+    op.create_table(
+        "prepayment_tranches",
+        sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
+        sa.Column("plan_id", sa.BigInteger, nullable=False),
+        sa.Column("number", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False, comment="scheduled | top_up"),
+        sa.Column("share", sa.Numeric(6, 4), nullable=True, comment="the policy's share; none for a top-up"),
+        sa.Column("amount_fen", sa.BigInteger, nullable=False),
+        sa.Column("due_on", sa.Date, nullable=False),
+        sa.Column("late_on", sa.Date, nullable=True,
+                  comment="when the SET-3 check found it undisbursed after due_on"),
+        sa.Column("explain", JSONB, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_prepayment_tranches"),
+        sa.ForeignKeyConstraint(["plan_id"], ["prepayment_plans.id"],
+                                name="fk_prepayment_tranches_plan_id_prepayment_plans"),
+        sa.UniqueConstraint("plan_id", "number", name="uq_prepayment_tranches_plan_id_number"),
+        sa.CheckConstraint("amount_fen >= 0", name="ck_prepayment_tranches_amount_not_negative"),
+        sa.CheckConstraint("kind IN ('scheduled', 'top_up')", name="ck_prepayment_tranches_kind_known"),
+    )
+    op.create_index("ix_prepayment_tranches_plan_id", "prepayment_tranches", ["plan_id"])
+    op.create_table(
+        "prepayment_disbursements",
+        sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
+        sa.Column("tranche_id", sa.BigInteger, nullable=False),
+        sa.Column("transaction_id", sa.BigInteger, nullable=False),
+        sa.Column("disbursed_on", sa.Date, nullable=False),
+        sa.Column("recorded_by", sa.String(100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_prepayment_disbursements"),
+        sa.ForeignKeyConstraint(["tranche_id"], ["prepayment_tranches.id"],
+                                name="fk_prepayment_disbursements_tranche_id_prepayment_tranches"),
+        sa.ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"],
+                                name="fk_prepayment_disbursements_transaction_id_ledger_transactions"),
+        sa.UniqueConstraint("transaction_id", name="uq_prepayment_disbursements_transaction_id"),
+    )
+    op.create_index("ix_prepayment_disbursements_tranche_id", "prepayment_disbursements", ["tranche_id"])
     for script in (_NO_OVERDRAFT, _HAS_POSTINGS, _APPEND_ONLY):
         for statement in _statements(script):
             op.execute(statement)
 
 
 def downgrade() -> None:
+    for table in ("prepayment_disbursements", "prepayment_tranches", "prepayment_agreements", "prepayment_plans"):
+        op.drop_table(table)
     op.drop_table("ledger_postings")
     op.drop_table("ledger_transactions")
     op.drop_table("ledger_accounts")

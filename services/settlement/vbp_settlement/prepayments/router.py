@@ -1,0 +1,75 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
+
+from vbp_settlement.models import BIGINT_MAX
+from vbp_settlement.prepayments import service
+from vbp_settlement.prepayments.schemas import (DisbursementCreate, DisbursementPage, DisbursementRead, LateCheck,
+                                                PlanPage, PlanRead, TotalSet)
+
+router = APIRouter(tags=["prepayments"])
+PlanId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+
+
+async def _read(session, plan) -> PlanRead:
+    return PlanRead.of(plan, await service.tranches_with_disbursed(session, [plan.id]))
+
+
+@router.get("/prepayments", response_model=PlanPage,
+            summary="Prepayment plans (医保预付金) with tranches; a hospital sees its own, overseers all (SET-3)")
+async def list_plans(session: SessionDep, principal: PrincipalDep, batch_code: str | None = None,
+                     hospital_code: str | None = None, after: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
+                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PlanPage:
+    plans = await service.list_plans(session, principal=principal, batch_code=batch_code,
+                                     hospital_code=hospital_code, after_id=after, limit=limit)
+    pairs = await service.tranches_with_disbursed(session, [p.id for p in plans])
+    items = [PlanRead.of(p, [(t, d) for t, d in pairs if t.plan_id == p.id]) for p in plans]
+    return PlanPage(items=items, next_cursor=plans[-1].id if len(plans) == limit else None)
+
+
+@router.get("/prepayments/{plan_id}", response_model=PlanRead, summary="One prepayment plan with its explain (SET-3)")
+async def read_plan(plan_id: PlanId, session: SessionDep, principal: PrincipalDep) -> PlanRead:
+    return await _read(session, await service.visible_plan(session, plan_id, principal))
+
+
+@router.put("/prepayments/{plan_id}/total", response_model=PlanRead, dependencies=[require_roles(Role.INSURER)],
+            summary="Set the plan total from the monitoring centre's figure, with a reason (SET-3, seeds 000/002)")
+async def set_total(plan_id: PlanId, body: TotalSet, session: SessionDep, principal: PrincipalDep,
+                    clock: ClockDep) -> PlanRead:
+    plan = await service.set_total(session, plan_id=plan_id, amount_fen=body.total, reason=body.reason,
+                                   principal=principal, today=clock.today())
+    return await _read(session, plan)
+
+
+@router.post("/prepayments/{plan_id}/disbursements", status_code=201, response_model=DisbursementRead,
+             dependencies=[require_roles(Role.INSURER)],
+             summary="Record a disbursement (拨付) of a tranche from the fund to the hospital (SET-3, ledger SET-6)")
+async def disburse(plan_id: PlanId, body: DisbursementCreate, session: SessionDep, principal: PrincipalDep,
+                   clock: ClockDep) -> DisbursementRead:
+    disbursement, plan_disbursed = await service.disburse(
+        session, plan_id=plan_id, tranche=body.tranche, amount_fen=body.amount, disbursed_on=body.disbursed_on,
+        principal=principal, today=clock.today())
+    return DisbursementRead(id=disbursement.id, plan_id=plan_id, tranche=body.tranche, amount=body.amount,
+                            disbursed_on=disbursement.disbursed_on, ledger_transaction_id=disbursement.transaction_id,
+                            recorded_by=disbursement.recorded_by, recorded_at=disbursement.recorded_at,
+                            plan_disbursed=plan_disbursed)
+
+
+@router.get("/prepayments/{plan_id}/disbursements", response_model=DisbursementPage,
+            summary="A plan's disbursements, amounts from the ledger (SET-6)")
+async def list_disbursements(plan_id: PlanId, session: SessionDep, principal: PrincipalDep) -> DisbursementPage:
+    await service.visible_plan(session, plan_id, principal)
+    return DisbursementPage(items=[
+        DisbursementRead(id=d.id, plan_id=plan_id, tranche=number, amount=amount, disbursed_on=d.disbursed_on,
+                         ledger_transaction_id=d.transaction_id, recorded_by=d.recorded_by, recorded_at=d.recorded_at)
+        for d, number, amount in await service.disbursements(session, plan_id)])
+
+
+@router.post("/prepayments/late-checks", response_model=LateCheck, dependencies=[require_roles(Role.INSURER)],
+             summary="Run the SET-3 late-tranche check now on the service's clock (it also runs on its own schedule)")
+async def run_late_check(session: SessionDep, clock: ClockDep) -> LateCheck:
+    today = clock.today()
+    return LateCheck(checked_on=today, tranches_late=await service.run_late_check(session, today=today))
