@@ -68,7 +68,7 @@ class TestChongqingPlan:
         assert (plan.base_fen, plan.total_fen, plan.fund, plan.prepaid_year) == (7340755, 7340755, "employee", 1)
         assert [(t.number, t.amount_fen, t.due_on) for t, _ in tranches] == [
             (1, 3670378, date(2025, 7, 31)), (2, 3670377, date(2025, 11, 30))]
-        assert plan.explain["base"] == "73407.55" and plan.explain["ratio"] == "1.0"
+        assert plan.explain["base"] == "73407.55" and plan.explain["ratio"] == "1"
         assert plan.explain["fund"]["level"] == 3 and tranches[1][0].explain["due"]["month"] == 6
 
     async def test_a_second_year_agreement_makes_no_second_plan(self, chongqing):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox, request_id
@@ -133,7 +134,7 @@ def _explain(plan: PrepaymentPlan, *, policy: ExecutionPolicy, agreements, level
                                   for i in a.items]} for a in agreements],
         "base": format_yuan(plan.base_fen), "base_formula": "Σ agreed quantity × price of each manufacturer's latest "
                                                             "effective agreement for the prepaid year",
-        "ratio": str(plan.ratio), "computed_total": format_yuan(plan.computed_total_fen),
+        "ratio": format(Decimal(plan.ratio).normalize(), "f"), "computed_total": format_yuan(plan.computed_total_fen),
         "computed_formula": "base × ratio, half-up to the fen",
         "set_total": None if plan.set_total_fen is None else {
             "amount": format_yuan(plan.set_total_fen), "reason": plan.set_total_reason, "by": plan.set_total_by,
