@@ -1,4 +1,5 @@
 from vbp_settlement.deliveries import models as _deliveries  # noqa: F401
+from vbp_settlement.direct_settlement import models as _direct_settlement  # noqa: F401
 from vbp_settlement.invoices import models as _invoices  # noqa: F401
 from vbp_settlement.ledger import models as _ledger  # noqa: F401
 from vbp_settlement.models import Base

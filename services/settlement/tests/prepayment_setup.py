@@ -23,9 +23,9 @@ async def given_batch(sessions, code: str, preset: str, starts_on: date, ends_on
                               as_of=datetime.now(timezone.utc)))
 
 
-async def given_hospital(sessions, code: str, level: int) -> None:
+async def given_hospital(sessions, code: str, level: int, region_code: str = "500101") -> None:
     async with sessions() as session, session.begin():
-        session.add(InstitutionView(code=code, name=code, level=level, kind="public", region_code="500101",
+        session.add(InstitutionView(code=code, name=code, level=level, kind="public", region_code=region_code,
                                     fund=fund_for_level(level), as_of=datetime.now(timezone.utc)))
 
 

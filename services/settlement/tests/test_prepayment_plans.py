@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from prepayment_setup import MANUFACTURERS, agreement, deliver, given_batch, given_hospital
 from sqlalchemy.ext.asyncio import create_async_engine
+from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
 from vbp_settlement.main import MIGRATIONS
@@ -141,6 +142,35 @@ class TestChuxiongPlan:
             (1, "resident", 333335, 100001, [(100001, date(2022, 9, 30))]),
             (2, "resident", 666670, 200001, [(200001, date(2023, 9, 30))])]
         assert found[0][0].ratio == Decimal("0.3")
+
+
+class TestLiaoningPlan:
+    """SET-3, liaoning-2025 (seed 001: 未实施医保基金直接结算的市…按不低于…年度协议量总采购金额的50%
+    设立采购预付金，在采购结果执行前预付到位): ratio 0.5, one tranche due before the start, and
+    no plan at all for a hospital in a city whose fund settles directly (SET-5)."""
+
+    async def test_prepaid_before_the_start_only_where_the_city_does_not_settle_directly(self, sessions):
+        await given_batch(sessions, "LN-2025", "liaoning-2025", date(2025, 6, 28), date(2027, 6, 27))
+        await given_hospital(sessions, "H210102001", 2, region_code="210102")  # Shenyang, 和平区
+        await given_hospital(sessions, "H210202001", 2, region_code="210202")  # Dalian, 中山区
+        async with sessions() as session, session.begin():
+            await direct_settlement.set_region(session, region_code="210100", since_on=date(2025, 1, 1),
+                                               principal=INSURER)
+        # 3 × 1,234.57 = 3,703.71 yuan × 0.5 = 1,851.855 → 1,851.86 (half-up), due 2025-06-27.
+        for hospital, agreement_id in (("H210102001", 1), ("H210202001", 2)):
+            await deliver(sessions, agreement(batch="LN-2025", hospital=hospital, year=1, manufacturer=A,
+                                              items=[(1, 3, 123457)], agreement_id=agreement_id))
+        assert await plans(sessions, "H210102001") == []
+        [(plan, tranches)] = await plans(sessions, "H210202001")
+        assert (plan.base_fen, plan.total_fen, plan.fund) == (370371, 185186, "employee")
+        assert [(t.amount_fen, t.due_on) for t, _ in tranches] == [(185186, date(2025, 6, 27))]
+
+    async def test_an_unknown_region_is_named(self, sessions):
+        with pytest.raises(Problem) as refused:
+            async with sessions() as session, session.begin():
+                await direct_settlement.set_region(session, region_code="999999", since_on=date(2025, 1, 1),
+                                                   principal=INSURER)
+        assert refused.value.errors[0]["field"] == "path.region_code"
 
 
 class TestDisbursements:

@@ -7,6 +7,7 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_settlement.consumers import HANDLERS, PROJECTIONS
 from vbp_settlement.deliveries.router import router as deliveries
+from vbp_settlement.direct_settlement.router import router as direct_settlement
 from vbp_settlement.institutions.router import router as institutions
 from vbp_settlement.invoices.router import router as invoices
 from vbp_settlement.payments.router import router as payments
@@ -24,7 +25,7 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         title="VBP settlement",
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
-        routers=[institutions, deliveries, payments, invoices, prepayments],
+        routers=[institutions, deliveries, payments, invoices, prepayments, direct_settlement],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[overdue_schedule, late_schedule],

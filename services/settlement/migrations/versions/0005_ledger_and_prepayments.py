@@ -1,4 +1,5 @@
-"""SET-6 double-entry ledger with its invariants in the database; SET-3 prepayment plans.
+"""SET-6 double-entry ledger with its invariants in the database; SET-3 prepayment plans;
+the SET-5 direct-settlement regions SET-3 reads.
 
 Revision ID: 0005
 Revises: 0004
@@ -196,13 +197,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("transaction_id", name="uq_prepayment_disbursements_transaction_id"),
     )
     op.create_index("ix_prepayment_disbursements_tranche_id", "prepayment_disbursements", ["tranche_id"])
+    op.create_table(
+        "direct_settlement_regions",
+        sa.Column("region_code", sa.String(6), nullable=False),
+        sa.Column("since_on", sa.Date, nullable=False),
+        sa.Column("set_by", sa.String(100), nullable=False),
+        sa.Column("set_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("region_code", name="pk_direct_settlement_regions"),
+    )
     for script in (_NO_OVERDRAFT, _HAS_POSTINGS, _APPEND_ONLY):
         for statement in _statements(script):
             op.execute(statement)
 
 
 def downgrade() -> None:
-    for table in ("prepayment_disbursements", "prepayment_tranches", "prepayment_agreements", "prepayment_plans"):
+    for table in ("direct_settlement_regions", "prepayment_disbursements", "prepayment_tranches", "prepayment_agreements", "prepayment_plans"):
         op.drop_table(table)
     op.drop_table("ledger_postings")
     op.drop_table("ledger_transactions")

@@ -6,7 +6,10 @@ cycle), every agreement year for a per-year policy (seed 004: 年度约定采购
 Σ agreed quantity × price of the latest effective version of each manufacturer's agreement;
 its total is base × the policy's ratio, half-up to the fen — unless the insurer set it from
 the monitoring centre's figure (seeds 000/002), which then stands and the explain shows both.
-The fund is the hospital level's (seeds 000/002: level ≥ 2 employee, else resident).
+The fund is the hospital level's (seeds 000/002: level ≥ 2 employee, else resident). Where
+the policy allows direct settlement and the hospital's region settles directly (SET-5), no
+plan is made (seed 001: prepaid only in 未实施医保基金直接结算的市, before execution starts —
+the liaoning-2025 tranche is due the day before the start).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.projections.registry.models import fund_for_level
 
+from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
 from vbp_settlement.parties import OVERSEERS, not_found
@@ -59,6 +63,8 @@ async def apply_agreement(session: AsyncSession, event: AgreementEffective, *, e
     plan = await repository.plan_for_update(session, batch_code=batch.code, hospital_code=event.hospital_code,
                                             prepaid_year=year)
     new = plan is None
+    if new and await direct_settlement.settles_directly(session, policy, institution.region_code, effective_on):
+        return None  # seed 001: prepaid only where the fund does not pay the companies itself
     if new:
         plan = PrepaymentPlan(batch_code=batch.code, hospital_code=event.hospital_code, prepaid_year=year,
                               fund=fund_for_level(institution.level), ratio=policy.prepayment_ratio, base_fen=0,
