@@ -188,3 +188,25 @@ class PrepaymentLate(Event):
     undisbursed_fen: int
     due_on: date
     late_on: date
+
+
+@event_schema
+class PrepaymentDisbursementReversed(Event):
+    """SET-6: a disbursement recorded in error went back to the fund (a new ledger movement,
+    the original stays in the history); ``plan_disbursed_fen`` is what the plan has now."""
+
+    type = "settlement.prepayment.disbursement_reversed"
+    version = 1
+
+    plan_id: int
+    disbursement_id: int
+    reverses_disbursement_id: int
+    ledger_transaction_id: int
+    batch_code: str
+    hospital_code: str
+    fund: str
+    tranche: int
+    amount_fen: int
+    reversed_on: date
+    reason: str
+    plan_disbursed_fen: int

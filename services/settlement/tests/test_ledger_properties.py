@@ -32,7 +32,8 @@ agreements = st.tuples(st.just("agreement"), st.sampled_from(range(len(MANUFACTU
 disbursements = st.tuples(st.just("disburse"), st.integers(min_value=1, max_value=4),
                           st.integers(min_value=1, max_value=3_000_000))
 totals = st.tuples(st.just("total"), st.integers(min_value=0, max_value=3_000_000))
-steps = st.lists(st.one_of(agreements, disbursements, disbursements, totals), min_size=1, max_size=12)
+reversals = st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=10))
+steps = st.lists(st.one_of(agreements, disbursements, disbursements, totals, reversals), min_size=1, max_size=12)
 
 
 @pytest.fixture
@@ -89,6 +90,19 @@ async def run(url: str, actions) -> None:
                                                today=date(2025, 7, 1))
                 except Problem as refused:  # over what is left, or no such tranche: nothing recorded
                     assert refused.status == 422
+            elif plan is not None and kind == "reverse":
+                async with sessions() as session:
+                    made = await service.disbursements(session, plan.id)
+                originals = [d for d, _, _ in made if d.reverses_id is None]
+                if originals:
+                    request_id.current.set(f"prop-{hospital}-{number}")
+                    try:
+                        async with sessions() as session, session.begin():
+                            await service.reverse_disbursement(
+                                session, plan_id=plan.id, disbursement_id=originals[args[0] % len(originals)].id,
+                                reason="录入错误", principal=INSURER, today=date(2025, 7, 2))
+                    except Problem as refused:  # reversed already: nothing recorded
+                        assert refused.status == 409
             elif plan is not None and kind == "total":
                 async with sessions() as session, session.begin():
                     await service.set_total(session, plan_id=plan.id, amount_fen=args[0], reason="监测中心测算",

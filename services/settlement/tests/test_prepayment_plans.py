@@ -203,6 +203,33 @@ class TestDisbursements:
         assert {e["field"] for e in refused.value.errors} == {"body.tranche", "body.disbursed_on"}
 
 
+class TestReversals:
+    """SET-6: a disbursement recorded in error goes back to the fund as a new movement, once."""
+
+    async def test_reversed_once_and_the_ledger_and_tranche_follow(self, chongqing):
+        await deliver(chongqing, agreement(batch="CQ-2025", hospital="H500101001", year=1, manufacturer=A,
+                                           items=[(1, 10, 10000)], agreement_id=1))
+        [(plan, _)] = await plans(chongqing, "H500101001")
+        disbursement, _ = await disburse(chongqing, plan.id, 1, 20000)
+        await disburse(chongqing, plan.id, 1, 5000)
+        request_id.current.set("req-reversal")
+        async with chongqing() as session, session.begin():
+            reversal, amount, plan_disbursed = await service.reverse_disbursement(
+                session, plan_id=plan.id, disbursement_id=disbursement.id, reason="录入错误", principal=INSURER,
+                today=date(2025, 7, 2))
+        assert (amount, plan_disbursed, reversal.reverses_id) == (20000, 5000, disbursement.id)
+        with pytest.raises(Problem) as again:
+            async with chongqing() as session, session.begin():
+                await service.reverse_disbursement(session, plan_id=plan.id, disbursement_id=disbursement.id,
+                                                   reason="again", principal=INSURER, today=date(2025, 7, 2))
+        assert again.value.status == 409
+        [(plan, tranches)] = await plans(chongqing, "H500101001")
+        assert tranches[0][1] == 5000
+        async with chongqing() as session:
+            assert await ledger.balance(session, accounts.hospital_prepayment("H500101001")) == 5000
+            assert await ledger.balance(session, accounts.fund("employee")) == -5000
+
+
 class TestLateTranches:
     """SET-3: a tranche not disbursed by its due date is late, marked and announced once."""
 

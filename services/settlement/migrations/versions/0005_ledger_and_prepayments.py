@@ -186,6 +186,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
         sa.Column("tranche_id", sa.BigInteger, nullable=False),
         sa.Column("transaction_id", sa.BigInteger, nullable=False),
+        sa.Column("reverses_id", sa.BigInteger, nullable=True),
+        sa.Column("reason", sa.Text, nullable=True, comment="why a reversal was made"),
         sa.Column("disbursed_on", sa.Date, nullable=False),
         sa.Column("recorded_by", sa.String(100), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
@@ -194,7 +196,10 @@ def upgrade() -> None:
                                 name="fk_prepayment_disbursements_tranche_id_prepayment_tranches"),
         sa.ForeignKeyConstraint(["transaction_id"], ["ledger_transactions.id"],
                                 name="fk_prepayment_disbursements_transaction_id_ledger_transactions"),
+        sa.ForeignKeyConstraint(["reverses_id"], ["prepayment_disbursements.id"],
+                                name="fk_prepayment_disbursements_reverses"),
         sa.UniqueConstraint("transaction_id", name="uq_prepayment_disbursements_transaction_id"),
+        sa.UniqueConstraint("reverses_id", name="uq_prepayment_disbursements_reverses_id"),
     )
     op.create_index("ix_prepayment_disbursements_tranche_id", "prepayment_disbursements", ["tranche_id"])
     op.create_table(

@@ -88,13 +88,20 @@ class PrepaymentTranche(Base):
 
 
 class Disbursement(Base):
-    """拨付: the insurer paid (part of) a tranche; the amount is its ledger transaction's."""
+    """拨付: the insurer paid (part of) a tranche; the amount is its ledger transaction's.
+
+    A reversal (a disbursement recorded in error) is a row of its own pointing at the one it
+    reverses, with a ledger movement the other way (SET-6: history is never rewritten); a
+    disbursement is reversed at most once (unique ``reverses_id``)."""
 
     __tablename__ = "prepayment_disbursements"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     tranche_id: Mapped[int] = mapped_column(ForeignKey("prepayment_tranches.id"), index=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prepayment_disbursements.id", name="fk_prepayment_disbursements_reverses"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text, comment="why a reversal was made")
     disbursed_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

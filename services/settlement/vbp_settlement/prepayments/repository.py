@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,11 +60,12 @@ async def tranches_of(session: AsyncSession, plan_ids: list[int]) -> list[Prepay
 
 
 async def disbursed_fen(session: AsyncSession, tranche_ids: list[int]) -> dict[int, int]:
-    """Σ of each tranche's disbursements, from their ledger postings (SET-6)."""
+    """Σ of each tranche's disbursements less their reversals, from their ledger postings (SET-6)."""
     if not tranche_ids:
         return {}
+    signed = case((Disbursement.reverses_id.is_(None), LedgerPosting.amount_fen), else_=-LedgerPosting.amount_fen)
     rows = await session.execute(
-        select(Disbursement.tranche_id, func.sum(LedgerPosting.amount_fen))
+        select(Disbursement.tranche_id, func.sum(signed))
         .join(LedgerPosting, LedgerPosting.transaction_id == Disbursement.transaction_id)
         .where(Disbursement.tranche_id.in_(tranche_ids)).group_by(Disbursement.tranche_id))
     found = {tranche_id: int(total) for tranche_id, total in rows}
@@ -88,3 +89,24 @@ async def undisbursed_due_before(session: AsyncSession, *, today: date) -> list[
         select(PrepaymentTranche).where(PrepaymentTranche.late_on.is_(None), PrepaymentTranche.due_on < today,
                                         PrepaymentTranche.amount_fen > 0)
         .order_by(PrepaymentTranche.id).with_for_update(skip_locked=True)))
+
+
+async def disbursement_for_reversal(session: AsyncSession, *, plan_id: int, disbursement_id: int):
+    """The plan's disbursement (not itself a reversal) with its tranche, and whether it was reversed."""
+    row = (await session.execute(
+        select(Disbursement, PrepaymentTranche)
+        .join(PrepaymentTranche, PrepaymentTranche.id == Disbursement.tranche_id)
+        .where(Disbursement.id == disbursement_id, PrepaymentTranche.plan_id == plan_id,
+               Disbursement.reverses_id.is_(None)))).first()
+    if row is None:
+        return None
+    reversed_already = await session.scalar(select(Disbursement.id).where(Disbursement.reverses_id == disbursement_id))
+    return row[0], row[1], reversed_already is not None
+
+
+async def disbursement_amounts(session: AsyncSession, disbursement_ids: list[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Disbursement.id, func.sum(LedgerPosting.amount_fen))
+        .join(LedgerPosting, LedgerPosting.transaction_id == Disbursement.transaction_id)
+        .where(Disbursement.id.in_(disbursement_ids)).group_by(Disbursement.id))
+    return {d: int(total) for d, total in rows}

@@ -7,8 +7,8 @@ from vbpkit.service_app import ClockDep
 
 from vbp_settlement.models import BIGINT_MAX
 from vbp_settlement.prepayments import service
-from vbp_settlement.prepayments.schemas import (DisbursementCreate, DisbursementPage, DisbursementRead, LateCheck,
-                                                PlanPage, PlanRead, TotalSet)
+from vbp_settlement.prepayments.schemas import (DisbursementCreate, DisbursementPage, DisbursementRead,
+                                                DisbursementReversal, LateCheck, PlanPage, PlanRead, TotalSet)
 
 router = APIRouter(tags=["prepayments"])
 PlanId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
@@ -64,8 +64,26 @@ async def list_disbursements(plan_id: PlanId, session: SessionDep, principal: Pr
     await service.visible_plan(session, plan_id, principal)
     return DisbursementPage(items=[
         DisbursementRead(id=d.id, plan_id=plan_id, tranche=number, amount=amount, disbursed_on=d.disbursed_on,
-                         ledger_transaction_id=d.transaction_id, recorded_by=d.recorded_by, recorded_at=d.recorded_at)
+                         ledger_transaction_id=d.transaction_id, reverses_id=d.reverses_id, reason=d.reason,
+                         recorded_by=d.recorded_by, recorded_at=d.recorded_at)
         for d, number, amount in await service.disbursements(session, plan_id)])
+
+
+@router.post("/prepayments/{plan_id}/disbursements/{disbursement_id}/reversal", status_code=201,
+             response_model=DisbursementRead, dependencies=[require_roles(Role.INSURER)],
+             summary="Reverse a disbursement recorded in error: the money goes back to the fund (SET-6)")
+async def reverse_disbursement(plan_id: PlanId, disbursement_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+                               body: DisbursementReversal, session: SessionDep, principal: PrincipalDep,
+                               clock: ClockDep) -> DisbursementRead:
+    reversal, amount, plan_disbursed = await service.reverse_disbursement(
+        session, plan_id=plan_id, disbursement_id=disbursement_id, reason=body.reason, principal=principal,
+        today=clock.today())
+    tranches = await service.tranches_with_disbursed(session, [plan_id])
+    number = next(t.number for t, _ in tranches if t.id == reversal.tranche_id)
+    return DisbursementRead(id=reversal.id, plan_id=plan_id, tranche=number, amount=amount,
+                            disbursed_on=reversal.disbursed_on, ledger_transaction_id=reversal.transaction_id,
+                            reverses_id=reversal.reverses_id, reason=reversal.reason, recorded_by=reversal.recorded_by,
+                            recorded_at=reversal.recorded_at, plan_disbursed=plan_disbursed)
 
 
 @router.post("/prepayments/late-checks", response_model=LateCheck, dependencies=[require_roles(Role.INSURER)],

@@ -74,9 +74,17 @@ class DisbursementRead(BaseModel):
     amount: YuanFromFen
     disbursed_on: date
     ledger_transaction_id: int
+    reverses_id: int | None = Field(default=None, description="set on a reversal: the disbursement it reverses (SET-6)")
+    reason: str | None = None
     recorded_by: str
     recorded_at: datetime
     plan_disbursed: YuanFromFen | None = None
+
+
+class DisbursementReversal(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 class DisbursementPage(BaseModel):

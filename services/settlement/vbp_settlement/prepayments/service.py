@@ -21,8 +21,8 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox, request_id
 from vbpkit.events.contracts import AgreementEffective
-from vbpkit.events.settlement import (PlannedTrancheFacts, PrepaymentDisbursed, PrepaymentLate,
-                                      PrepaymentPlanned)
+from vbpkit.events.settlement import (PlannedTrancheFacts, PrepaymentDisbursed, PrepaymentDisbursementReversed,
+                                      PrepaymentLate, PrepaymentPlanned)
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan, multiply_half_up
 from vbpkit.policy import ExecutionPolicy
@@ -278,3 +278,39 @@ async def run_late_check(session: AsyncSession, *, today: date) -> list[int]:
     await session.flush()
     return [t.id for t in late]
 
+
+
+async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursement_id: int, reason: str,
+                               principal: Principal, today: date) -> tuple[Disbursement, int, int]:
+    """SET-6 reversal: a disbursement recorded in error goes back to the fund as a new ledger
+    movement ``hospital:<code>:prepayment`` → ``fund:<kind>`` caused by this request; at most
+    once, and never below what the hospital still holds (the ledger refuses an overdraft)."""
+    plan = await repository.plan(session, plan_id, for_update=True)
+    if plan is None:
+        raise not_found(f"prepayment plan {plan_id}")
+    found = await repository.disbursement_for_reversal(session, plan_id=plan.id, disbursement_id=disbursement_id)
+    if found is None:
+        raise not_found(f"disbursement {disbursement_id} of plan {plan_id}")
+    original, tranche, reversed_already = found
+    if reversed_already:
+        raise Problem(409, detail=f"disbursement {disbursement_id} is already reversed")
+    amount = (await repository.disbursement_amounts(session, [original.id]))[original.id]
+    cause = request_id.current.get()
+    transaction = await ledger.move(
+        session, cause_kind="request", cause_ref=cause if cause != "-" else f"unidentified:{uuid.uuid4()}",
+        description=f"SET-6 reversal of disbursement {original.id} (plan {plan.id} tranche {tranche.number}): {reason}",
+        recorded_by=principal.actor,
+        postings=[ledger.Posting(accounts.hospital_prepayment(plan.hospital_code), accounts.fund(plan.fund), amount)])
+    reversal = Disbursement(tranche_id=tranche.id, transaction_id=transaction.id, reverses_id=original.id,
+                            reason=reason, disbursed_on=today, recorded_by=principal.actor)
+    session.add(reversal)
+    await session.flush()
+    await session.refresh(reversal)
+    tranches = await repository.tranches_of(session, [plan.id])
+    plan_disbursed = sum((await repository.disbursed_fen(session, [t.id for t in tranches])).values())
+    outbox.add(session, PrepaymentDisbursementReversed(
+        plan_id=plan.id, disbursement_id=reversal.id, reverses_disbursement_id=original.id,
+        ledger_transaction_id=transaction.id, batch_code=plan.batch_code, hospital_code=plan.hospital_code,
+        fund=plan.fund, tranche=tranche.number, amount_fen=amount, reversed_on=today, reason=reason,
+        plan_disbursed_fen=plan_disbursed), key=plan.hospital_code)
+    return reversal, amount, plan_disbursed
