@@ -114,6 +114,7 @@ class TestEveryMovementIsWellFormed:
          "VALUES ('whim', 'x', 'no cause', 'test')", "cause_kind_known"),
         ("UPDATE ledger_postings SET amount_fen = 1", "append-only"),
         ("DELETE FROM ledger_transactions", "append-only"),
+        ("UPDATE ledger_accounts SET overdraft_allowed = true", "append-only"),
     ])
     async def test_the_database_refuses(self, sessions, statement, message):
         await move(sessions, Posting(FUND, PREPAID, 5_000))

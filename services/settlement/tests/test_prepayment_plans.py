@@ -248,6 +248,19 @@ class TestLateTranches:
         assert late == [tranches[0][0].id] and again == []
         assert [t.late_on for t, _ in tranches] == [date(2025, 12, 1), None]
 
+    async def test_money_that_came_after_the_due_date_does_not_make_it_timely(self, chongqing):
+        await deliver(chongqing, agreement(batch="CQ-2025", hospital="H500101001", year=1, manufacturer=A,
+                                           items=[(1, 10, 10000)], agreement_id=1))
+        [(plan, _)] = await plans(chongqing, "H500101001")
+        request_id.current.set("req-late-money")
+        async with chongqing() as session, session.begin():  # tranche 1 due 2025-07-31, paid 2025-08-01
+            await service.disburse(session, plan_id=plan.id, tranche=1, amount_fen=50000,
+                                   disbursed_on=date(2025, 8, 1), principal=INSURER, today=date(2025, 8, 1))
+        async with chongqing() as session, session.begin():
+            late = await service.run_late_check(session, today=date(2025, 8, 2))
+        [(plan, tranches)] = await plans(chongqing, "H500101001")
+        assert late == [tranches[0][0].id] and tranches[0][1] == 50000
+
 
 class TestReallocation:
     """SET-3/SET-6 as a pure rule: the tranches always sum to the new total, none negative,

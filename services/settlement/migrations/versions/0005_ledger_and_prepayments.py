@@ -17,7 +17,7 @@ depends_on = None
 # may insert its header before its postings, and a movement in several postings is judged
 # whole. The account row is locked before summing: under READ COMMITTED the sum then sees
 # every posting a concurrent movement from the same account committed before us.
-_NO_OVERDRAFT = """
+_NO_OVERDRAFT = ("""
 CREATE FUNCTION ledger_refuse_overdraft() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     allowed boolean;
@@ -34,12 +34,11 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_no_overdraft';
     END IF;
     RETURN NULL;
-END $$;
+END $$""", """
 CREATE CONSTRAINT TRIGGER ledger_no_overdraft AFTER INSERT ON ledger_postings
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_overdraft();
-"""
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_overdraft()""")
 
-_HAS_POSTINGS = """
+_HAS_POSTINGS = ("""
 CREATE FUNCTION ledger_refuse_empty_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM ledger_postings WHERE transaction_id = NEW.id) THEN
@@ -47,34 +46,24 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_transaction_has_postings';
     END IF;
     RETURN NULL;
-END $$;
+END $$""", """
 CREATE CONSTRAINT TRIGGER ledger_transaction_has_postings AFTER INSERT ON ledger_transactions
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_empty_transaction();
-"""
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_refuse_empty_transaction()""")
 
-# A booked movement is history: a correction is a new transaction the other way (SET-6).
-_APPEND_ONLY = """
+# A booked movement is history: a correction is a new transaction the other way (SET-6); and
+# an account's overdraft flag, once opened, cannot be flipped to let a bounded account go negative.
+_APPEND_ONLY = ("""
 CREATE FUNCTION ledger_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'SET-6: % is append-only; reverse with a new transaction', TG_TABLE_NAME
         USING ERRCODE = 'restrict_violation';
-END $$;
+END $$""", """
 CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE OR DELETE ON ledger_postings
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite();
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite()""", """
 CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite();
-"""
-
-
-def _statements(script: str) -> list[str]:
-    # asyncpg runs one statement per execute; a function body ends at its "END $$;".
-    parts, current = [], []
-    for line in script.strip().splitlines():
-        current.append(line)
-        if line.rstrip().endswith(";") and (line.startswith("END $$") or "$$" not in "\n".join(current)):
-            parts.append("\n".join(current).rstrip().rstrip(";"))
-            current = []
-    return parts
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite()""", """
+CREATE TRIGGER ledger_accounts_append_only BEFORE UPDATE OR DELETE ON ledger_accounts
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_rewrite()""")
 
 
 def upgrade() -> None:
@@ -210,9 +199,9 @@ def upgrade() -> None:
         sa.Column("set_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("region_code", name="pk_direct_settlement_regions"),
     )
-    for script in (_NO_OVERDRAFT, _HAS_POSTINGS, _APPEND_ONLY):
-        for statement in _statements(script):
-            op.execute(statement)
+    # One statement per execute: asyncpg runs no multi-statement strings.
+    for statement in (*_NO_OVERDRAFT, *_HAS_POSTINGS, *_APPEND_ONLY):
+        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -72,6 +72,21 @@ async def disbursed_fen(session: AsyncSession, tranche_ids: list[int]) -> dict[i
     return {tranche_id: found.get(tranche_id, 0) for tranche_id in tranche_ids}
 
 
+async def disbursed_by_due_date(session: AsyncSession, tranche_ids: list[int]) -> dict[int, int]:
+    """SET-3: what each tranche had received, net of reversals, by the end of its due date."""
+    if not tranche_ids:
+        return {}
+    signed = case((Disbursement.reverses_id.is_(None), LedgerPosting.amount_fen), else_=-LedgerPosting.amount_fen)
+    rows = await session.execute(
+        select(Disbursement.tranche_id, func.sum(signed))
+        .join(LedgerPosting, LedgerPosting.transaction_id == Disbursement.transaction_id)
+        .join(PrepaymentTranche, PrepaymentTranche.id == Disbursement.tranche_id)
+        .where(Disbursement.tranche_id.in_(tranche_ids), Disbursement.disbursed_on <= PrepaymentTranche.due_on)
+        .group_by(Disbursement.tranche_id))
+    found = {tranche_id: int(total) for tranche_id, total in rows}
+    return {tranche_id: found.get(tranche_id, 0) for tranche_id in tranche_ids}
+
+
 async def disbursements_of(session: AsyncSession, tranche_ids: list[int]) -> list[tuple[Disbursement, int]]:
     if not tranche_ids:
         return []

@@ -263,9 +263,10 @@ async def disburse(session: AsyncSession, *, plan_id: int, tranche: int, amount_
 
 
 async def run_late_check(session: AsyncSession, *, today: date) -> list[int]:
-    """SET-3: a tranche not fully disbursed by its due date is late — marked and announced once."""
+    """SET-3: a tranche not fully disbursed by its due date is late — marked and announced once,
+    even if the money came after the due date but before this check ran."""
     candidates = await repository.undisbursed_due_before(session, today=today)
-    disbursed = await repository.disbursed_fen(session, [t.id for t in candidates])
+    disbursed = await repository.disbursed_by_due_date(session, [t.id for t in candidates])
     late = [t for t in candidates if disbursed[t.id] < t.amount_fen]
     plans = {p.id: p for p in [await repository.plan(session, pid) for pid in {t.plan_id for t in late}]}
     for t in late:
