@@ -4,8 +4,21 @@ found by the ops check — one scenario per preset, its figures worked out from 
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from contracts_setup import build_market, effective_agreements, is_problem, today
-from settlement_setup import settlement_events
+from settlement_setup import settlement_engine, settlement_events
+
+
+async def ledger_cause(pg_server: str, transaction_id: int) -> tuple[str, str]:
+    engine = settlement_engine(pg_server)
+    try:
+        async with engine.connect() as connection:
+            row = (await connection.execute(text(
+                "SELECT cause_kind, cause_ref FROM ledger_transactions WHERE id = :id"), {"id": transaction_id})).one()
+            return row[0], row[1]
+    finally:
+        await engine.dispose()
 
 
 async def plan_of(platform, market, hospital: str, base: str) -> dict:
@@ -47,6 +60,20 @@ class TestChongqingPrepayment:
                                          json={"tranche": 2, "amount": "1475.00", "disbursed_on": today()})
         assert paid.status_code == 201, paid.text
         assert paid.json()["plan_disbursed"] == "1475.00" and paid.json()["ledger_transaction_id"] > 0
+        cause = await ledger_cause(shared_platform.platform.settings.database_url,
+                                   paid.json()["ledger_transaction_id"])
+        assert cause == ("request", paid.headers["x-request-id"])  # SET-6: the movement names its request
+        wrong = await market.insurer.post(f"/settlement/prepayments/{plan['id']}/disbursements",
+                                          json={"tranche": 1, "amount": "0.01", "disbursed_on": today()})
+        undone = await market.insurer.post(
+            f"/settlement/prepayments/{plan['id']}/disbursements/{wrong.json()['id']}/reversal",
+            json={"reason": "录入错误"})
+        assert undone.status_code == 201, undone.text
+        assert (undone.json()["amount"], undone.json()["plan_disbursed"]) == ("0.01", "1475.00")
+        twice = await market.insurer.post(
+            f"/settlement/prepayments/{plan['id']}/disbursements/{wrong.json()['id']}/reversal",
+            json={"reason": "again"})
+        assert twice.status_code == 409 and is_problem(twice)
         company = market.client(market.manufacturers[0])
         refused = await company.post(f"/settlement/prepayments/{plan['id']}/disbursements",
                                      json={"tranche": 1, "amount": "1.00", "disbursed_on": today()})
@@ -68,7 +95,8 @@ class TestChongqingPrepayment:
         assert planned[-1]["total_fen"] == 295000
         disbursed = await settlement_events(shared_platform.platform.settings.database_url,
                                             "settlement.prepayment.disbursed", hospital)
-        assert [(e["tranche"], e["amount_fen"], e["fund"]) for e in disbursed] == [(2, 147500, "employee")]
+        assert [(e["tranche"], e["amount_fen"], e["fund"]) for e in disbursed] == [
+            (2, 147500, "employee"), (1, 1, "employee")]
 
     async def test_the_insurer_sets_the_total_from_the_monitoring_centre(self, shared_platform):
         """SET-3 (seeds 000/002: 市医保监测中心测算医保预付金): the figure and the reason in the explain."""
