@@ -214,7 +214,7 @@ class TestReversals:
         await disburse(chongqing, plan.id, 1, 5000)
         request_id.current.set("req-reversal")
         async with chongqing() as session, session.begin():
-            reversal, amount, plan_disbursed = await service.reverse_disbursement(
+            reversal, _, amount, plan_disbursed = await service.reverse_disbursement(
                 session, plan_id=plan.id, disbursement_id=disbursement.id, reason="录入错误", principal=INSURER,
                 today=date(2025, 7, 2))
         assert (amount, plan_disbursed, reversal.reverses_id) == (20000, 5000, disbursement.id)

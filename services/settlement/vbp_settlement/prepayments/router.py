@@ -14,34 +14,29 @@ router = APIRouter(tags=["prepayments"])
 PlanId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 
 
-async def _read(session, plan) -> PlanRead:
-    return PlanRead.of(plan, await service.tranches_with_disbursed(session, [plan.id]))
-
-
 @router.get("/prepayments", response_model=PlanPage,
             summary="Prepayment plans (医保预付金) with tranches; a hospital sees its own, overseers all (SET-3)")
 async def list_plans(session: SessionDep, principal: PrincipalDep, batch_code: str | None = None,
                      hospital_code: str | None = None, after: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PlanPage:
-    plans = await service.list_plans(session, principal=principal, batch_code=batch_code,
-                                     hospital_code=hospital_code, after_id=after, limit=limit)
-    pairs = await service.tranches_with_disbursed(session, [p.id for p in plans])
-    items = [PlanRead.of(p, [(t, d) for t, d in pairs if t.plan_id == p.id]) for p in plans]
-    return PlanPage(items=items, next_cursor=plans[-1].id if len(plans) == limit else None)
+    found = await service.list_plans_with_tranches(session, principal=principal, batch_code=batch_code,
+                                                   hospital_code=hospital_code, after_id=after, limit=limit)
+    return PlanPage(items=[PlanRead.of(p, pairs) for p, pairs in found],
+                    next_cursor=found[-1][0].id if len(found) == limit else None)
 
 
 @router.get("/prepayments/{plan_id}", response_model=PlanRead, summary="One prepayment plan with its explain (SET-3)")
 async def read_plan(plan_id: PlanId, session: SessionDep, principal: PrincipalDep) -> PlanRead:
-    return await _read(session, await service.visible_plan(session, plan_id, principal))
+    return PlanRead.of(*await service.read_plan(session, plan_id=plan_id, principal=principal))
 
 
 @router.put("/prepayments/{plan_id}/total", response_model=PlanRead, dependencies=[require_roles(Role.INSURER)],
             summary="Set the plan total from the monitoring centre's figure, with a reason (SET-3, seeds 000/002)")
 async def set_total(plan_id: PlanId, body: TotalSet, session: SessionDep, principal: PrincipalDep,
                     clock: ClockDep) -> PlanRead:
-    plan = await service.set_total(session, plan_id=plan_id, amount_fen=body.total, reason=body.reason,
-                                   principal=principal, today=clock.today())
-    return await _read(session, plan)
+    return PlanRead.of(*await service.set_total_and_read(session, plan_id=plan_id, amount_fen=body.total,
+                                                         reason=body.reason, principal=principal,
+                                                         today=clock.today()))
 
 
 @router.post("/prepayments/{plan_id}/disbursements", status_code=201, response_model=DisbursementRead,
@@ -61,12 +56,11 @@ async def disburse(plan_id: PlanId, body: DisbursementCreate, session: SessionDe
 @router.get("/prepayments/{plan_id}/disbursements", response_model=DisbursementPage,
             summary="A plan's disbursements, amounts from the ledger (SET-6)")
 async def list_disbursements(plan_id: PlanId, session: SessionDep, principal: PrincipalDep) -> DisbursementPage:
-    await service.visible_plan(session, plan_id, principal)
     return DisbursementPage(items=[
         DisbursementRead(id=d.id, plan_id=plan_id, tranche=number, amount=amount, disbursed_on=d.disbursed_on,
                          ledger_transaction_id=d.transaction_id, reverses_id=d.reverses_id, reason=d.reason,
                          recorded_by=d.recorded_by, recorded_at=d.recorded_at)
-        for d, number, amount in await service.disbursements(session, plan_id)])
+        for d, number, amount in await service.plan_disbursements(session, plan_id=plan_id, principal=principal)])
 
 
 @router.post("/prepayments/{plan_id}/disbursements/{disbursement_id}/reversal", status_code=201,
@@ -75,11 +69,9 @@ async def list_disbursements(plan_id: PlanId, session: SessionDep, principal: Pr
 async def reverse_disbursement(plan_id: PlanId, disbursement_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
                                body: DisbursementReversal, session: SessionDep, principal: PrincipalDep,
                                clock: ClockDep) -> DisbursementRead:
-    reversal, amount, plan_disbursed = await service.reverse_disbursement(
+    reversal, number, amount, plan_disbursed = await service.reverse_disbursement(
         session, plan_id=plan_id, disbursement_id=disbursement_id, reason=body.reason, principal=principal,
         today=clock.today())
-    tranches = await service.tranches_with_disbursed(session, [plan_id])
-    number = next(t.number for t, _ in tranches if t.id == reversal.tranche_id)
     return DisbursementRead(id=reversal.id, plan_id=plan_id, tranche=number, amount=amount,
                             disbursed_on=reversal.disbursed_on, ledger_transaction_id=reversal.transaction_id,
                             reverses_id=reversal.reverses_id, reason=reversal.reason, recorded_by=reversal.recorded_by,

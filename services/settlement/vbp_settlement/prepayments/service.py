@@ -41,6 +41,9 @@ from vbp_settlement.prepayments.allocation import TrancheState, first_split, rea
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
 
 
+PlanWithTranches = tuple[PrepaymentPlan, list[tuple[PrepaymentTranche, int]]]
+
+
 def prepaid_year(policy: ExecutionPolicy, agreement_year: int) -> int | None:
     """SET-3: which agreement year's plan an agreement of ``agreement_year`` feeds, if any."""
     if policy.prepayment_frequency == "per_agreement_year":
@@ -191,6 +194,33 @@ async def visible_plan(session: AsyncSession, plan_id: int, principal: Principal
     return _visible(await repository.plan(session, plan_id), principal, plan_id)
 
 
+async def read_plan(session: AsyncSession, *, plan_id: int, principal: Principal) -> PlanWithTranches:
+    plan = await visible_plan(session, plan_id, principal)
+    return plan, await tranches_with_disbursed(session, [plan.id])
+
+
+async def list_plans_with_tranches(session: AsyncSession, *, principal: Principal, batch_code: str | None,
+                                   hospital_code: str | None, after_id: int | None,
+                                   limit: int) -> list[PlanWithTranches]:
+    plans = await list_plans(session, principal=principal, batch_code=batch_code, hospital_code=hospital_code,
+                             after_id=after_id, limit=limit)
+    pairs = await tranches_with_disbursed(session, [p.id for p in plans])
+    return [(p, [(t, d) for t, d in pairs if t.plan_id == p.id]) for p in plans]
+
+
+async def set_total_and_read(session: AsyncSession, *, plan_id: int, amount_fen: int, reason: str,
+                             principal: Principal, today: date) -> PlanWithTranches:
+    plan = await set_total(session, plan_id=plan_id, amount_fen=amount_fen, reason=reason, principal=principal,
+                           today=today)
+    return plan, await tranches_with_disbursed(session, [plan.id])
+
+
+async def plan_disbursements(session: AsyncSession, *, plan_id: int, principal: Principal):
+    """A visible plan's disbursements and reversals: (row, tranche number, amount from the ledger)."""
+    await visible_plan(session, plan_id, principal)
+    return await disbursements(session, plan_id)
+
+
 async def list_plans(session: AsyncSession, *, principal: Principal, batch_code: str | None,
                      hospital_code: str | None, after_id: int | None, limit: int) -> list[PrepaymentPlan]:
     if principal.role is Role.COMPANY:
@@ -282,7 +312,7 @@ async def run_late_check(session: AsyncSession, *, today: date) -> list[int]:
 
 
 async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursement_id: int, reason: str,
-                               principal: Principal, today: date) -> tuple[Disbursement, int, int]:
+                               principal: Principal, today: date) -> tuple[Disbursement, int, int, int]:
     """SET-6 reversal: a disbursement recorded in error goes back to the fund as a new ledger
     movement ``hospital:<code>:prepayment`` → ``fund:<kind>`` caused by this request; at most
     once, and never below what the hospital still holds (the ledger refuses an overdraft)."""
@@ -314,4 +344,4 @@ async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursem
         ledger_transaction_id=transaction.id, batch_code=plan.batch_code, hospital_code=plan.hospital_code,
         fund=plan.fund, tranche=tranche.number, amount_fen=amount, reversed_on=today, reason=reason,
         plan_disbursed_fen=plan_disbursed), key=plan.hospital_code)
-    return reversal, amount, plan_disbursed
+    return reversal, tranche.number, amount, plan_disbursed
