@@ -131,6 +131,16 @@ class TestChuxiongPrepayment:
         assert plan["explain"]["ratio"] == "0.3" and plan["explain"]["frequency"] == "per_agreement_year"
         own = await market.client(hospital).get("/settlement/prepayments", params={"batch_code": market.batch})
         assert [p["id"] for p in own.json()["items"]] == [plan["id"]]
+        for body, field in (({"tranche": 1, "amount": "1.001", "disbursed_on": today()}, "amount"),
+                            ({"tranche": 0, "amount": "1.00", "disbursed_on": today()}, "tranche"),
+                            ({"tranche": 1, "amount": "1.00", "disbursed_on": "2026-02-30"}, "disbursed_on")):
+            bad = await market.insurer.post(f"/settlement/prepayments/{plan['id']}/disbursements", json=body)
+            assert bad.status_code == 422 and is_problem(bad), bad.text
+            assert any(field in e["field"] for e in bad.json()["errors"]), bad.text
+        huge = await market.insurer.get(f"/settlement/prepayments/{2**63}")
+        assert huge.status_code == 422 and is_problem(huge)
+        other = await market.insurer.get(f"/settlement/prepayments/{2**62}")
+        assert other.status_code == 404 and is_problem(other)
         company = market.client(market.manufacturers[0])
         assert (await company.get("/settlement/prepayments")).status_code == 403
         assert (await company.get(f"/settlement/prepayments/{plan['id']}")).status_code == 403

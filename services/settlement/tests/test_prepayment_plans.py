@@ -121,6 +121,35 @@ class TestChongqingPlan:
         assert plan.explain["set_total"]["reason"] == "监测中心测算 2025-06"
 
 
+class TestRedeliveryAndConcurrency:
+    """SET-3/SET-6: a redelivered agreement counts once; two disbursements racing for the rest
+    of a tranche cannot both fit (the plan row is locked while what is left is checked)."""
+
+    async def test_the_same_event_twice_counts_once(self, chongqing):
+        event = agreement(batch="CQ-2025", hospital="H500101001", year=1, manufacturer=A, items=[(1, 10, 10000)],
+                          agreement_id=1)
+        await deliver(chongqing, event)
+        await deliver(chongqing, event)
+        [(plan, tranches)] = await plans(chongqing, "H500101001")
+        assert plan.base_fen == 100000 and [t.amount_fen for t, _ in tranches] == [50000, 50000]
+
+    async def test_parallel_disbursements_never_exceed_the_tranche(self, chongqing):
+        await deliver(chongqing, agreement(batch="CQ-2025", hospital="H500101001", year=1, manufacturer=A,
+                                           items=[(1, 10, 10000)], agreement_id=1))
+        [(plan, _)] = await plans(chongqing, "H500101001")
+
+        async def attempt(n: int) -> bool:
+            try:
+                await disburse(chongqing, plan.id, 1, 30000 + n)
+                return True
+            except Problem:
+                return False
+
+        assert sorted(await asyncio.gather(attempt(0), attempt(1))) == [False, True]
+        [(plan, tranches)] = await plans(chongqing, "H500101001")
+        assert tranches[0][1] in (30000, 30001)
+
+
 class TestChuxiongPlan:
     """SET-3, preset chuxiong-2022 (seed 004: 按不低于年度约定采购金额30%的比例预付): a plan per
     agreement year, ratio 0.3, all by the end of the month after that year's start; level 1 →
