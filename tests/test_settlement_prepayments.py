@@ -90,6 +90,16 @@ class TestChongqingPrepayment:
             late = await settlement_events(shared_platform.platform.settings.database_url,
                                            "settlement.prepayment.late", hospital)
             assert [(e["plan_id"], e["tranche"], e["undisbursed_fen"]) for e in late] == [(plan["id"], 1, 147500)]
+        account = await market.client(hospital).get(f"/settlement/ledger/accounts/hospital:{hospital}:prepayment")
+        assert account.status_code == 200, account.text
+        statement = account.json()
+        assert (statement["balance"], statement["overdraft_allowed"]) == ("1475.00", False)
+        assert [(m["amount"], m["counterparty"]) for m in statement["movements"]] == [
+            ("-0.01", "fund:employee"), ("0.01", "fund:employee"), ("1475.00", "fund:employee")]
+        assert statement["movements"][-1]["cause_ref"] == paid.headers["x-request-id"]
+        assert (await market.client(hospital).get("/settlement/ledger/accounts/fund:employee")).status_code == 404
+        fund = await market.insurer.get("/settlement/ledger/accounts/fund:employee")
+        assert fund.status_code == 200 and fund.json()["overdraft_allowed"] is True
         planned = await settlement_events(shared_platform.platform.settings.database_url,
                                           "settlement.prepayment.planned", hospital)
         assert planned[-1]["total_fen"] == 295000

@@ -87,3 +87,18 @@ async def transactions_without_cause_or_postings(session: AsyncSession) -> list[
     rows = await session.scalars(select(LedgerTransaction.id).where(
         or_(func.length(LedgerTransaction.cause_ref) == 0, ~has_posting)))
     return list(rows)
+
+
+async def account(session: AsyncSession, address: str) -> LedgerAccount | None:
+    return await session.get(LedgerAccount, address)
+
+
+async def movements_of(session: AsyncSession, address: str, *, limit: int) -> list[tuple[LedgerPosting,
+                                                                                       LedgerTransaction]]:
+    """An account's latest postings, either side, with the transaction (and cause) of each."""
+    rows = await session.execute(
+        select(LedgerPosting, LedgerTransaction)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(or_(LedgerPosting.source == address, LedgerPosting.destination == address))
+        .order_by(LedgerPosting.id.desc()).limit(limit))
+    return [(p, t) for p, t in rows]

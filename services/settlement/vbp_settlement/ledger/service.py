@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
 
 from vbp_settlement.ledger import accounts, repository
 from vbp_settlement.ledger.models import LedgerTransaction
+from vbp_settlement.parties import OVERSEERS
 
 CAUSE_KINDS = ("request", "event", "check")
 
@@ -68,3 +70,22 @@ async def move(session: AsyncSession, *, cause_kind: str, cause_ref: str | None,
 
 async def balances(session: AsyncSession, addresses: list[str]) -> dict[str, int]:
     return await repository.balances(session, addresses)
+
+
+def may_read(principal: Principal, address: str) -> bool:
+    """GW-5: overseers read every account; a hospital or company only the accounts named for it."""
+    if principal.role in OVERSEERS:
+        return True
+    if principal.role in (Role.HOSPITAL, Role.COMPANY) and principal.tenant:
+        kind = "hospital" if principal.role is Role.HOSPITAL else "company"
+        return address.startswith(f"{kind}:{principal.tenant}:")
+    return False
+
+
+async def account_statement(session: AsyncSession, *, address: str, principal: Principal, limit: int):
+    """SET-6: an account's balance (the sum of its postings) and its latest movements with their causes."""
+    row = await repository.account(session, address) if may_read(principal, address) else None
+    if row is None:
+        raise Problem(404, detail=f"no ledger account {address} of yours")
+    return row, await repository.balance(session, address), await repository.movements_of(session, address,
+                                                                                           limit=limit)
