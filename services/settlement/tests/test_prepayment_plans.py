@@ -150,6 +150,23 @@ class TestRedeliveryAndConcurrency:
         assert tranches[0][1] in (30000, 30001)
 
 
+class TestChongqingStentPlan:
+    """SET-3, chongqing-stent-2023 (seed 003: 将中选产品采购金额的50%预付…第6个月末预付剩余金额):
+    start 2023-01-31 → 50 % by 2023-02-28, the rest by the end of the 6th month (January is
+    month 1 → 2023-06-30); ratio 1.0; level 2 is already the employee fund (≥ 2)."""
+
+    async def test_the_figures_by_hand(self, sessions):
+        await given_batch(sessions, "CQ-STENT", "chongqing-stent-2023", date(2023, 1, 31), date(2026, 1, 30))
+        await given_hospital(sessions, "H500102001", 2)
+        # 7 × 730.00 + 3 × 3.33 = 5,110.00 + 9.99 = 5,119.99; half 2,559.995 → 2,560.00, rest 2,559.99.
+        await deliver(sessions, agreement(batch="CQ-STENT", hospital="H500102001", year=1, manufacturer=A,
+                                          items=[(1, 7, 73000), (2, 3, 333)], agreement_id=1))
+        [(plan, tranches)] = await plans(sessions, "H500102001")
+        assert (plan.base_fen, plan.total_fen, plan.fund) == (511999, 511999, "employee")
+        assert [(t.amount_fen, t.due_on) for t, _ in tranches] == [(256000, date(2023, 2, 28)),
+                                                                  (255999, date(2023, 6, 30))]
+
+
 class TestChuxiongPlan:
     """SET-3, preset chuxiong-2022 (seed 004: 按不低于年度约定采购金额30%的比例预付): a plan per
     agreement year, ratio 0.3, all by the end of the month after that year's start; level 1 →
