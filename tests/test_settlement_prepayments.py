@@ -132,7 +132,7 @@ class TestChuxiongPrepayment:
 
     async def test_plan_of_the_agreement_year_and_who_sees_it(self, shared_platform):
         market = await build_market(shared_platform, preset="chuxiong-2022", starts_on="2026-06-01",
-                                    manufacturers=2, year1={(0, 0): 1, (0, 1): 3})
+                                    manufacturers=2, hospitals=2, year1={(0, 0): 1, (0, 1): 3, (1, 0): 1})
         await effective_agreements(shared_platform, market)
         hospital = market.hospitals[0]
         plan = await plan_of(shared_platform, market, hospital, "2950.00")
@@ -141,6 +141,12 @@ class TestChuxiongPrepayment:
         assert plan["explain"]["ratio"] == "0.3" and plan["explain"]["frequency"] == "per_agreement_year"
         own = await market.client(hospital).get("/settlement/prepayments", params={"batch_code": market.batch})
         assert [p["id"] for p in own.json()["items"]] == [plan["id"]]
+        await plan_of(shared_platform, market, market.hospitals[1], "730.00")
+        page = (await market.insurer.get("/settlement/prepayments",
+                                         params={"batch_code": market.batch, "limit": 1})).json()
+        after = (await market.insurer.get("/settlement/prepayments", params={
+            "batch_code": market.batch, "limit": 1, "cursor": page["next_cursor"]})).json()
+        assert {page["items"][0]["hospital_code"], after["items"][0]["hospital_code"]} == set(market.hospitals)
         for body, field in (({"tranche": 1, "amount": "1.001", "disbursed_on": today()}, "amount"),
                             ({"tranche": 0, "amount": "1.00", "disbursed_on": today()}, "tranche"),
                             ({"tranche": 1, "amount": "1.00", "disbursed_on": "2026-02-30"}, "disbursed_on")):

@@ -17,10 +17,10 @@ PlanId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 @router.get("/prepayments", response_model=PlanPage,
             summary="Prepayment plans (医保预付金) with tranches; a hospital sees its own, overseers all (SET-3)")
 async def list_plans(session: SessionDep, principal: PrincipalDep, batch_code: str | None = None,
-                     hospital_code: str | None = None, after: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
+                     hospital_code: str | None = None, cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PlanPage:
     found = await service.list_plans_with_tranches(session, principal=principal, batch_code=batch_code,
-                                                   hospital_code=hospital_code, after_id=after, limit=limit)
+                                                   hospital_code=hospital_code, after_id=cursor, limit=limit)
     return PlanPage(items=[PlanRead.of(p, pairs) for p, pairs in found],
                     next_cursor=found[-1][0].id if len(found) == limit else None)
 

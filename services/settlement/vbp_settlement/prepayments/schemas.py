@@ -47,7 +47,7 @@ class PlanRead(BaseModel):
 
 class PlanPage(BaseModel):
     items: list[PlanRead]
-    next_cursor: int | None = Field(default=None, description="pass as `after` for the next page")
+    next_cursor: int | None = Field(default=None, description="pass as `cursor` for the next page")
 
 
 class TotalSet(BaseModel):
