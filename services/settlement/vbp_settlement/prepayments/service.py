@@ -15,7 +15,7 @@ the liaoning-2025 tranche is due the day before the start).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,6 +123,7 @@ async def _replan(session: AsyncSession, plan: PrepaymentPlan, *, policy: Execut
                                               "due": "end of the month after the plan grew"}))
         excess = change.excess_fen
     plan.total_fen = target + excess
+    plan.updated_at = datetime.now(timezone.utc)
     plan.explain = _explain(plan, policy=policy, agreements=agreements, level=level, excess=excess)
     await session.flush()
     await _announce(session, plan)
