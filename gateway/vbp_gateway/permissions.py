@@ -41,6 +41,12 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "settlement", re.compile(r"^/invoices/[^/]+/acceptance$"), frozenset({Role.HOSPITAL})),
     ("POST", "settlement", re.compile(r"^/invoices/[^/]+/reversal$"), frozenset({Role.COMPANY})),
     ("POST", "settlement", re.compile(r"^/payments$"), frozenset({Role.HOSPITAL})),
+    ("POST", "settlement", re.compile(r"^/prepayments/late-checks$"), frozenset({Role.INSURER})),
+    ("PUT", "settlement", re.compile(r"^/prepayments/[^/]+/total$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/prepayments/[^/]+/disbursements$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/prepayments/[^/]+/disbursements/[^/]+/reversal$"),
+     frozenset({Role.INSURER})),
+    ("PUT", "settlement", re.compile(r"^/direct-settlement-regions/[^/]+$"), frozenset({Role.INSURER})),
 ]
 
 

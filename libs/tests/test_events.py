@@ -249,6 +249,12 @@ class TestTheSettlementEventsArePublished:
         ("settlement.invoice.reversed", 1): {"invoice_id", "reversed_on", "reason"},
         ("settlement.invoice.overdue", 1): {"invoice_id", "due_on", "overdue_on", "unpaid_fen"},
         ("settlement.payment.recorded", 1): {"payment_id", "invoice_id", "amount_fen", "paid_on", "unpaid_fen"},
+        # SET-3 prepayments
+        ("settlement.prepayment.planned", 1): {"plan_id", "hospital_code", "total_fen", "tranches"},
+        ("settlement.prepayment.disbursed", 1): {"plan_id", "tranche", "amount_fen", "ledger_transaction_id"},
+        ("settlement.prepayment.late", 1): {"plan_id", "tranche", "undisbursed_fen", "due_on", "late_on"},
+        ("settlement.prepayment.disbursement_reversed", 1): {"plan_id", "reverses_disbursement_id", "amount_fen",
+                                                             "ledger_transaction_id", "reason"},
     }
 
     def test_each_settlement_event_is_on_the_settlement_channel_with_its_fields(self):

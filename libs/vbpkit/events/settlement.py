@@ -125,3 +125,88 @@ class PaymentRecorded(Event):
     amount_fen: int
     paid_on: date
     unpaid_fen: int
+
+
+class PlannedTrancheFacts(BaseModel):
+    number: int
+    kind: str
+    amount_fen: int
+    due_on: date
+
+
+@event_schema
+class PrepaymentPlanned(Event):
+    """SET-3: a prepayment plan was created or changed (an agreement took effect or was
+    superseded, or the insurer set the total); the plan as it now stands. Keyed by hospital."""
+
+    type = "settlement.prepayment.planned"
+    version = 1
+
+    plan_id: int
+    batch_code: str
+    hospital_code: str
+    prepaid_year: int
+    fund: str
+    base_fen: int
+    computed_total_fen: int
+    total_fen: int
+    tranches: list[PlannedTrancheFacts]
+
+
+@event_schema
+class PrepaymentDisbursed(Event):
+    """SET-3: the insurer disbursed (part of) a tranche from the fund to the hospital."""
+
+    type = "settlement.prepayment.disbursed"
+    version = 1
+
+    plan_id: int
+    disbursement_id: int
+    ledger_transaction_id: int
+    batch_code: str
+    hospital_code: str
+    fund: str
+    tranche: int
+    amount_fen: int
+    disbursed_on: date
+    plan_disbursed_fen: int
+
+
+@event_schema
+class PrepaymentLate(Event):
+    """SET-3: a tranche was not fully disbursed by its due date; raised once per tranche."""
+
+    type = "settlement.prepayment.late"
+    version = 1
+
+    plan_id: int
+    batch_code: str
+    hospital_code: str
+    fund: str
+    tranche: int
+    amount_fen: int
+    undisbursed_fen: int
+    due_on: date
+    late_on: date
+
+
+@event_schema
+class PrepaymentDisbursementReversed(Event):
+    """SET-6: a disbursement recorded in error went back to the fund (a new ledger movement,
+    the original stays in the history); ``plan_disbursed_fen`` is what the plan has now."""
+
+    type = "settlement.prepayment.disbursement_reversed"
+    version = 1
+
+    plan_id: int
+    disbursement_id: int
+    reverses_disbursement_id: int
+    ledger_transaction_id: int
+    batch_code: str
+    hospital_code: str
+    fund: str
+    tranche: int
+    amount_fen: int
+    reversed_on: date
+    reason: str
+    plan_disbursed_fen: int

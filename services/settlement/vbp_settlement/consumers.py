@@ -10,9 +10,15 @@ The kit's projections it switches on (``PROJECTIONS`` in models.py, vbpkit.proje
 Its own (``deliveries.handlers``): ``contracts.delivery.accepted`` (v2, and v1 whose
 negative quantity is a return) and ``contracts.delivery.returned`` → the accepted delivery
 lines, net of returns, that SET-1 invoices bill.
+
+``prepayments.handlers``: ``contracts.agreement.effective`` → the hospital's SET-3 prepayment
+plan for the batch, created or grown.
 """
 
-from vbp_settlement.deliveries.handlers import HANDLERS
+from vbp_settlement.deliveries.handlers import HANDLERS as DELIVERY_HANDLERS
 from vbp_settlement.models import PROJECTIONS
+from vbp_settlement.prepayments.handlers import HANDLERS as PREPAYMENT_HANDLERS
+
+HANDLERS = {**DELIVERY_HANDLERS, **PREPAYMENT_HANDLERS}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

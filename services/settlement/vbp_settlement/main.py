@@ -7,10 +7,14 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_settlement.consumers import HANDLERS, PROJECTIONS
 from vbp_settlement.deliveries.router import router as deliveries
+from vbp_settlement.direct_settlement.router import router as direct_settlement
 from vbp_settlement.institutions.router import router as institutions
 from vbp_settlement.invoices.router import router as invoices
+from vbp_settlement.ledger.router import router as ledger
 from vbp_settlement.payments.router import router as payments
 from vbp_settlement.payments.schedule import overdue_schedule
+from vbp_settlement.prepayments.router import router as prepayments
+from vbp_settlement.prepayments.schedule import late_schedule
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,9 +26,9 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
         title="VBP settlement",
         description="Invoices, payments, insurance-fund prepayments and their recovery.",
         migrations=MIGRATIONS,
-        routers=[institutions, deliveries, payments, invoices],
+        routers=[institutions, deliveries, payments, invoices, prepayments, direct_settlement, ledger],
         projections=PROJECTIONS,
         handlers=HANDLERS,
-        background=[overdue_schedule],
+        background=[overdue_schedule, late_schedule],
     )
     return create_service_app(spec, settings or SettlementSettings())

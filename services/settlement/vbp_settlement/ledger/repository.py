@@ -1,0 +1,104 @@
+"""Queries of the ledger (SET-6): balances are sums of postings, never a stored counter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_settlement.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction
+
+
+async def ensure_accounts(session: AsyncSession, accounts: dict[str, bool]) -> None:
+    """Open each account (address → overdraft_allowed) that does not exist yet."""
+    if accounts:
+        await session.execute(insert(LedgerAccount)
+                              .values([{"address": a, "overdraft_allowed": o} for a, o in accounts.items()])
+                              .on_conflict_do_nothing(index_elements=["address"]))
+
+
+async def lock_accounts(session: AsyncSession, addresses: Iterable[str]) -> dict[str, bool]:
+    """Lock the accounts money leaves, in address order so two movements never deadlock;
+    a concurrent movement from the same account waits and then sees this one's postings."""
+    rows = await session.execute(select(LedgerAccount.address, LedgerAccount.overdraft_allowed)
+                                 .where(LedgerAccount.address.in_(sorted(set(addresses))))
+                                 .order_by(LedgerAccount.address).with_for_update())
+    return dict(rows.all())
+
+
+async def balances(session: AsyncSession, addresses: Iterable[str]) -> dict[str, int]:
+    """Σ in − Σ out of each address (0 for an account never used)."""
+    wanted = sorted(set(addresses))
+    if not wanted:
+        return {}
+    moves = union_all(
+        select(LedgerPosting.destination.label("address"), LedgerPosting.amount_fen.label("fen"))
+        .where(LedgerPosting.destination.in_(wanted)),
+        select(LedgerPosting.source.label("address"), (-LedgerPosting.amount_fen).label("fen"))
+        .where(LedgerPosting.source.in_(wanted)),
+    ).subquery()
+    rows = await session.execute(select(moves.c.address, func.sum(moves.c.fen)).group_by(moves.c.address))
+    found = {address: int(total) for address, total in rows}
+    return {address: found.get(address, 0) for address in wanted}
+
+
+async def balance(session: AsyncSession, address: str) -> int:
+    return (await balances(session, [address]))[address]
+
+
+async def add_transaction(session: AsyncSession, *, cause_kind: str, cause_ref: str, description: str,
+                          recorded_by: str, postings: list[tuple[str, str, int]]) -> LedgerTransaction:
+    transaction = LedgerTransaction(cause_kind=cause_kind, cause_ref=cause_ref, description=description,
+                                    recorded_by=recorded_by)
+    session.add(transaction)
+    await session.flush()
+    await session.execute(insert(LedgerPosting).values([
+        {"transaction_id": transaction.id, "source": s, "destination": d, "amount_fen": a} for s, d, a in postings]))
+    return transaction
+
+
+async def postings_of(session: AsyncSession, transaction_ids: Iterable[int]) -> list[LedgerPosting]:
+    ids = list(set(transaction_ids))
+    if not ids:
+        return []
+    return list(await session.scalars(select(LedgerPosting).where(LedgerPosting.transaction_id.in_(ids))
+                                      .order_by(LedgerPosting.id)))
+
+
+async def negative_bounded_accounts(session: AsyncSession) -> dict[str, int]:
+    """SET-6 audit: every bounded account below zero (none, while the constraints hold)."""
+    moves = union_all(
+        select(LedgerPosting.destination.label("address"), LedgerPosting.amount_fen.label("fen")),
+        select(LedgerPosting.source.label("address"), (-LedgerPosting.amount_fen).label("fen")),
+    ).subquery()
+    rows = await session.execute(
+        select(moves.c.address, func.sum(moves.c.fen))
+        .join(LedgerAccount, LedgerAccount.address == moves.c.address)
+        .where(LedgerAccount.overdraft_allowed.is_(False))
+        .group_by(moves.c.address).having(func.sum(moves.c.fen) < 0))
+    return {address: int(total) for address, total in rows}
+
+
+async def transactions_without_cause_or_postings(session: AsyncSession) -> list[int]:
+    """SET-6 audit: transactions with an empty cause or no posting (none, while the constraints hold)."""
+    has_posting = select(literal(1)).where(LedgerPosting.transaction_id == LedgerTransaction.id).exists()
+    rows = await session.scalars(select(LedgerTransaction.id).where(
+        or_(func.length(LedgerTransaction.cause_ref) == 0, ~has_posting)))
+    return list(rows)
+
+
+async def account(session: AsyncSession, address: str) -> LedgerAccount | None:
+    return await session.get(LedgerAccount, address)
+
+
+async def movements_of(session: AsyncSession, address: str, *, limit: int) -> list[tuple[LedgerPosting,
+                                                                                       LedgerTransaction]]:
+    """An account's latest postings, either side, with the transaction (and cause) of each."""
+    rows = await session.execute(
+        select(LedgerPosting, LedgerTransaction)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(or_(LedgerPosting.source == address, LedgerPosting.destination == address))
+        .order_by(LedgerPosting.id.desc()).limit(limit))
+    return [(p, t) for p, t in rows]
