@@ -100,6 +100,8 @@ PRESETS: dict[str, ExecutionPolicy] = {
         supplier_payment_due=EndOfFollowingMonth(),
         # 001: 鼓励…应用医保基金与各有关企业直接结算货款 → optional.
         direct_settlement="optional",
+        # 001: 未实施医保基金直接结算的市…预付 → a city that settles directly gets no prepayment.
+        prepay_where_settled_directly=False,
         # 001: no lower-price rule.
         lower_price_window_working_days=None,
     ),

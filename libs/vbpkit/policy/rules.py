@@ -189,6 +189,11 @@ class ExecutionPolicy(BaseModel):
     offsets: OffsetRule
     supplier_payment_due: DueAfterAcceptance
     direct_settlement: Literal["no", "optional"]
+    prepay_where_settled_directly: bool = Field(
+        default=True,
+        description="SET-3: False where the policy prepays only regions whose fund does not settle with "
+        "companies directly (seed 001: 未实施医保基金直接结算的市); seeds 000/002/003/004 say nothing of it",
+    )
     lower_price_window_working_days: Annotated[int, BeforeValidator(_refuse_bool)] | None = Field(
         default=None, ge=1, description="CAT-6 就低 window in working days; None = rule not applied"
     )

@@ -211,6 +211,19 @@ class TestLiaoningPlan:
         assert (plan.base_fen, plan.total_fen, plan.fund) == (370371, 185186, "employee")
         assert [(t.amount_fen, t.due_on) for t, _ in tranches] == [(185186, date(2025, 6, 27))]
 
+    async def test_a_policy_silent_on_it_prepays_a_region_that_settles_directly(self, sessions):
+        """Only seed 001 ties prepayment to direct settlement; seed 004 (Chuxiong, direct
+        settlement also optional) does not, so its hospitals are prepaid wherever they are."""
+        await given_batch(sessions, "CX-DS", "chuxiong-2022", date(2022, 8, 15), date(2024, 8, 14))
+        await given_hospital(sessions, "H532301009", 2, region_code="532301")  # 楚雄市
+        async with sessions() as session, session.begin():
+            await direct_settlement.set_region(session, region_code="532300", since_on=date(2022, 1, 1),
+                                               principal=INSURER)
+        await deliver(sessions, agreement(batch="CX-DS", hospital="H532301009", year=1, manufacturer=A,
+                                          items=[(1, 10, 10000)], agreement_id=1))
+        [(plan, _)] = await plans(sessions, "H532301009")
+        assert plan.total_fen == 30000  # 100,000 fen × 0.3
+
     async def test_an_unknown_region_is_named(self, sessions):
         with pytest.raises(Problem) as refused:
             async with sessions() as session, session.begin():

@@ -35,9 +35,11 @@ async def regions(session: AsyncSession) -> list[DirectSettlementRegion]:
 async def settles_directly(session: AsyncSession, policy: ExecutionPolicy, region_code: str | None,
                            on: date) -> DirectSettlementRegion | None:
     """The region entry that makes the fund pay companies directly for a hospital of
-    ``region_code`` on ``on`` under ``policy`` — None where the policy has no direct
-    settlement (seeds 000/002/003: "no") or the region does not settle directly."""
-    if policy.direct_settlement == "no" or not region_code:
+    ``region_code`` on ``on`` under ``policy``, where that stops a prepayment — None where
+    the policy has no direct settlement (seeds 000/002/003: "no"), prepays regardless
+    (``prepay_where_settled_directly``: seed 004 says nothing of it) or the region does not
+    settle directly."""
+    if policy.direct_settlement == "no" or policy.prepay_where_settled_directly or not region_code:
         return None
     entry = await repository.covering(session, region_code)
     return entry if entry is not None and entry.since_on <= on else None
