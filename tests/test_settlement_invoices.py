@@ -110,6 +110,28 @@ class TestBillingLimit:
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.lines[0]"
 
 
+class TestListing:
+    """DESIGN §5: the invoice list is paginated by cursor, newest first, and scoped (GW-5)."""
+
+    async def test_pages_follow_the_cursor_without_gaps_or_repeats(self, shared_platform):
+        deal = await accepted_purchase(shared_platform, quantity=3)
+        ids = [(await submitted(deal, 1))["id"] for _ in range(3)]
+        seen, cursor = [], None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor is not None else {})
+            page = await deal.his.get("/settlement/invoices", params=params)
+            assert page.status_code == 200, page.text
+            assert len(page.json()["items"]) <= 2
+            seen += [item["id"] for item in page.json()["items"]]
+            cursor = page.json()["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen))
+        assert set(ids) <= set(seen)  # the hospital's own invoices, newest first
+        outsider = shared_platform.client(await shared_platform.issue_key("hospital", "H500101999"))
+        assert (await outsider.get("/settlement/invoices")).json() == {"items": [], "next_cursor": None}
+
+
 class TestDueDate:
     """SET-1: each line is due from its acceptance date by the batch policy; the invoice on
     the earliest; ``explain`` shows the rule and its inputs."""

@@ -36,8 +36,11 @@ async def lines_of(session: AsyncSession, invoice_id: int) -> list[InvoiceLine]:
 
 
 async def listing(session: AsyncSession, *, hospital_code: str | None, company_code: str | None,
-                  status: str | None, limit: int) -> list[Invoice]:
+                  status: str | None, before_id: int | None, limit: int) -> list[Invoice]:
+    """Newest first; ``before_id`` continues a page (the cursor is the last id shown)."""
     query = select(Invoice).order_by(Invoice.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(Invoice.id < before_id)
     if hospital_code is not None:
         query = query.where(Invoice.hospital_code == hospital_code)
     if company_code is not None:

@@ -33,9 +33,11 @@ async def submit_invoice(body: InvoiceCreate, session: SessionDep, principal: Pr
 
 @router.get("/invoices", response_model=InvoicePage, summary="Invoices you billed or were billed; overseers see all")
 async def list_invoices(session: SessionDep, principal: PrincipalDep, status: Status | None = None,
+                        cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100) -> InvoicePage:
-    rows = await service.list_invoices(session, principal=principal, status=status, limit=limit)
-    return InvoicePage(items=[InvoiceSummary.of(r) for r in rows])
+    rows, next_cursor = await service.list_invoices(session, principal=principal, status=status, cursor=cursor,
+                                                    limit=limit)
+    return InvoicePage(items=[InvoiceSummary.of(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceRead,

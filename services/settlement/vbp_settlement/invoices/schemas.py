@@ -112,3 +112,4 @@ class InvoiceSummary(BaseModel):
 
 class InvoicePage(BaseModel):
     items: list[InvoiceSummary]
+    next_cursor: int | None = Field(description="pass as `cursor` for the next (older) page; null on the last")

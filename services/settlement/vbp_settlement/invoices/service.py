@@ -28,6 +28,7 @@ from vbpkit.events.settlement import (
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.policy import supplier_payment_due
+from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 
@@ -66,14 +67,16 @@ async def read(session: AsyncSession, *, invoice_id: int, principal: Principal) 
 
 
 async def list_invoices(session: AsyncSession, *, principal: Principal, status: str | None,
-                        limit: int) -> list[Invoice]:
-    """GW-5: a hospital lists what was billed to it, a company what it billed; overseers all."""
+                        cursor: int | None, limit: int) -> tuple[list[Invoice], int | None]:
+    """GW-5: a hospital lists what was billed to it, a company what it billed; overseers all.
+    Newest first, a page at a time (DESIGN §5); returns the page and the next cursor."""
     hospital = principal.tenant if principal.role is Role.HOSPITAL else None
     company = principal.tenant if principal.role is Role.COMPANY else None
     if principal.role in (Role.HOSPITAL, Role.COMPANY) and not principal.tenant:
-        return []
-    return await repository.listing(session, hospital_code=hospital, company_code=company, status=status,
-                                    limit=limit)
+        return [], None
+    rows = await repository.listing(session, hospital_code=hospital, company_code=company, status=status,
+                                    before_id=cursor, limit=limit + 1)
+    return cut(rows, limit, lambda invoice: invoice.id)
 
 
 def _number_used(number: str) -> Problem:
