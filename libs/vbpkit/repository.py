@@ -1,4 +1,5 @@
-"""The one get-or-404 every feature uses, so a missing row reads the same everywhere.
+"""The one get-or-404 every feature uses, so a missing row reads the same everywhere, and
+``any_of`` for a bulk's lookups.
 
 A service phrases its 404s for its callers (contracts says "no order 7 of yours" so that a
 foreign tenant learns nothing, GW-5); ``detail`` keeps that wording, the default is
@@ -7,8 +8,11 @@ foreign tenant learns nothing, GW-5); ``detail`` keeps that wording, the default
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from sqlalchemy import any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.problems import Problem
@@ -24,3 +28,9 @@ async def get_or_404(session: AsyncSession, model: type[Model], ident: Any, *, w
     if row is None:
         raise Problem(404, detail=detail or f"{what} {ident} not found")
     return row
+
+
+def any_of(column, values: Iterable):
+    """``column = ANY(:array)``: one bound parameter however many values. A bulk of 10,000
+    rows as an IN list of tuples would overflow PostgreSQL's 32,767 parameters."""
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))

@@ -210,3 +210,112 @@ class PrepaymentDisbursementReversed(Event):
     reversed_on: date
     reason: str
     plan_disbursed_fen: int
+
+
+class OffsetFacts(BaseModel):
+    """One plan's prepayment offset inside a monthly fund payable (SET-4)."""
+
+    plan_id: int
+    batch_code: str
+    amount_fen: int = Field(gt=0)
+    outstanding_after_fen: int = Field(ge=0)
+
+
+class DeductionFacts(BaseModel):
+    """One direct settlement (SET-5) taken back from a monthly fund payable."""
+
+    payment_id: int
+    invoice_id: int
+    amount_fen: int = Field(gt=0)
+
+
+@event_schema
+class FundPayablePosted(Event):
+    """SET-4: the insurer posted a hospital's monthly fund payable (or a corrected version of
+    it); ``net_fen`` is what the fund paid the hospital on ``paid_on`` after direct
+    settlements and prepayment offsets. Monitoring judges the fund's own timeliness
+    (及时拨付) by ``paid_on`` against ``month``."""
+
+    type = "settlement.fund_payable.posted"
+    version = 1
+
+    payable_id: int
+    hospital_code: str
+    fund: str
+    month: date = Field(description="the first day of the settlement month")
+    version_no: int
+    corrects_payable_id: int | None = None
+    amount_fen: int
+    direct_settlements_fen: int
+    offset_fen: int
+    net_fen: int
+    paid_on: date
+    deductions: list[DeductionFacts]
+    offsets: list[OffsetFacts]
+
+
+@event_schema
+class OffsetApplied(Event):
+    """SET-4 抵扣: outstanding prepayment taken from a monthly fund payable, per plan."""
+
+    type = "settlement.offset.applied"
+    version = 1
+
+    payable_id: int
+    hospital_code: str
+    fund: str
+    month: date
+    offset_fen: int = Field(gt=0)
+    offsets: list[OffsetFacts]
+
+
+@event_schema
+class OffsetReversed(Event):
+    """SET-4: a corrected payable superseded this one; its offsets and deductions were
+    reversed in the ledger (and the corrected version applied again)."""
+
+    type = "settlement.offset.reversed"
+    version = 1
+
+    payable_id: int
+    superseded_by_id: int
+    hospital_code: str
+    fund: str
+    month: date
+    offset_fen: int
+    direct_settlements_fen: int
+
+
+@event_schema
+class RefundDemanded(Event):
+    """SET-4 退回: a plan's prepayment still outstanding when its offset window closed is
+    demanded back from the hospital, once (seeds 000/002)."""
+
+    type = "settlement.refund.demanded"
+    version = 1
+
+    refund_id: int
+    plan_id: int
+    batch_code: str
+    hospital_code: str
+    fund: str
+    amount_fen: int = Field(gt=0)
+    demanded_on: date
+    offsets_began: date
+    window_closed: date
+
+
+@event_schema
+class RefundReceived(Event):
+    """SET-4: (part of) a demanded refund came back to the fund."""
+
+    type = "settlement.refund.received"
+    version = 1
+
+    refund_id: int
+    receipt_id: int
+    hospital_code: str
+    fund: str
+    amount_fen: int = Field(gt=0)
+    received_on: date
+    still_due_fen: int = Field(ge=0)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.projections.registry.models import CompanyView, InstitutionView
-from vbpkit.repository import get_or_404
+from vbpkit.repository import any_of, get_or_404
 
 
 async def institution(session: AsyncSession, code: str) -> InstitutionView | None:
@@ -21,7 +21,7 @@ async def institution_or_404(session: AsyncSession, code: str) -> InstitutionVie
 
 async def known_institutions(session: AsyncSession, codes: Iterable[str]) -> set[str]:
     """Which of ``codes`` are registered institutions."""
-    return set(await session.scalars(select(InstitutionView.code).where(InstitutionView.code.in_(set(codes)))))
+    return set(await session.scalars(select(InstitutionView.code).where(any_of(InstitutionView.code, set(codes)))))
 
 
 async def company(session: AsyncSession, credit_code: str) -> CompanyView | None:

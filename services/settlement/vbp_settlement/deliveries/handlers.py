@@ -11,6 +11,8 @@ return never comes before its acceptance.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
@@ -31,7 +33,7 @@ async def on_deliveries_accepted(session: AsyncSession,
         if event.quantity < 0:  # v1's return
             await repository.insert_accepted(session, rows)
             rows = []
-            await _returned(event.delivery_id, event.line_no, -event.quantity, session)
+            await _returned(event.delivery_id, event.line_no, -event.quantity, event.accepted_on, session)
         elif event.quantity > 0:
             rows.append(dict(
                 delivery_id=event.delivery_id, line_no=event.line_no, order_id=event.order_id,
@@ -44,11 +46,12 @@ async def on_deliveries_accepted(session: AsyncSession,
 
 
 async def on_delivery_returned(session: AsyncSession, event: DeliveryReturned, envelope: Envelope) -> None:
-    await _returned(event.delivery_id, event.line_no, event.quantity, session)
+    await _returned(event.delivery_id, event.line_no, event.quantity, event.returned_on, session)
 
 
-async def _returned(delivery_id: int, line_no: int, quantity: int, session: AsyncSession) -> None:
-    if not await repository.add_returned(session, delivery_id=delivery_id, line_no=line_no, quantity=quantity):
+async def _returned(delivery_id: int, line_no: int, quantity: int, returned_on: date, session: AsyncSession) -> None:
+    if not await repository.add_returned(session, delivery_id=delivery_id, line_no=line_no, quantity=quantity,
+                                         returned_on=returned_on):
         raise LookupError(f"return of delivery {delivery_id} line {line_no}, which settlement never saw accepted")
 
 

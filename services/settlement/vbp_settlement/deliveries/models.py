@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKeyConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
@@ -34,4 +34,23 @@ class AcceptedLine(Base):
     __table_args__ = (
         CheckConstraint("accepted_quantity > 0", name="accepted_positive"),
         CheckConstraint("returned_quantity BETWEEN 0 AND accepted_quantity", name="returned_le_accepted"),
+    )
+
+
+class LineReturn(Base):
+    """退货 of an accepted line, on the day it happened: SET-4's progressive offsets count the
+    accepted amount net of what was returned up to a month's end (seed 004)."""
+
+    __tablename__ = "accepted_line_returns"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(BigInteger)
+    line_no: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    returned_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["delivery_id", "line_no"], ["accepted_lines.delivery_id", "accepted_lines.line_no"]),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_accepted_line_returns_line", "delivery_id", "line_no"),
     )

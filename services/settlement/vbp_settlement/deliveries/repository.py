@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_settlement.deliveries.models import AcceptedLine
+from vbp_settlement.deliveries.models import AcceptedLine, LineReturn
 
 
 async def insert_accepted(session: AsyncSession, rows: list[dict]) -> None:
@@ -18,13 +19,34 @@ async def insert_accepted(session: AsyncSession, rows: list[dict]) -> None:
             index_elements=[AcceptedLine.delivery_id, AcceptedLine.line_no]))
 
 
-async def add_returned(session: AsyncSession, *, delivery_id: int, line_no: int, quantity: int) -> bool:
+async def add_returned(session: AsyncSession, *, delivery_id: int, line_no: int, quantity: int,
+                       returned_on: date) -> bool:
     """False when the line is unknown: the return cannot be applied (the consumer parks it)."""
     result = await session.execute(
         update(AcceptedLine)
         .where(AcceptedLine.delivery_id == delivery_id, AcceptedLine.line_no == line_no)
         .values(returned_quantity=AcceptedLine.returned_quantity + quantity))
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    session.add(LineReturn(delivery_id=delivery_id, line_no=line_no, quantity=quantity, returned_on=returned_on))
+    return True
+
+
+async def accepted_amount_fen(session: AsyncSession, *, hospital_code: str, batch_code: str, first: date,
+                              last: date) -> int:
+    """SET-4 (seed 004): Σ quantity × price of the hospital's lines of the batch accepted in
+    [first, last], less what of them was returned by ``last``."""
+    in_window = (AcceptedLine.hospital_code == hospital_code, AcceptedLine.batch_code == batch_code,
+                 AcceptedLine.accepted_on.between(first, last))
+    accepted = await session.scalar(
+        select(func.coalesce(func.sum(AcceptedLine.accepted_quantity * AcceptedLine.unit_price_fen), 0))
+        .where(*in_window))
+    returned = await session.scalar(
+        select(func.coalesce(func.sum(LineReturn.quantity * AcceptedLine.unit_price_fen), 0))
+        .join(AcceptedLine, (AcceptedLine.delivery_id == LineReturn.delivery_id)
+              & (AcceptedLine.line_no == LineReturn.line_no))
+        .where(*in_window, LineReturn.returned_on <= last))
+    return int(accepted) - int(returned)
 
 
 async def lines_of_delivery(session: AsyncSession, delivery_id: int) -> list[AcceptedLine]:

@@ -30,3 +30,19 @@ def company_receivable(credit_code: str) -> str:
 
 def overdraft_allowed(address: str) -> bool:
     return address.startswith(UNBOUNDED_PREFIXES)
+
+
+def hospital_settled(hospital_code: str) -> str:
+    """Σ monthly fund payables (SET-4): what the fund settled for the hospital's medical costs,
+    whether in cash, by offsetting the prepayment or by paying its companies directly."""
+    return f"hospital:{hospital_code}:settled"
+
+
+def hospital_direct_settled(hospital_code: str) -> str:
+    """What the fund paid companies for the hospital (SET-5), not yet deducted from a payable."""
+    return f"hospital:{hospital_code}:direct_settled"
+
+
+def hospital_refund_due(hospital_code: str) -> str:
+    """Prepayment demanded back (SET-4 退回), not yet received by the fund."""
+    return f"hospital:{hospital_code}:refund_due"

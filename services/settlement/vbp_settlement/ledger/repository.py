@@ -7,23 +7,26 @@ from collections.abc import Iterable
 from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import any_of
 
 from vbp_settlement.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction
 
 
 async def ensure_accounts(session: AsyncSession, accounts: dict[str, bool]) -> None:
-    """Open each account (address → overdraft_allowed) that does not exist yet."""
-    if accounts:
-        await session.execute(insert(LedgerAccount)
-                              .values([{"address": a, "overdraft_allowed": o} for a, o in accounts.items()])
-                              .on_conflict_do_nothing(index_elements=["address"]))
+    """Open each account (address → overdraft_allowed) that does not exist yet, in address
+    order (two movements opening the same accounts never deadlock)."""
+    missing = set(accounts) - set(await session.scalars(select(LedgerAccount.address)
+                                                        .where(any_of(LedgerAccount.address, accounts))))
+    if missing:
+        await session.execute(insert(LedgerAccount).on_conflict_do_nothing(index_elements=["address"]),
+                              [{"address": a, "overdraft_allowed": accounts[a]} for a in sorted(missing)])
 
 
 async def lock_accounts(session: AsyncSession, addresses: Iterable[str]) -> dict[str, bool]:
     """Lock the accounts money leaves, in address order so two movements never deadlock;
     a concurrent movement from the same account waits and then sees this one's postings."""
     rows = await session.execute(select(LedgerAccount.address, LedgerAccount.overdraft_allowed)
-                                 .where(LedgerAccount.address.in_(sorted(set(addresses))))
+                                 .where(any_of(LedgerAccount.address, set(addresses)))
                                  .order_by(LedgerAccount.address).with_for_update())
     return dict(rows.all())
 
@@ -35,9 +38,9 @@ async def balances(session: AsyncSession, addresses: Iterable[str]) -> dict[str,
         return {}
     moves = union_all(
         select(LedgerPosting.destination.label("address"), LedgerPosting.amount_fen.label("fen"))
-        .where(LedgerPosting.destination.in_(wanted)),
+        .where(any_of(LedgerPosting.destination, wanted)),
         select(LedgerPosting.source.label("address"), (-LedgerPosting.amount_fen).label("fen"))
-        .where(LedgerPosting.source.in_(wanted)),
+        .where(any_of(LedgerPosting.source, wanted)),
     ).subquery()
     rows = await session.execute(select(moves.c.address, func.sum(moves.c.fen)).group_by(moves.c.address))
     found = {address: int(total) for address, total in rows}
@@ -102,3 +105,29 @@ async def movements_of(session: AsyncSession, address: str, *, limit: int) -> li
         .where(or_(LedgerPosting.source == address, LedgerPosting.destination == address))
         .order_by(LedgerPosting.id.desc()).limit(limit))
     return [(p, t) for p, t in rows]
+
+
+async def add_transactions(session: AsyncSession, rows: list[dict]) -> list[int]:
+    """Insert transaction headers; their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    result = await session.scalars(
+        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True), rows)
+    return list(result)
+
+
+async def add_postings(session: AsyncSession, rows: list[dict]) -> list[int]:
+    """Insert postings; their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    result = await session.scalars(insert(LedgerPosting).returning(LedgerPosting.id, sort_by_parameter_order=True),
+                                   rows)
+    return list(result)
+
+
+async def posting_amounts(session: AsyncSession, posting_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(set(posting_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(LedgerPosting.id, LedgerPosting.amount_fen).where(any_of(LedgerPosting.id, ids)))
+    return {i: int(a) for i, a in rows}

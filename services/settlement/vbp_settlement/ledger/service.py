@@ -8,9 +8,11 @@ that skips this check still cannot leave a hospital's prepayment below zero.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import request_id
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
@@ -20,6 +22,13 @@ from vbp_settlement.ledger.models import LedgerTransaction
 from vbp_settlement.parties import OVERSEERS
 
 CAUSE_KINDS = ("request", "event", "check")
+
+
+def request_cause() -> str:
+    """The cause of a movement a request makes: its X-Request-ID (one is always set behind
+    the gateway; a call without one still gets a unique, recognisable cause)."""
+    cause = request_id.current.get()
+    return cause if cause != "-" else f"unidentified:{uuid.uuid4()}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ class Payment(Base):
     hospital_code: Mapped[str] = mapped_column(String(64), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     paid_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16), server_default="hospital",
+                                        comment="hospital | fund (SET-5: the fund paid the company directly)")
+    fund: Mapped[str | None] = mapped_column(String(16), comment="the fund that paid, for source fund")
     reference: Mapped[str | None] = mapped_column(String(100), comment="the bank transfer's reference, optional")
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
