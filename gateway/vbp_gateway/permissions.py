@@ -47,6 +47,9 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "settlement", re.compile(r"^/prepayments/[^/]+/disbursements/[^/]+/reversal$"),
      frozenset({Role.INSURER})),
     ("PUT", "settlement", re.compile(r"^/direct-settlement-regions/[^/]+$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/fund-payables$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/refund-checks$"), frozenset({Role.INSURER})),
+    ("POST", "settlement", re.compile(r"^/refunds/[^/]+/receipts$"), frozenset({Role.INSURER})),
 ]
 
 

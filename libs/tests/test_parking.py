@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from kit_database import kit_sessionmaker
-from ops_service import BROKEN_CODES, OpsSettings, create_app
+from ops_service import AWAITED_CODES, BROKEN_CODES, OpsSettings, create_app
 from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, SignedClient, eventually
 from vbpkit import housekeeping, outbox
 from vbpkit.events.catalog import InstitutionRegistered
@@ -128,3 +128,31 @@ class TestRetention:
         with pytest.raises(ValidationError, match="must exceed outbox_retention_days"):
             OpsSettings(database_url="postgresql+asyncpg://x/y", kafka_bootstrap_servers="k:9092",
                         identity_key="k", outbox_retention_days=30, inbox_retention_days=30)
+
+
+class TestAnEventAwaitingAnotherTopicsFact:
+    async def test_not_yet_known_waits_aside_and_is_applied_when_the_fact_comes(self, new_database, fresh_broker):
+        """Topics are not ordered among themselves: settlement may see an agreement before its
+        batch. A handler raising ``NotYetKnown`` has its event set aside as awaiting at once
+        (the rest flows on) and applied by the consumer itself once the fact has arrived."""
+        producer = await kit_sessionmaker(await new_database("producer"))
+        AWAITED_CODES.add("LATE")
+        try:
+            async with ops_service(new_database, fresh_broker.bootstrap_servers) as client:
+                await publish(producer, fresh_broker.bootstrap_servers, [
+                    registered("LATE", "late"), registered("H1", "one")])
+
+                async def set_aside_while_the_rest_flows():
+                    assert (await client.get("/health")).json()["consumer"]["parked"] == 1
+                    assert await effects(client) == [("H1", "one")]
+                    [item] = (await client.get("/parked-events")).json()["items"]
+                    assert item["error"].startswith("NotYetKnown: LATE needs a fact")
+                await eventually(set_aside_while_the_rest_flows, timeout=30)
+                AWAITED_CODES.discard("LATE")  # the fact arrives
+
+                async def applied_by_the_consumer():
+                    assert sorted(await effects(client)) == [("H1", "one"), ("LATE", "late")]
+                    assert (await client.get("/health")).json()["consumer"]["parked"] == 0
+                await eventually(applied_by_the_consumer, timeout=30)
+        finally:
+            AWAITED_CODES.discard("LATE")

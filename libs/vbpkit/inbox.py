@@ -10,7 +10,16 @@ A handler that raises rolls the whole fetch back, and the same records are handl
 again after a backoff. After ``park_after_attempts`` failures the fetch is handled
 event by event, each in a savepoint: an event whose handler still fails is *parked*
 (``parked_events``, with the error), and so is every later event of the same
-aggregate, so that one aggregate's history is never applied out of order. The rest
+aggregate, so that one aggregate's history is never applied out of order.
+
+Topics are not ordered among themselves: settlement may see an agreement (vbp.contracts)
+before its batch (vbp.catalog). Two things make that harmless. A fetch applies its records
+upstream topic first (catalog, contracts, settlement, monitoring: the way facts flow), each
+topic-partition in its own order. And a handler that still lacks a fact raises
+:class:`NotYetKnown`: its event is parked at once as *awaiting* (with the later events of its
+key), the rest of the fetch goes on, and after every fetch the consumer applies the awaiting
+events again — so the fact arriving in a later fetch releases them. Events still awaiting
+after ``wait_for_facts_seconds`` stay parked for an admin, like any other. The rest
 of the partition flows on; ``/health`` counts the parked events and an admin retries
 them (:mod:`vbpkit.parking`). Nothing is ever skipped silently: a read model that
 missed an event would be wrong forever. An outage (database or broker unreachable)
@@ -37,6 +46,16 @@ from vbpkit.tables import ProcessedEvent
 from vbpkit.tasks import failure_of
 
 log = logging.getLogger(__name__)
+
+
+class NotYetKnown(LookupError):
+    """A handler needs a fact of another topic that has not arrived yet: worth waiting for."""
+
+
+AWAITING = "NotYetKnown: "  # how an awaiting event's parking error begins
+
+# The order facts flow in: a fetch applies an upstream topic's records before a downstream one's.
+TOPIC_ORDER = {topic_for(p): rank for rank, p in enumerate(("catalog", "contracts", "settlement", "monitoring"))}
 
 Handler = Callable[[AsyncSession, Event, Envelope], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, list[tuple[Event, Envelope]]], Awaitable[None]]
@@ -94,12 +113,14 @@ class InboxConsumer:
         max_backoff_seconds: float = 5.0,
         cluster_check_seconds: float = 1.0,
         park_after_attempts: int = 3,
+        wait_for_facts_seconds: float = 60.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bootstrap = bootstrap_servers
         self.group_id = group_id
         self.handlers = handlers
         self._park_after = park_after_attempts
+        self._wait_for_facts = wait_for_facts_seconds
         self.topics = sorted({topic_for(t.split(".", 1)[0]) for t in handlers})
         self._partitions = partitions
         self._max_backoff = max_backoff_seconds
@@ -108,6 +129,7 @@ class InboxConsumer:
         self.last_error: str | None = None
         self.applied_total = 0
         self.parked_total = 0
+        self.waits_total = 0  # retries of events that needed a fact not yet known (NotYetKnown)
         self._committed: dict = {}  # TopicPartition -> next offset this consumer committed
         self._in_flight = 0
 
@@ -170,7 +192,7 @@ class InboxConsumer:
         await consumer.start()
         # aiokafka keeps no cluster id; its client is the only way to ask for one.
         cluster = await broker.cluster_id(consumer._client)
-        checked = time.monotonic()
+        checked = retried = time.monotonic()
         self.last_error = None
         while True:
             fetched = await consumer.getmany(timeout_ms=200)
@@ -184,6 +206,9 @@ class InboxConsumer:
                 self._committed |= offsets
                 self._in_flight = 0
                 self.last_error = None  # a handler that failed before has now gone through
+            if fetched or time.monotonic() - retried >= 1.0:
+                await self.retry_awaiting()
+                retried = time.monotonic()
             if time.monotonic() - checked >= self._cluster_check:
                 now = await broker.cluster_id(consumer._client)
                 if now != cluster:
@@ -193,16 +218,50 @@ class InboxConsumer:
     async def _handle_or_park(self, records: list[ConsumerRecord]) -> Handled:
         """Retry a failing fetch in place, then isolate and park what still fails."""
         attempts = 0
+        records = sorted(records, key=lambda r: TOPIC_ORDER.get(r.topic, len(TOPIC_ORDER)))
         while True:
             try:
                 return await self.handle(records, isolate=attempts >= self._park_after, attempts=attempts)
             except Exception as exc:
                 if is_outage(exc) or attempts >= self._park_after:
                     raise
+                if isinstance(exc, NotYetKnown):
+                    # Waiting in place would wait for ever if the fact is in a later fetch:
+                    # set the event aside as awaiting, let the rest flow, retry it after each fetch.
+                    self.waits_total += 1
+                    self.last_error = f"waiting for a fact not yet known: {exc}"
+                    log.info("consumer %s: %s", self.group_id, self.last_error)
+                    return await self.handle(records, isolate=True, attempts=attempts)
                 attempts += 1
                 self.last_error = f"handler failed ({attempts} of {self._park_after}): {type(exc).__name__}: {exc}"
                 log.warning("consumer %s: %s", self.group_id, self.last_error)
                 await asyncio.sleep(min(0.2 * 2 ** (attempts - 1), self._max_backoff))
+
+    async def retry_awaiting(self) -> int:
+        """Apply again the events parked awaiting a fact (and those of their key behind them),
+        each key in its own transaction; what still lacks its fact stays parked. Events that
+        have waited longer than ``wait_for_facts_seconds`` are left to an admin."""
+        async with self._sessionmaker() as session:
+            heads = await parking.awaiting_heads(session, prefix=AWAITING, within_seconds=self._wait_for_facts)
+        applied = 0
+        for head in heads:
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    queue = await parking.this_and_later_of_its_key(session, head)
+                    if not queue or queue[0].id != head.id:
+                        continue  # an admin or another round got there first
+                    for row in queue:
+                        envelope = Envelope.model_validate(row.envelope)
+                        await apply(session, self.handlers[envelope.type], envelope)
+                    await parking.remove(session, [row.id for row in queue])
+                applied += len(queue)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                log.debug("consumer %s: %s still awaiting: %s", self.group_id, head.event_id, exc)
+        self.applied_total += applied
+        self.parked_total -= applied
+        return applied
 
     async def handle(self, records: list[ConsumerRecord], *, isolate: bool = False, attempts: int = 0) -> Handled:
         """Apply a fetch in one transaction; the inbox makes redeliveries no-ops.
@@ -274,5 +333,8 @@ class InboxConsumer:
             if is_outage(exc):
                 raise
             await parking.park(session, envelope, attempts=attempts, error=f"{type(exc).__name__}: {exc}")
-            log.error("consumer %s parked %s %s: %s", self.group_id, envelope.type, envelope.event_id, exc)
+            if isinstance(exc, NotYetKnown):
+                log.info("consumer %s: %s %s awaits a fact: %s", self.group_id, envelope.type, envelope.event_id, exc)
+            else:
+                log.error("consumer %s parked %s %s: %s", self.group_id, envelope.type, envelope.event_id, exc)
             return False

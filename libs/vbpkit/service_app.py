@@ -97,6 +97,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             handlers=handlers,
             partitions=settings.topic_partitions,
             park_after_attempts=settings.park_after_attempts,
+            wait_for_facts_seconds=settings.wait_for_facts_seconds,
         )
     runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
                       handlers=handlers)

@@ -51,6 +51,11 @@ class ServiceSettings(BaseSettings):
         description="a fetch whose handler fails this many times is applied event by event, "
         "and the events that still fail are parked (GET /<service>/parked-events)",
     )
+    wait_for_facts_seconds: float = Field(
+        default=60.0, ge=0,
+        description="how long a consumer retries an event that needs a fact another topic has not delivered yet "
+        "(vbpkit.inbox.NotYetKnown) before it counts towards parking",
+    )
     consumers_enabled: bool = True
     log_level: str = "INFO"
     clock: str | None = Field(

@@ -6,10 +6,12 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 
+from vbpkit.inbox import NotYetKnown
 from vbpkit.service_app import ServiceSpec, create_service_app
 from vbpkit.settings import ServiceSettings
 
 BROKEN_CODES: set[str] = set()  # the "bug": the handler raises for these codes until mended
+AWAITED_CODES: set[str] = set()  # facts "of another topic" these codes need, not delivered yet
 
 
 class OpsSettings(ServiceSettings):
@@ -19,6 +21,8 @@ class OpsSettings(ServiceSettings):
 async def record_institution(session, event, envelope) -> None:
     if event.code in BROKEN_CODES:
         raise ValueError(f"cannot handle {event.code} yet")
+    if event.code in AWAITED_CODES:
+        raise NotYetKnown(f"{event.code} needs a fact not delivered yet")
     await session.execute(
         text("INSERT INTO effects (event_id, code, name) VALUES (:id, :code, :name)"),
         {"id": envelope.event_id, "code": event.code, "name": event.name},

@@ -53,3 +53,14 @@ async def this_and_later_of_its_key(session: AsyncSession, parked: ParkedEvent) 
 
 async def remove(session: AsyncSession, ids: list[int]) -> None:
     await session.execute(delete(ParkedEvent).where(ParkedEvent.id.in_(ids)))
+
+
+async def awaiting_heads(session: AsyncSession, *, prefix: str, within_seconds: float) -> list[ParkedEvent]:
+    """The first parked event of each key whose error begins with ``prefix`` (an event
+    awaiting a fact, vbpkit.inbox.NotYetKnown), parked less than ``within_seconds`` ago."""
+    first = (select(func.min(ParkedEvent.id)).group_by(ParkedEvent.key)).scalar_subquery()
+    return list(await session.scalars(
+        select(ParkedEvent)
+        .where(ParkedEvent.id.in_(first), ParkedEvent.error.startswith(prefix, autoescape=True),
+               ParkedEvent.parked_at > func.now() - func.make_interval(0, 0, 0, 0, 0, 0, within_seconds))
+        .order_by(ParkedEvent.id)))

@@ -63,7 +63,7 @@ def _check(rows: PayablePost, known: set[str], today: date) -> tuple[list[_Row],
     good, refused, seen = [], {}, {}
     this_month = today.replace(day=1)
     for index, row in enumerate(rows.rows):
-        month, field = first_of(row.month), f"body.rows[{index}]"
+        month, field = first_of(row.month), f"body.rows.{index}"
         errors = []
         if row.hospital_code not in known:
             errors.append({"field": f"{field}.hospital_code", "reason": "not an institution known to settlement"})

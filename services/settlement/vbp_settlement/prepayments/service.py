@@ -26,6 +26,7 @@ from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan, multiply_half_up
 from vbpkit.policy import ExecutionPolicy
 from vbpkit.policy.dates import agreement_year_bounds, month_end, tranche_schedule
+from vbpkit.inbox import NotYetKnown
 from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
@@ -54,14 +55,14 @@ async def apply_agreement(session: AsyncSession, event: AgreementEffective, *, e
     """SET-3: an effective agreement creates or grows its hospital's plan for the batch."""
     batch = await catalog.batch(session, event.batch_code)
     if batch is None:
-        raise LookupError(f"agreement {event.agreement_id} of batch {event.batch_code}, which settlement never saw")
+        raise NotYetKnown(f"agreement {event.agreement_id} of batch {event.batch_code}, which settlement never saw")
     policy = batch.policy
     year = prepaid_year(policy, event.agreement_year)
     if year is None:
         return None
     institution = await registry.institution(session, event.hospital_code)
     if institution is None:
-        raise LookupError(f"agreement {event.agreement_id} of hospital {event.hospital_code}, unknown here")
+        raise NotYetKnown(f"agreement {event.agreement_id} of hospital {event.hospital_code}, unknown here")
     plan = await repository.plan_for_update(session, batch_code=batch.code, hospital_code=event.hospital_code,
                                             prepaid_year=year)
     new = plan is None
