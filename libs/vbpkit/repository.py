@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from pydantic_core import to_json
+from sqlalchemy import Text, any_, bindparam, cast, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.problems import Problem
@@ -34,3 +35,22 @@ def any_of(column, values: Iterable):
     """``column = ANY(:array)``: one bound parameter however many values. A bulk of 10,000
     rows as an IN list of tuples would overflow PostgreSQL's 32,767 parameters."""
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
+def jsonb_param(name: str):
+    """A JSONB value bound as text and cast by the database, for bulk inserts: pass
+    ``as_json(value)`` — serialised by pydantic-core, not ``json.dumps`` row by row."""
+    return cast(bindparam(name, type_=Text), JSONB)
+
+
+def as_json(value: Any) -> str:
+    return to_json(value).decode()
+
+
+async def reserve_ids(session: AsyncSession, table: str, count: int) -> list[int]:
+    """``count`` ids from ``table``'s id sequence, for rows a bulk writes without RETURNING
+    (and that others must point at before they exist)."""
+    if count <= 0:
+        return []
+    return list(await session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                           "FROM generate_series(1, :n)"), {"table": table, "n": count}))

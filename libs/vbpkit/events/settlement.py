@@ -230,33 +230,14 @@ class DeductionFacts(BaseModel):
 
 
 @event_schema
-class FundPayablePosted(Event):
-    """SET-4: the insurer posted a hospital's monthly fund payable (or a corrected version of
-    it); ``net_fen`` is what the fund paid the hospital on ``paid_on`` after direct
-    settlements and prepayment offsets. Monitoring judges the fund's own timeliness
-    (及时拨付) by ``paid_on`` against ``month``."""
-
-    type = "settlement.fund_payable.posted"
-    version = 1
-
-    payable_id: int
-    hospital_code: str
-    fund: str
-    month: date = Field(description="the first day of the settlement month")
-    version_no: int
-    corrects_payable_id: int | None = None
-    amount_fen: int
-    direct_settlements_fen: int
-    offset_fen: int
-    net_fen: int
-    paid_on: date
-    deductions: list[DeductionFacts]
-    offsets: list[OffsetFacts]
-
-
-@event_schema
 class OffsetApplied(Event):
-    """SET-4 抵扣: outstanding prepayment taken from a monthly fund payable, per plan."""
+    """SET-4 抵扣: a hospital's monthly fund payable was posted (or a corrected version of it)
+    and split — direct settlements (SET-5) taken back first, then prepayment offsets (none
+    before the policy's first offset month), and ``net_fen`` paid to the hospital on
+    ``paid_on``. One event per payable version: monitoring learns the fund's own timeliness
+    (及时拨付) from ``paid_on`` against ``month``, and the recovery of prepayments from
+    ``offsets``. A correction names the version it superseded and what that version had
+    offset and deducted (reversed in the ledger)."""
 
     type = "settlement.offset.applied"
     version = 1
@@ -264,26 +245,18 @@ class OffsetApplied(Event):
     payable_id: int
     hospital_code: str
     fund: str
-    month: date
-    offset_fen: int = Field(gt=0)
-    offsets: list[OffsetFacts]
-
-
-@event_schema
-class OffsetReversed(Event):
-    """SET-4: a corrected payable superseded this one; its offsets and deductions were
-    reversed in the ledger (and the corrected version applied again)."""
-
-    type = "settlement.offset.reversed"
-    version = 1
-
-    payable_id: int
-    superseded_by_id: int
-    hospital_code: str
-    fund: str
-    month: date
-    offset_fen: int
+    month: date = Field(description="the first day of the settlement month")
+    version_no: int
+    corrects_payable_id: int | None = Field(default=None, description="the version this one corrected (superseded)")
+    reversed_offset_fen: int = Field(default=0, description="what the corrected version had offset, given back")
+    reversed_direct_settlements_fen: int = Field(default=0, description="… and had deducted, given back")
+    amount_fen: int
     direct_settlements_fen: int
+    offset_fen: int
+    net_fen: int
+    paid_on: date
+    deductions: list[DeductionFacts]
+    offsets: list[OffsetFacts]
 
 
 @event_schema

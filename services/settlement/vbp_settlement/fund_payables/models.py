@@ -13,7 +13,7 @@ of offsets and deductions are read from their ledger postings, never kept twice.
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint, func, text)
+                        UniqueConstraint, func)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,14 +46,17 @@ class FundPayable(Base):
 
     __table_args__ = (
         UniqueConstraint("hospital_code", "fund", "month", "version"),
-        Index("uq_fund_payables_live", "hospital_code", "fund", "month", unique=True,
-              postgresql_where=text("status = 'live'")),
         CheckConstraint("amount_fen >= 0 AND net_fen >= 0 AND net_fen <= amount_fen", name="amounts_bounded"),
         CheckConstraint("status IN ('live', 'superseded')", name="status_known"),
         CheckConstraint("fund IN ('employee', 'resident')", name="fund_known"),
         CheckConstraint("extract(day from month) = 1", name="month_is_first_day"),
         CheckConstraint("(status = 'live') = (superseded_by_id IS NULL)", name="superseded_has_successor"),
     )
+
+
+# One live version per hospital, fund and month; superseded versions stay beside it.
+Index("uq_fund_payables_live", FundPayable.hospital_code, FundPayable.fund, FundPayable.month, unique=True,
+      postgresql_where=FundPayable.status == "live")
 
 
 class PrepaymentOffset(Base):

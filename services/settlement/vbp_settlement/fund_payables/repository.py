@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, func, select, text, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of
+from vbpkit.repository import any_of, as_json, jsonb_param, reserve_ids
 
 from vbp_settlement.fund_payables.models import DirectSettlementDeduction, FundPayable, PrepaymentOffset
 from vbp_settlement.ledger.models import LedgerPosting
@@ -18,29 +18,38 @@ from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, Prep
 from vbp_settlement.refunds.models import RefundDemand
 
 
-async def reserve_ids(session: AsyncSession, count: int) -> list[int]:
+async def reserve_payable_ids(session: AsyncSession, count: int) -> list[int]:
     """Ids for new payables before they are written, so a superseded version can name its
     successor in the same statement that retires it."""
-    rows = await session.scalars(text("SELECT nextval(pg_get_serial_sequence('fund_payables', 'id')) "
-                                      "FROM generate_series(1, :n)"), {"n": count})
-    return list(rows)
+    return await reserve_ids(session, FundPayable.__tablename__, count)
 
 
-async def live_for_update(session: AsyncSession, hospital_codes: Iterable[str],
-                          months: Iterable[date]) -> dict[tuple[str, str, date], FundPayable]:
-    rows = await session.scalars(
-        select(FundPayable).where(any_of(FundPayable.hospital_code, set(hospital_codes)),
-                                  any_of(FundPayable.month, set(months)), FundPayable.status == "live")
-        .order_by(FundPayable.id).with_for_update())
-    return {(p.hospital_code, p.fund, p.month): p for p in rows}
+async def live_for_update(session: AsyncSession, hospital_codes: Iterable[str], months: Iterable[date]) -> dict:
+    """The live versions of these hospitals' months (what a correction needs of them), locked."""
+    p = FundPayable
+    rows = await session.execute(
+        select(p.id, p.hospital_code, p.fund, p.month, p.version, p.amount_fen, p.net_fen, p.paid_on, p.transaction_id)
+        .where(any_of(p.hospital_code, set(hospital_codes)), any_of(p.month, set(months)), p.status == "live")
+        .order_by(p.id).with_for_update())
+    return {(r.hospital_code, r.fund, r.month): r for r in rows}
 
 
-async def plans_for_update(session: AsyncSession, hospital_codes: Iterable[str]) -> list[PrepaymentPlan]:
-    """The hospitals' plans, locked in id order: offsets of one plan are computed by one
-    posting at a time."""
-    return list(await session.scalars(
-        select(PrepaymentPlan).where(any_of(PrepaymentPlan.hospital_code, set(hospital_codes)))
-        .order_by(PrepaymentPlan.id).with_for_update()))
+async def offset_amounts(session: AsyncSession, payable_ids: Iterable[int]) -> list[tuple[int, int, int]]:
+    """(payable, plan, amount) of each offset of these payables."""
+    rows = await session.execute(
+        select(PrepaymentOffset.payable_id, PrepaymentOffset.plan_id, LedgerPosting.amount_fen)
+        .join(LedgerPosting, LedgerPosting.id == PrepaymentOffset.posting_id)
+        .where(any_of(PrepaymentOffset.payable_id, set(payable_ids))))
+    return [(a, b, int(c)) for a, b, c in rows]
+
+
+async def plans_for_update(session: AsyncSession, hospital_codes: Iterable[str]):
+    """What offsets need of the hospitals' plans (not their explains), locked in id order:
+    offsets of one plan are computed by one posting at a time."""
+    p = PrepaymentPlan
+    return list(await session.execute(
+        select(p.id, p.batch_code, p.hospital_code, p.fund, p.prepaid_year, p.base_fen, p.total_fen)
+        .where(any_of(p.hospital_code, set(hospital_codes))).order_by(p.id).with_for_update(of=p)))
 
 
 async def disbursed_by_plan(session: AsyncSession, plan_ids: list[int]) -> dict[int, int]:
@@ -111,22 +120,32 @@ async def deductions_of(session: AsyncSession,
 async def supersede(session: AsyncSession, rows: list[dict]) -> None:
     """Retire live versions: ``{id, superseded_by_id, reversal_transaction_id}`` each."""
     if rows:
-        await session.execute(update(FundPayable), [{**r, "status": "superseded"} for r in rows])
+        table = FundPayable.__table__
+        await session.execute(
+            update(table).where(table.c.id == bindparam("payable_id"))
+            .values(status="superseded", superseded_by_id=bindparam("successor"),
+                    reversal_transaction_id=bindparam("reversal")),
+            [{"payable_id": r["id"], "successor": r["superseded_by_id"], "reversal": r["reversal_transaction_id"]}
+             for r in rows])
 
 
 async def add_payables(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        await session.execute(insert(FundPayable), rows)
+        table = FundPayable.__table__
+        await session.execute(insert(table).values(explain=jsonb_param("explain_json")),
+                              [{**r, "explain_json": as_json(r.pop("explain"))} for r in rows])
 
 
 async def add_offsets(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        await session.execute(insert(PrepaymentOffset), rows)
+        table = PrepaymentOffset.__table__
+        await session.execute(insert(table).values(explain=jsonb_param("explain_json")),
+                              [{**r, "explain_json": as_json(r.pop("explain"))} for r in rows])
 
 
 async def add_deductions(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        await session.execute(insert(DirectSettlementDeduction), rows)
+        await session.execute(insert(DirectSettlementDeduction.__table__), rows)
 
 
 async def payable(session: AsyncSession, payable_id: int) -> FundPayable | None:

@@ -22,8 +22,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
-from vbpkit.events.settlement import (DeductionFacts, FundPayablePosted, OffsetApplied, OffsetFacts,
-                                      OffsetReversed)
+from vbpkit.events.settlement import DeductionFacts, OffsetApplied, OffsetFacts
 from vbpkit.identity import Principal, Role
 from vbpkit.policy import first_offset_month, refund_month
 from vbpkit.policy.rules import ProgressiveByAcceptedAmount
@@ -178,9 +177,9 @@ async def _give_back(session: AsyncSession, corrections: list[_Row], states, pen
     corrected = [r.live for r in corrections]
     rows = {r.live.id: r for r in corrections}
     plans = {p.plan_id: p for group in states.values() for p in group}
-    for offset, amount in await repository.offsets_of(session, [p.id for p in corrected]):
-        plans[offset.plan_id].offset_fen -= amount
-        row = rows[offset.payable_id]
+    for payable_id, plan_id, amount in await repository.offset_amounts(session, [p.id for p in corrected]):
+        plans[plan_id].offset_fen -= amount
+        row = rows[payable_id]
         row.gave_back = (row.gave_back[0] + amount, row.gave_back[1])
     by_payable = {p.id: p for p in corrected}
     for deduction, amount in await repository.deductions_of(session, [p.id for p in corrected]):
@@ -201,7 +200,7 @@ async def _give_back(session: AsyncSession, corrections: list[_Row], states, pen
 
 
 async def _write(session: AsyncSession, changing: list[_Row], recorded, *, by: str) -> None:
-    ids = await repository.reserve_ids(session, len(changing))
+    ids = await repository.reserve_payable_ids(session, len(changing))
     for row, new_id in zip(changing, ids, strict=True):
         row.new_id = new_id
     transactions = {(id(row), kind): r for row, kind, r in recorded}
@@ -210,7 +209,7 @@ async def _write(session: AsyncSession, changing: list[_Row], recorded, *, by: s
          "reversal_transaction_id": transactions[(id(r), "reversal")].transaction_id
          if (id(r), "reversal") in transactions else None}
         for r in changing if r.live is not None])
-    payables, offsets, deductions = [], [], []
+    payables, offsets, deductions, events = [], [], [], []
     for row in changing:
         s, new = row.split, transactions.get((id(row), "new"))
         payables.append(dict(
@@ -228,32 +227,26 @@ async def _write(session: AsyncSession, changing: list[_Row], recorded, *, by: s
                            for t in s.deductions]
             offsets += [dict(payable_id=row.new_id, plan_id=t.plan_id, posting_id=next(posting_ids),
                              explain=t.explain) for t in s.offsets]
-        _announce(session, row)
+        events += _announcements(row)
     await repository.add_payables(session, payables)
     await repository.add_deductions(session, deductions)
     await repository.add_offsets(session, offsets)
+    await outbox.add_many(session, events)
 
 
-def _announce(session: AsyncSession, row: _Row) -> None:
-    s = row.split
+def _announcements(row: _Row) -> list[tuple]:
+    s, events = row.split, []
     offsets = [OffsetFacts(plan_id=t.plan_id, batch_code=t.batch_code, amount_fen=t.amount_fen,
                            outstanding_after_fen=t.outstanding_after_fen) for t in s.offsets]
-    if row.live is not None:
-        outbox.add(session, OffsetReversed(
-            payable_id=row.live.id, superseded_by_id=row.new_id, hospital_code=row.hospital_code, fund=row.fund,
-            month=row.month, offset_fen=row.gave_back[0], direct_settlements_fen=row.gave_back[1]),
-            key=row.hospital_code)
-    outbox.add(session, FundPayablePosted(
+    events.append((OffsetApplied(
         payable_id=row.new_id, hospital_code=row.hospital_code, fund=row.fund, month=row.month,
         version_no=row.live.version + 1 if row.live else 1, corrects_payable_id=row.live.id if row.live else None,
+        reversed_offset_fen=row.gave_back[0], reversed_direct_settlements_fen=row.gave_back[1],
         amount_fen=s.amount_fen, direct_settlements_fen=s.direct_settlements_fen, offset_fen=s.offset_fen,
         net_fen=s.net_fen, paid_on=row.paid_on,
         deductions=[DeductionFacts(payment_id=t.payment_id, invoice_id=t.invoice_id, amount_fen=t.amount_fen)
-                    for t in s.deductions], offsets=offsets), key=row.hospital_code)
-    if offsets:
-        outbox.add(session, OffsetApplied(payable_id=row.new_id, hospital_code=row.hospital_code, fund=row.fund,
-                                          month=row.month, offset_fen=s.offset_fen, offsets=offsets),
-                   key=row.hospital_code)
+                    for t in s.deductions], offsets=offsets), row.hospital_code))
+    return events
 
 
 def _result(request: PayablePost, rows: list[_Row], refused: dict[int, list[dict]]) -> PostResult:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of
+from vbpkit.repository import any_of, reserve_ids
 
 from vbp_settlement.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction
 
@@ -62,12 +62,14 @@ async def add_transaction(session: AsyncSession, *, cause_kind: str, cause_ref: 
     return transaction
 
 
-async def postings_of(session: AsyncSession, transaction_ids: Iterable[int]) -> list[LedgerPosting]:
+async def postings_of(session: AsyncSession, transaction_ids: Iterable[int]) -> list:
+    """(id, transaction_id, source, destination, amount_fen) of each posting of these transactions."""
     ids = list(set(transaction_ids))
     if not ids:
         return []
-    return list(await session.scalars(select(LedgerPosting).where(LedgerPosting.transaction_id.in_(ids))
-                                      .order_by(LedgerPosting.id)))
+    p = LedgerPosting
+    return list(await session.execute(select(p.id, p.transaction_id, p.source, p.destination, p.amount_fen)
+                                      .where(any_of(p.transaction_id, ids)).order_by(p.id)))
 
 
 async def negative_bounded_accounts(session: AsyncSession) -> dict[str, int]:
@@ -109,20 +111,18 @@ async def movements_of(session: AsyncSession, address: str, *, limit: int) -> li
 
 async def add_transactions(session: AsyncSession, rows: list[dict]) -> list[int]:
     """Insert transaction headers; their ids in the order of ``rows``."""
-    if not rows:
-        return []
-    result = await session.scalars(
-        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True), rows)
-    return list(result)
+    ids = await reserve_ids(session, LedgerTransaction.__tablename__, len(rows))
+    if rows:
+        await session.execute(insert(LedgerTransaction.__table__), [{**r, "id": i} for r, i in zip(rows, ids)])
+    return ids
 
 
 async def add_postings(session: AsyncSession, rows: list[dict]) -> list[int]:
     """Insert postings; their ids in the order of ``rows``."""
-    if not rows:
-        return []
-    result = await session.scalars(insert(LedgerPosting).returning(LedgerPosting.id, sort_by_parameter_order=True),
-                                   rows)
-    return list(result)
+    ids = await reserve_ids(session, LedgerPosting.__tablename__, len(rows))
+    if rows:
+        await session.execute(insert(LedgerPosting.__table__), [{**r, "id": i} for r, i in zip(rows, ids)])
+    return ids
 
 
 async def posting_amounts(session: AsyncSession, posting_ids: Iterable[int]) -> dict[int, int]:
