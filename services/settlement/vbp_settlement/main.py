@@ -15,6 +15,7 @@ from vbp_settlement.payments.router import router as payments
 from vbp_settlement.payments.schedule import overdue_schedule
 from vbp_settlement.prepayments.router import router as prepayments
 from vbp_settlement.prepayments.schedule import late_schedule
+from vbp_settlement.receivables.router import router as receivables
 from vbp_settlement.settings import SettlementSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,9 +25,9 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="settlement",
         title="VBP settlement",
-        description="Invoices, payments, insurance-fund prepayments and their recovery.",
+        description="Invoices, payments and receivables; insurance-fund prepayments, direct settlement, recovery.",
         migrations=MIGRATIONS,
-        routers=[institutions, deliveries, payments, invoices, prepayments, direct_settlement, ledger],
+        routers=[institutions, deliveries, payments, invoices, receivables, prepayments, direct_settlement, ledger],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[overdue_schedule, late_schedule],

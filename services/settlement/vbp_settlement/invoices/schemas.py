@@ -24,6 +24,28 @@ class InvoiceCreate(BaseModel):
     lines: list[InvoiceLineCreate] = Field(min_length=1, max_length=500)
 
 
+class BulkInvoices(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoices: list[dict] = Field(min_length=1, max_length=10_000, description=(
+        "≤ 10,000 invoices, each an InvoiceCreate; each is checked alone and a bad one refused with its errors"))
+
+
+class BulkInvoiceRow(BaseModel):
+    index: int = Field(description="the row's place in `invoices`, from 0")
+    status: Literal["submitted", "rejected"]
+    invoice_id: int | None
+    number: str | None
+    errors: list[dict] = Field(description="why a rejected row was refused, each naming its field")
+
+
+class BulkInvoiceResult(BaseModel):
+    received: int
+    submitted: int
+    rejected: int
+    rows: list[BulkInvoiceRow]
+
+
 class InvoiceDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -8,9 +8,11 @@ that skips this check still cannot leave a hospital's prepayment below zero.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import request_id
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.problems import Problem
@@ -20,6 +22,14 @@ from vbp_settlement.ledger.models import LedgerTransaction
 from vbp_settlement.parties import OVERSEERS
 
 CAUSE_KINDS = ("request", "event", "check")
+
+
+def request_cause() -> str:
+    """SET-6: a movement made by a request names it by its X-Request-ID (``cause_kind``
+    "request"). Outside a request (a script, a test in process) there is none, so a unique
+    stand-in is named instead: a cause is never empty and never shared by accident."""
+    cause = request_id.current.get()
+    return cause if cause != "-" else f"unidentified:{uuid.uuid4()}"
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ the liaoning-2025 tranche is due the day before the start).
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox, request_id
+from vbpkit import outbox
 from vbpkit.events.contracts import AgreementEffective
 from vbpkit.events.settlement import (PlannedTrancheFacts, PrepaymentDisbursed, PrepaymentDisbursementReversed,
                                       PrepaymentLate, PrepaymentPlanned)
@@ -273,9 +272,8 @@ async def disburse(session: AsyncSession, *, plan_id: int, tranche: int, amount_
         errors.append({"field": "body.disbursed_on", "reason": f"after today {today}"})
     if errors:
         raise Problem(422, detail="the disbursement is refused; nothing was recorded", errors=errors)
-    cause = request_id.current.get()
     transaction = await ledger.move(
-        session, cause_kind="request", cause_ref=cause if cause != "-" else f"unidentified:{uuid.uuid4()}",
+        session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-3 prepayment plan {plan.id} tranche {tranche} disbursed on {disbursed_on}",
         recorded_by=principal.actor,
         postings=[ledger.Posting(accounts.fund(plan.fund), accounts.hospital_prepayment(plan.hospital_code),
@@ -327,9 +325,8 @@ async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursem
     if reversed_already:
         raise Problem(409, detail=f"disbursement {disbursement_id} is already reversed")
     amount = (await repository.disbursement_amounts(session, [original.id]))[original.id]
-    cause = request_id.current.get()
     transaction = await ledger.move(
-        session, cause_kind="request", cause_ref=cause if cause != "-" else f"unidentified:{uuid.uuid4()}",
+        session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-6 reversal of disbursement {original.id} (plan {plan.id} tranche {tranche.number}): {reason}",
         recorded_by=principal.actor,
         postings=[ledger.Posting(accounts.hospital_prepayment(plan.hospital_code), accounts.fund(plan.fund), amount)])
