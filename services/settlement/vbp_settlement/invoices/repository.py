@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.repository import get_or_404
 
@@ -37,6 +37,19 @@ async def numbers_used(session: AsyncSession, *, company_code: str, numbers: Ite
         used.update(await session.scalars(select(Invoice.number).where(
             Invoice.company_code == company_code, Invoice.number.in_(wanted[start:start + KEYS_PER_QUERY]))))
     return used
+
+
+# Built once, so a bulk upload compiles them once (the parameters travel apart).
+_INSERT_INVOICE = insert(Invoice.__table__).returning(Invoice.__table__.c.id)
+_INSERT_LINE = insert(InvoiceLine.__table__)
+
+
+async def insert_invoice(session: AsyncSession, values: dict) -> int:
+    return (await session.execute(_INSERT_INVOICE, values)).scalar_one()
+
+
+async def insert_lines(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(_INSERT_LINE, rows)
 
 
 async def lines_of(session: AsyncSession, invoice_id: int) -> list[InvoiceLine]:
