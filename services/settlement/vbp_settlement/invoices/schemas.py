@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from vbpkit.bulk import MAX_BULK_ROWS
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 from vbpkit.problems import invalid_field
 
@@ -27,7 +28,7 @@ class InvoiceCreate(BaseModel):
 class BulkInvoices(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    invoices: list[dict] = Field(min_length=1, max_length=10_000, description=(
+    invoices: list[dict] = Field(min_length=1, max_length=MAX_BULK_ROWS, description=(
         "≤ 10,000 invoices, each an InvoiceCreate; each is checked alone and a bad one refused with its errors"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice
@@ -15,7 +15,7 @@ from vbp_settlement.payments.models import Payment, PaymentReversal
 def paid_of_invoice():
     """Correlated to ``Invoice``: what it has been paid — Σ its payments − Σ their reversals
     (a reversal takes back its whole payment, so: Σ the payments not reversed)."""
-    return (select(func.coalesce(func.sum(Payment.amount_fen), 0))
+    return (select(cast(func.coalesce(func.sum(Payment.amount_fen), 0), BigInteger))
             .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
             .where(Payment.invoice_id == Invoice.id, PaymentReversal.id.is_(None))
             .scalar_subquery())
