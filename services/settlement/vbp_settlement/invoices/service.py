@@ -287,7 +287,6 @@ async def decide(session: AsyncSession, *, invoice_id: int, request: InvoiceDeci
             description=f"SET-1 hospital {invoice.hospital_code} accepted invoice {invoice.number} (id {invoice.id})",
             postings=[ledger.Posting(accounts.hospital_purchases(invoice.hospital_code),
                                      accounts.company_receivable(invoice.company_code), invoice.amount_fen)])
-        await session.flush()
         await direct_settlement.pay_on_acceptance(session, invoice=invoice,
                                                   lines=await repository.lines_of(session, invoice.id),
                                                   accepted_on=today)

@@ -13,8 +13,8 @@ class Payment(Base):
     the hospital settles directly, by the insurance fund on its behalf (SET-5, ``source``
     "fund", with the ``fund`` that paid). What an invoice has been paid is Σ its payments −
     Σ their reversals, never a counter kept beside them; each payment points at the ledger
-    transaction that moved the money (SET-6; NULL only on rows booked before the ledger, which
-    migration 0006 posted for them)."""
+    transaction that moved the money (SET-6; the rows booked before the ledger were posted and
+    linked by migration 0006, the column stays nullable for them as the money contract says)."""
 
     __tablename__ = "payments"
 
