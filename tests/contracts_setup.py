@@ -136,11 +136,12 @@ class Market:
 async def build_market(platform, *, preset: str = "chongqing-2025", starts_on: str = "2026-06-01",
                        cycle_years: int = 2, overrides: dict | None = None, hospitals: int = 1,
                        manufacturers: int = 1, products_each: int = 1, distributors: int = 1,
-                       year1: dict[tuple[int, int], int] | None = None, quantity: int = 100) -> Market:
+                       year1: dict[tuple[int, int], int] | None = None, quantity: int = 100,
+                       region_code: str = "500103") -> Market:
     """A batch of ``manufacturers`` × ``products_each`` winning products (product k of all is
-    priced 680 + 10k, service 50), registered hospitals and distributors, and year-1 agreed
-    volumes: ``year1`` maps (hospital index, product index) → quantity; by default every
-    hospital agrees ``quantity`` of every product."""
+    priced 680 + 10k, service 50), registered hospitals (level 3, in ``region_code``) and
+    distributors, and year-1 agreed volumes: ``year1`` maps (hospital index, product index) →
+    quantity; by default every hospital agrees ``quantity`` of every product."""
     admin = platform.admin
     tag = uuid.uuid4().hex[:8]
     batch = f"B-{tag}"
@@ -153,7 +154,7 @@ async def build_market(platform, *, preset: str = "chongqing-2025", starts_on: s
         "preset": preset, "policy_overrides": overrides or {}})
     assert created.status_code == 201, created.text
     registered = await admin.post("/catalog/institutions", json={"rows": [
-        {"code": h, "name": f"测试医院{i}", "level": 3, "kind": "public", "region_code": "500103"}
+        {"code": h, "name": f"测试医院{i}", "level": 3, "kind": "public", "region_code": region_code}
         for i, h in enumerate(hospital_codes)]})
     assert registered.status_code == 200 and not registered.json()["errors"], registered.text
     companies = await admin.post("/catalog/companies", json={"rows": [

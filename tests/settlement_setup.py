@@ -39,10 +39,11 @@ class Purchase:
         return self.market.client(self.distributor)
 
 
-async def accepted_purchase(platform, *, preset: str = "chongqing-2025", quantity: int = 10) -> Purchase:
+async def accepted_purchase(platform, *, preset: str = "chongqing-2025", quantity: int = 10,
+                            region_code: str = "500103") -> Purchase:
     """Batch → agreement → order → delivery → acceptance, then wait until settlement has the
     accepted line (it learns it only from ``contracts.delivery.accepted``)."""
-    market = await build_market(platform, preset=preset)
+    market = await build_market(platform, preset=preset, region_code=region_code)
     await effective_agreements(platform, market)
     hospital, product = market.hospitals[0], market.product_ids[0]
     bought = await purchase(market, hospital, [(product, quantity)])
@@ -108,3 +109,30 @@ async def settlement_events(pg_server: str, event_type: str, key: str) -> list[d
             return [r[0]["data"] for r in rows]
     finally:
         await engine.dispose()
+
+
+async def ledger_account(client, address: str) -> dict:
+    """A ledger account as ``client`` reads it (SET-6): balance and latest movements."""
+    response = await client.get(f"/settlement/ledger/accounts/{address}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def ledger_balance(client, address: str) -> str:
+    """The balance of an account, "0.00" if no movement ever opened it."""
+    response = await client.get(f"/settlement/ledger/accounts/{address}")
+    if response.status_code == 404:
+        return "0.00"
+    assert response.status_code == 200, response.text
+    return response.json()["balance"]
+
+
+async def known_to_settlement(platform, hospital: str) -> dict:
+    """Settlement's view of the hospital (level, fund), once the registry event reached it."""
+
+    async def check():
+        response = await platform.admin.get(f"/settlement/institutions/{hospital}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return await platform.eventually(check)

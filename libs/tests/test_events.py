@@ -249,6 +249,11 @@ class TestTheSettlementEventsArePublished:
         ("settlement.invoice.reversed", 1): {"invoice_id", "reversed_on", "reason"},
         ("settlement.invoice.overdue", 1): {"invoice_id", "due_on", "overdue_on", "unpaid_fen"},
         ("settlement.payment.recorded", 1): {"payment_id", "invoice_id", "amount_fen", "paid_on", "unpaid_fen"},
+        # issue 8: who paid (SET-5 the fund, or the hospital) and the ledger transaction (SET-6)
+        ("settlement.payment.recorded", 2): {"payment_id", "invoice_id", "amount_fen", "paid_on", "unpaid_fen",
+                                             "source", "fund", "ledger_transaction_id"},
+        ("settlement.payment.reversed", 1): {"reversal_id", "payment_id", "invoice_id", "amount_fen", "reversed_on",
+                                             "reason", "unpaid_fen", "ledger_transaction_id"},
         # SET-3 prepayments
         ("settlement.prepayment.planned", 1): {"plan_id", "hospital_code", "total_fen", "tranches"},
         ("settlement.prepayment.disbursed", 1): {"plan_id", "tranche", "amount_fen", "ledger_transaction_id"},

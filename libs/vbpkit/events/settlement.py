@@ -7,6 +7,7 @@ invoices and payments reach a consumer in the order they happened.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -125,6 +126,54 @@ class PaymentRecorded(Event):
     amount_fen: int
     paid_on: date
     unpaid_fen: int
+
+
+@event_schema
+class PaymentRecordedV2(Event):
+    """SET-2 回款 or SET-5 direct settlement: (part of) an invoice was paid to the company —
+    by the hospital (``source`` "hospital") or, where the hospital settles directly, by the
+    insurance ``fund`` on its behalf (``source`` "fund", the whole invoice at acceptance).
+
+    Version 2 of ``settlement.payment.recorded``: v1's facts plus who paid and the ledger
+    transaction that moved the money (SET-6). v1 stays registered as published; every v1
+    payment was the hospital's, so a consumer reads a v1 event as ``source`` "hospital"."""
+
+    type = "settlement.payment.recorded"
+    version = 2
+
+    payment_id: int
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    paid_on: date
+    unpaid_fen: int
+    source: Literal["hospital", "fund"]
+    fund: Literal["employee", "resident"] | None
+    ledger_transaction_id: int
+
+
+@event_schema
+class PaymentReversed(Event):
+    """SET-2: a payment the hospital recorded in error was taken back; the invoice owes
+    ``amount_fen`` again (``unpaid_fen`` after it) and the ledger moved it back from the
+    company's received to its receivable (SET-6). A payment is reversed at most once."""
+
+    type = "settlement.payment.reversed"
+    version = 1
+
+    reversal_id: int
+    payment_id: int
+    invoice_id: int
+    number: str
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    reversed_on: date
+    reason: str
+    unpaid_fen: int
+    ledger_transaction_id: int
 
 
 class PlannedTrancheFacts(BaseModel):

@@ -16,6 +16,7 @@ from vbp_settlement.payments.router import router as payments
 from vbp_settlement.payments.schedule import overdue_schedule
 from vbp_settlement.prepayments.router import router as prepayments
 from vbp_settlement.prepayments.schedule import late_schedule
+from vbp_settlement.receivables.router import router as receivables
 from vbp_settlement.refunds.router import router as refunds
 from vbp_settlement.refunds.schedule import refund_schedule
 from vbp_settlement.settings import SettlementSettings
@@ -28,11 +29,11 @@ def create_app(settings: SettlementSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="settlement",
         title="VBP settlement",
-        description="Invoices, payments, insurance-fund prepayments, monthly fund payables with offsets and "
-                    "refunds, direct settlement, and the ledger under all of it.",
+        description="Invoices, payments and receivables; insurance-fund prepayments, monthly fund payables with "
+                    "offsets and refunds, direct settlement, and the ledger under all of it.",
         migrations=MIGRATIONS,
-        routers=[institutions, deliveries, payments, invoices, prepayments, direct_settlement, fund_payables, refunds,
-                 statements, ledger],
+        routers=[institutions, deliveries, payments, invoices, receivables, prepayments, direct_settlement,
+                 fund_payables, refunds, statements, ledger],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[overdue_schedule, late_schedule, refund_schedule],

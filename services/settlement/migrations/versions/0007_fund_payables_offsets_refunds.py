@@ -9,17 +9,12 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # TEMP until wt-pay's 0006 lands: the columns SET-5 gives payments.
-    op.add_column("payments", sa.Column("source", sa.String(16), server_default="hospital", nullable=False,
-                                        comment="hospital | fund (SET-5: the fund paid the company directly)"))
-    op.add_column("payments", sa.Column("fund", sa.String(16), nullable=True,
-                                        comment="the fund that paid, for source fund"))
     op.create_table(
         "accepted_line_returns",
         sa.Column("id", sa.BigInteger, autoincrement=True, nullable=False),
@@ -147,5 +142,3 @@ def downgrade() -> None:
     for table in ("refund_receipts", "refund_demands", "direct_settlement_deductions", "prepayment_offsets",
                   "fund_payables", "accepted_line_returns"):
         op.drop_table(table)
-    op.drop_column("payments", "fund")
-    op.drop_column("payments", "source")

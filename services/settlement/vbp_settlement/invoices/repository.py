@@ -4,30 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.repository import get_or_404
 
+from vbp_settlement.deliveries.repository import KEYS_PER_QUERY
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
 from vbp_settlement.parties import not_yours
 
 
 async def invoiced_quantities(session: AsyncSession, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
     """SET-1: what live invoices (submitted or accepted) already bill of each (delivery, line)."""
-    keys = list(set(keys))
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no, func.sum(InvoiceLine.quantity))
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(Invoice.status.in_(LIVE_STATUSES),
-               tuple_(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no).in_(keys))
-        .group_by(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no))
-    return {(d, l): int(q) for d, l, q in rows}
+    ordered = sorted(set(keys))
+    found: dict[tuple[int, int], int] = {}
+    for start in range(0, len(ordered), KEYS_PER_QUERY):
+        rows = await session.execute(
+            select(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no, func.sum(InvoiceLine.quantity))
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(Invoice.status.in_(LIVE_STATUSES),
+                   tuple_(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no)
+                   .in_(ordered[start:start + KEYS_PER_QUERY]))
+            .group_by(InvoiceLine.delivery_id, InvoiceLine.delivery_line_no))
+        found.update({(d, l): int(q) for d, l, q in rows})
+    return found
 
 
-async def by_number(session: AsyncSession, *, company_code: str, number: str) -> Invoice | None:
-    return await session.scalar(select(Invoice).where(Invoice.company_code == company_code, Invoice.number == number))
+async def numbers_used(session: AsyncSession, *, company_code: str, numbers: Iterable[str]) -> set[str]:
+    """SET-1: which of ``numbers`` the company has already given an invoice (unique per company)."""
+    wanted = sorted(set(numbers))
+    used: set[str] = set()
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        used.update(await session.scalars(select(Invoice.number).where(
+            Invoice.company_code == company_code, Invoice.number.in_(wanted[start:start + KEYS_PER_QUERY]))))
+    return used
+
+
+# Built once, so a bulk upload compiles them once (the parameters travel apart).
+_INSERT_INVOICE = insert(Invoice.__table__).returning(Invoice.__table__.c.id)
+_INSERT_LINE = insert(InvoiceLine.__table__)
+
+
+async def insert_invoice(session: AsyncSession, values: dict) -> int:
+    return (await session.execute(_INSERT_INVOICE, values)).scalar_one()
+
+
+async def insert_lines(session: AsyncSession, rows: list[dict]) -> None:
+    await session.execute(_INSERT_LINE, rows)
 
 
 async def lines_of(session: AsyncSession, invoice_id: int) -> list[InvoiceLine]:

@@ -7,6 +7,8 @@ from vbpkit.service_app import ClockDep
 
 from vbp_settlement.invoices import service
 from vbp_settlement.invoices.schemas import (
+    BulkInvoiceResult,
+    BulkInvoices,
     InvoiceCreate,
     InvoiceDecision,
     InvoicePage,
@@ -29,6 +31,15 @@ async def submit_invoice(body: InvoiceCreate, session: SessionDep, principal: Pr
                          clock: ClockDep) -> InvoiceRead:
     return InvoiceRead.of(await service.submit(session, body, company=company_code(principal), by=principal.actor,
                                                today=clock.today()))
+
+
+@router.post("/invoices/bulk", response_model=BulkInvoiceResult, dependencies=[require_roles(Role.COMPANY)],
+             summary="Bulk upload of up to 10,000 invoices, each checked and submitted as one would be (SET-1); "
+                     "a refused row is reported with its errors and the good rows are kept")
+async def submit_invoices(body: BulkInvoices, session: SessionDep, principal: PrincipalDep,
+                          clock: ClockDep) -> BulkInvoiceResult:
+    return BulkInvoiceResult(**await service.submit_bulk(session, body.invoices, company=company_code(principal),
+                                                         by=principal.actor, today=clock.today()))
 
 
 @router.get("/invoices", response_model=InvoicePage, summary="Invoices you billed or were billed; overseers see all")

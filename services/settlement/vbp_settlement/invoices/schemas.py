@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from vbpkit.bulk import MAX_BULK_ROWS
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 from vbpkit.problems import invalid_field
 
@@ -22,6 +23,28 @@ class InvoiceCreate(BaseModel):
     number: str = Field(min_length=1, max_length=64, description="发票号码, unique per company")
     amount: NonNegativeYuan = Field(description="must equal the lines' quantity × unit price")
     lines: list[InvoiceLineCreate] = Field(min_length=1, max_length=500)
+
+
+class BulkInvoices(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoices: list[dict] = Field(min_length=1, max_length=MAX_BULK_ROWS, description=(
+        "≤ 10,000 invoices, each an InvoiceCreate; each is checked alone and a bad one refused with its errors"))
+
+
+class BulkInvoiceRow(BaseModel):
+    index: int = Field(description="the row's place in `invoices`, from 0")
+    status: Literal["submitted", "rejected"]
+    invoice_id: int | None
+    number: str | None
+    errors: list[dict] = Field(description="why a rejected row was refused, each naming its field")
+
+
+class BulkInvoiceResult(BaseModel):
+    received: int
+    submitted: int
+    rejected: int
+    rows: list[BulkInvoiceRow]
 
 
 class InvoiceDecision(BaseModel):

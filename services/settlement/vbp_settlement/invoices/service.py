@@ -1,4 +1,5 @@
-"""SET-1 invoices: submit against accepted delivery lines, accept or reject, reverse (红冲).
+"""SET-1 invoices: submit against accepted delivery lines (one, or up to 10,000 in a bulk
+upload), accept or reject, reverse (红冲).
 
 A line may bill at most what was accepted, minus what was returned, minus what the other
 live invoices already bill for it; a rejected or reversed invoice bills nothing, so its
@@ -8,6 +9,10 @@ invoices of the same line cannot both pass it.
 Due dates come from the batch's typed policy (vbpkit.policy.supplier_payment_due): each
 line from its acceptance date, the invoice on the earliest of them; ``explain`` keeps
 every line's rule and inputs.
+
+Money moves only when the hospital accepts (it then owes the company) and when an accepted
+invoice is reversed (it no longer does), on the SET-6 ledger; where the hospital settles
+directly, the fund pays the invoice as it is accepted (SET-5, direct_settlement.service).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
@@ -27,15 +33,20 @@ from vbpkit.events.settlement import (
 )
 from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
-from vbpkit.policy import supplier_payment_due
 from vbpkit.pagination import cut
-from vbpkit.problems import Problem
+from vbpkit.policy import Explained, supplier_payment_due
+from vbpkit.problems import Problem, error_location
 from vbpkit.projections.catalog_view import repository as catalog
+from vbpkit.projections.catalog_view.models import BatchView
 
 from vbp_settlement.deliveries import repository as deliveries
+from vbp_settlement.deliveries.models import AcceptedLine
+from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.invoices import repository
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
 from vbp_settlement.invoices.schemas import InvoiceCreate, InvoiceDecision, InvoiceReversal
+from vbp_settlement.ledger import accounts
+from vbp_settlement.ledger import service as ledger
 from vbp_settlement.parties import may_see, not_found
 from vbp_settlement.payments import repository as payments
 
@@ -88,12 +99,41 @@ def _refused(detail: str, errors: list[dict]) -> Problem:
     return Problem(422, detail=f"{detail}; nothing was recorded", errors=errors)
 
 
-async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str, by: str, today: date) -> InvoiceView:
-    if await repository.by_number(session, company_code=company, number=request.number) is not None:
-        raise _number_used(request.number)
-    keys = [(l.delivery_id, l.line_no) for l in request.lines]
+@dataclass
+class _Billable:
+    """What submitting invoices needs to know of the lines they name, read once for one
+    invoice or a bulk upload of them (SET-1): the accepted lines, locked in key order; what
+    live invoices already bill of each; the lines' batches; the numbers the company has used.
+    ``invoiced`` and ``numbers`` grow as this request writes invoices, so two invoices of one
+    upload can neither both bill the last of a line nor share a number."""
+
+    accepted: dict[tuple[int, int], AcceptedLine]
+    invoiced: dict[tuple[int, int], int]
+    batches: dict[str, BatchView]
+    numbers: set[str]
+
+
+async def _billable(session: AsyncSession, *, company: str, requests: list[InvoiceCreate]) -> _Billable:
+    keys = [(line.delivery_id, line.line_no) for request in requests for line in request.lines]
+    numbers = await repository.numbers_used(session, company_code=company, numbers=[r.number for r in requests])
     accepted = await deliveries.lines_for_update(session, keys)
-    invoiced = await repository.invoiced_quantities(session, keys)
+    return _Billable(accepted=accepted, invoiced=await repository.invoiced_quantities(session, keys),
+                     batches=await catalog.batches_by_code(session, {row.batch_code for row in accepted.values()}),
+                     numbers=numbers)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    hospital: str
+    total_fen: int
+    dues: list[Explained]
+
+
+def _check(request: InvoiceCreate, billable: _Billable, *, company: str) -> _Checked:
+    """SET-1: the invoice as submitted may be recorded, or a Problem naming each bad field."""
+    if request.number in billable.numbers:
+        raise _number_used(request.number)
+    accepted, invoiced = billable.accepted, billable.invoiced
     errors: list[dict] = []
     seen: set[tuple[int, int]] = set()
     hospital = None
@@ -122,51 +162,114 @@ async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str,
     if request.amount != total:
         raise _refused("the invoice is refused", [{"field": "body.amount", "reason": (
             f"{format_yuan(request.amount)} is not the lines' total {format_yuan(total)} (quantity × unit price)")}])
-    batches = await catalog.batches_by_code(session, {accepted[k].batch_code for k in keys})
-    dues, line_explains = [], []
+    dues = []
     for line in request.lines:
         row = accepted[(line.delivery_id, line.line_no)]
-        batch = batches.get(row.batch_code)
+        batch = billable.batches.get(row.batch_code)
         if batch is None:
             raise Problem(422, detail=f"batch {row.batch_code} is not known to settlement yet; try again shortly",
                           errors=[{"field": "body.lines", "reason": f"batch {row.batch_code} unknown"}])
-        due = supplier_payment_due(batch.policy, row.accepted_on)
-        dues.append(due.value)
-        line_explains.append({"delivery_id": row.delivery_id, "line_no": row.line_no, "batch_code": row.batch_code,
-                              **due.explain})
-    due_on = min(dues)
-    invoice = Invoice(number=request.number, company_code=company, hospital_code=hospital, amount_fen=total,
-                      status="submitted", submitted_on=today, submitted_by=by, due_on=due_on, due_explain={
-                          "rule": "SET-1", "invoice_due": "the earliest due date of the lines it bills",
-                          "due_on": due_on.isoformat(), "lines": line_explains})
-    try:
-        async with session.begin_nested():
-            session.add(invoice)
-            await session.flush()
-    except IntegrityError:  # the same number submitted concurrently: the unique key decided
-        raise _number_used(request.number) from None
-    facts = []
-    for position, (line, due) in enumerate(zip(request.lines, dues), start=1):
+        dues.append(supplier_payment_due(batch.policy, row.accepted_on))
+    return _Checked(hospital=hospital, total_fen=total, dues=dues)
+
+
+async def _record(session: AsyncSession, request: InvoiceCreate, checked: _Checked, billable: _Billable, *,
+                  company: str, by: str, today: date) -> tuple[int, InvoiceSubmitted]:
+    """Write a checked invoice and its lines in a savepoint; its id and its event, which the
+    caller stages (``outbox.add``) in the same transaction. A number taken by a concurrent
+    submit (the unique key decides) undoes only this invoice. Plain INSERTs, not the unit of
+    work, and the events staged together after the rows: a bulk upload writes 10,000 invoices
+    in one request."""
+    accepted, due_on = billable.accepted, min(d.value for d in checked.dues)
+    lines, facts = [], []
+    for position, (line, due) in enumerate(zip(request.lines, checked.dues), start=1):
         row = accepted[(line.delivery_id, line.line_no)]
-        session.add(InvoiceLine(invoice_id=invoice.id, position=position, delivery_id=row.delivery_id,
-                                delivery_line_no=row.line_no, product_id=row.product_id, batch_code=row.batch_code,
-                                quantity=line.quantity, unit_price_fen=row.unit_price_fen,
-                                amount_fen=line.quantity * row.unit_price_fen, accepted_on=row.accepted_on,
-                                due_on=due))
+        amount = line.quantity * row.unit_price_fen
+        lines.append(dict(position=position, delivery_id=row.delivery_id, delivery_line_no=row.line_no,
+                          product_id=row.product_id, batch_code=row.batch_code, quantity=line.quantity,
+                          unit_price_fen=row.unit_price_fen, amount_fen=amount, accepted_on=row.accepted_on,
+                          due_on=due.value))
         facts.append(InvoicedLineFacts(delivery_id=row.delivery_id, line_no=row.line_no, product_id=row.product_id,
                                        batch_code=row.batch_code, quantity=line.quantity,
-                                       unit_price_fen=row.unit_price_fen, amount_fen=line.quantity * row.unit_price_fen,
-                                       accepted_on=row.accepted_on, due_on=due))
-    await session.flush()
-    outbox.add(session, InvoiceSubmitted(
-        invoice_id=invoice.id, number=invoice.number, company_code=company, hospital_code=hospital,
-        amount_fen=total, submitted_on=today, due_on=due_on, lines=facts), key=hospital)
-    return await view_of(session, invoice)
+                                       unit_price_fen=row.unit_price_fen, amount_fen=amount,
+                                       accepted_on=row.accepted_on, due_on=due.value))
+    explain = {"rule": "SET-1", "invoice_due": "the earliest due date of the lines it bills",
+               "due_on": due_on.isoformat(), "lines": [
+                   {"delivery_id": l.delivery_id, "line_no": l.line_no,
+                    "batch_code": accepted[(l.delivery_id, l.line_no)].batch_code, **due.explain}
+                   for l, due in zip(request.lines, checked.dues)]}
+    try:
+        async with session.begin_nested():
+            invoice_id = await repository.insert_invoice(session, dict(
+                number=request.number, company_code=company, hospital_code=checked.hospital,
+                amount_fen=checked.total_fen, status="submitted", submitted_on=today, submitted_by=by, due_on=due_on,
+                due_explain=explain))
+            await repository.insert_lines(session, [{**line, "invoice_id": invoice_id} for line in lines])
+    except IntegrityError:  # the same number submitted concurrently: the unique key decided
+        raise _number_used(request.number) from None
+    billable.numbers.add(request.number)
+    for line in request.lines:
+        key = (line.delivery_id, line.line_no)
+        billable.invoiced[key] = billable.invoiced.get(key, 0) + line.quantity
+    return invoice_id, InvoiceSubmitted(
+        invoice_id=invoice_id, number=request.number, company_code=company, hospital_code=checked.hospital,
+        amount_fen=checked.total_fen, submitted_on=today, due_on=due_on, lines=facts)
+
+
+async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str, by: str, today: date) -> InvoiceView:
+    billable = await _billable(session, company=company, requests=[request])
+    invoice_id, event = await _record(session, request, _check(request, billable, company=company), billable,
+                                      company=company, by=by, today=today)
+    outbox.add(session, event, key=event.hospital_code)
+    return await view_of(session, await repository.invoice_or_404(session, invoice_id=invoice_id))
+
+
+async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, by: str, today: date) -> dict:
+    """SET-1 bulk upload: each row is checked and recorded as one submitted invoice would be,
+    and stands or falls alone — a refused row is reported with its errors and the good rows
+    are kept. The lines of every row are read (and locked) once, and each row is written in
+    its own savepoint, so the upload costs a few statements a row and one commit."""
+    results: list[dict] = []
+    parsed: list[tuple[int, InvoiceCreate]] = []
+    for index, raw in enumerate(rows):
+        try:
+            parsed.append((index, InvoiceCreate.model_validate(raw)))
+        except ValidationError as exc:
+            # §5: every error locates its field from the body's root (body.invoices.3.lines.0.quantity)
+            results.append(_rejected(index, raw.get("number") if isinstance(raw, dict) else None, [
+                {"field": ".".join(filter(None, (f"body.invoices.{index}", error_location(e)))), "reason": e["msg"]}
+                for e in exc.errors()]))
+    billable = await _billable(session, company=company, requests=[r for _, r in parsed])
+    events = []
+    for index, request in parsed:
+        try:
+            invoice_id, event = await _record(session, request, _check(request, billable, company=company), billable,
+                                              company=company, by=by, today=today)
+        except Problem as problem:
+            results.append(_rejected(index, request.number, [
+                {**e, "field": e.get("field", "body").replace("body", f"body.invoices.{index}", 1)}
+                for e in (problem.errors or [{"field": "body", "reason": problem.detail}])]))
+            continue
+        events.append(event)
+        results.append({"index": index, "status": "submitted", "invoice_id": invoice_id, "number": request.number,
+                        "errors": []})
+    for event in events:
+        outbox.add(session, event, key=event.hospital_code)
+    results.sort(key=lambda r: r["index"])
+    submitted = sum(r["status"] == "submitted" for r in results)
+    return {"received": len(rows), "submitted": submitted, "rejected": len(rows) - submitted, "rows": results}
+
+
+def _rejected(index: int, number, errors: list[dict]) -> dict:
+    return {"index": index, "status": "rejected", "invoice_id": None,
+            "number": number if isinstance(number, str) else None, "errors": errors}
 
 
 async def decide(session: AsyncSession, *, invoice_id: int, request: InvoiceDecision, principal: Principal,
                  today: date) -> InvoiceView:
-    """SET-1: the hospital the invoice is addressed to accepts or rejects it, once."""
+    """SET-1: the hospital the invoice is addressed to accepts or rejects it, once. Accepted,
+    the hospital owes it: ``hospital:<H>:purchases`` → ``company:<C>:receivable`` (SET-6);
+    and where the hospital settles directly the fund pays it at once (SET-5)."""
     invoice = await visible(session, invoice_id, principal, for_update=True)
     if invoice.hospital_code != principal.tenant:
         raise not_found(f"invoice {invoice_id}")
@@ -179,6 +282,14 @@ async def decide(session: AsyncSession, *, invoice_id: int, request: InvoiceDeci
         invoice.status = "accepted"
         outbox.add(session, InvoiceAccepted(**facts, accepted_on=today, due_on=invoice.due_on),
                    key=invoice.hospital_code)
+        await ledger.move(
+            session, cause_kind="request", cause_ref=ledger.request_cause(), recorded_by=principal.actor,
+            description=f"SET-1 hospital {invoice.hospital_code} accepted invoice {invoice.number} (id {invoice.id})",
+            postings=[ledger.Posting(accounts.hospital_purchases(invoice.hospital_code),
+                                     accounts.company_receivable(invoice.company_code), invoice.amount_fen)])
+        await direct_settlement.pay_on_acceptance(session, invoice=invoice,
+                                                  lines=await repository.lines_of(session, invoice.id),
+                                                  accepted_on=today)
     else:
         invoice.status, invoice.rejection_reason = "rejected", request.reason
         outbox.add(session, InvoiceRejected(**facts, rejected_on=today, reason=request.reason),
@@ -190,7 +301,9 @@ async def decide(session: AsyncSession, *, invoice_id: int, request: InvoiceDeci
 async def reverse(session: AsyncSession, *, invoice_id: int, request: InvoiceReversal, principal: Principal,
                   today: date) -> InvoiceView:
     """SET-1 红冲: the company that submitted a live invoice reverses it; it stops counting
-    and frees its lines. A paid invoice is not reversed: its payments would be orphaned."""
+    and frees its lines. A paid invoice (payments − reversals above zero) is not reversed:
+    its payments would be orphaned. An accepted one is owed no more: ``company:<C>:receivable``
+    → ``hospital:<H>:purchases`` (SET-6)."""
     invoice = await visible(session, invoice_id, principal, for_update=True)
     if invoice.company_code != principal.tenant:
         raise not_found(f"invoice {invoice_id}")
@@ -199,6 +312,13 @@ async def reverse(session: AsyncSession, *, invoice_id: int, request: InvoiceRev
     paid = (await payments.paid_fen(session, [invoice.id])).get(invoice.id, 0)
     if paid:
         raise Problem(409, detail=f"invoice {invoice_id} has {format_yuan(paid)} paid against it; it cannot be reversed")
+    if invoice.status == "accepted":
+        await ledger.move(
+            session, cause_kind="request", cause_ref=ledger.request_cause(), recorded_by=principal.actor,
+            description=f"SET-1 company {invoice.company_code} reversed (红冲) accepted invoice {invoice.number} "
+                        f"(id {invoice.id}): {request.reason}",
+            postings=[ledger.Posting(accounts.company_receivable(invoice.company_code),
+                                     accounts.hospital_purchases(invoice.hospital_code), invoice.amount_fen)])
     invoice.status, invoice.reversed_on = "reversed", today
     invoice.reversed_by, invoice.reversal_reason = principal.actor, request.reason
     outbox.add(session, InvoiceReversed(

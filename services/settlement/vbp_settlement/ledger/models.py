@@ -3,7 +3,8 @@
 Modelled on ``formancehq/ledger``: a transaction is a set of postings ``{source,
 destination, amount}`` between named accounts, so every transaction sums to zero by
 construction. As TigerBeetle's ``debits_must_not_exceed_credits``, only an account flagged
-``overdraft_allowed`` (the funds: the outside world money comes from) may go negative;
+``overdraft_allowed`` (the funds, where money comes from, and a hospital's purchases, where
+its debts to companies come from) may go negative;
 every other account refuses an overdraft. The database enforces it (migration 0005):
 ``amount_fen > 0``, foreign keys to the transaction and both accounts, a transaction has at
 least one posting and no bounded account ends a transaction negative (constraint triggers
@@ -11,8 +12,10 @@ deferred to commit), and postings and transactions are append-only — a correct
 transaction the other way, tied to its own cause. Balances are sums of postings
 (repository.balances), never a counter kept beside them.
 
-Account addresses (accounts.py builds them): ``fund:employee``, ``fund:resident`` (unbounded),
-``hospital:<code>:prepayment``, ``hospital:<code>:payable``, ``company:<credit code>:receivable``.
+Account addresses (accounts.py builds them, with what each means): ``fund:employee``,
+``fund:resident`` and ``hospital:<code>:purchases`` (unbounded); ``hospital:<code>:prepayment``,
+``:settled``, ``:direct_settled``, ``:refund_due``, ``:payable``; ``company:<credit code>:receivable``
+and ``:received``.
 """
 
 from datetime import datetime

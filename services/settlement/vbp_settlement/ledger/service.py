@@ -25,8 +25,9 @@ CAUSE_KINDS = ("request", "event", "check")
 
 
 def request_cause() -> str:
-    """The cause of a movement a request makes: its X-Request-ID (one is always set behind
-    the gateway; a call without one still gets a unique, recognisable cause)."""
+    """SET-6: a movement made by a request names it by its X-Request-ID (``cause_kind``
+    "request"). Outside a request (a script, a test in process) there is none, so a unique
+    stand-in is named instead: a cause is never empty and never shared by accident."""
     cause = request_id.current.get()
     return cause if cause != "-" else f"unidentified:{uuid.uuid4()}"
 
