@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("payable_id", sa.BigInteger, nullable=False),
         sa.Column("plan_id", sa.BigInteger, nullable=False),
         sa.Column("posting_id", sa.BigInteger, nullable=False),
-        sa.Column("explain", JSONB, nullable=False),
+        sa.Column("batch_code", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_prepayment_offsets"),
         sa.ForeignKeyConstraint(["payable_id"], ["fund_payables.id"],
                                 name="fk_prepayment_offsets_payable_id_fund_payables"),

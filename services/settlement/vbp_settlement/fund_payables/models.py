@@ -61,7 +61,8 @@ Index("uq_fund_payables_live", FundPayable.hospital_code, FundPayable.fund, Fund
 
 class PrepaymentOffset(Base):
     """抵扣: part of a plan's outstanding prepayment taken from a payable. Its amount is its
-    ledger posting's (``hospital:<H>:prepayment`` → ``fund:<F>``); it counts while its payable is live."""
+    ledger posting's (``hospital:<H>:prepayment`` → ``fund:<F>``); it counts while its payable is
+    live. Its explain is the payable's (``explain.offsets``, by plan)."""
 
     __tablename__ = "prepayment_offsets"
 
@@ -69,7 +70,7 @@ class PrepaymentOffset(Base):
     payable_id: Mapped[int] = mapped_column(ForeignKey("fund_payables.id"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("prepayment_plans.id"), index=True)
     posting_id: Mapped[int] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
-    explain: Mapped[dict] = mapped_column(JSONB)
+    batch_code: Mapped[str] = mapped_column(String(64))
 
 
 class DirectSettlementDeduction(Base):

@@ -138,9 +138,7 @@ async def add_payables(session: AsyncSession, rows: list[dict]) -> None:
 
 async def add_offsets(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
-        table = PrepaymentOffset.__table__
-        await session.execute(insert(table).values(explain=jsonb_param("explain_json")),
-                              [{**r, "explain_json": as_json(r.pop("explain"))} for r in rows])
+        await session.execute(insert(PrepaymentOffset.__table__), rows)
 
 
 async def add_deductions(session: AsyncSession, rows: list[dict]) -> None:

@@ -20,8 +20,8 @@ def _read(payable, offsets, deductions) -> PayableRead:
         direct_settlements=sum(a for _, a in deductions), offset=sum(a for _, a in offsets), net=payable.net_fen,
         paid_on=payable.paid_on, superseded_by_id=payable.superseded_by_id,
         ledger_transaction_id=payable.transaction_id, reversal_transaction_id=payable.reversal_transaction_id,
-        offsets=[OffsetRead(plan_id=o.plan_id, batch_code=o.explain.get("batch_code", ""), amount=a, explain=o.explain)
-                 for o, a in offsets],
+        offsets=[OffsetRead(plan_id=o.plan_id, batch_code=o.batch_code, amount=a,
+                            explain=service.offset_explain(payable, o.plan_id)) for o, a in offsets],
         deductions=[DeductionRead(payment_id=d.payment_id, amount=a) for d, a in deductions],
         explain=payable.explain, posted_by=payable.posted_by, posted_at=payable.posted_at)
 

@@ -226,7 +226,7 @@ async def _write(session: AsyncSession, changing: list[_Row], recorded, *, by: s
             deductions += [dict(payable_id=row.new_id, payment_id=t.payment_id, posting_id=next(posting_ids))
                            for t in s.deductions]
             offsets += [dict(payable_id=row.new_id, plan_id=t.plan_id, posting_id=next(posting_ids),
-                             explain=t.explain) for t in s.offsets]
+                             batch_code=t.batch_code) for t in s.offsets]
         events += _announcements(row)
     await repository.add_payables(session, payables)
     await repository.add_deductions(session, deductions)
@@ -298,6 +298,11 @@ async def listing(session: AsyncSession, *, principal: Principal, hospital_code:
     found = await repository.payables(session, hospital_code=hospital_code, fund=fund, month=month,
                                       include_superseded=include_superseded, after_id=after_id, limit=limit)
     return await with_parts(session, found)
+
+
+def offset_explain(payable: FundPayable, plan_id: int) -> dict:
+    """An offset's explain: its entry in the payable's."""
+    return next((e for e in payable.explain.get("offsets", []) if e.get("plan_id") == plan_id), {})
 
 
 async def with_parts(session: AsyncSession, payables: list[FundPayable]):

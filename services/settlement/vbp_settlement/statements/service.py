@@ -34,7 +34,7 @@ async def statement(session: AsyncSession, *, hospital_code: str, month: str, pr
             fund=payable.fund, payable_id=payable.id, version=payable.version, payable=payable.amount_fen,
             direct_settlements=sum(a for _, a in deductions), offsets=sum(a for _, a in offsets), net=payable.net_fen,
             paid_on=payable.paid_on,
-            offset_lines=[StatementOffset(plan_id=o.plan_id, batch_code=o.explain.get("batch_code", ""), amount=a)
+            offset_lines=[StatementOffset(plan_id=o.plan_id, batch_code=o.batch_code, amount=a)
                           for o, a in offsets],
             direct_settlement_lines=[StatementDirectSettlement(payment_id=d.payment_id,
                                                                invoice_id=invoices.get(d.payment_id), amount=a)
