@@ -136,3 +136,11 @@ async def known_to_settlement(platform, hospital: str) -> dict:
         return response.json()
 
     return await platform.eventually(check)
+
+
+async def disburse_all(market, plan: dict, disbursed_on: str) -> None:
+    """The insurer disburses every tranche of ``plan`` in full (SET-3)."""
+    for tranche in plan["tranches"]:
+        paid = await market.insurer.post(f"/settlement/prepayments/{plan['id']}/disbursements", json={
+            "tranche": tranche["number"], "amount": tranche["amount"], "disbursed_on": disbursed_on})
+        assert paid.status_code == 201, paid.text

@@ -11,6 +11,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from contracts_setup import build_market, effective_agreements, is_problem, today
+from settlement_setup import disburse_all
 from test_settlement_prepayments import plan_of
 
 
@@ -35,10 +36,7 @@ class TestAMonthOfFundPayables:
         await effective_agreements(shared_platform, market)
         hospital = market.hospitals[0]
         plan = await plan_of(shared_platform, market, hospital, "7300.00")
-        for tranche in plan["tranches"]:
-            paid = await market.insurer.post(f"/settlement/prepayments/{plan['id']}/disbursements", json={
-                "tranche": tranche["number"], "amount": tranche["amount"], "disbursed_on": today()})
-            assert paid.status_code == 201, paid.text
+        await disburse_all(market, plan, today())
 
         key = str(uuid.uuid4())
         body = {"rows": [row(hospital, "2026-05", "1000.00", "2026-06-10"),

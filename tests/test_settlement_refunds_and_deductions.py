@@ -5,7 +5,7 @@ year of offsets has passed — with who may do what (GW-5) on the refund routes.
 from __future__ import annotations
 
 from contracts_setup import build_market, effective_agreements, is_problem, today
-from settlement_setup import accepted_purchase, ledger_balance, settlement_events, submitted
+from settlement_setup import accepted_purchase, disburse_all, ledger_balance, settlement_events, submitted
 from test_settlement_direct_settlement import accept, settles_directly
 from test_settlement_prepayments import plan_of
 
@@ -68,10 +68,7 @@ class TestChongqingRefund:
         await effective_agreements(shared_platform, market)
         hospital = market.hospitals[0]
         plan = await plan_of(shared_platform, market, hospital, "7300.00")
-        for tranche in plan["tranches"]:
-            paid = await market.insurer.post(f"/settlement/prepayments/{plan['id']}/disbursements", json={
-                "tranche": tranche["number"], "amount": tranche["amount"], "disbursed_on": today()})
-            assert paid.status_code == 201, paid.text
+        await disburse_all(market, plan, today())
         posted = await market.insurer.post("/settlement/fund-payables", json={"rows": [
             payable(hospital, "2025-06", "2000.00", "2025-07-10")]})
         assert posted.json()["rows"][0]["offset"] == "2000.00"

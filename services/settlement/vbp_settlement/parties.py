@@ -43,3 +43,15 @@ def not_yours(what: str) -> str:
 
 def not_found(what: str) -> Problem:
     return Problem(404, detail=not_yours(what))
+
+
+NOBODY = object()  # a lister's answer when the caller may see no hospital's rows at all
+
+
+def hospital_filter(principal: Principal, hospital_code: str | None):
+    """GW-5 for lists of hospital rows (plans, payables, refunds): a hospital lists its own
+    whatever it asks, overseers whichever they ask (``None`` = all); anyone else, or a
+    hospital asking for another's, gets ``NOBODY``."""
+    if principal.role is Role.HOSPITAL:
+        return principal.tenant if hospital_code in (None, principal.tenant) else NOBODY
+    return hospital_code if principal.role in OVERSEERS else NOBODY

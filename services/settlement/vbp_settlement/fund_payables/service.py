@@ -39,7 +39,7 @@ from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
 from vbp_settlement.ledger.batch import Movement, move_many
 from vbp_settlement.ledger.service import Posting, request_cause
-from vbp_settlement.parties import OVERSEERS, not_found
+from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 
 
 @dataclass
@@ -289,11 +289,8 @@ async def read(session: AsyncSession, *, payable_id: int, principal: Principal):
 
 async def listing(session: AsyncSession, *, principal: Principal, hospital_code: str | None, fund: str | None,
                   month: date | None, include_superseded: bool, after_id: int | None, limit: int):
-    if principal.role is Role.HOSPITAL:
-        if hospital_code and hospital_code != principal.tenant:
-            return []
-        hospital_code = principal.tenant
-    elif principal.role not in OVERSEERS:
+    hospital_code = hospital_filter(principal, hospital_code)
+    if hospital_code is NOBODY:
         return []
     found = await repository.payables(session, hospital_code=hospital_code, fund=fund, month=month,
                                       include_superseded=include_superseded, after_id=after_id, limit=limit)

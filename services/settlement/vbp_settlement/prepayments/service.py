@@ -35,7 +35,7 @@ from vbpkit.projections.registry.models import fund_for_level
 from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
-from vbp_settlement.parties import OVERSEERS, not_found
+from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 from vbp_settlement.prepayments import repository
 from vbp_settlement.prepayments.allocation import TrancheState, first_split, reallocate
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
@@ -226,11 +226,8 @@ async def list_plans(session: AsyncSession, *, principal: Principal, batch_code:
                      hospital_code: str | None, after_id: int | None, limit: int) -> list[PrepaymentPlan]:
     if principal.role is Role.COMPANY:
         raise Problem(403, detail="prepayments are between the fund and hospitals; a company has none (SET-3)")
-    if principal.role is Role.HOSPITAL:
-        if hospital_code and hospital_code != principal.tenant:
-            return []
-        hospital_code = principal.tenant
-    elif principal.role not in OVERSEERS:
+    hospital_code = hospital_filter(principal, hospital_code)
+    if hospital_code is NOBODY:
         return []
     return await repository.plans(session, batch_code=batch_code, hospital_code=hospital_code, after_id=after_id,
                                   limit=limit)

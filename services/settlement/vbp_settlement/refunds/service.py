@@ -30,7 +30,7 @@ from vbp_settlement.fund_payables import repository as payables
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
 from vbp_settlement.ledger.batch import Movement, move_many
-from vbp_settlement.parties import OVERSEERS, not_found
+from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 from vbp_settlement.refunds import repository
 from vbp_settlement.refunds.models import RefundDemand, RefundReceipt
 
@@ -89,11 +89,8 @@ def _visible(demand: RefundDemand | None, principal: Principal, refund_id: int) 
 
 async def listing(session: AsyncSession, *, principal: Principal, hospital_code: str | None, after_id: int | None,
                   limit: int) -> list[tuple[RefundDemand, tuple[int, int]]]:
-    if principal.role is Role.HOSPITAL:
-        if hospital_code and hospital_code != principal.tenant:
-            return []
-        hospital_code = principal.tenant
-    elif principal.role not in OVERSEERS:
+    hospital_code = hospital_filter(principal, hospital_code)
+    if hospital_code is NOBODY:
         return []
     found = await repository.demands(session, hospital_code=hospital_code, after_id=after_id, limit=limit)
     amounts = await repository.amounts(session, [d.id for d in found])
