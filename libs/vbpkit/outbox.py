@@ -26,12 +26,12 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import Text, bindparam, cast, func, insert, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, topic_for
+from vbpkit.repository import copy_rows
 from vbpkit.tables import OutboxRow, RelayState
 from vbpkit.tasks import failure_of
 
@@ -62,20 +62,15 @@ def add(session: AsyncSession, event: Event, *, key: str, occurred_at: datetime 
 
 async def add_many(session: AsyncSession, events: list[tuple[Event, str]]) -> list[Envelope]:
     """Stage many ``(event, key)`` in the caller's transaction with one INSERT — a bulk post's
-    thousands of events without an ORM object each, the envelope serialised by pydantic and
-    cast to JSONB by the database. Their order is kept (ids ascend)."""
+    thousands of events without an ORM object each, written by binary COPY with the envelope
+    serialised by pydantic. Their order is kept (ids ascend)."""
     now = datetime.now(timezone.utc)
     envelopes = [Envelope.model_construct(event_id=uuid.uuid4(), type=e.type, version=e.version, occurred_at=now,
                                           producer=e.producer(), key=key, data=e.model_dump(mode="json"))
                  for e, key in events]
-    if envelopes:
-        table = OutboxRow.__table__
-        await session.execute(
-            insert(table).values(event_id=bindparam("event_id"), topic=bindparam("topic"), key=bindparam("key"),
-                                 type=bindparam("type"), version=bindparam("version"),
-                                 envelope=cast(bindparam("envelope_json", type_=Text), JSONB)),
-            [{"event_id": e.event_id, "topic": topic_for(e.producer), "key": e.key, "type": e.type,
-              "version": e.version, "envelope_json": e.model_dump_json()} for e in envelopes])
+    await copy_rows(session, OutboxRow.__table__, ["event_id", "topic", "key", "type", "version", "envelope"],
+                    [(e.event_id, topic_for(e.producer), e.key, e.type, e.version, e.model_dump_json())
+                     for e in envelopes])
     return envelopes
 
 

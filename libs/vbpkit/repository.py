@@ -54,3 +54,16 @@ async def reserve_ids(session: AsyncSession, table: str, count: int) -> list[int
         return []
     return list(await session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                                            "FROM generate_series(1, :n)"), {"table": table, "n": count}))
+
+
+async def copy_rows(session: AsyncSession, table, columns: list[str], records: list[tuple]) -> None:
+    """Write ``records`` into ``table`` with PostgreSQL's binary COPY, inside the session's
+    transaction: a bulk's tens of thousands of rows at a fraction of an INSERT's cost. The
+    table's constraints and triggers hold as for an INSERT. A JSONB value is given as JSON
+    text (``as_json``)."""
+    if not records:
+        return
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns,
+                                                      schema_name=table.schema)

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import bindparam, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of, as_json, jsonb_param, reserve_ids
+from vbpkit.repository import any_of, as_json, copy_rows, reserve_ids
 
 from vbp_settlement.fund_payables.models import DirectSettlementDeduction, FundPayable, PrepaymentOffset
 from vbp_settlement.ledger.models import LedgerPosting
@@ -129,21 +128,25 @@ async def supersede(session: AsyncSession, rows: list[dict]) -> None:
              for r in rows])
 
 
+PAYABLE_COLUMNS = ["id", "hospital_code", "fund", "month", "version", "status", "amount_fen", "net_fen", "paid_on",
+                   "transaction_id", "explain", "posted_by"]
+
+
 async def add_payables(session: AsyncSession, rows: list[dict]) -> None:
-    if rows:
-        table = FundPayable.__table__
-        await session.execute(insert(table).values(explain=jsonb_param("explain_json")),
-                              [{**r, "explain_json": as_json(r.pop("explain"))} for r in rows])
+    """Binary COPY (a month's post writes up to 10,000); ``explain`` goes as JSON text."""
+    await copy_rows(session, FundPayable.__table__, PAYABLE_COLUMNS,
+                    [tuple(as_json(r[c]) if c == "explain" else r[c] for c in PAYABLE_COLUMNS) for r in rows])
 
 
 async def add_offsets(session: AsyncSession, rows: list[dict]) -> None:
-    if rows:
-        await session.execute(insert(PrepaymentOffset.__table__), rows)
+    columns = ["payable_id", "plan_id", "posting_id", "batch_code"]
+    await copy_rows(session, PrepaymentOffset.__table__, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 async def add_deductions(session: AsyncSession, rows: list[dict]) -> None:
-    if rows:
-        await session.execute(insert(DirectSettlementDeduction.__table__), rows)
+    columns = ["payable_id", "payment_id", "posting_id"]
+    await copy_rows(session, DirectSettlementDeduction.__table__, columns,
+                    [tuple(r[c] for c in columns) for r in rows])
 
 
 async def payable(session: AsyncSession, payable_id: int) -> FundPayable | None:

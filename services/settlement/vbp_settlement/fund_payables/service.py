@@ -33,7 +33,7 @@ from vbpkit.projections.registry import repository as registry
 from vbp_settlement.deliveries import repository as deliveries
 from vbp_settlement.fund_payables import repository
 from vbp_settlement.fund_payables.models import FundPayable
-from vbp_settlement.fund_payables.schemas import PayablePost, PostResult, RowResult, first_of
+from vbp_settlement.fund_payables.schemas import OffsetRead, PayablePost, PostResult, RowResult, first_of
 from vbp_settlement.fund_payables.split import PendingDirectSettlement, PlanState, Split, split
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
@@ -92,21 +92,31 @@ async def _plan_states(session: AsyncSession, codes: set[str]) -> dict[tuple[str
     refunded = await repository.refunded_by_plan(session, ids)
     batches = await catalog.batches_by_code(session, {p.batch_code for p in plans})
     states: dict[tuple[str, str], list[PlanState]] = {}
+    windows: dict[tuple[str, int], tuple] = {}  # the same for every plan of a batch's year
     for plan in plans:
         batch = batches[plan.batch_code]
-        policy, cycle = batch.policy, batch.cycle
-        progressive = isinstance(policy.offsets, ProgressiveByAcceptedAmount)
-        window = agreement_year_bounds(cycle, plan.prepaid_year).value if progressive else None
-        first = first_offset_month(policy, cycle).value
-        if window is not None:
-            first = max(first, window.first.replace(day=1))
+        policy = batch.policy
+        if (plan.batch_code, plan.prepaid_year) not in windows:
+            windows[(plan.batch_code, plan.prepaid_year)] = _window(batch, plan.prepaid_year)
+        first, refund, window = windows[(plan.batch_code, plan.prepaid_year)]
         states.setdefault((plan.hospital_code, plan.fund), []).append(PlanState(
             plan_id=plan.id, batch_code=plan.batch_code, preset=policy.preset, kind=policy.offsets.kind,
-            first_month=first, refund_month=refund_month(policy, cycle).value, total_fen=plan.total_fen,
+            first_month=first, refund_month=refund, total_fen=plan.total_fen,
             disbursed_fen=disbursed.get(plan.id, 0), offset_fen=offset.get(plan.id, 0),
             refunded_fen=refunded.get(plan.id, 0), refund_demanded=plan.id in refunded, agreed_fen=plan.base_fen,
             window=(window.first, window.last) if window else None))
     return states
+
+
+def _window(batch, prepaid_year: int) -> tuple:
+    """A plan's first offset month, refund month and, if progressive, its agreement year."""
+    policy, cycle = batch.policy, batch.cycle
+    first = first_offset_month(policy, cycle).value
+    window = None
+    if isinstance(policy.offsets, ProgressiveByAcceptedAmount):
+        window = agreement_year_bounds(cycle, prepaid_year).value
+        first = max(first, window.first.replace(day=1))
+    return first, refund_month(policy, cycle).value, window
 
 
 async def _accepted_by_month_end(session: AsyncSession, hospital_code: str, plan: PlanState, month: date) -> None:
@@ -128,7 +138,7 @@ def _movement(row: _Row, by: str, cause: str) -> Movement | None:
     if s.amount_fen == 0:
         return None
     return Movement("request", cause, (
-        f"SET-4 fund payable {row.hospital_code} {row.fund} {row.month:%Y-%m}: {s.amount_fen} fen, direct settlements "
+        f"SET-4 fund payable {row.hospital_code} {row.fund} {row.month.isoformat()[:7]}: {s.amount_fen} fen, direct settlements "
         f"{s.direct_settlements_fen}, offsets {s.offset_fen}, net {s.net_fen}, paid on {row.paid_on}"), by, postings)
 
 
@@ -235,42 +245,43 @@ async def _write(session: AsyncSession, changing: list[_Row], recorded, *, by: s
 
 
 def _announcements(row: _Row) -> list[tuple]:
-    s, events = row.split, []
-    offsets = [OffsetFacts(plan_id=t.plan_id, batch_code=t.batch_code, amount_fen=t.amount_fen,
-                           outstanding_after_fen=t.outstanding_after_fen) for t in s.offsets]
-    events.append((OffsetApplied(
+    """The row's ``settlement.offset.applied``. Built with ``model_construct``: every value
+    comes from the split just made, and a bulk post makes ten thousand of them."""
+    s = row.split
+    offsets = [OffsetFacts.model_construct(plan_id=t.plan_id, batch_code=t.batch_code, amount_fen=t.amount_fen,
+                                           outstanding_after_fen=t.outstanding_after_fen) for t in s.offsets]
+    deductions = [DeductionFacts.model_construct(payment_id=t.payment_id, invoice_id=t.invoice_id,
+                                                 amount_fen=t.amount_fen) for t in s.deductions]
+    return [(OffsetApplied.model_construct(
         payable_id=row.new_id, hospital_code=row.hospital_code, fund=row.fund, month=row.month,
         version_no=row.live.version + 1 if row.live else 1, corrects_payable_id=row.live.id if row.live else None,
         reversed_offset_fen=row.gave_back[0], reversed_direct_settlements_fen=row.gave_back[1],
         amount_fen=s.amount_fen, direct_settlements_fen=s.direct_settlements_fen, offset_fen=s.offset_fen,
-        net_fen=s.net_fen, paid_on=row.paid_on,
-        deductions=[DeductionFacts(payment_id=t.payment_id, invoice_id=t.invoice_id, amount_fen=t.amount_fen)
-                    for t in s.deductions], offsets=offsets), row.hospital_code))
-    return events
+        net_fen=s.net_fen, paid_on=row.paid_on, deductions=deductions, offsets=offsets), row.hospital_code)]
 
 
 def _result(request: PayablePost, rows: list[_Row], refused: dict[int, list[dict]]) -> PostResult:
+    """One result per row asked, in order (``model_construct``: the values are ours, and many)."""
     by_index = {r.index: r for r in rows}
     results = []
     for index, asked in enumerate(request.rows):
         base = dict(index=index, hospital_code=asked.hospital_code, fund=asked.fund, month=asked.month)
-        if index in refused:
-            results.append(RowResult(**base, status="rejected", errors=refused[index]))
-            continue
-        row = by_index[index]
-        if row.unchanged:
-            results.append(RowResult(**base, status="unchanged", payable_id=row.live.id, amount=row.live.amount_fen,
-                                     net=row.live.net_fen))
-            continue
-        s = row.split
-        results.append(RowResult(
-            **base, status="corrected" if row.live else "posted", payable_id=row.new_id,
-            corrects_payable_id=row.live.id if row.live else None, amount=s.amount_fen,
-            direct_settlements=s.direct_settlements_fen, offset=s.offset_fen, net=s.net_fen,
-            offsets=[{"plan_id": t.plan_id, "batch_code": t.batch_code, "amount": t.amount_fen, "explain": t.explain}
-                     for t in s.offsets]))
+        row = by_index.get(index)
+        if row is None:
+            results.append(RowResult.model_construct(**base, status="rejected", errors=refused[index]))
+        elif row.unchanged:
+            results.append(RowResult.model_construct(**base, status="unchanged", payable_id=row.live.id,
+                                                     amount=row.live.amount_fen, net=row.live.net_fen))
+        else:
+            s = row.split
+            results.append(RowResult.model_construct(
+                **base, status="corrected" if row.live else "posted", payable_id=row.new_id,
+                corrects_payable_id=row.live.id if row.live else None, amount=s.amount_fen,
+                direct_settlements=s.direct_settlements_fen, offset=s.offset_fen, net=s.net_fen,
+                offsets=[OffsetRead.model_construct(plan_id=t.plan_id, batch_code=t.batch_code, amount=t.amount_fen,
+                                                    explain=t.explain) for t in s.offsets]))
     counts = {k: sum(1 for r in results if r.status == k) for k in ("posted", "corrected", "unchanged", "rejected")}
-    return PostResult(received=len(request.rows), **counts, rows=results)
+    return PostResult.model_construct(received=len(request.rows), **counts, rows=results)
 
 
 # --- reading ---------------------------------------------------------------------------------
