@@ -10,11 +10,21 @@ from vbp_settlement.prepayments.models import PrepaymentPlan
 from vbp_settlement.refunds.models import RefundDemand, RefundReceipt
 
 
-async def plans_without_demand(session: AsyncSession) -> list[PrepaymentPlan]:
-    """Plans no refund was demanded of, locked (a concurrent check skips them: one demand each)."""
+async def plans_without_demand(session: AsyncSession) -> list[tuple[int, str]]:
+    """(id, batch) of every plan no refund was demanded of — read without locks."""
     demanded = select(RefundDemand.plan_id).where(RefundDemand.plan_id == PrepaymentPlan.id).exists()
-    return list(await session.scalars(select(PrepaymentPlan).where(~demanded).order_by(PrepaymentPlan.id)
-                                      .with_for_update(skip_locked=True)))
+    return [(i, b) for i, b in await session.execute(
+        select(PrepaymentPlan.id, PrepaymentPlan.batch_code).where(~demanded).order_by(PrepaymentPlan.id))]
+
+
+async def lock_undemanded(session: AsyncSession, plan_ids: list[int]) -> list[PrepaymentPlan]:
+    """Those of ``plan_ids`` still without a demand, locked; a plan a concurrent check holds is
+    skipped (that check demands it): one demand each."""
+    if not plan_ids:
+        return []
+    demanded = select(RefundDemand.plan_id).where(RefundDemand.plan_id == PrepaymentPlan.id).exists()
+    return list(await session.scalars(select(PrepaymentPlan).where(PrepaymentPlan.id.in_(plan_ids), ~demanded)
+                                      .order_by(PrepaymentPlan.id).with_for_update(skip_locked=True)))
 
 
 async def add_demands(session: AsyncSession, rows: list[dict]) -> list[RefundDemand]:

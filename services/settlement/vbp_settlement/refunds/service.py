@@ -37,16 +37,12 @@ from vbp_settlement.refunds.models import RefundDemand, RefundReceipt
 
 async def run_refund_check(session: AsyncSession, *, today: date) -> list[int]:
     """Demand back every plan's outstanding prepayment once its refund month has begun."""
-    plans = await repository.plans_without_demand(session)
-    batches = await catalog.batches_by_code(session, {p.batch_code for p in plans})
-    due = []
-    for plan in plans:
-        batch = batches.get(plan.batch_code)
-        if batch is None:
-            continue
-        month = refund_month(batch.policy, batch.cycle)
-        if month.value is not None and month.value <= today:
-            due.append((plan, batch, month))
+    candidates = await repository.plans_without_demand(session)
+    batches = await catalog.batches_by_code(session, {b for _, b in candidates})
+    months = {code: refund_month(batch.policy, batch.cycle) for code, batch in batches.items()}
+    due_ids = [i for i, b in candidates if b in months and months[b].value is not None and months[b].value <= today]
+    due = [(plan, batches[plan.batch_code], months[plan.batch_code])
+           for plan in await repository.lock_undemanded(session, due_ids)]
     ids = [p.id for p, _, _ in due]
     disbursed = await payables.disbursed_by_plan(session, ids)
     offset = await payables.offset_by_plan(session, ids)
