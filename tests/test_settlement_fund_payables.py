@@ -100,9 +100,11 @@ class TestAMonthOfFundPayables:
             refused = await client.post("/settlement/fund-payables", json=body)
             assert refused.status_code == 403 and is_problem(refused)
         bad = await market.insurer.post("/settlement/fund-payables", json={"rows": [
-            {**body["rows"][0], "month": "2026-13"}, {**body["rows"][0], "amount": "-1.00"}]})
+            {**body["rows"][0], "month": "2026-13"}, {**body["rows"][0], "amount": "-1.00"},
+            {**body["rows"][0], "amount": "99999999999999999999.99"}]})  # beyond any BIGINT of fen
         assert bad.status_code == 422 and is_problem(bad)
-        assert {e["field"] for e in bad.json()["errors"]} >= {"body.rows.0.month", "body.rows.1.amount"}
+        assert {e["field"] for e in bad.json()["errors"]} >= {"body.rows.0.month", "body.rows.1.amount",
+                                                               "body.rows.2.amount"}
         too_many = await market.insurer.post("/settlement/fund-payables", json={"rows": body["rows"] * 10_001})
         assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "body.rows"
         listed = await market.insurer.get("/settlement/fund-payables", params={"hospital_code": hospital})

@@ -19,3 +19,6 @@ class Base(DeclarativeBase):
 # never a database overflow answered with a 500 (DESIGN §7, bad input).
 BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
+# One amount of money at most 1,000,000,000,000.00 yuan: far above any real payable, and low
+# enough that 10,000 of them still sum inside a BIGINT of fen (a 422, never an overflow).
+AMOUNT_MAX_FEN = 10**14

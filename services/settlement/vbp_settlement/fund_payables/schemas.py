@@ -6,6 +6,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 
+from vbp_settlement.models import AMOUNT_MAX_FEN
+
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Fund = Literal["employee", "resident"]
 
@@ -23,7 +25,7 @@ class PayableRow(BaseModel):
     hospital_code: str = Field(min_length=1, max_length=64)
     fund: Fund = Field(description="employee (职工医保) | resident (居民医保)")
     month: str = Field(pattern=MONTH_PATTERN, description="the settlement month, YYYY-MM")
-    amount: NonNegativeYuan = Field(description="what the fund owes the hospital for the month")
+    amount: NonNegativeYuan = Field(le=AMOUNT_MAX_FEN, description="what the fund owes the hospital for the month")
     paid_on: date = Field(description="the day the fund paid the hospital the net (及时拨付)")
 
     @field_validator("month")

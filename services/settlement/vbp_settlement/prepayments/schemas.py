@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 
-from vbp_settlement.models import INTEGER_MAX
+from vbp_settlement.models import AMOUNT_MAX_FEN, INTEGER_MAX
 
 
 class TrancheRead(BaseModel):
@@ -55,7 +55,7 @@ class TotalSet(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    total: NonNegativeYuan
+    total: NonNegativeYuan = Field(le=AMOUNT_MAX_FEN)
     reason: str = Field(min_length=1, max_length=1000)
 
 

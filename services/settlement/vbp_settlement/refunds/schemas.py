@@ -6,6 +6,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from vbpkit.money import NonNegativeYuan, YuanFromFen
 
+from vbp_settlement.models import AMOUNT_MAX_FEN
+
 
 class RefundRead(BaseModel):
     id: int
@@ -39,5 +41,5 @@ class RefundCheck(BaseModel):
 class ReceiptCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: NonNegativeYuan = Field(description="more than zero, at most what is still due")
+    amount: NonNegativeYuan = Field(le=AMOUNT_MAX_FEN, description="more than zero, at most what is still due")
     received_on: date
