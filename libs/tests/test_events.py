@@ -238,7 +238,7 @@ class TestTheSupplyEventsTheNextServicesNeedArePublished:
 
 
 class TestTheSettlementEventsArePublished:
-    """§6 and issue 8 (SET-1, SET-2): the invoice and payment events are registered, so they
+    """§6 and issue 8 (SET-1 … SET-5): invoice, payment, prepayment, offset and refund events are registered, so they
     appear in ``/asyncapi.json`` on the settlement channel with the facts consumers need."""
 
     SETTLEMENT = {
@@ -260,6 +260,13 @@ class TestTheSettlementEventsArePublished:
         ("settlement.prepayment.late", 1): {"plan_id", "tranche", "undisbursed_fen", "due_on", "late_on"},
         ("settlement.prepayment.disbursement_reversed", 1): {"plan_id", "reverses_disbursement_id", "amount_fen",
                                                              "ledger_transaction_id", "reason"},
+        # SET-4: one per payable version, with the day the fund paid (monitoring's 及时拨付)
+        ("settlement.offset.applied", 1): {"payable_id", "hospital_code", "fund", "month", "amount_fen",
+                                           "direct_settlements_fen", "offset_fen", "net_fen", "paid_on", "offsets",
+                                           "deductions"},
+        ("settlement.refund.demanded", 1): {"refund_id", "plan_id", "hospital_code", "fund", "amount_fen",
+                                            "demanded_on", "offsets_began", "window_closed"},
+        ("settlement.refund.received", 1): {"refund_id", "receipt_id", "amount_fen", "received_on", "still_due_fen"},
     }
 
     def test_each_settlement_event_is_on_the_settlement_channel_with_its_fields(self):
