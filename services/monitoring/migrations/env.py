@@ -1,4 +1,5 @@
 from vbp_monitoring.models import Base
+from vbp_monitoring.purchases import models as _purchases  # noqa: F401
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env
 

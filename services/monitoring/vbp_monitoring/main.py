@@ -7,6 +7,7 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbp_monitoring.institutions.router import router as institutions
+from vbp_monitoring.progress.router import router as progress
 from vbp_monitoring.settings import MonitoringSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -18,7 +19,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="VBP monitoring",
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
-        routers=[institutions],
+        routers=[institutions, progress],
         projections=PROJECTIONS,
         handlers=HANDLERS,
     )

@@ -1,0 +1,182 @@
+"""MON-1 progress on a real database, from contracts' events applied as the consumer would:
+completion against the time-proportional target at several dates, returns, a batch ended
+early (pro rata), a superseded agreement version, roll-ups and who sees what — every figure
+worked out by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from vbp_monitoring.main import MIGRATIONS
+from vbp_monitoring.progress import service
+from vbp_monitoring.purchases.handlers import HANDLERS
+from vbpkit.db import create_sessionmaker
+from vbpkit.events import Envelope
+from vbpkit.identity import Principal, Role
+from vbpkit.inbox import apply
+from vbpkit.migrations import upgrade_to_head
+from vbpkit.policy import policy_from_preset
+from vbpkit.problems import Problem
+from vbpkit.projections.catalog_view.models import BatchView
+from vbpkit.projections.registry.models import InstitutionView, fund_for_level
+
+A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
+ADMIN = Principal(role=Role.ADMIN, key_id="admin")
+
+
+@pytest.fixture
+async def sessions(new_database):
+    url = await new_database("monitoring_progress")
+    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    engine = create_async_engine(url)
+    maker = create_sessionmaker(engine)
+    now = datetime.now(timezone.utc)
+    async with maker() as session, session.begin():
+        # chongqing-2025 from 2025-01-01 for two years: year 1 is 2025-01-01 … 2025-12-31 (365 days)
+        session.add(BatchView(code="CQ", name="CQ", kind="consumable", starts_on=date(2025, 1, 1),
+                              ends_on=date(2026, 12, 31), ended_early_on=None,
+                              policy=policy_from_preset("chongqing-2025"), groups=[], as_of=now))
+        for code, region in (("H1", "500103"), ("H2", "500157"), ("H3", "510104")):
+            session.add(InstitutionView(code=code, name=code, level=3, kind="public", region_code=region,
+                                        fund=fund_for_level(3), as_of=now))
+    yield maker
+    await engine.dispose()
+
+
+def event(event_type: str, version: int, key: str, **data) -> Envelope:
+    return Envelope(event_id=uuid.uuid4(), type=event_type, version=version, occurred_at=datetime.now(timezone.utc),
+                    producer="contracts", key=key, data=data)
+
+
+def agreement(agreement_id: int, hospital: str, manufacturer: str, items: list[tuple[int, int, int]],
+              version_no: int = 1, batch: str = "CQ") -> Envelope:
+    return event("contracts.agreement.effective", 1, hospital, agreement_id=agreement_id, batch_code=batch,
+                 agreement_year=1, hospital_code=hospital, manufacturer_code=manufacturer,
+                 distributor_code="91500000MA5U0000D4", version_no=version_no, with_service=True,
+                 items=[{"product_id": p, "agreed_quantity": q, "unit_price_fen": f} for p, q, f in items],
+                 agreed_amount_fen=sum(q * f for _, q, f in items), content_sha256="0" * 64)
+
+
+def accepted(delivery_id: int, hospital: str, manufacturer: str, product: int, quantity: int, price_fen: int,
+             on: date, batch: str = "CQ") -> Envelope:
+    return event("contracts.delivery.accepted", 2, hospital, delivery_id=delivery_id, line_no=1, order_id=delivery_id,
+                 hospital_code=hospital, product_id=product, batch_code=batch, agreement_id=1, agreement_year=1,
+                 manufacturer_code=manufacturer, distributor_code="91500000MA5U0000D4", quantity=quantity,
+                 unit_price_fen=price_fen, amount_fen=quantity * price_fen, ordered_on=on, delivered_on=on,
+                 accepted_on=on)
+
+
+def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on: date) -> Envelope:
+    return event("contracts.delivery.returned", 1, hospital, return_id=delivery_id, delivery_id=delivery_id,
+                 line_no=1, order_id=delivery_id, hospital_code=hospital, product_id=11, batch_code="CQ",
+                 agreement_id=1, agreement_year=1, manufacturer_code=A, distributor_code="91500000MA5U0000D4",
+                 quantity=quantity, unit_price_fen=price_fen, amount_fen=quantity * price_fen, returned_on=on,
+                 reason="破损")
+
+
+async def deliver(sessions, *envelopes: Envelope) -> None:
+    async with sessions() as session, session.begin():
+        for e in envelopes:
+            await apply(session, HANDLERS[e.type], e)
+
+
+async def progress(sessions, as_of: date, principal: Principal = ADMIN, **filters):
+    args = dict(batch_code=None, hospital_code=None, company_code=None, region_code=None, year=None,
+                group_by="item") | filters
+    async with sessions() as session:
+        return await service.progress(session, principal=principal, as_of=as_of, **args)
+
+
+class TestProgressAgainstTheTime:
+    async def test_mon1_completion_target_and_behind_at_several_dates(self, sessions):
+        """H1 agreed 365 × 10.00 of product 11. By 2025-04-10 (day 100 of 365) it accepted
+        60: completion 60/365 = 0.1644, target 100/365 = 0.2740 → behind by more than 10
+        points. By 2025-07-01 (day 182) 150 more, 20 returned on 2025-06-30 → 190/365 =
+        0.5205 against 0.4986: not behind."""
+        await deliver(sessions, agreement(1, "H1", A, [(11, 365, 1000)]),
+                      accepted(1, "H1", A, 11, 60, 1000, date(2025, 3, 1)),
+                      accepted(2, "H1", A, 11, 150, 1000, date(2025, 5, 20)),
+                      returned(2, "H1", 20, 1000, date(2025, 6, 30)))
+        [early] = await progress(sessions, date(2025, 4, 10))
+        assert (early.accepted_quantity, str(early.completion), str(early.target), early.behind) == (
+            60, "0.1644", "0.2740", True)
+        assert early.explain["elapsed_days"] == 100 and early.explain["agreement_year"]["days"] == 365
+        [mid] = await progress(sessions, date(2025, 7, 1))
+        assert (mid.accepted_quantity, str(mid.completion), str(mid.target), mid.behind) == (
+            190, "0.5205", "0.4986", False)
+        assert (mid.explain["returned"], mid.explain["accepted_amount"]) == (20, "1900.00")
+        [before_return] = await progress(sessions, date(2025, 6, 29))
+        assert before_return.accepted_quantity == 210  # the return counts from its day
+
+    async def test_mon1_a_batch_ended_early_is_assessed_pro_rata(self, sessions):
+        """Seed 000: the category entered national VBP and the batch ended on 2025-06-30 (day
+        181): the agreed 365 is assessed as 365 × 181 / 365 = 181, and on the early end the
+        target is 1. 181 accepted → complete."""
+        async with sessions() as session, session.begin():
+            batch = await session.get(BatchView, "CQ")
+            batch.ends_on = date(2025, 6, 30)
+            batch.ended_early_on = date(2025, 6, 30)
+        await deliver(sessions, agreement(1, "H1", A, [(11, 365, 1000)]),
+                      accepted(1, "H1", A, 11, 181, 1000, date(2025, 6, 1)))
+        [row] = await progress(sessions, date(2025, 6, 30))
+        assert (row.agreed_quantity, row.assessed_quantity, str(row.completion), str(row.target), row.behind) == (
+            365, 181, "1.0000", "1.0000", False)
+        assert "cut at the batch's early end" in row.explain["assessed_formula"]
+
+    async def test_mon1_a_later_version_of_an_agreement_supersedes(self, sessions):
+        await deliver(sessions, agreement(1, "H1", A, [(11, 100, 1000)]),
+                      agreement(1, "H1", A, [(11, 200, 1000)], version_no=2),
+                      agreement(1, "H1", A, [(11, 50, 1000)], version_no=1))  # an older one arriving late
+        [row] = await progress(sessions, date(2025, 3, 1))
+        assert row.agreed_quantity == 200
+
+
+class TestRollUpsAndWhoSeesWhat:
+    @pytest.fixture
+    async def market(self, sessions):
+        """H1 (渝中区 500103) and H2 (500157) in Chongqing, H3 in Chengdu (510104); companies A and B."""
+        await deliver(sessions,
+                      agreement(1, "H1", A, [(11, 100, 1000)]), agreement(2, "H1", B, [(12, 100, 2000)]),
+                      agreement(3, "H2", A, [(11, 300, 1000)]), agreement(4, "H3", B, [(12, 50, 2000)]),
+                      accepted(1, "H1", A, 11, 50, 1000, date(2025, 2, 1)),
+                      accepted(2, "H1", B, 12, 10, 2000, date(2025, 2, 1)),
+                      accepted(3, "H2", A, 11, 300, 1000, date(2025, 2, 1)))
+        return sessions
+
+    async def test_mon1_roll_ups_add_amounts(self, market):
+        hospitals = await progress(market, date(2025, 7, 2), group_by="hospital")
+        # H1: (50 × 10.00 + 10 × 20.00) ÷ (100 × 10.00 + 100 × 20.00) = 700 ÷ 3,000 = 0.2333
+        assert [(r.key["hospital_code"], str(r.completion)) for r in hospitals] == [
+            ("H1", "0.2333"), ("H2", "1.0000"), ("H3", "0.0000")]
+        companies = await progress(market, date(2025, 7, 2), group_by="company")
+        # A: (500 + 3,000) ÷ (1,000 + 3,000) = 0.8750; B: 200 ÷ (2,000 + 1,000) = 0.0667
+        assert [(r.key["company_code"], str(r.completion)) for r in companies] == [(A, "0.8750"), (B, "0.0667")]
+        regions = await progress(market, date(2025, 7, 2), group_by="region")
+        assert [r.key["region_code"] for r in regions] == ["500103", "500157", "510104"]
+        [batch] = await progress(market, date(2025, 7, 2), group_by="batch")
+        # 3,700 ÷ 7,000 = 0.5286; day 183 of 365 → 0.5014 for every item, so for the batch too
+        assert (str(batch.completion), str(batch.target)) == ("0.5286", "0.5014")
+
+    async def test_mon1_scoping_by_role_tenant_and_region(self, market):
+        h1 = Principal(role=Role.HOSPITAL, key_id="h1", tenant="H1")
+        assert {r.key["hospital_code"] for r in await progress(market, date(2025, 7, 2), h1)} == {"H1"}
+        assert await progress(market, date(2025, 7, 2), h1, hospital_code="H2") == []
+        company_b = Principal(role=Role.COMPANY, key_id="b", tenant=B)
+        assert {(r.key["hospital_code"], r.key["company_code"]) for r in
+                await progress(market, date(2025, 7, 2), company_b)} == {("H1", B), ("H3", B)}
+        chongqing = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
+        assert {r.key["hospital_code"] for r in await progress(market, date(2025, 7, 2), chongqing)} == {"H1", "H2"}
+        county = Principal(role=Role.INSURER, key_id="yz", tenant="500103")
+        assert {r.key["hospital_code"] for r in await progress(market, date(2025, 7, 2), county)} == {"H1"}
+        exchange = Principal(role=Role.EXCHANGE, key_id="ex", tenant="CQ-EXCHANGE")
+        assert len(await progress(market, date(2025, 7, 2), exchange)) == 4
+        assert {r.key["hospital_code"] for r in await progress(market, date(2025, 7, 2), region_code="510000")} == {
+            "H3"}
+        with pytest.raises(Problem) as refused:
+            await progress(market, date(2025, 7, 2), Principal(role=Role.INSURER, key_id="x", tenant="500000"),
+                           year=3)
+        assert refused.value.status == 422

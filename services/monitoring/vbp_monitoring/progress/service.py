@@ -1,0 +1,205 @@
+"""MON-1 采购进度: how far each hospital has bought what it agreed, against the time passed.
+
+Per hospital × agreement item of an agreement year: agreed, accepted to ``as_of`` net of
+returns (accepted in the year and by ``as_of``, returned by ``as_of``), completion =
+accepted ÷ agreed, and the time-proportional target 序时进度 = elapsed days ÷ days in the
+agreement year. ``behind`` when completion < target − the policy's tolerance (default 10
+points, ``ExecutionPolicy.progress_tolerance_points``).
+
+A batch ended early (seed 000: the category entered national VBP) cuts its agreement year
+at the early end; the agreed volume is then assessed pro rata (CAT-1): agreed × days of the
+cut year ÷ days of the whole year, half-up, and the target reaches 1 on the early end.
+
+Which year: ``year`` if asked, else the one ``as_of`` falls in (the last year after the
+cycle, the first before it). Roll-ups (hospital, company, batch, region) add amounts:
+completion = accepted amount ÷ assessed agreed amount, and their target is the assessed
+agreed amount's weighted mean of their items' targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.identity import Principal, Role
+from vbpkit.money import format_yuan
+from vbpkit.policy.dates import Cycle, agreement_year_bounds, agreement_year_of, agreement_years
+from vbpkit.problems import Problem
+from vbpkit.projections.catalog_view import repository as catalog
+from vbpkit.projections.registry import repository as registry
+from vbpkit.regions import is_known, is_within
+
+from vbp_monitoring.progress import repository
+
+FOUR = Decimal("0.0001")
+GROUPS = ("item", "hospital", "company", "batch", "region")
+
+
+@dataclass
+class Line:
+    """One row of progress: an item, or a roll-up of items."""
+
+    key: dict
+    agreed_quantity: int = 0
+    assessed_quantity: int = 0
+    accepted_quantity: int = 0
+    agreed_fen: int = 0
+    assessed_fen: int = 0
+    accepted_fen: int = 0
+    weighted_target: Decimal = Decimal(0)  # Σ target × assessed amount
+    tolerance_points: int = 10
+    explain: dict = field(default_factory=dict)
+
+    @property
+    def completion(self) -> Decimal:
+        if self.assessed_fen <= 0:
+            return Decimal(1) if self.accepted_fen > 0 else Decimal(0)
+        return (Decimal(self.accepted_fen) / Decimal(self.assessed_fen)).quantize(FOUR, ROUND_HALF_UP)
+
+    @property
+    def target(self) -> Decimal:
+        if self.assessed_fen <= 0:
+            return Decimal(0)
+        return (self.weighted_target / Decimal(self.assessed_fen)).quantize(FOUR, ROUND_HALF_UP)
+
+    @property
+    def behind(self) -> bool:
+        return self.completion < self.target - Decimal(self.tolerance_points) / 100
+
+
+def _year_of(cycle: Cycle, as_of: date, asked: int | None) -> int:
+    count = agreement_years(cycle).value
+    if asked is not None:
+        if not 1 <= asked <= count:
+            raise Problem(422, detail=f"the batch has agreement years 1–{count}",
+                          errors=[{"field": "query.year", "reason": f"not between 1 and {count}"}])
+        return asked
+    year = agreement_year_of(cycle, as_of).value
+    return year if year is not None else (1 if as_of < cycle.starts_on else count)
+
+
+def _schedule(batch, year: int, as_of: date) -> dict:
+    """The year's bounds in force, its whole length, the days elapsed by ``as_of`` and the target."""
+    cycle = batch.cycle
+    cut = agreement_year_bounds(cycle, year).value
+    whole = agreement_year_bounds(Cycle(starts_on=cycle.starts_on, ends_on=date(cycle.starts_on.year + year + 1, 12, 31),
+                                        preset=cycle.preset), year).value
+    days = (cut.last - cut.first).days + 1
+    whole_days = (whole.last - whole.first).days + 1
+    elapsed = min(max((as_of - cut.first).days + 1, 0), days)
+    return {"first": cut.first, "last": cut.last, "days": days, "whole_days": whole_days, "elapsed": elapsed,
+            "target": (Decimal(elapsed) / Decimal(days)).quantize(FOUR, ROUND_HALF_UP)}
+
+
+def scope(principal: Principal, *, hospital_code: str | None, company_code: str | None) -> dict:
+    """GW-5: who sees which rows. A hospital its own, a company its own agreements, an insurer
+    keyed to a region that region and the regions under it, the exchange and admins all."""
+    if principal.role is Role.HOSPITAL:
+        return {"hospital": principal.tenant, "company": company_code, "region": None,
+                "nothing": hospital_code not in (None, principal.tenant)}
+    if principal.role is Role.COMPANY:
+        return {"hospital": hospital_code, "company": principal.tenant, "region": None,
+                "nothing": company_code not in (None, principal.tenant)}
+    if principal.role is Role.INSURER:
+        return {"hospital": hospital_code, "company": company_code, "region": principal.tenant, "nothing": False}
+    if principal.role in (Role.EXCHANGE, Role.ADMIN):
+        return {"hospital": hospital_code, "company": company_code, "region": None, "nothing": False}
+    raise Problem(403, detail="progress is read by the bureau, the exchange, hospitals and companies (MON-1)")
+
+
+def _covered(region_code: str | None, cover: str | None) -> bool:
+    """Whether a hospital of ``region_code`` lies in ``cover`` (no cover, or a tenant that is not
+    a region code, covers everything)."""
+    if not cover or not is_known(cover):
+        return True
+    return bool(region_code) and is_known(region_code) and is_within(region_code, cover)
+
+
+async def progress(session: AsyncSession, *, principal: Principal, as_of: date, batch_code: str | None,
+                   hospital_code: str | None, company_code: str | None, region_code: str | None, year: int | None,
+                   group_by: str) -> list[Line]:
+    seen = scope(principal, hospital_code=hospital_code, company_code=company_code)
+    if seen["nothing"]:
+        return []
+    items = await repository.agreed_items(session, batch_code=batch_code, hospital_code=seen["hospital"],
+                                          manufacturer_code=seen["company"])
+    batches = await catalog.batches_by_code(session, {i.batch_code for i in items})
+    regions = {}
+    for code in {i.hospital_code for i in items}:
+        institution = await registry.institution(session, code)
+        regions[code] = institution.region_code if institution else None
+    years = {code: _year_of(b.cycle, as_of, year) for code, b in batches.items()}
+    schedules = {code: _schedule(batches[code], years[code], as_of) for code in batches}
+    accepted = {code: await repository.accepted(session, batch_code=code, year=years[code],
+                                                first=schedules[code]["first"],
+                                                as_of=min(as_of, schedules[code]["last"]))
+                for code in batches}
+    lines: dict[tuple, Line] = {}
+    for item in items:
+        if item.batch_code not in batches or item.agreement_year != years[item.batch_code]:
+            continue
+        region = regions.get(item.hospital_code)
+        if not _covered(region, seen["region"]) or not _covered(region, region_code):
+            continue
+        _add(lines, item, batches[item.batch_code], schedules[item.batch_code], region,
+             accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of)
+    return sorted(lines.values(), key=lambda line: tuple(str(v) for v in line.key.values()))
+
+
+def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tuple, group_by: str,
+         as_of: date) -> None:
+    accepted_q, returned_q, accepted_fen, returned_fen = got
+    assessed = (Decimal(item.agreed_quantity) * schedule["days"] / schedule["whole_days"]).quantize(
+        Decimal(1), ROUND_HALF_UP)
+    key = {"item": {"batch_code": item.batch_code, "agreement_year": item.agreement_year,
+                    "hospital_code": item.hospital_code, "company_code": item.manufacturer_code,
+                    "product_id": item.product_id},
+           "hospital": {"hospital_code": item.hospital_code},
+           "company": {"company_code": item.manufacturer_code},
+           "batch": {"batch_code": item.batch_code},
+           "region": {"region_code": region}}[group_by]
+    line = lines.setdefault(tuple(key.values()), Line(key=key,
+                                                      tolerance_points=batch.policy.progress_tolerance_points))
+    assessed_fen = int(assessed) * item.unit_price_fen
+    line.agreed_quantity += item.agreed_quantity
+    line.assessed_quantity += int(assessed)
+    line.accepted_quantity += accepted_q - returned_q
+    line.agreed_fen += item.agreed_quantity * item.unit_price_fen
+    line.assessed_fen += assessed_fen
+    line.accepted_fen += accepted_fen - returned_fen
+    line.weighted_target += schedule["target"] * assessed_fen
+    if group_by == "item":
+        line.explain = {
+            "rule": "MON-1", "preset": batch.policy.preset, "as_of": as_of.isoformat(),
+            "agreement_year": {"year": item.agreement_year, "first": schedule["first"].isoformat(),
+                               "last": schedule["last"].isoformat(), "days": schedule["days"]},
+            "elapsed_days": schedule["elapsed"],
+            "target": f"{schedule['target']}", "target_formula": "elapsed days ÷ days in the agreement year",
+            "agreed": item.agreed_quantity,
+            "assessed": int(assessed), "assessed_formula": (
+                f"agreed × {schedule['days']} ÷ {schedule['whole_days']} days: the year cut at the batch's early end"
+                if schedule["days"] != schedule["whole_days"] else "agreed (a whole year)"),
+            "accepted": accepted_q, "returned": returned_q, "accepted_net": accepted_q - returned_q,
+            "accepted_amount": format_yuan(accepted_fen - returned_fen),
+            "completion_formula": "accepted amount net of returns ÷ assessed agreed amount",
+            "tolerance_points": batch.policy.progress_tolerance_points,
+            "behind_when": "completion < target − tolerance",
+        }
+    else:
+        line.explain = {"rule": "MON-1", "as_of": as_of.isoformat(), "group_by": group_by,
+                        "completion_formula": "Σ accepted amount ÷ Σ assessed agreed amount",
+                        "target_formula": "the items' targets weighted by their assessed agreed amounts"}
+
+
+async def page(session: AsyncSession, *, cursor: int, limit: int, region_code: str | None,
+               **query) -> tuple[list[Line], int | None]:
+    """A page of ``progress`` (``cursor`` is the offset of its first row) and the next cursor."""
+    if region_code and not is_known(region_code):
+        raise Problem(422, detail=f"unknown region {region_code}",
+                      errors=[{"field": "query.region_code", "reason": "not a known administrative region code"}])
+    lines = await progress(session, region_code=region_code, **query)
+    return lines[cursor:cursor + limit], (cursor + limit if cursor + limit < len(lines) else None)
+
+

@@ -1,0 +1,51 @@
+"""MON-1 through the gateway: contracts' agreements and acceptances reach monitoring as
+events, and each party reads progress as the rules let it (GW-5, regions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from contracts_setup import build_market, effective_agreements, is_problem, purchase, today
+
+
+class TestProgressThroughTheGateway:
+    async def test_mon1_a_hospital_a_company_and_a_regional_bureau_read_progress(self, shared_platform):
+        """chongqing-2025 from 2026-06-01: year 1 runs to 2027-05-31 (365 days). Hospital 0
+        agreed 100 × 730.00 of product 0 and accepted 30 today: completion 0.3000 against a
+        target of (today − 2026-06-01 + 1) ÷ 365."""
+        market = await build_market(shared_platform, hospitals=2, year1={(0, 0): 100, (1, 0): 40})
+        await effective_agreements(shared_platform, market)
+        hospital, other = market.hospitals
+        product = market.product_ids[0]
+        await purchase(market, hospital, [(product, 30)])
+        elapsed = (date.fromisoformat(today()) - date(2026, 6, 1)).days + 1
+        target = f"{round(elapsed / 365, 4):.4f}"
+
+        async def arrived():
+            response = await market.client(hospital).get("/monitoring/progress", params={"batch_code": market.batch})
+            assert response.status_code == 200, response.text
+            rows = response.json()["items"]
+            assert [(r["key"]["hospital_code"], r["accepted_quantity"]) for r in rows] == [(hospital, 30)], rows
+            return rows[0]
+        row = await shared_platform.eventually(arrived)
+        assert (row["agreed_quantity"], row["completion"], row["target"]) == (100, "0.3000", target)
+        assert row["accepted_amount"] == "21900.00" and row["explain"]["rule"] == "MON-1"
+        assert row["behind"] == (0.3 < float(target) - 0.10)
+
+        others = await market.client(hospital).get("/monitoring/progress",
+                                                   params={"batch_code": market.batch, "hospital_code": other})
+        assert others.json()["items"] == []
+        company = market.client(market.manufacturers[0])
+        seen = (await company.get("/monitoring/progress", params={"batch_code": market.batch})).json()["items"]
+        assert {r["key"]["hospital_code"] for r in seen} == {hospital, other}
+        bureau = await market.insurer.get("/monitoring/progress", params={"batch_code": market.batch,
+                                                                         "group_by": "hospital"})
+        # the market's hospitals are in 500103, inside the insurer key's 500000
+        assert [(r["key"]["hospital_code"], r["completion"]) for r in bureau.json()["items"]] == sorted(
+            [(hospital, "0.3000"), (other, "0.0000")])
+        sichuan = shared_platform.client(await shared_platform.issue_key("insurer", "510000"))
+        assert (await sichuan.get("/monitoring/progress", params={"batch_code": market.batch})).json()["items"] == []
+        bad = await market.insurer.get("/monitoring/progress", params={"region_code": "999999"})
+        assert bad.status_code == 422 and is_problem(bad) and bad.json()["errors"][0]["field"] == "query.region_code"
+        bad = await market.insurer.get("/monitoring/progress", params={"group_by": "planet"})
+        assert bad.status_code == 422 and is_problem(bad)
