@@ -49,3 +49,35 @@ class TestProgressThroughTheGateway:
         assert bad.status_code == 422 and is_problem(bad) and bad.json()["errors"][0]["field"] == "query.region_code"
         bad = await market.insurer.get("/monitoring/progress", params={"group_by": "planet"})
         assert bad.status_code == 422 and is_problem(bad)
+
+
+class TestAlertsThroughTheGateway:
+    async def test_mon3_a_hospital_not_onboarded_is_alerted_and_the_bureau_acknowledges(self, shared_platform):
+        """Seed 001: the batch started 2026-06-01, so from 2026-08-01 on (the real clock is past
+        it) a hospital with agreed items and no accepted delivery is alerted; hospital 0 bought,
+        hospital 1 did not. (2 of 100 a year is no stockpiling: 2 ≤ 2 × 100 ÷ 12.)"""
+        market = await build_market(shared_platform, hospitals=2, year1={(0, 0): 100, (1, 0): 10})
+        await effective_agreements(shared_platform, market)
+        bought, idle = market.hospitals
+        await purchase(market, bought, [(market.product_ids[0], 2)])
+
+        async def progress_arrived():
+            rows = (await market.insurer.get("/monitoring/progress", params={"batch_code": market.batch})).json()
+            assert sorted(r["accepted_quantity"] for r in rows["items"]) == [0, 2], rows
+        await shared_platform.eventually(progress_arrived)
+        for client in (market.client(idle), market.exchange):
+            assert (await client.post("/monitoring/alert-checks")).status_code == 403
+        checked = await market.insurer.post("/monitoring/alert-checks")
+        assert checked.status_code == 200, checked.text
+        listed = await market.insurer.get("/monitoring/alerts", params={"batch_code": market.batch,
+                                                                       "kind": "onboarding"})
+        [alert] = listed.json()["items"]  # the scheduled check may have raised it first: once either way
+        assert (alert["hospital_code"], alert["rule"], alert["status"]) == (idle, "MON-3", "open")
+        assert (await market.client(bought).get("/monitoring/alerts", params={"batch_code": market.batch})
+                ).json()["items"] == []
+        done = await market.client(idle).post(f"/monitoring/alerts/{alert['id']}/acknowledgement",
+                                              json={"note": "下周进院"})
+        assert done.status_code == 200, done.text
+        assert (done.json()["status"], done.json()["note"]) == ("acknowledged", "下周进院")
+        empty = await market.insurer.post(f"/monitoring/alerts/{alert['id']}/acknowledgement", json={"note": ""})
+        assert empty.status_code == 422 and is_problem(empty)

@@ -51,6 +51,8 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "settlement", re.compile(r"^/fund-payables$"), frozenset({Role.INSURER})),
     ("POST", "settlement", re.compile(r"^/refund-checks$"), frozenset({Role.INSURER})),
     ("POST", "settlement", re.compile(r"^/refunds/[^/]+/receipts$"), frozenset({Role.INSURER})),
+    ("POST", "monitoring", re.compile(r"^/alert-checks$"), frozenset({Role.INSURER})),
+    ("POST", "monitoring", re.compile(r"^/alerts/[^/]+/acknowledgement$"), frozenset({Role.INSURER, Role.HOSPITAL})),
 ]
 
 

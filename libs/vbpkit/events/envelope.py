@@ -62,7 +62,7 @@ def event_schema(cls: E) -> E:
 
 
 def registered_events() -> dict[tuple[str, int], type[Event]]:
-    from vbpkit.events import catalog, contracts, settlement  # noqa: F401  (register the schemas)
+    from vbpkit.events import catalog, contracts, monitoring, settlement  # noqa: F401  (register the schemas)
 
     return dict(_REGISTRY)
 

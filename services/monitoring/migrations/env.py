@@ -1,3 +1,4 @@
+from vbp_monitoring.alerts import models as _alerts  # noqa: F401
 from vbp_monitoring.models import Base
 from vbp_monitoring.purchases import models as _purchases  # noqa: F401
 from vbpkit.db import KitBase

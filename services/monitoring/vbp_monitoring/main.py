@@ -5,6 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from vbpkit.service_app import ServiceSpec, create_service_app
 
+from vbp_monitoring.alerts.router import router as alerts
+from vbp_monitoring.alerts.schedule import alert_schedule
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.progress.router import router as progress
@@ -19,8 +21,9 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="VBP monitoring",
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
-        routers=[institutions, progress],
+        routers=[institutions, progress, alerts],
         projections=PROJECTIONS,
         handlers=HANDLERS,
+        background=[alert_schedule],
     )
     return create_service_app(spec, settings or MonitoringSettings())

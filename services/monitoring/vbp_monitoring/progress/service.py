@@ -109,7 +109,7 @@ def scope(principal: Principal, *, hospital_code: str | None, company_code: str 
     raise Problem(403, detail="progress is read by the bureau, the exchange, hospitals and companies (MON-1)")
 
 
-def _covered(region_code: str | None, cover: str | None) -> bool:
+def covered(region_code: str | None, cover: str | None) -> bool:
     """Whether a hospital of ``region_code`` lies in ``cover`` (no cover, or a tenant that is not
     a region code, covers everything)."""
     if not cover or not is_known(cover):
@@ -141,7 +141,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         if item.batch_code not in batches or item.agreement_year != years[item.batch_code]:
             continue
         region = regions.get(item.hospital_code)
-        if not _covered(region, seen["region"]) or not _covered(region, region_code):
+        if not covered(region, seen["region"]) or not covered(region, region_code):
             continue
         _add(lines, item, batches[item.batch_code], schedules[item.batch_code], region,
              accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of)

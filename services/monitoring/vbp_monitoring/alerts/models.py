@@ -1,0 +1,40 @@
+"""Alerts the bureau watches (MON-2, MON-3, …): raised once per condition and period, then
+acknowledged with a note, or resolved when the condition no longer holds."""
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vbp_monitoring.models import Base
+
+KINDS = ("stockpiling", "onboarding")
+STATUSES = ("open", "acknowledged", "resolved")
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), comment="stockpiling (MON-2) | onboarding (MON-3)")
+    rule: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16), comment="the month (YYYY-MM) or the check it belongs to")
+    batch_code: Mapped[str] = mapped_column(String(64), index=True)
+    hospital_code: Mapped[str] = mapped_column(String(64), index=True)
+    company_code: Mapped[str] = mapped_column(String(18), server_default="", comment="'' where not one company's")
+    product_id: Mapped[int] = mapped_column(BigInteger, server_default="0", comment="0 where not one product's")
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(16), server_default="open")
+    raised_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text, comment="the acknowledgement's note")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "period", "batch_code", "hospital_code", "company_code", "product_id",
+                         name="uq_alerts_once"),
+        CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status_known"),
+    )

@@ -1,0 +1,46 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from vbpkit.db import SessionDep
+from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.service_app import ClockDep
+
+from vbp_monitoring.alerts import service
+from vbp_monitoring.alerts.schemas import Acknowledgement, AlertCheck, AlertPage, AlertRead
+
+router = APIRouter(tags=["alerts"])
+BIGINT_MAX = 2**63 - 1
+
+
+@router.get("/alerts", response_model=AlertPage,
+            summary="Alerts (MON-2 stockpiling, MON-3 onboarding), filtered; each party sees its own")
+async def list_alerts(session: SessionDep, principal: PrincipalDep,
+                      batch_code: Annotated[str | None, Query(max_length=64)] = None,
+                      hospital_code: Annotated[str | None, Query(max_length=64)] = None,
+                      company_code: Annotated[str | None, Query(max_length=18)] = None,
+                      region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+                      kind: Literal["stockpiling", "onboarding"] | None = None,
+                      period: Annotated[str | None, Query(max_length=16)] = None,
+                      status: Literal["open", "acknowledged", "resolved"] | None = None,
+                      cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AlertPage:
+    found = await service.listing(session, principal=principal, region_code=region_code, after_id=cursor, limit=limit,
+                                  filters={"batch_code": batch_code, "hospital_code": hospital_code,
+                                           "company_code": company_code, "kind": kind, "period": period,
+                                           "status": status})
+    return AlertPage(items=[AlertRead.of(a) for a in found], next_cursor=found[-1].id if len(found) == limit else None)
+
+
+@router.post("/alerts/{alert_id}/acknowledgement", response_model=AlertRead,
+             dependencies=[require_roles(Role.INSURER, Role.HOSPITAL)],
+             summary="Acknowledge an open alert with a note (the bureau, or the hospital concerned)")
+async def acknowledge(alert_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], body: Acknowledgement,
+                      session: SessionDep, principal: PrincipalDep) -> AlertRead:
+    return AlertRead.of(await service.acknowledge(session, alert_id=alert_id, note=body.note, principal=principal))
+
+
+@router.post("/alert-checks", response_model=AlertCheck, dependencies=[require_roles(Role.INSURER)],
+             summary="Run the MON-2/MON-3 checks now on the service's clock (they also run on their own schedule)")
+async def run_checks(session: SessionDep, clock: ClockDep) -> AlertCheck:
+    today = clock.today()
+    return AlertCheck(checked_on=today, alerts_raised=await service.run_alert_checks(session, today=today))

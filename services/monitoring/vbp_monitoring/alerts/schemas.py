@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AlertRead(BaseModel):
+    id: int
+    kind: str
+    rule: str
+    period: str
+    batch_code: str
+    hospital_code: str
+    company_code: str | None
+    product_id: int | None
+    region_code: str | None
+    status: str = Field(description="open | acknowledged | resolved")
+    raised_on: date
+    details: dict[str, Any] = Field(description="the alert's explain: rule, preset, inputs")
+    note: str | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    resolved_on: date | None
+
+    @classmethod
+    def of(cls, a) -> AlertRead:
+        return cls(id=a.id, kind=a.kind, rule=a.rule, period=a.period, batch_code=a.batch_code,
+                   hospital_code=a.hospital_code, company_code=a.company_code or None, product_id=a.product_id or None,
+                   region_code=a.region_code, status=a.status, raised_on=a.raised_on, details=a.details, note=a.note,
+                   acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at, resolved_on=a.resolved_on)
+
+
+class AlertPage(BaseModel):
+    items: list[AlertRead]
+    next_cursor: int | None = Field(default=None, description="pass as `cursor` for the next page")
+
+
+class Acknowledgement(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class AlertCheck(BaseModel):
+    checked_on: date
+    alerts_raised: list[int]

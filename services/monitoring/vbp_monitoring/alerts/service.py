@@ -1,0 +1,138 @@
+"""MON-2 and MON-3 alerts, checked on the service's injectable clock, raised once each.
+
+- **MON-2 stockpiling** (扎堆采购, seeds 001/002): a hospital's accepted quantity of one
+  agreement item in one calendar month > factor × agreed ÷ 12, the factor the batch policy's
+  ``stockpiling_factor`` (default 2). Period: the month. Returns do not lower a month's
+  figure: what was taken in is what the rule watches.
+- **MON-3 onboarding** (seed 001: 两个月内…尚未完成进院采购的): from two months after the
+  execution start (the same day two months on, or that month's last day), every hospital
+  with effective first-year agreement items of the batch and no accepted delivery of it yet.
+  Period: "onboarding". Resolved by the check once the hospital has bought.
+
+Each new alert is announced with ``monitoring.alert.raised`` through the outbox.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit import outbox
+from vbpkit.events.monitoring import AlertRaised
+from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem
+from vbpkit.projections.catalog_view import repository as catalog
+from vbpkit.projections.registry import repository as registry
+
+from vbp_monitoring.alerts import repository
+from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.progress.service import covered, scope
+
+
+def onboarding_check_day(starts_on: date) -> date:
+    """Two months after ``starts_on``: the same day, or the last day of a shorter month."""
+    index = starts_on.year * 12 + starts_on.month - 1 + 2
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(starts_on.day, calendar.monthrange(year, month)[1]))
+
+
+async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
+    """Raise what is due as of ``today``; the ids of the alerts raised by this run."""
+    rows = await _stockpiling(session, today=today) + await _onboarding(session, today=today)
+    raised = await repository.raise_once(session, rows)
+    for alert in raised:
+        outbox.add(session, AlertRaised(
+            alert_id=alert.id, kind=alert.kind, rule=alert.rule, period=alert.period, batch_code=alert.batch_code,
+            hospital_code=alert.hospital_code, company_code=alert.company_code or None,
+            product_id=alert.product_id or None, region_code=alert.region_code, raised_on=alert.raised_on,
+            details=alert.details), key=alert.hospital_code)
+    return sorted(a.id for a in raised)
+
+
+async def _region(session: AsyncSession, hospital_code: str, cache: dict) -> str | None:
+    if hospital_code not in cache:
+        institution = await registry.institution(session, hospital_code)
+        cache[hospital_code] = institution.region_code if institution else None
+    return cache[hospital_code]
+
+
+async def _stockpiling(session: AsyncSession, *, today: date) -> list[dict]:
+    agreed = await repository.agreed(session)
+    monthly = await repository.monthly_accepted(session, today=today)
+    batches = await catalog.batches_by_code(session, {m[0] for m in monthly})
+    rows, regions = [], {}
+    for batch_code, hospital, company, product, year, month, quantity in monthly:
+        batch = batches.get(batch_code)
+        base = agreed.get((batch_code, hospital, product, year))
+        if batch is None or not base:
+            continue
+        factor = Decimal(batch.policy.stockpiling_factor)
+        if Decimal(int(quantity)) * 12 <= factor * base:
+            continue
+        rows.append(dict(kind="stockpiling", rule="MON-2", period=month.isoformat()[:7], batch_code=batch_code,
+                         hospital_code=hospital, company_code=company, product_id=product,
+                         region_code=await _region(session, hospital, regions), raised_on=today, details={
+                             "rule": "MON-2", "preset": batch.policy.preset, "month": month.isoformat()[:7],
+                             "accepted_in_month": int(quantity), "agreed_for_the_year": base,
+                             "factor": format(factor.normalize(), "f"),
+                             "limit": format((factor * base / 12).quantize(Decimal("0.01")), "f"),
+                             "formula": "a month's accepted quantity > factor × agreed ÷ 12"}))
+    return rows
+
+
+async def _onboarding(session: AsyncSession, *, today: date) -> list[dict]:
+    everyone = await repository.hospitals_with_items(session)
+    batches = await catalog.batches_by_code(session, {b for b, _ in everyone})
+    due = {code for code, batch in batches.items() if onboarding_check_day(batch.starts_on) <= today}
+    candidates = [(b, h) for b, h in everyone if b in due]
+    bought = await repository.hospitals_that_bought(session, sorted(due), today=today)
+    await repository.resolve(session, kind="onboarding", keys=bought & set(candidates), today=today)
+    rows, regions = [], {}
+    for batch_code, hospital in candidates:
+        if (batch_code, hospital) in bought:
+            continue
+        batch = batches[batch_code]
+        rows.append(dict(kind="onboarding", rule="MON-3", period="onboarding", batch_code=batch_code,
+                         hospital_code=hospital, company_code="", product_id=0,
+                         region_code=await _region(session, hospital, regions), raised_on=today, details={
+                             "rule": "MON-3", "preset": batch.policy.preset,
+                             "starts_on": batch.starts_on.isoformat(),
+                             "checked_from": onboarding_check_day(batch.starts_on).isoformat(),
+                             "why": "effective agreement items and no accepted delivery of them yet "
+                                    "(seed 001: 尚未完成进院采购)"}))
+    return rows
+
+
+async def listing(session: AsyncSession, *, principal: Principal, filters: dict, region_code: str | None,
+                  after_id: int | None, limit: int) -> list[Alert]:
+    """GW-5 as for progress: a hospital its own, a company its own, a regional insurer its region."""
+    seen = scope(principal, hospital_code=filters.get("hospital_code"), company_code=filters.get("company_code"))
+    if seen["nothing"]:
+        return []
+    filters = {**filters, "hospital_code": seen["hospital"], "company_code": seen["company"]}
+    found, cursor = [], after_id
+    while len(found) < limit:
+        page = await repository.listing(session, filters=filters, after_id=cursor, limit=limit)
+        if not page:
+            break
+        found += [a for a in page if covered(a.region_code, seen["region"]) and covered(a.region_code, region_code)]
+        cursor = page[-1].id
+    return found[:limit]
+
+
+async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, principal: Principal) -> Alert:
+    """The bureau (or the hospital concerned) acknowledges an alert with a note, once."""
+    alert = await repository.alert(session, alert_id, for_update=True)
+    allowed = principal.role in (Role.INSURER, Role.ADMIN) or (
+        principal.role is Role.HOSPITAL and alert is not None and alert.hospital_code == principal.tenant)
+    if alert is None or not allowed or (principal.role is Role.INSURER
+                                        and not covered(alert.region_code, principal.tenant)):
+        raise Problem(404, detail=f"no alert {alert_id} of yours")
+    if alert.status != "open":
+        raise Problem(409, detail=f"alert {alert_id} is {alert.status}; only an open alert is acknowledged")
+    alert.status, alert.note, alert.acknowledged_by = "acknowledged", note, principal.actor
+    alert.acknowledged_at = repository.acknowledged_now()
+    await session.flush()
+    return alert
