@@ -81,3 +81,37 @@ class TestAlertsThroughTheGateway:
         assert (done.json()["status"], done.json()["note"]) == ("acknowledged", "下周进院")
         empty = await market.insurer.post(f"/monitoring/alerts/{alert['id']}/acknowledgement", json={"note": ""})
         assert empty.status_code == 422 and is_problem(empty)
+
+
+class TestSavingsThroughTheGateway:
+    async def test_mon9_the_exchange_pushes_baselines_and_the_bureau_reads_savings(self, shared_platform):
+        """Product 0 won at 730.00 and was bought at 900.00 before (its baseline): a hospital that
+        accepted 3 saved (900.00 − 730.00) × 3 = 510.00."""
+        market = await build_market(shared_platform, year1={(0, 0): 100})
+        await effective_agreements(shared_platform, market)
+        hospital, product = market.hospitals[0], market.product_ids[0]
+        for client in (market.insurer, market.client(hospital)):
+            refused = await client.post("/monitoring/baseline-prices",
+                                        json={"rows": [{"product_id": product, "baseline_price": "900.00"}]})
+            assert refused.status_code == 403
+
+        async def pushed():
+            response = await market.exchange.post("/monitoring/baseline-prices", json={"rows": [
+                {"product_id": product, "baseline_price": "900.00"}]})
+            assert response.status_code == 200, response.text
+            assert response.json()["stored"] == 1, response.json()  # once monitoring knows the product
+        await shared_platform.eventually(pushed)
+        await purchase(market, hospital, [(product, 3)])
+
+        async def saved():
+            response = await market.insurer.get("/monitoring/savings", params={"batch_code": market.batch})
+            assert response.status_code == 200, response.text
+            assert response.json()["total"] == "510.00", response.json()
+            return response.json()
+        found = await shared_platform.eventually(saved)
+        [row] = found["items"]
+        assert (row["hospital_code"], row["products"][0]["baseline"], row["products"][0]["price_paid"]) == (
+            hospital, "900.00", "730.00")
+        bad = await market.exchange.post("/monitoring/baseline-prices", json={"rows": [
+            {"product_id": product, "baseline_price": "-1.00"}]})
+        assert bad.status_code == 422 and is_problem(bad)

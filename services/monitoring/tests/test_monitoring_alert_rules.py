@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
-from test_monitoring_progress_rules import A, accepted, agreement, deliver, sessions  # noqa: F401 (fixture)
+from monitoring_setup import A, accepted, agreement, deliver
 from vbp_monitoring.alerts import service
 from vbpkit.identity import Principal, Role
 from vbpkit.problems import Problem

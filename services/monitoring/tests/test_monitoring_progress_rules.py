@@ -5,83 +5,16 @@ worked out by hand."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
-from vbp_monitoring.main import MIGRATIONS
+from monitoring_setup import A, B, accepted, agreement, deliver, returned
 from vbp_monitoring.progress import service
-from vbp_monitoring.purchases.handlers import HANDLERS
-from vbpkit.db import create_sessionmaker
-from vbpkit.events import Envelope
 from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.policy import policy_from_preset
 from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view.models import BatchView
-from vbpkit.projections.registry.models import InstitutionView, fund_for_level
 
-A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")
-
-
-@pytest.fixture
-async def sessions(new_database):
-    url = await new_database("monitoring_progress")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-    engine = create_async_engine(url)
-    maker = create_sessionmaker(engine)
-    now = datetime.now(timezone.utc)
-    async with maker() as session, session.begin():
-        # chongqing-2025 from 2025-01-01 for two years: year 1 is 2025-01-01 … 2025-12-31 (365 days)
-        session.add(BatchView(code="CQ", name="CQ", kind="consumable", starts_on=date(2025, 1, 1),
-                              ends_on=date(2026, 12, 31), ended_early_on=None,
-                              policy=policy_from_preset("chongqing-2025"), groups=[], as_of=now))
-        for code, region in (("H1", "500103"), ("H2", "500157"), ("H3", "510104")):
-            session.add(InstitutionView(code=code, name=code, level=3, kind="public", region_code=region,
-                                        fund=fund_for_level(3), as_of=now))
-    yield maker
-    await engine.dispose()
-
-
-def event(event_type: str, version: int, key: str, **data) -> Envelope:
-    return Envelope(event_id=uuid.uuid4(), type=event_type, version=version, occurred_at=datetime.now(timezone.utc),
-                    producer="contracts", key=key, data=data)
-
-
-def agreement(agreement_id: int, hospital: str, manufacturer: str, items: list[tuple[int, int, int]],
-              version_no: int = 1, batch: str = "CQ") -> Envelope:
-    return event("contracts.agreement.effective", 1, hospital, agreement_id=agreement_id, batch_code=batch,
-                 agreement_year=1, hospital_code=hospital, manufacturer_code=manufacturer,
-                 distributor_code="91500000MA5U0000D4", version_no=version_no, with_service=True,
-                 items=[{"product_id": p, "agreed_quantity": q, "unit_price_fen": f} for p, q, f in items],
-                 agreed_amount_fen=sum(q * f for _, q, f in items), content_sha256="0" * 64)
-
-
-def accepted(delivery_id: int, hospital: str, manufacturer: str, product: int, quantity: int, price_fen: int,
-             on: date, batch: str = "CQ") -> Envelope:
-    return event("contracts.delivery.accepted", 2, hospital, delivery_id=delivery_id, line_no=1, order_id=delivery_id,
-                 hospital_code=hospital, product_id=product, batch_code=batch, agreement_id=1, agreement_year=1,
-                 manufacturer_code=manufacturer, distributor_code="91500000MA5U0000D4", quantity=quantity,
-                 unit_price_fen=price_fen, amount_fen=quantity * price_fen, ordered_on=on, delivered_on=on,
-                 accepted_on=on)
-
-
-def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on: date) -> Envelope:
-    return event("contracts.delivery.returned", 1, hospital, return_id=delivery_id, delivery_id=delivery_id,
-                 line_no=1, order_id=delivery_id, hospital_code=hospital, product_id=11, batch_code="CQ",
-                 agreement_id=1, agreement_year=1, manufacturer_code=A, distributor_code="91500000MA5U0000D4",
-                 quantity=quantity, unit_price_fen=price_fen, amount_fen=quantity * price_fen, returned_on=on,
-                 reason="破损")
-
-
-async def deliver(sessions, *envelopes: Envelope) -> None:
-    async with sessions() as session, session.begin():
-        for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
 
 
 async def progress(sessions, as_of: date, principal: Principal = ADMIN, **filters):

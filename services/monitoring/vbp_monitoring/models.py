@@ -14,3 +14,8 @@ PROJECTIONS = (Registry, CatalogView)
 
 class Base(DeclarativeBase):
     metadata = include_tables(new_metadata(), PROJECTIONS)
+
+# Ids are BIGINT; one amount at most 1,000,000,000,000.00 yuan: a larger one is a 422 naming
+# the field, never a database overflow answered with a 500.
+BIGINT_MAX = 2**63 - 1
+AMOUNT_MAX_FEN = 10**14

@@ -69,7 +69,7 @@ class Line:
         return self.completion < self.target - Decimal(self.tolerance_points) / 100
 
 
-def _year_of(cycle: Cycle, as_of: date, asked: int | None) -> int:
+def year_of(cycle: Cycle, as_of: date, asked: int | None) -> int:
     count = agreement_years(cycle).value
     if asked is not None:
         if not 1 <= asked <= count:
@@ -80,7 +80,7 @@ def _year_of(cycle: Cycle, as_of: date, asked: int | None) -> int:
     return year if year is not None else (1 if as_of < cycle.starts_on else count)
 
 
-def _schedule(batch, year: int, as_of: date) -> dict:
+def schedule_of(batch, year: int, as_of: date) -> dict:
     """The year's bounds in force, its whole length, the days elapsed by ``as_of`` and the target."""
     cycle = batch.cycle
     cut = agreement_year_bounds(cycle, year).value
@@ -130,8 +130,8 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
     for code in {i.hospital_code for i in items}:
         institution = await registry.institution(session, code)
         regions[code] = institution.region_code if institution else None
-    years = {code: _year_of(b.cycle, as_of, year) for code, b in batches.items()}
-    schedules = {code: _schedule(batches[code], years[code], as_of) for code in batches}
+    years = {code: year_of(b.cycle, as_of, year) for code, b in batches.items()}
+    schedules = {code: schedule_of(batches[code], years[code], as_of) for code in batches}
     accepted = {code: await repository.accepted(session, batch_code=code, year=years[code],
                                                 first=schedules[code]["first"],
                                                 as_of=min(as_of, schedules[code]["last"]))

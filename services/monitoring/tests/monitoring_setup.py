@@ -1,0 +1,54 @@
+"""Monitoring's facts as MON tests need them: contracts' events built and applied as the
+consumer would, on a real database (the ``sessions`` fixture is in conftest.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+from vbp_monitoring.purchases.handlers import HANDLERS
+from vbpkit.events import Envelope
+from vbpkit.identity import Principal, Role
+from vbpkit.inbox import apply
+
+A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
+ADMIN = Principal(role=Role.ADMIN, key_id="admin")
+
+
+def event(event_type: str, version: int, key: str, **data) -> Envelope:
+    return Envelope(event_id=uuid.uuid4(), type=event_type, version=version, occurred_at=datetime.now(timezone.utc),
+                    producer="contracts", key=key, data=data)
+
+
+def agreement(agreement_id: int, hospital: str, manufacturer: str, items: list[tuple[int, int, int]],
+              version_no: int = 1, batch: str = "CQ") -> Envelope:
+    return event("contracts.agreement.effective", 1, hospital, agreement_id=agreement_id, batch_code=batch,
+                 agreement_year=1, hospital_code=hospital, manufacturer_code=manufacturer,
+                 distributor_code="91500000MA5U0000D4", version_no=version_no, with_service=True,
+                 items=[{"product_id": p, "agreed_quantity": q, "unit_price_fen": f} for p, q, f in items],
+                 agreed_amount_fen=sum(q * f for _, q, f in items), content_sha256="0" * 64)
+
+
+def accepted(delivery_id: int, hospital: str, manufacturer: str, product: int, quantity: int, price_fen: int,
+             on: date, batch: str = "CQ") -> Envelope:
+    return event("contracts.delivery.accepted", 2, hospital, delivery_id=delivery_id, line_no=1, order_id=delivery_id,
+                 hospital_code=hospital, product_id=product, batch_code=batch, agreement_id=1, agreement_year=1,
+                 manufacturer_code=manufacturer, distributor_code="91500000MA5U0000D4", quantity=quantity,
+                 unit_price_fen=price_fen, amount_fen=quantity * price_fen, ordered_on=on, delivered_on=on,
+                 accepted_on=on)
+
+
+def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on: date) -> Envelope:
+    return event("contracts.delivery.returned", 1, hospital, return_id=delivery_id, delivery_id=delivery_id,
+                 line_no=1, order_id=delivery_id, hospital_code=hospital, product_id=11, batch_code="CQ",
+                 agreement_id=1, agreement_year=1, manufacturer_code=A, distributor_code="91500000MA5U0000D4",
+                 quantity=quantity, unit_price_fen=price_fen, amount_fen=quantity * price_fen, returned_on=on,
+                 reason="破损")
+
+
+async def deliver(sessions, *envelopes: Envelope) -> None:
+    async with sessions() as session, session.begin():
+        for e in envelopes:
+            await apply(session, HANDLERS[e.type], e)
+
+
