@@ -115,3 +115,20 @@ class TestSavingsThroughTheGateway:
         bad = await market.exchange.post("/monitoring/baseline-prices", json={"rows": [
             {"product_id": product, "baseline_price": "-1.00"}]})
         assert bad.status_code == 422 and is_problem(bad)
+
+
+class TestSubstitutePushThroughTheGateway:
+    async def test_mon5_only_the_exchange_pushes_and_each_bad_row_is_named(self, shared_platform):
+        market = await build_market(shared_platform)
+        hospital = market.hospitals[0]
+        row = {"hospital_code": hospital, "batch_code": market.batch, "group_code": "NO-SUCH-GROUP",
+               "product": "某非中选产品", "month": "2026-10", "quantity": 5, "amount": "100.00"}
+        for client in (market.insurer, market.client(hospital)):
+            assert (await client.post("/monitoring/non-winning-purchases", json={"rows": [row]})).status_code == 403
+        pushed = await market.exchange.post("/monitoring/non-winning-purchases", json={"rows": [row]})
+        assert pushed.status_code == 200, pushed.text
+        assert (pushed.json()["stored"], pushed.json()["errors"][0]["field"]) == (0, "body.rows.0.group_code")
+        bad = await market.exchange.post("/monitoring/non-winning-purchases", json={"rows": [{**row, "month": "10/2026"}]})
+        assert bad.status_code == 422 and is_problem(bad) and bad.json()["errors"][0]["field"] == "body.rows.0.month"
+        shares = await market.client(hospital).get("/monitoring/substitutes")
+        assert shares.status_code == 200 and shares.json()["items"] == []

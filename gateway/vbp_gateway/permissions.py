@@ -53,6 +53,7 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "settlement", re.compile(r"^/refunds/[^/]+/receipts$"), frozenset({Role.INSURER})),
     ("POST", "monitoring", re.compile(r"^/alert-checks$"), frozenset({Role.INSURER})),
     ("POST", "monitoring", re.compile(r"^/baseline-prices$"), frozenset({Role.EXCHANGE})),
+    ("POST", "monitoring", re.compile(r"^/non-winning-purchases$"), frozenset({Role.EXCHANGE})),
     ("POST", "monitoring", re.compile(r"^/alerts/[^/]+/acknowledgement$"), frozenset({Role.INSURER, Role.HOSPITAL})),
 ]
 

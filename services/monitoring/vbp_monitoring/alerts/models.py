@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
 
-KINDS = ("stockpiling", "onboarding")
+KINDS = ("stockpiling", "onboarding", "substitutes")
 STATUSES = ("open", "acknowledged", "resolved")
 
 
@@ -17,13 +17,14 @@ class Alert(Base):
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32), comment="stockpiling (MON-2) | onboarding (MON-3)")
+    kind: Mapped[str] = mapped_column(String(32), comment="stockpiling (MON-2) | onboarding (MON-3) | substitutes (MON-5)")
     rule: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(String(16), comment="the month (YYYY-MM) or the check it belongs to")
     batch_code: Mapped[str] = mapped_column(String(64), index=True)
     hospital_code: Mapped[str] = mapped_column(String(64), index=True)
     company_code: Mapped[str] = mapped_column(String(18), server_default="", comment="'' where not one company's")
     product_id: Mapped[int] = mapped_column(BigInteger, server_default="0", comment="0 where not one product's")
+    group_code: Mapped[str] = mapped_column(String(64), server_default="", comment="'' where not one group's")
     region_code: Mapped[str | None] = mapped_column(String(6))
     status: Mapped[str] = mapped_column(String(16), server_default="open")
     raised_on: Mapped[date] = mapped_column(Date)
@@ -34,7 +35,7 @@ class Alert(Base):
     resolved_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
-        UniqueConstraint("kind", "period", "batch_code", "hospital_code", "company_code", "product_id",
+        UniqueConstraint("kind", "period", "batch_code", "hospital_code", "company_code", "product_id", "group_code",
                          name="uq_alerts_once"),
         CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status_known"),
     )

@@ -13,13 +13,13 @@ BIGINT_MAX = 2**63 - 1
 
 
 @router.get("/alerts", response_model=AlertPage,
-            summary="Alerts (MON-2 stockpiling, MON-3 onboarding), filtered; each party sees its own")
+            summary="Alerts (MON-2 stockpiling, MON-3 onboarding, MON-5 substitutes), filtered; each party sees its own")
 async def list_alerts(session: SessionDep, principal: PrincipalDep,
                       batch_code: Annotated[str | None, Query(max_length=64)] = None,
                       hospital_code: Annotated[str | None, Query(max_length=64)] = None,
                       company_code: Annotated[str | None, Query(max_length=18)] = None,
                       region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-                      kind: Literal["stockpiling", "onboarding"] | None = None,
+                      kind: Literal["stockpiling", "onboarding", "substitutes"] | None = None,
                       period: Annotated[str | None, Query(max_length=16)] = None,
                       status: Literal["open", "acknowledged", "resolved"] | None = None,
                       cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
@@ -40,7 +40,7 @@ async def acknowledge(alert_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], body:
 
 
 @router.post("/alert-checks", response_model=AlertCheck, dependencies=[require_roles(Role.INSURER)],
-             summary="Run the MON-2/MON-3 checks now on the service's clock (they also run on their own schedule)")
+             summary="Run the MON-2/MON-3/MON-5 checks now on the service's clock (they also run on their own schedule)")
 async def run_checks(session: SessionDep, clock: ClockDep) -> AlertCheck:
     today = clock.today()
     return AlertCheck(checked_on=today, alerts_raised=await service.run_alert_checks(session, today=today))

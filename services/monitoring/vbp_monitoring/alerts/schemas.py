@@ -15,6 +15,7 @@ class AlertRead(BaseModel):
     hospital_code: str
     company_code: str | None
     product_id: int | None
+    group_code: str | None
     region_code: str | None
     status: str = Field(description="open | acknowledged | resolved")
     raised_on: date
@@ -28,6 +29,7 @@ class AlertRead(BaseModel):
     def of(cls, a) -> AlertRead:
         return cls(id=a.id, kind=a.kind, rule=a.rule, period=a.period, batch_code=a.batch_code,
                    hospital_code=a.hospital_code, company_code=a.company_code or None, product_id=a.product_id or None,
+                   group_code=a.group_code or None,
                    region_code=a.region_code, status=a.status, raised_on=a.raised_on, details=a.details, note=a.note,
                    acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at, resolved_on=a.resolved_on)
 

@@ -1,4 +1,5 @@
-"""MON-2 and MON-3 alerts, checked on the service's injectable clock, raised once each.
+"""MON-2, MON-3 and MON-5 alerts, checked on the service's injectable clock, raised once each
+(MON-5 substitutes: see substitutes.service).
 
 - **MON-2 stockpiling** (扎堆采购, seeds 001/002): a hospital's accepted quantity of one
   agreement item in one calendar month > factor × agreed ÷ 12, the factor the batch policy's
@@ -29,6 +30,7 @@ from vbpkit.projections.registry import repository as registry
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.progress.service import covered, scope
+from vbp_monitoring.substitutes import service as substitutes
 
 
 def onboarding_check_day(starts_on: date) -> date:
@@ -40,7 +42,12 @@ def onboarding_check_day(starts_on: date) -> date:
 
 async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
     """Raise what is due as of ``today``; the ids of the alerts raised by this run."""
-    rows = await _stockpiling(session, today=today) + await _onboarding(session, today=today)
+    regions: dict = {}
+
+    async def region_of(hospital_code: str) -> str | None:
+        return await _region(session, hospital_code, regions)
+    rows = (await _stockpiling(session, today=today) + await _onboarding(session, today=today)
+            + await substitutes.alerts_due(session, today=today, region_of=region_of))
     raised = await repository.raise_once(session, rows)
     for alert in raised:
         outbox.add(session, AlertRaised(
@@ -72,7 +79,7 @@ async def _stockpiling(session: AsyncSession, *, today: date) -> list[dict]:
         if Decimal(int(quantity)) * 12 <= factor * base:
             continue
         rows.append(dict(kind="stockpiling", rule="MON-2", period=month.isoformat()[:7], batch_code=batch_code,
-                         hospital_code=hospital, company_code=company, product_id=product,
+                         hospital_code=hospital, company_code=company, product_id=product, group_code="",
                          region_code=await _region(session, hospital, regions), raised_on=today, details={
                              "rule": "MON-2", "preset": batch.policy.preset, "month": month.isoformat()[:7],
                              "accepted_in_month": int(quantity), "agreed_for_the_year": base,
@@ -95,7 +102,7 @@ async def _onboarding(session: AsyncSession, *, today: date) -> list[dict]:
             continue
         batch = batches[batch_code]
         rows.append(dict(kind="onboarding", rule="MON-3", period="onboarding", batch_code=batch_code,
-                         hospital_code=hospital, company_code="", product_id=0,
+                         hospital_code=hospital, company_code="", product_id=0, group_code="",
                          region_code=await _region(session, hospital, regions), raised_on=today, details={
                              "rule": "MON-3", "preset": batch.policy.preset,
                              "starts_on": batch.starts_on.isoformat(),
