@@ -132,3 +132,27 @@ class TestSubstitutePushThroughTheGateway:
         assert bad.status_code == 422 and is_problem(bad) and bad.json()["errors"][0]["field"] == "body.rows.0.month"
         shares = await market.client(hospital).get("/monitoring/substitutes")
         assert shares.status_code == 200 and shares.json()["items"] == []
+
+
+class TestTimelinessThroughTheGateway:
+    async def test_mon4_settlement_events_reach_monitoring_and_the_rate_counts_them(self, shared_platform):
+        """An invoice accepted and paid in full today is due at the end of next month
+        (交货验收合格后的次月底): for that month the hospital has 1 invoice due, paid on time."""
+        from settlement_setup import accepted_invoice, accepted_purchase
+
+        deal = await accepted_purchase(shared_platform, quantity=2)
+        invoice = await accepted_invoice(deal, 2)
+        paid = await deal.his.post("/settlement/payments", json={"invoice_id": invoice["id"],
+                                                                 "amount": invoice["amount"], "paid_on": today()})
+        assert paid.status_code == 201, paid.text
+        month = invoice["due_on"][:7]
+
+        async def counted():
+            response = await deal.his.get("/monitoring/timeliness", params={"month": month})
+            assert response.status_code == 200, response.text
+            items = response.json()["items"]
+            assert [(i["hospital_code"], i["invoices_due"], i["paid_on_time"], i["on_time_rate"]) for i in items] == [
+                (deal.hospital, 1, 1, "1.0000")], items
+        await shared_platform.eventually(counted)
+        bad = await deal.his.get("/monitoring/timeliness", params={"month": "2026-13"})
+        assert bad.status_code == 422 and is_problem(bad)

@@ -3,6 +3,7 @@ from vbp_monitoring.models import Base
 from vbp_monitoring.purchases import models as _purchases  # noqa: F401
 from vbp_monitoring.savings import models as _savings  # noqa: F401
 from vbp_monitoring.substitutes import models as _substitutes  # noqa: F401
+from vbp_monitoring.timeliness import models as _timeliness  # noqa: F401
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env
 

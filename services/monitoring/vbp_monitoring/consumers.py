@@ -10,9 +10,15 @@ The kit's projections it switches on (``PROJECTIONS`` in models.py, vbpkit.proje
 Its own (``purchases.handlers``): ``contracts.agreement.effective``,
 ``contracts.delivery.accepted`` and ``contracts.delivery.returned`` → agreements with their
 items, accepted lines and returns with their dates (MON-1).
+
+``timeliness.handlers``: settlement's invoice, payment, late-tranche and offset events → the
+facts MON-4 judges timeliness by.
 """
 
 from vbp_monitoring.models import PROJECTIONS
-from vbp_monitoring.purchases.handlers import HANDLERS
+from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
+from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
+
+HANDLERS = {**PURCHASE_HANDLERS, **TIMELINESS_HANDLERS}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

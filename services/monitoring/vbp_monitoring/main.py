@@ -12,6 +12,7 @@ from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.progress.router import router as progress
 from vbp_monitoring.savings.router import router as savings
 from vbp_monitoring.substitutes.router import router as substitutes
+from vbp_monitoring.timeliness.router import router as timeliness
 from vbp_monitoring.settings import MonitoringSettings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -23,7 +24,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="VBP monitoring",
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
-        routers=[institutions, progress, alerts, savings, substitutes],
+        routers=[institutions, progress, alerts, savings, substitutes, timeliness],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -1,0 +1,73 @@
+"""MON-4 timeliness (seeds 000–004: 及时结清货款, 及时拨付), per hospital for a month:
+
+- **hospitals paying companies:** the live invoices due in the month, how many were paid in
+  full by their due date (the on-time payment rate), and how many were found overdue;
+- **the fund paying hospitals:** prepayment tranches due in the month and found late (not
+  disbursed by their due date), and each monthly fund payable of the month with the day the
+  fund paid it. It is late when paid after the end of the following month. The seeds say only
+  及时拨付; that deadline is this platform's default, the same rule as a supplier's 次月底.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.identity import Principal
+from vbpkit.money import format_yuan
+from vbpkit.projections.registry import repository as registry
+
+from vbp_monitoring.progress.service import covered, scope
+from vbp_monitoring.timeliness import repository
+
+
+def fund_deadline(month: date) -> date:
+    """A month's payable is paid on time by the last day of the following month."""
+    year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
+    return date(year, number, calendar.monthrange(year, number)[1])
+
+
+async def timeliness(session: AsyncSession, *, principal: Principal, month: date,
+                     hospital_code: str | None) -> list[dict]:
+    seen = scope(principal, hospital_code=hospital_code, company_code=None)
+    if seen["nothing"] or seen["company"]:
+        return []  # timeliness is the hospitals' and the fund's; a company reads its receivables in settlement
+    last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+    per: dict[str, dict] = {}
+
+    def entry(code: str) -> dict:
+        return per.setdefault(code, {"hospital_code": code, "invoices_due": 0, "paid_on_time": 0,
+                                     "found_overdue": 0, "unpaid_by_due_date_fen": 0, "late_tranches": [],
+                                     "fund_payables": []})
+    for _, code, amount, due_on, overdue_on, paid in await repository.invoices_due(
+            session, first=month, last=last, hospital_code=seen["hospital"]):
+        e = entry(code)
+        e["invoices_due"] += 1
+        e["paid_on_time"] += int(paid) >= amount
+        e["found_overdue"] += overdue_on is not None
+        e["unpaid_by_due_date_fen"] += max(amount - int(paid), 0)
+    for t in await repository.late_tranches(session, first=month, last=last, hospital_code=seen["hospital"]):
+        entry(t.hospital_code)["late_tranches"].append({
+            "plan_id": t.plan_id, "tranche": t.tranche, "batch_code": t.batch_code, "due_on": t.due_on.isoformat(),
+            "late_on": t.late_on.isoformat(), "undisbursed": format_yuan(t.undisbursed_fen)})
+    deadline = fund_deadline(month)
+    for p in await repository.payables_of_month(session, month=month, hospital_code=seen["hospital"]):
+        entry(p.hospital_code)["fund_payables"].append({
+            "payable_id": p.payable_id, "fund": p.fund, "paid_on": p.paid_on.isoformat(),
+            "deadline": deadline.isoformat(), "late": p.paid_on > deadline, "net": format_yuan(p.net_fen)})
+    rows = []
+    for code in sorted(per):
+        institution = await registry.institution(session, code)
+        if not covered(institution.region_code if institution else None, seen["region"]):
+            continue
+        e = per[code]
+        rate = (Decimal(e["paid_on_time"]) / e["invoices_due"]).quantize(Decimal("0.0001"), ROUND_HALF_UP) \
+            if e["invoices_due"] else None
+        rows.append({**e, "on_time_rate": None if rate is None else str(rate), "explain": {
+            "rule": "MON-4", "month": month.isoformat()[:7],
+            "on_time_rate": "invoices due in the month paid in full by their due date ÷ invoices due in the month",
+            "fund_payable_deadline": deadline.isoformat(),
+            "fund_payable_rule": "paid by the end of the following month (seeds say only 及时拨付; platform default)"}})
+    return rows
