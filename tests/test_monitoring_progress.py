@@ -154,5 +154,20 @@ class TestTimelinessThroughTheGateway:
             assert [(i["hospital_code"], i["invoices_due"], i["paid_on_time"], i["on_time_rate"]) for i in items] == [
                 (deal.hospital, 1, 1, "1.0000")], items
         await shared_platform.eventually(counted)
+
+        # MON-10: the fund prepays the hospital's plan; what it passed on to the batch's supplier shows
+        plans = (await deal.market.insurer.get("/settlement/prepayments",
+                                               params={"hospital_code": deal.hospital})).json()["items"]
+        tranche = plans[0]["tranches"][0]
+        paid_out = await deal.market.insurer.post(f"/settlement/prepayments/{plans[0]['id']}/disbursements", json={
+            "tranche": tranche["number"], "amount": tranche["amount"], "disbursed_on": today()})
+        assert paid_out.status_code == 201, paid_out.text
+
+        async def traced():
+            response = await deal.his.get("/monitoring/prepayment-use")
+            items = response.json()["items"]
+            assert [(i["disbursed"], i["paid_to_suppliers"], i["shortfall"]) for i in items] == [
+                (tranche["amount"], invoice["amount"], "0.00")], items
+        await shared_platform.eventually(traced)
         bad = await deal.his.get("/monitoring/timeliness", params={"month": "2026-13"})
         assert bad.status_code == 422 and is_problem(bad)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 from monitoring_setup import A
 from vbp_monitoring.timeliness import service
-from vbp_monitoring.timeliness.handlers import HANDLERS
+from vbp_monitoring.consumers import HANDLERS
 from vbpkit.events import Envelope
 from vbpkit.identity import Principal, Role
 from vbpkit.inbox import apply

@@ -13,12 +13,25 @@ items, accepted lines and returns with their dates (MON-1).
 
 ``timeliness.handlers``: settlement's invoice, payment, late-tranche and offset events → the
 facts MON-4 judges timeliness by.
+
+``prepayment_use.handlers``: disbursements and their reversals, and the batches each invoice
+bills (MON-10). ``settlement.invoice.submitted`` feeds both MON-4 and MON-10.
 """
 
 from vbp_monitoring.models import PROJECTIONS
+from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
+from vbp_monitoring.prepayment_use.handlers import on_invoice_submitted
 from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
 from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
+from vbp_monitoring.timeliness.handlers import on_invoice
 
-HANDLERS = {**PURCHASE_HANDLERS, **TIMELINESS_HANDLERS}
+
+async def on_invoice_submitted_everywhere(session, event, envelope) -> None:
+    await on_invoice(session, event, envelope)
+    await on_invoice_submitted(session, event, envelope)
+
+
+HANDLERS = {**PURCHASE_HANDLERS, **TIMELINESS_HANDLERS, **PREPAYMENT_USE_HANDLERS,
+            "settlement.invoice.submitted": on_invoice_submitted_everywhere}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

@@ -9,6 +9,7 @@ from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbp_monitoring.institutions.router import router as institutions
+from vbp_monitoring.prepayment_use.router import router as prepayment_use
 from vbp_monitoring.progress.router import router as progress
 from vbp_monitoring.savings.router import router as savings
 from vbp_monitoring.substitutes.router import router as substitutes
@@ -24,7 +25,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="VBP monitoring",
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
-        routers=[institutions, progress, alerts, savings, substitutes, timeliness],
+        routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

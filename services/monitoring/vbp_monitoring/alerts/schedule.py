@@ -4,5 +4,5 @@ from vbpkit.schedules import scheduled
 
 from vbp_monitoring.alerts.service import run_alert_checks
 
-alert_schedule = scheduled("alert_schedule", run_alert_checks, rule="MON-2/MON-3/MON-5 alerts",
+alert_schedule = scheduled("alert_schedule", run_alert_checks, rule="MON-2/3/5/10 alerts",
                            every=lambda settings: settings.alert_check_seconds)

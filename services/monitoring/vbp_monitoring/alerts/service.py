@@ -1,5 +1,5 @@
-"""MON-2, MON-3 and MON-5 alerts, checked on the service's injectable clock, raised once each
-(MON-5 substitutes: see substitutes.service).
+"""MON-2, MON-3, MON-5 and MON-10 alerts, checked on the service's injectable clock, raised
+once each (MON-5 substitutes: see substitutes.service; MON-10: prepayment_use.service).
 
 - **MON-2 stockpiling** (扎堆采购, seeds 001/002): a hospital's accepted quantity of one
   agreement item in one calendar month > factor × agreed ÷ 12, the factor the batch policy's
@@ -29,6 +29,7 @@ from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.substitutes import service as substitutes
 
@@ -47,7 +48,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
     async def region_of(hospital_code: str) -> str | None:
         return await _region(session, hospital_code, regions)
     rows = (await _stockpiling(session, today=today) + await _onboarding(session, today=today)
-            + await substitutes.alerts_due(session, today=today, region_of=region_of))
+            + await substitutes.alerts_due(session, today=today, region_of=region_of)
+            + await prepayment_use.alerts_due(session, today=today, region_of=region_of))
     raised = await repository.raise_once(session, rows)
     for alert in raised:
         outbox.add(session, AlertRaised(
