@@ -15,9 +15,12 @@ from vbpkit.problems import Problem
 INSURER = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
 
 
-async def check(sessions, today: date) -> list[int]:
+async def check(sessions, today: date, kind: str) -> list[int]:
+    """Run every check as of ``today``; the ids of the alerts of ``kind`` it raised."""
     async with sessions() as session, session.begin():
-        return await service.run_alert_checks(session, today=today)
+        raised = set(await service.run_alert_checks(session, today=today))
+    return sorted(a.id for a in await alerts(sessions, Principal(role=Role.ADMIN, key_id="a"), kind=kind)
+                  if a.id in raised)
 
 
 async def alerts(sessions, principal: Principal = INSURER, **filters):
@@ -43,14 +46,14 @@ class TestStockpiling:
                       accepted(1, "H1", A, 11, 15, 1000, date(2025, 3, 3)),
                       accepted(2, "H1", A, 11, 6, 1000, date(2025, 3, 28)),
                       accepted(3, "H1", A, 11, 20, 1000, date(2025, 4, 2)))
-        assert await check(sessions, date(2025, 3, 27)) == []  # 15 by then
-        [raised] = await check(sessions, date(2025, 4, 30))
-        assert await check(sessions, date(2025, 5, 1)) == []  # once per condition and period
+        assert await check(sessions, date(2025, 3, 27), "stockpiling") == []  # 15 by then
+        [raised] = await check(sessions, date(2025, 4, 30), "stockpiling")
+        assert await check(sessions, date(2025, 5, 1), "stockpiling") == []  # once per condition and period
         [alert] = await alerts(sessions, kind="stockpiling")
         assert (alert.id, alert.period, alert.hospital_code, alert.product_id, alert.status) == (
             raised, "2025-03", "H1", 11, "open")
         assert (alert.details["accepted_in_month"], alert.details["limit"]) == (21, "20.00")
-        [event] = await announced(sessions)
+        [event] = [e for e in await announced(sessions) if e["kind"] == "stockpiling"]
         assert (event["alert_id"], event["kind"], event["rule"], event["period"]) == (raised, "stockpiling", "MON-2",
                                                                                       "2025-03")
 
@@ -62,12 +65,12 @@ class TestOnboarding:
         next check resolves its alert."""
         await deliver(sessions, agreement(1, "H1", A, [(11, 120, 1000)]), agreement(2, "H2", A, [(11, 60, 1000)]),
                       accepted(1, "H1", A, 11, 5, 1000, date(2025, 1, 20)))
-        assert await check(sessions, date(2025, 2, 28)) == []
-        [raised] = await check(sessions, date(2025, 3, 1))
+        assert await check(sessions, date(2025, 2, 28), "onboarding") == []
+        [raised] = await check(sessions, date(2025, 3, 1), "onboarding")
         [alert] = await alerts(sessions, kind="onboarding")
         assert (alert.id, alert.hospital_code, alert.details["checked_from"]) == (raised, "H2", "2025-03-01")
         await deliver(sessions, accepted(2, "H2", A, 11, 5, 1000, date(2025, 3, 10)))
-        assert await check(sessions, date(2025, 3, 11)) == []
+        assert await check(sessions, date(2025, 3, 11), "onboarding") == []
         [alert] = await alerts(sessions, kind="onboarding")
         assert (alert.status, alert.resolved_on) == ("resolved", date(2025, 3, 11))
 
@@ -79,12 +82,12 @@ class TestOnboarding:
 class TestAcknowledgementAndScope:
     async def test_alerts_are_acknowledged_once_and_seen_by_those_concerned(self, sessions):
         await deliver(sessions, agreement(1, "H1", A, [(11, 12, 1000)]), agreement(2, "H3", A, [(11, 12, 1000)]))
-        await check(sessions, date(2025, 3, 1))  # H1 (Chongqing) and H3 (Chengdu) not onboarded
-        assert {a.hospital_code for a in await alerts(sessions)} == {"H1"}  # the Chongqing bureau
+        await check(sessions, date(2025, 3, 1), "onboarding")  # H1 (Chongqing) and H3 (Chengdu) not onboarded
+        assert {a.hospital_code for a in await alerts(sessions, kind="onboarding")} == {"H1"}  # the Chongqing bureau
         h1 = Principal(role=Role.HOSPITAL, key_id="h1", tenant="H1")
-        assert {a.hospital_code for a in await alerts(sessions, Principal(role=Role.ADMIN, key_id="a"))} == {"H1",
-                                                                                                            "H3"}
-        [mine] = await alerts(sessions, h1)
+        assert {a.hospital_code for a in await alerts(sessions, Principal(role=Role.ADMIN, key_id="a"),
+                                                      kind="onboarding")} == {"H1", "H3"}
+        [mine] = await alerts(sessions, h1, kind="onboarding")
         h3 = Principal(role=Role.HOSPITAL, key_id="h3", tenant="H3")
         with pytest.raises(Problem) as hidden:
             async with sessions() as session, session.begin():
@@ -97,3 +100,17 @@ class TestAcknowledgementAndScope:
             async with sessions() as session, session.begin():
                 await service.acknowledge(session, alert_id=mine.id, note="again", principal=INSURER)
         assert again.value.status == 409
+
+
+class TestBehindAtTheMonthEnd:
+    async def test_mon1_items_behind_target_at_a_month_end_are_alerted_once(self, sessions):
+        """On 2025-02-28 (day 59 of 365) the target is 59 ÷ 365 = 0.1616 and behind means below
+        0.0616: H1 accepted 10 of 120 (0.0833) is not behind, H2 accepted 3 of 60 (0.0500) is."""
+        await deliver(sessions, agreement(1, "H1", A, [(11, 120, 1000)]), agreement(2, "H2", A, [(11, 60, 1000)]),
+                      accepted(1, "H1", A, 11, 10, 1000, date(2025, 1, 20)),
+                      accepted(2, "H2", A, 11, 3, 1000, date(2025, 2, 20)))
+        [raised] = await check(sessions, date(2025, 3, 1), "behind")
+        [alert] = await alerts(sessions, kind="behind")
+        assert (alert.id, alert.hospital_code, alert.period, alert.details["completion"], alert.details["target"]) == (
+            raised, "H2", "2025-02", "0.0500", "0.1616")
+        assert await check(sessions, date(2025, 3, 15), "behind") == []  # once for February

@@ -57,8 +57,8 @@ class TestPrepaymentUse:
         assert (later["unpaid_past_due_fen"], later["shortfall_fen"], later["explain"]["held"]) == (
             400_000, 400_000, "6500.00")
         async with sessions() as session, session.begin():
-            [raised] = await alerts.run_alert_checks(session, today=date(2025, 10, 15))
+            raised = await alerts.run_alert_checks(session, today=date(2025, 10, 15))
         async with sessions() as session:
             [alert] = await alerts.listing(session, principal=ADMIN, filters={"kind": "prepayment_use"},
                                            region_code=None, after_id=None, limit=5)
-        assert (alert.id, alert.period, alert.details["shortfall"]) == (raised, "2025-10", "4000.00")
+        assert alert.id in raised and (alert.period, alert.details["shortfall"]) == ("2025-10", "4000.00")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
 
-KINDS = ("stockpiling", "onboarding", "substitutes", "prepayment_use")
+KINDS = ("behind", "stockpiling", "onboarding", "substitutes", "prepayment_use")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

@@ -1,5 +1,6 @@
-"""MON-2, MON-3, MON-5 and MON-10 alerts, checked on the service's injectable clock, raised
-once each (MON-5 substitutes: see substitutes.service; MON-10: prepayment_use.service).
+"""MON-1 (behind at a month end), MON-2, MON-3, MON-5 and MON-10 alerts, checked on the
+service's injectable clock, raised once each (MON-5 substitutes: see substitutes.service;
+MON-10: prepayment_use.service).
 
 - **MON-2 stockpiling** (扎堆采购, seeds 001/002): a hospital's accepted quantity of one
   agreement item in one calendar month > factor × agreed ÷ 12, the factor the batch policy's
@@ -16,7 +17,7 @@ Each new alert is announced with ``monitoring.alert.raised`` through the outbox.
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,7 @@ from vbpkit.projections.registry import repository as registry
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.prepayment_use import service as prepayment_use
+from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.substitutes import service as substitutes
 
@@ -49,7 +51,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
         return await _region(session, hospital_code, regions)
     rows = (await _stockpiling(session, today=today) + await _onboarding(session, today=today)
             + await substitutes.alerts_due(session, today=today, region_of=region_of)
-            + await prepayment_use.alerts_due(session, today=today, region_of=region_of))
+            + await prepayment_use.alerts_due(session, today=today, region_of=region_of)
+            + await _behind(session, today=today, region_of=region_of))
     raised = await repository.raise_once(session, rows)
     for alert in raised:
         outbox.add(session, AlertRaised(
@@ -58,6 +61,26 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             product_id=alert.product_id or None, region_code=alert.region_code, raised_on=alert.raised_on,
             details=alert.details), key=alert.hospital_code)
     return sorted(a.id for a in raised)
+
+
+async def _behind(session: AsyncSession, *, today: date, region_of) -> list[dict]:
+    """MON-1 at each month end: the items behind their target on the last day of the month
+    that ended before ``today`` (period: that month)."""
+    month_end = today.replace(day=1) - timedelta(days=1)
+    lines = await progress.progress(session, principal=Principal(role=Role.ADMIN, key_id="alert-check"),
+                                     as_of=month_end, batch_code=None, hospital_code=None, company_code=None,
+                                     region_code=None, year=None, group_by="item")
+    rows = []
+    for line in lines:
+        if not line.behind or line.assessed_fen <= 0:
+            continue
+        key = line.key
+        rows.append(dict(kind="behind", rule="MON-1", period=month_end.isoformat()[:7], batch_code=key["batch_code"],
+                         hospital_code=key["hospital_code"], company_code=key["company_code"],
+                         product_id=key["product_id"], group_code="", region_code=await region_of(key["hospital_code"]),
+                         raised_on=today, details={**line.explain, "completion": str(line.completion),
+                                                   "target": str(line.target)}))
+    return rows
 
 
 async def _region(session: AsyncSession, hospital_code: str, cache: dict) -> str | None:
