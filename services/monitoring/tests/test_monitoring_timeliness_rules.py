@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime, timezone
 
 from monitoring_setup import A
+from vbp_monitoring.alerts import service as alerts
 from vbp_monitoring.timeliness import service
 from vbp_monitoring.consumers import HANDLERS
 from vbpkit.events import Envelope
@@ -45,7 +46,9 @@ class TestTimeliness:
         paid in part by then (the rest late, and found overdue), one reversed (红冲: does not
         count) — on-time rate 1 ÷ 2 = 0.5000, 300.00 unpaid by the due date. Its tranche 2
         due 2025-09-30 was found late; the fund paid September's payable on 2025-11-05,
-        after the end of October: late; its August payable on 2025-09-20: on time."""
+        after the end of October: late; its August payable on 2025-09-20: on time. The checks
+        of 2025-11-06 raise one MON-4 alert each for the overdue invoice, the late tranche and
+        the late payable."""
         await deliver(sessions,
                       invoice(1, "H1", 100_000, date(2025, 9, 30)), payment(1, 1, "H1", 100_000, date(2025, 9, 25)),
                       invoice(2, "H1", 50_000, date(2025, 9, 30)), payment(2, 2, "H1", 20_000, date(2025, 9, 30)),
@@ -74,6 +77,13 @@ class TestTimeliness:
         assert [(t["tranche"], t["late_on"]) for t in september["late_tranches"]] == [(2, "2025-10-01")]
         assert [(p["deadline"], p["late"]) for p in september["fund_payables"]] == [("2025-10-31", True)]
         assert [(p["deadline"], p["late"]) for p in august["fund_payables"]] == [("2025-09-30", False)]
+        async with sessions() as session, session.begin():
+            await alerts.run_alert_checks(session, today=date(2025, 11, 6))
+        async with sessions() as session:
+            raised = await alerts.listing(session, principal=ADMIN, filters={}, region_code=None, after_id=None,
+                                          limit=50)
+        assert sorted((a.kind, a.period) for a in raised if a.rule == "MON-4") == [
+            ("late_fund_payment", "2025-09"), ("late_tranche", "2025-09"), ("overdue_invoices", "2025-10")]
         h2 = Principal(role=Role.HOSPITAL, key_id="h2", tenant="H2")
         async with sessions() as session:
             assert await service.timeliness(session, principal=h2, month=date(2025, 9, 1), hospital_code=None) == []

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
 
-KINDS = ("behind", "stockpiling", "onboarding", "substitutes", "prepayment_use")
+KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
+         "substitutes", "prepayment_use")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

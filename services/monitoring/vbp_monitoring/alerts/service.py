@@ -1,6 +1,6 @@
-"""MON-1 (behind at a month end), MON-2, MON-3, MON-5 and MON-10 alerts, checked on the
+"""MON-1 (behind at a month end), MON-2, MON-3, MON-4, MON-5 and MON-10 alerts, checked on the
 service's injectable clock, raised once each (MON-5 substitutes: see substitutes.service;
-MON-10: prepayment_use.service).
+MON-4: timeliness.service; MON-10: prepayment_use.service).
 
 - **MON-2 stockpiling** (扎堆采购, seeds 001/002): a hospital's accepted quantity of one
   agreement item in one calendar month > factor × agreed ÷ 12, the factor the batch policy's
@@ -34,6 +34,7 @@ from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.substitutes import service as substitutes
+from vbp_monitoring.timeliness import service as timeliness
 
 
 def onboarding_check_day(starts_on: date) -> date:
@@ -52,7 +53,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
     rows = (await _stockpiling(session, today=today) + await _onboarding(session, today=today)
             + await substitutes.alerts_due(session, today=today, region_of=region_of)
             + await prepayment_use.alerts_due(session, today=today, region_of=region_of)
-            + await _behind(session, today=today, region_of=region_of))
+            + await _behind(session, today=today, region_of=region_of)
+            + await timeliness.alerts_due(session, today=today, region_of=region_of))
     raised = await repository.raise_once(session, rows)
     for alert in raised:
         outbox.add(session, AlertRaised(

@@ -71,3 +71,20 @@ async def payables_of_month(session: AsyncSession, *, month: date, hospital_code
     if hospital_code:
         query = query.where(FundPayableFact.hospital_code == hospital_code)
     return list(await session.scalars(query.order_by(FundPayableFact.hospital_code, FundPayableFact.fund)))
+
+
+async def overdue_by_month(session: AsyncSession, *, today: date) -> list:
+    """(hospital, month found overdue, count, Σ amount) of live invoices found overdue by today."""
+    month = func.date_trunc("month", InvoiceFact.overdue_on).cast(InvoiceFact.overdue_on.type)
+    return list(await session.execute(
+        select(InvoiceFact.hospital_code, month, func.count(), func.sum(InvoiceFact.amount_fen))
+        .where(InvoiceFact.live.is_(True), InvoiceFact.overdue_on.is_not(None), InvoiceFact.overdue_on <= today)
+        .group_by(InvoiceFact.hospital_code, month)))
+
+
+async def all_late_tranches(session: AsyncSession, *, today: date) -> list[LateTranche]:
+    return list(await session.scalars(select(LateTranche).where(LateTranche.late_on <= today)))
+
+
+async def live_payables(session: AsyncSession) -> list[FundPayableFact]:
+    return list(await session.scalars(select(FundPayableFact).where(FundPayableFact.live.is_(True))))

@@ -71,3 +71,34 @@ async def timeliness(session: AsyncSession, *, principal: Principal, month: date
             "fund_payable_deadline": deadline.isoformat(),
             "fund_payable_rule": "paid by the end of the following month (seeds say only 及时拨付; platform default)"}})
     return rows
+
+
+async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
+    """MON-4 alerts: a hospital's invoices found overdue in a month (one alert per hospital and
+    month), each late prepayment tranche, and each monthly fund payable the fund paid after
+    the end of the following month."""
+    rows = []
+    for hospital, month, count, amount in await repository.overdue_by_month(session, today=today):
+        rows.append(dict(kind="overdue_invoices", rule="MON-4", period=month.isoformat()[:7], batch_code="",
+                         hospital_code=hospital, company_code="", product_id=0, group_code="",
+                         region_code=await region_of(hospital), raised_on=today, details={
+                             "rule": "MON-4", "month": month.isoformat()[:7], "invoices_found_overdue": int(count),
+                             "amount": format_yuan(int(amount)), "why": "unpaid after the due date (结清时间)"}))
+    for t in await repository.all_late_tranches(session, today=today):
+        rows.append(dict(kind="late_tranche", rule="MON-4", period=t.due_on.isoformat()[:7], batch_code=t.batch_code,
+                         hospital_code=t.hospital_code, company_code="", product_id=t.plan_id,
+                         group_code=f"tranche {t.tranche}", region_code=await region_of(t.hospital_code),
+                         raised_on=today, details={
+                             "rule": "MON-4", "plan_id": t.plan_id, "tranche": t.tranche, "due_on": t.due_on.isoformat(),
+                             "late_on": t.late_on.isoformat(), "undisbursed": format_yuan(t.undisbursed_fen),
+                             "why": "the fund did not disburse the tranche by its due date (及时预付)"}))
+    for p in await repository.live_payables(session):
+        deadline = fund_deadline(p.month)
+        if p.paid_on > deadline:
+            rows.append(dict(kind="late_fund_payment", rule="MON-4", period=p.month.isoformat()[:7], batch_code="",
+                             hospital_code=p.hospital_code, company_code="", product_id=0, group_code=p.fund,
+                             region_code=await region_of(p.hospital_code), raised_on=today, details={
+                                 "rule": "MON-4", "payable_id": p.payable_id, "fund": p.fund,
+                                 "paid_on": p.paid_on.isoformat(), "deadline": deadline.isoformat(),
+                                 "why": "paid after the end of the following month (及时拨付; platform default)"}))
+    return rows
