@@ -73,8 +73,11 @@ class TestAlertsThroughTheGateway:
                                                                        "kind": "onboarding"})
         [alert] = listed.json()["items"]  # the scheduled check may have raised it first: once either way
         assert (alert["hospital_code"], alert["rule"], alert["status"]) == (idle, "MON-3", "open")
-        assert (await market.client(bought).get("/monitoring/alerts", params={"batch_code": market.batch})
+        assert (await market.client(bought).get("/monitoring/alerts", params={"batch_code": market.batch,
+                                                                              "kind": "onboarding"})
                 ).json()["items"] == []
+        seen_by_bought = (await market.client(bought).get("/monitoring/alerts")).json()["items"]
+        assert {a["hospital_code"] for a in seen_by_bought} <= {bought}  # a hospital sees only its own
         done = await market.client(idle).post(f"/monitoring/alerts/{alert['id']}/acknowledgement",
                                               json={"note": "下周进院"})
         assert done.status_code == 200, done.text
