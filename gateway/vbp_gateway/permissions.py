@@ -55,6 +55,8 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "monitoring", re.compile(r"^/baseline-prices$"), frozenset({Role.EXCHANGE})),
     ("POST", "monitoring", re.compile(r"^/non-winning-purchases$"), frozenset({Role.EXCHANGE})),
     ("POST", "monitoring", re.compile(r"^/alerts/[^/]+/acknowledgement$"), frozenset({Role.INSURER, Role.HOSPITAL})),
+    ("POST", "monitoring", re.compile(r"^/breaches$"), frozenset({Role.INSURER})),
+    ("POST", "monitoring", re.compile(r"^/breaches/[^/]+/exemption$"), frozenset({Role.INSURER})),
 ]
 
 

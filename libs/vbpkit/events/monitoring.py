@@ -28,3 +28,22 @@ class AlertRaised(Event):
     region_code: str | None = None
     raised_on: date
     details: dict[str, Any]
+
+
+@event_schema
+class RatingChanged(Event):
+    """MON-6 信用评价: a company's rating — the most severe breach of the last 12 months not
+    exempted for force majeure, ``None`` for none — changed. Catalog consumes it: where a
+    batch's policy says so, a 严重 or 特别严重 rating suspends the company's listings in it
+    and a later better rating restores them (CAT-12)."""
+
+    type = "monitoring.rating.changed"
+    version = 1
+
+    company_code: str
+    previous_rating: str | None
+    rating: str | None
+    changed_on: date
+    breach_ids: list[int]
+    batch_codes: list[str]
+    reason: str

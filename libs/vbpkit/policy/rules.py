@@ -34,6 +34,9 @@ NonNegativeDecimal = Annotated[Decimal, BeforeValidator(_refuse_inexact), Field(
 PositiveDecimal = Annotated[Decimal, BeforeValidator(_refuse_inexact), Field(gt=0)]
 Share = Annotated[Decimal, BeforeValidator(_refuse_inexact), Field(gt=0, le=1)]
 Points = Annotated[int, BeforeValidator(_refuse_bool), Field(ge=0, le=100)]
+# MON-6 信用评价 severities, least to most severe (seeds 000/002/003: 根据严重程度进行评级和处置).
+SEVERITIES = ("一般", "中等", "严重", "特别严重")
+Severity = Literal["一般", "中等", "严重", "特别严重"]
 
 
 class _Rule(BaseModel):
@@ -176,6 +179,12 @@ class ExecutionPolicy(BaseModel):
     The monitoring thresholds are not in any seed; their defaults are DESIGN's: MON-2
     stockpiling factor 2, MON-1 tolerance 10 points, MON-5 substitute share 0.3 and a rise
     of 10 points month over month.
+
+    MON-6: the seeds say only 及时配送 (seed 004: 及时满足医疗机构中选产品采购需求), so the
+    delivery window is the platform's default of 48 hours from the order; a confirmed line
+    not delivered in full within it is a late supply of ``late_supply_severity`` (default
+    一般), a declined line a failed supply of ``failed_supply_severity`` (default 中等), both
+    open to the insurer's force-majeure exemption (seeds 002/004: 除不可抗力因素外).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -202,6 +211,11 @@ class ExecutionPolicy(BaseModel):
     substitute_share_alert: Ratio = Decimal("0.3")
     substitute_rise_points: Points = 10
     differential_pricing: DifferentialCoefficients = DifferentialCoefficients()
+    delivery_window_hours: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=48, ge=1, le=24 * 366, description="MON-6 fill rate: a line counts as delivered in time within "
+        "this many hours of its order (dates count whole days: 48 hours = by the second day after)")
+    late_supply_severity: Severity = "一般"
+    failed_supply_severity: Severity = "中等"
 
     @field_validator("tranches")
     @classmethod

@@ -14,6 +14,9 @@ items, accepted lines and returns with their dates (MON-1).
 ``timeliness.handlers``: settlement's invoice, payment, late-tranche and offset events → the
 facts MON-4 judges timeliness by.
 
+``supply.handlers``: order lines confirmed and declined, deliveries recorded → supply lines
+and the monthly supply of each item (MON-6, MON-8).
+
 ``prepayment_use.handlers``: disbursements and their reversals, and the batches each invoice
 bills (MON-10). ``settlement.invoice.submitted`` feeds both MON-4 and MON-10.
 """
@@ -22,6 +25,7 @@ from vbp_monitoring.models import PROJECTIONS
 from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
 from vbp_monitoring.prepayment_use.handlers import on_invoice_submitted
 from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
+from vbp_monitoring.supply.handlers import HANDLERS as SUPPLY_HANDLERS
 from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
 from vbp_monitoring.timeliness.handlers import on_invoice
 
@@ -31,7 +35,7 @@ async def on_invoice_submitted_everywhere(session, event, envelope) -> None:
     await on_invoice_submitted(session, event, envelope)
 
 
-HANDLERS = {**PURCHASE_HANDLERS, **TIMELINESS_HANDLERS, **PREPAYMENT_USE_HANDLERS,
+HANDLERS = {**PURCHASE_HANDLERS, **SUPPLY_HANDLERS, **TIMELINESS_HANDLERS, **PREPAYMENT_USE_HANDLERS,
             "settlement.invoice.submitted": on_invoice_submitted_everywhere}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

@@ -8,11 +8,13 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
+from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.prepayment_use.router import router as prepayment_use
 from vbp_monitoring.progress.router import router as progress
 from vbp_monitoring.savings.router import router as savings
 from vbp_monitoring.substitutes.router import router as substitutes
+from vbp_monitoring.supply.router import router as supply
 from vbp_monitoring.timeliness.router import router as timeliness
 from vbp_monitoring.settings import MonitoringSettings
 
@@ -25,7 +27,8 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="VBP monitoring",
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
-        routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use],
+        routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
+                 supply, credit],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -30,6 +30,7 @@ from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.credit import service as credit
 from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import covered, scope
@@ -56,6 +57,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             + await _behind(session, today=today, region_of=region_of)
             + await timeliness.alerts_due(session, today=today, region_of=region_of))
     raised = await repository.raise_once(session, rows)
+    await credit.detect(session, today=today)  # MON-6: late and failed supply, then the ratings they give
+    await credit.rate(session, today=today)
     for alert in raised:
         outbox.add(session, AlertRaised(
             alert_id=alert.id, kind=alert.kind, rule=alert.rule, period=alert.period, batch_code=alert.batch_code,

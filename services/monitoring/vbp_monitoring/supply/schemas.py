@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class CompanyPerformance(BaseModel):
+    company_code: str
+    lines_answered: int
+    lines_confirmed: int
+    lines_declined: int
+    lines_due: int = Field(description="confirmed lines whose delivery window has closed (or delivered in time)")
+    delivered_in_time: int
+    undelivered_after_window: int
+    fill_rate: str | None = Field(description="delivered_in_time ÷ lines_due, 4 places; none when nothing is due")
+    lead_time_days_p50: int | None
+    lead_time_days_p90: int | None
+    breaches_in_period: int
+    rating: str | None = Field(description="一般 | 中等 | 严重 | 特别严重, or none: the most severe breach of the "
+                                           "12 months to as_of")
+    explain: dict[str, Any]
+
+
+class PerformancePage(BaseModel):
+    first: date
+    last: date
+    as_of: date
+    items: list[CompanyPerformance]
