@@ -19,15 +19,19 @@ and the monthly supply of each item (MON-6, MON-8).
 
 ``prepayment_use.handlers``: disbursements and their reversals, and the batches each invoice
 bills (MON-10). ``settlement.invoice.submitted`` feeds both MON-4 and MON-10.
+
+``report.handlers``: prepayment plans, offsets per plan and refunds (MON-8);
+``settlement.offset.applied`` feeds both MON-4 and MON-8.
 """
 
 from vbp_monitoring.models import PROJECTIONS
 from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
 from vbp_monitoring.prepayment_use.handlers import on_invoice_submitted
 from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
+from vbp_monitoring.report import handlers as report
 from vbp_monitoring.supply.handlers import HANDLERS as SUPPLY_HANDLERS
 from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
-from vbp_monitoring.timeliness.handlers import on_invoice
+from vbp_monitoring.timeliness.handlers import on_invoice, on_offset_applied
 
 
 async def on_invoice_submitted_everywhere(session, event, envelope) -> None:
@@ -35,7 +39,13 @@ async def on_invoice_submitted_everywhere(session, event, envelope) -> None:
     await on_invoice_submitted(session, event, envelope)
 
 
+async def on_offset_applied_everywhere(session, event, envelope) -> None:
+    await on_offset_applied(session, event, envelope)
+    await report.on_offset_applied(session, event, envelope)
+
+
 HANDLERS = {**PURCHASE_HANDLERS, **SUPPLY_HANDLERS, **TIMELINESS_HANDLERS, **PREPAYMENT_USE_HANDLERS,
-            "settlement.invoice.submitted": on_invoice_submitted_everywhere}
+            **report.HANDLERS, "settlement.invoice.submitted": on_invoice_submitted_everywhere,
+            "settlement.offset.applied": on_offset_applied_everywhere}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

@@ -12,6 +12,7 @@ from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.prepayment_use.router import router as prepayment_use
 from vbp_monitoring.progress.router import router as progress
+from vbp_monitoring.report.router import router as report
 from vbp_monitoring.savings.router import router as savings
 from vbp_monitoring.substitutes.router import router as substitutes
 from vbp_monitoring.supply.router import router as supply
@@ -28,7 +29,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit],
+                 supply, credit, report],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

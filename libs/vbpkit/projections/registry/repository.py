@@ -26,3 +26,9 @@ async def known_institutions(session: AsyncSession, codes: Iterable[str]) -> set
 
 async def company(session: AsyncSession, credit_code: str) -> CompanyView | None:
     return await session.get(CompanyView, credit_code)
+
+
+async def institution_regions(session: AsyncSession) -> dict[str, str | None]:
+    """Every institution's region code, by institution code (roll-ups and region scopes)."""
+    return {code: region for code, region in await session.execute(
+        select(InstitutionView.code, InstitutionView.region_code))}

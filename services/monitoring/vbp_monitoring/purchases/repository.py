@@ -1,14 +1,15 @@
-"""Writes of the purchase read models (MON-1)."""
+"""Writes of the purchase read models (MON-1) and each month's purchases of each item (MON-8)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_monitoring.purchases.models import AcceptedLine, Agreement, AgreementItem, LineReturn
+from vbp_monitoring.report.models import MonthlyPurchase
 
 
 async def put_agreement(session: AsyncSession, row: dict, items: list[dict]) -> bool:
@@ -26,17 +27,42 @@ async def put_agreement(session: AsyncSession, row: dict, items: list[dict]) -> 
 
 
 async def insert_accepted(session: AsyncSession, rows: list[dict]) -> None:
-    if rows:
-        await session.execute(insert(AcceptedLine).values(rows).on_conflict_do_nothing(
-            index_elements=[AcceptedLine.delivery_id, AcceptedLine.line_no]))
+    """Store the lines not seen before and add them to their month's purchases (MON-8)."""
+    if not rows:
+        return
+    new = await session.execute(insert(AcceptedLine).values(rows).on_conflict_do_nothing(
+        index_elements=[AcceptedLine.delivery_id, AcceptedLine.line_no]).returning(
+        AcceptedLine.accepted_on, AcceptedLine.batch_code, AcceptedLine.hospital_code, AcceptedLine.product_id,
+        AcceptedLine.manufacturer_code, AcceptedLine.quantity, AcceptedLine.unit_price_fen))
+    monthly: dict[tuple, list[int]] = {}
+    for on, batch_code, hospital, product, company, quantity, price in new:
+        sums = monthly.setdefault((on.replace(day=1), batch_code, hospital, product, company), [0, 0])
+        sums[0] += quantity
+        sums[1] += quantity * price
+    await _add_monthly(session, [dict(month=m, batch_code=b, hospital_code=h, product_id=p, manufacturer_code=c,
+                                      accepted_quantity=q, accepted_fen=f)
+                                 for (m, b, h, p, c), (q, f) in sorted(monthly.items())])
+
+
+async def _add_monthly(session: AsyncSession, rows: list[dict]) -> None:
+    if not rows:
+        return
+    sums = [name for name in rows[0] if name.endswith(("_quantity", "_fen"))]
+    statement = insert(MonthlyPurchase).values(rows)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["month", "batch_code", "hospital_code", "product_id", "manufacturer_code"],
+        set_={name: getattr(MonthlyPurchase, name) + statement.excluded[name] for name in sums}))
 
 
 async def add_return(session: AsyncSession, *, delivery_id: int, line_no: int, quantity: int,
                      returned_on: date) -> bool:
     """False when the line is unknown here (the consumer parks the event)."""
-    known = await session.scalar(select(AcceptedLine.delivery_id).where(
-        AcceptedLine.delivery_id == delivery_id, AcceptedLine.line_no == line_no))
-    if known is None:
+    line = await session.get(AcceptedLine, (delivery_id, line_no))
+    if line is None:
         return False
     session.add(LineReturn(delivery_id=delivery_id, line_no=line_no, quantity=quantity, returned_on=returned_on))
+    await _add_monthly(session, [dict(month=returned_on.replace(day=1), batch_code=line.batch_code,
+                                      hospital_code=line.hospital_code, product_id=line.product_id,
+                                      manufacturer_code=line.manufacturer_code, returned_quantity=quantity,
+                                      returned_fen=quantity * line.unit_price_fen)])
     return True

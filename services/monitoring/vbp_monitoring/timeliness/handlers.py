@@ -20,7 +20,8 @@ from vbp_monitoring.timeliness import repository
 async def on_invoice(session: AsyncSession, event, envelope: Envelope) -> None:
     await repository.put_invoice(session, dict(invoice_id=event.invoice_id, hospital_code=event.hospital_code,
                                                company_code=event.company_code, amount_fen=event.amount_fen,
-                                               due_on=event.due_on, live=True))
+                                               due_on=event.due_on, live=True,
+                                               submitted_on=getattr(event, "submitted_on", None)))
 
 
 async def on_invoice_dropped(session: AsyncSession, event, envelope: Envelope) -> None:

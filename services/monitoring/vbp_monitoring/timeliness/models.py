@@ -20,6 +20,7 @@ class InvoiceFact(Base):
     due_on: Mapped[date] = mapped_column(Date)
     live: Mapped[bool] = mapped_column(Boolean, comment="false once reversed (红冲) or rejected")
     overdue_on: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date, comment="from settlement.invoice.submitted (MON-8)")
 
 
 class PaymentFact(Base):

@@ -13,7 +13,8 @@ from vbp_monitoring.timeliness.models import FundPayableFact, InvoiceFact, LateT
 
 async def put_invoice(session: AsyncSession, row: dict, *, overdue_on: date | None = None) -> None:
     statement = insert(InvoiceFact).values(**row, overdue_on=overdue_on)
-    keep = {"due_on": statement.excluded.due_on, "amount_fen": statement.excluded.amount_fen}
+    keep = {"due_on": statement.excluded.due_on, "amount_fen": statement.excluded.amount_fen,
+            "submitted_on": func.coalesce(InvoiceFact.submitted_on, statement.excluded.submitted_on)}
     if overdue_on is not None:
         keep["overdue_on"] = statement.excluded.overdue_on
     await session.execute(statement.on_conflict_do_update(index_elements=["invoice_id"], set_=keep))
