@@ -74,6 +74,14 @@ def get_clock(request: Request) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
+def get_settings(request: Request) -> ServiceSettings:
+    """The service's own settings (its subclass of ServiceSettings)."""
+    return request.app.state.runtime.settings
+
+
+SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
+
+
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url)

@@ -7,6 +7,7 @@ from vbpkit.service_app import ServiceSpec, create_service_app
 
 from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule
+from vbp_monitoring.assessment.router import router as assessment
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.institutions.router import router as institutions
@@ -29,7 +30,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report],
+                 supply, credit, report, assessment],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

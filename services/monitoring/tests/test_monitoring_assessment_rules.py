@@ -1,0 +1,107 @@
+"""MON-7 the annual assessment on a real database: per hospital completion, on-time payment,
+onboarding, substitutes and savings with a weighted score and grade; per company the supply
+figures and rating — worked out by hand for agreement year 1 (2025) of batch CQ."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from monitoring_setup import A, accepted, agreement
+from openpyxl import load_workbook
+from test_monitoring_credit_rules import confirmed, declined, delivered
+from test_monitoring_report_rules import apply_all
+from test_monitoring_timeliness_rules import ADMIN, invoice, payment
+from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.assessment import service
+from vbp_monitoring.assessment.xlsx import assessment_workbook
+from vbp_monitoring.settings import MonitoringSettings
+from vbpkit.identity import Principal, Role
+from vbpkit.problems import Problem
+
+REQUIRED = dict(database_url="postgresql+asyncpg://x/y", kafka_bootstrap_servers="x:1", identity_key="k" * 32)
+SETTINGS = MonitoringSettings(**REQUIRED)
+YEAR_END = date(2025, 12, 31)
+
+
+async def given_a_year(sessions) -> None:
+    """H1 agreed 1,200 at 10.00, bought them all from 1 February (onboarded by 1 March) and
+    paid its invoice in time. H2 agreed 1,000, bought 500 from 10 April (after the check day),
+    paid its invoice late, and had a substitutes alert in May. Company A delivered one line
+    the day after its order and declined another."""
+    await apply_all(sessions, agreement(1, "H1", A, [(11, 1200, 1000)]), agreement(2, "H2", A, [(11, 1000, 1000)]),
+                    accepted(1, "H1", A, 11, 600, 1000, date(2025, 2, 1)),
+                    accepted(2, "H1", A, 11, 600, 1000, date(2025, 9, 1)),
+                    accepted(3, "H2", A, 11, 500, 1000, date(2025, 4, 10)),
+                    invoice(1, "H1", 600_000, date(2025, 3, 31)), payment(1, 1, "H1", 600_000, date(2025, 3, 20)),
+                    invoice(2, "H2", 500_000, date(2025, 5, 31)), payment(2, 2, "H2", 500_000, date(2025, 6, 20)),
+                    confirmed(9, 1, 10, date(2025, 3, 3)), declined(9, 2, 10, date(2025, 3, 3)),
+                    delivered(9, 9, date(2025, 3, 3), date(2025, 3, 4), [(1, 10)]))
+    async with sessions() as session, session.begin():
+        session.add(Alert(kind="substitutes", rule="MON-5", period="2025-05", batch_code="CQ", hospital_code="H2",
+                          company_code="", product_id=0, group_code="G1", region_code="500157", status="open",
+                          raised_on=date(2025, 6, 1), details={}))
+
+
+async def assess(sessions, principal=ADMIN, as_of=YEAR_END, weights=None) -> dict:
+    async with sessions() as session:
+        return await service.assessment(session, principal=principal, batch_code="CQ", year=1, as_of=as_of,
+                                        weights=weights or SETTINGS.assessment_weights,
+                                        grades=SETTINGS.assessment_grades)
+
+
+class TestAssessment:
+    async def test_mon7_scores_and_grades_per_hospital(self, sessions):
+        """H1: every component 100 → A. H2: completion 0.5 → 50, on-time 0, onboarding 0,
+        substitutes (1 − 1/12) × 100 = 91.67 → (40×50 + 30×0 + 10×0 + 20×91.67) ÷ 100 = 38.33 → D."""
+        await given_a_year(sessions)
+        found = await assess(sessions)
+        assert not found["provisional"]
+        h1, h2 = found["hospitals"]
+        assert (h1["hospital_code"], h1["score"], h1["grade"]) == ("H1", "100.00", "A")
+        assert h2["scores"] == {"completion": "50.00", "on_time_payment": "0.00", "onboarding": "0.00",
+                                "substitutes": "91.67"}
+        assert (h2["completion"], h2["on_time_rate"], h2["onboarded_on"]) == ("0.5000", "0.0000", date(2025, 4, 10))
+        assert (h2["score"], h2["grade"]) == ("38.33", "D")
+        [company] = found["companies"]
+        assert (company["company_code"], company["fill_rate"], company["lines_declined"]) == (A, "1.0000", 1)
+        assert found["explain"]["weights"] == SETTINGS.assessment_weights
+
+    async def test_mon7_the_weights_are_the_bureaus_setting(self, sessions):
+        await given_a_year(sessions)
+        found = await assess(sessions, weights={"completion": 100, "on_time_payment": 0, "onboarding": 0,
+                                                "substitutes": 0})
+        assert [(h["score"], h["grade"]) for h in found["hospitals"]] == [("100.00", "A"), ("50.00", "D")]
+        with pytest.raises(ValueError):
+            MonitoringSettings(**REQUIRED, assessment_weights={"completion": 100})
+
+    async def test_mon7_mid_year_is_provisional_and_measured_against_the_target(self, sessions):
+        """On 2025-06-30 (181 of 365 days, target 0.4959) H1 had bought 600 of 1,200 (0.5000):
+        completion score 100; the assessment is provisional."""
+        await given_a_year(sessions)
+        found = await assess(sessions, as_of=date(2025, 6, 30))
+        assert found["provisional"] and found["hospitals"][0]["scores"]["completion"] == "100.00"
+        assert found["hospitals"][0]["target"] == "0.4959"
+
+    async def test_mon7_a_hospital_reads_its_own_a_company_its_own(self, sessions):
+        await given_a_year(sessions)
+        mine = await assess(sessions, principal=Principal(role=Role.HOSPITAL, key_id="h2", tenant="H2"))
+        assert [h["hospital_code"] for h in mine["hospitals"]] == ["H2"] and mine["companies"] == []
+        company = await assess(sessions, principal=Principal(role=Role.COMPANY, key_id="a", tenant=A))
+        assert company["hospitals"] == []
+
+    async def test_mon7_a_year_the_batch_does_not_have_is_refused(self, sessions):
+        async with sessions() as session:
+            with pytest.raises(Problem) as refused:
+                await service.assessment(session, principal=ADMIN, batch_code="CQ", year=3, as_of=YEAR_END,
+                                         weights=SETTINGS.assessment_weights, grades=SETTINGS.assessment_grades)
+        assert refused.value.status == 422
+
+    async def test_mon7_the_xlsx_carries_scores_as_numbers(self, sessions):
+        await given_a_year(sessions)
+        book = load_workbook(BytesIO(assessment_workbook(await assess(sessions))))
+        assert book.sheetnames == ["hospitals", "companies"]
+        header = [c.value for c in book["hospitals"][1]]
+        h2 = dict(zip(header, [c.value for c in book["hospitals"][3]]))
+        assert (h2["hospital_code"], float(h2["score"]), h2["grade"], h2["accepted_amount"]) == ("H2", 38.33, "D", 5000)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+from vbpkit.money import YuanFromFen
+
+from vbp_monitoring.supply.schemas import CompanyPerformance
+
+
+class HospitalAssessment(BaseModel):
+    hospital_code: str
+    completion: str = Field(description="accepted ÷ agreed amount (MON-1), 4 places")
+    target: str
+    agreed_amount: YuanFromFen = Field(description="the year's agreed amount, pro rata to an early end")
+    accepted_amount: YuanFromFen
+    invoices_due: int
+    paid_on_time: int
+    on_time_rate: str | None
+    onboarded_on: date | None = Field(description="the first accepted delivery of the batch")
+    onboarding_check_day: date | None = Field(description="two months after the start; the first year only")
+    substitute_alert_months: int
+    months: int = Field(description="months of the year elapsed by as_of")
+    savings: YuanFromFen = Field(description="MON-9, reported, not scored")
+    scores: dict[str, str] = Field(description="each component's score, 0–100")
+    score: str = Field(description="the weighted mean of the scores, 2 places")
+    grade: str
+
+
+class Assessment(BaseModel):
+    batch_code: str
+    year: int = Field(description="the agreement year")
+    as_of: date
+    provisional: bool = Field(description="true before the year's last day")
+    hospitals: list[HospitalAssessment]
+    companies: list[CompanyPerformance]
+    explain: dict[str, Any]

@@ -1,0 +1,23 @@
+"""The annual assessment (MON-7) as an ``.xlsx``: a sheet of hospitals, one of companies."""
+
+from __future__ import annotations
+
+from vbpkit.xlsx import Sheet, workbook
+
+from vbp_monitoring.settings import ASSESSED
+
+HOSPITALS = ["hospital_code", "completion", "target", "agreed_amount", "accepted_amount", "invoices_due",
+             "paid_on_time", "on_time_rate", "onboarded_on", "substitute_alert_months", "months", "savings"]
+COMPANIES = ["company_code", "lines_confirmed", "lines_due", "delivered_in_time", "fill_rate", "lead_time_days_p50",
+             "lead_time_days_p90", "lines_declined", "breaches_in_period", "rating"]
+RATES = {"completion", "target", "on_time_rate", "fill_rate", "score", *(f"score_{k}" for k in ASSESSED)}
+
+
+def assessment_workbook(found: dict) -> bytes:
+    header = HOSPITALS + [f"score_{k}" for k in ASSESSED] + ["score", "grade"]
+    hospitals = [[h[name] for name in HOSPITALS] + [h["scores"][k] for k in ASSESSED] + [h["score"], h["grade"]]
+                 for h in found["hospitals"]]
+    return workbook([
+        Sheet("hospitals", header, hospitals, money={"agreed_amount", "accepted_amount", "savings"}, rates=RATES),
+        Sheet("companies", COMPANIES, [[c[name] for name in COMPANIES] for c in found["companies"]], rates=RATES),
+    ])
