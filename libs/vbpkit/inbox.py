@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -87,6 +88,10 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+class ReplayRefused(RuntimeError):
+    """A replay cannot start: the consumer is not connected, or history is no longer whole."""
+
+
 class BrokerReset(RuntimeError):
     """The broker came back with a new cluster id: every committed offset is gone."""
 
@@ -132,6 +137,8 @@ class InboxConsumer:
         self.waits_total = 0  # retries of events that needed a fact not yet known (NotYetKnown)
         self._committed: dict = {}  # TopicPartition -> next offset this consumer committed
         self._in_flight = 0
+        self._replay: tuple[Callable[[AsyncSession], Awaitable[None]], asyncio.Future] | None = None
+        self.replays_total = 0
 
     async def run(self) -> None:
         """Consume until cancelled; every failure reconnects after a backoff.
@@ -195,6 +202,8 @@ class InboxConsumer:
         checked = retried = time.monotonic()
         self.last_error = None
         while True:
+            if self._replay is not None:
+                await self._start_replay(consumer)
             fetched = await consumer.getmany(timeout_ms=200)
             if fetched:
                 records = [r for batch in fetched.values() for r in batch]
@@ -214,6 +223,61 @@ class InboxConsumer:
                 if now != cluster:
                     raise BrokerReset(f"broker cluster changed from {cluster} to {now}")
                 checked = time.monotonic()
+
+    async def replay(self, reset: Callable[[AsyncSession], Awaitable[None]], *, timeout: float = 30.0) -> dict:
+        """Rebuild the read models from the whole history: between two fetches, ``reset``
+        empties them in one transaction with the inbox (processed and parked events), and
+        the consumer seeks every partition to its beginning. Returns once that is done;
+        the read models are whole again when the lag is back to 0 (``/health``).
+
+        Refused (:class:`ReplayRefused`) while the consumer is not connected, or when a
+        partition's log no longer starts at offset 0 (retention trimmed it): replaying a
+        partial history would leave the read models short, silently. One instance of the
+        service consumes while it replays (a second instance's partitions are not reset).
+        """
+        consumer = self._consumer
+        if consumer is None or self.last_error is not None or not consumer.assignment():
+            raise ReplayRefused(f"consumer {self.group_id} is not connected to the broker: {self.last_error or 'joining'}")
+        if self._replay is not None:
+            raise ReplayRefused(f"a replay of consumer {self.group_id} is starting already")
+        future = asyncio.get_running_loop().create_future()
+        self._replay = (reset, future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout=timeout)
+        finally:
+            if not future.done():
+                self._replay = None
+
+    async def _start_replay(self, consumer) -> None:
+        reset, future = self._replay
+        self._replay = None
+        try:
+            partitions = sorted(consumer.assignment(), key=lambda tp: (tp.topic, tp.partition))
+            starts = await consumer.beginning_offsets(partitions)
+            trimmed = {f"{tp.topic}[{tp.partition}]": offset for tp, offset in starts.items() if offset > 0}
+            if trimmed:
+                raise ReplayRefused(f"history no longer starts at offset 0 in {trimmed}: a replay would miss events")
+            # The group's offsets go back first: a crash after it replays into read models
+            # still whole (every event a duplicate the inbox ignores); a crash after the reset
+            # resumes from the beginning — never from the old offsets into emptied tables.
+            await consumer.commit({tp: 0 for tp in partitions})
+            async with self._sessionmaker() as session, session.begin():
+                await reset(session)
+                await session.execute(delete(ProcessedEvent))
+                await parking.remove_all(session)
+            await consumer.seek_to_beginning(*partitions)
+            self._committed = {}
+            self.parked_total = 0
+            self.replays_total += 1
+            log.warning("consumer %s: read models reset, replaying %d partitions from the beginning",
+                        self.group_id, len(partitions))
+            if not future.done():
+                future.set_result({"topics": self.topics, "partitions": len(partitions)})
+        except Exception as exc:
+            if not future.done():
+                future.set_exception(exc)
+            if not isinstance(exc, ReplayRefused):
+                raise
 
     async def _handle_or_park(self, records: list[ConsumerRecord]) -> Handled:
         """Retry a failing fetch in place, then isolate and park what still fails."""

@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vbpkit import broker, housekeeping
 from vbpkit.parking import repository as parking
+from vbpkit.clock_router import router as clock_router
 from vbpkit.parking.router import router as parking_router
+from vbpkit.replay import router as replay_router
 from vbpkit.clock import Clock, clock_from_setting
 from vbpkit.db import create_engine, create_sessionmaker
 from vbpkit.identity import IdentityMiddleware
@@ -53,6 +55,9 @@ class ServiceSpec:
     # ``handlers``; their tables are listed beside the service's Base (include_tables).
     projections: Sequence[Projection] = ()
     background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
+    # Tables filled only from consumed events, emptied and refilled by a replay
+    # (vbpkit.replay); the projections' tables are added to them.
+    read_models: Sequence[str] = ()
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Runtime:
     consumer: InboxConsumer | None
     handlers: dict[str, Handler] = field(default_factory=dict)
     tasks: dict[str, Supervised] = field(default_factory=dict)
+    read_models: tuple[str, ...] = ()
 
 
 def get_clock(request: Request) -> Clock:
@@ -72,6 +78,12 @@ def get_clock(request: Request) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def read_models_of(spec: ServiceSpec) -> tuple[str, ...]:
+    """The service's read models and its projections' tables, in a stable order."""
+    projected = [m.__tablename__ for p in spec.projections for m in p.models]
+    return tuple(dict.fromkeys([*spec.read_models, *projected]))
 
 
 def get_settings(request: Request) -> ServiceSettings:
@@ -108,7 +120,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             wait_for_facts_seconds=settings.wait_for_facts_seconds,
         )
     runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
-                      handlers=handlers)
+                      handlers=handlers, read_models=read_models_of(spec))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -141,8 +153,11 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     install_problem_handlers(app, public_prefix=f"/{spec.name}")  # GW-1 routes /<service>/*
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(clock_router)
     if handlers:
         app.include_router(parking_router)
+    if handlers and spec.read_models:  # opt-in: a replay into undeclared read models would count twice
+        app.include_router(replay_router)
 
     @app.get("/health", tags=["health"], summary="This service, its database and the broker")
     async def health() -> JSONResponse:
@@ -183,6 +198,7 @@ async def service_health(name: str, runtime: Runtime) -> dict:
             "last_error": runtime.consumer.last_error,
             "topics": runtime.consumer.topics,
             "lag": await _lag(runtime.consumer),
+            "replays": runtime.consumer.replays_total,
         }
         if database["ok"]:
             async with runtime.sessionmaker() as session:

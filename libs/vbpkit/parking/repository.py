@@ -64,3 +64,8 @@ async def awaiting_heads(session: AsyncSession, *, prefix: str, within_seconds: 
         .where(ParkedEvent.id.in_(first), ParkedEvent.error.startswith(prefix, autoescape=True),
                ParkedEvent.parked_at > func.now() - func.make_interval(0, 0, 0, 0, 0, 0, within_seconds))
         .order_by(ParkedEvent.id)))
+
+
+async def remove_all(session: AsyncSession) -> None:
+    """Forget every parked event (a replay from the beginning applies them again)."""
+    await session.execute(delete(ParkedEvent))

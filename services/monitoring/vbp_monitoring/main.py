@@ -9,6 +9,7 @@ from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule
 from vbp_monitoring.assessment.router import router as assessment
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
+from vbp_monitoring.models import READ_MODELS
 from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.prepayment_use.router import router as prepayment_use
@@ -34,5 +35,6 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],
+        read_models=READ_MODELS,
     )
     return create_service_app(spec, settings or MonitoringSettings())

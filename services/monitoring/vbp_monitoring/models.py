@@ -19,3 +19,16 @@ class Base(DeclarativeBase):
 # the field, never a database overflow answered with a 500.
 BIGINT_MAX = 2**63 - 1
 AMOUNT_MAX_FEN = 10**14
+
+# What a replay of every topic empties and fills again (vbpkit.replay): the tables filled only
+# from consumed events. The projections' tables join them. Not here, and kept as they are: the
+# alerts, breaches and ratings monitoring decided, and the exchange's pushes (baseline prices,
+# non-winning purchases) — no event carries them.
+READ_MODELS = (
+    "agreements", "agreement_items", "accepted_lines", "line_returns",  # purchases (MON-1)
+    "invoice_facts", "payment_facts", "late_tranches", "fund_payable_facts",  # timeliness (MON-4)
+    "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
+    "supply_lines", "monthly_supply",  # supply (MON-6, MON-8)
+    "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
+)
+OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases")
