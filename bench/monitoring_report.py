@@ -25,7 +25,7 @@ measure), for each size:
    with one row per item-month bought (ordered = confirmed = delivered = accepted), so the
    report's supply part reads as many items as its purchases part;
 3. the tables are vacuumed and analysed (as autovacuum would have by the time anyone reads;
-   done here so it does not run during the timing), and ``report.service.monthly_report``
+   done here so it does not run during the timing) and checkpointed, and ``report.service.monthly_report``
    is timed for 2025-06 — for the whole platform (an admin) and for region 500000 (an
    insurer of 500000), each the median of 5 runs after 1 warm-up, a new session each run;
 4. the same again after ``CLUSTER`` of ``monthly_purchases`` and ``monthly_supply`` on their
@@ -248,6 +248,7 @@ async def aggregate(db: asyncpg.Connection) -> tuple[float, float]:
         await db.execute("TRUNCATE monthly_supply")
         await db.execute(SUPPLY_FROM_PURCHASES)
     await db.execute("VACUUM (ANALYZE) " + ", ".join(TOUCHED))
+    await db.execute("CHECKPOINT")  # the writes settled, not flushed during the timing
     return aggregated - started, time.perf_counter() - aggregated
 
 
@@ -384,6 +385,7 @@ async def main(sizes: list[int], database_url: str | None, explain: bool) -> Non
                 await db.execute("CLUSTER monthly_purchases USING pk_monthly_purchases")
                 await db.execute("CLUSTER monthly_supply USING pk_monthly_supply")
                 await db.execute("VACUUM (ANALYZE) monthly_purchases, monthly_supply")
+                await db.execute("CHECKPOINT")
                 clustered_s, _ = await timed_report(sessions, ADMIN, None)
                 clustered_region_s, _ = await timed_report(sessions, CHONGQING, "500000")
                 results.append((size, all_s, region_s, clustered_s, clustered_region_s))
