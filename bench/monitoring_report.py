@@ -25,18 +25,25 @@ measure), for each size:
    with one row per item-month bought (ordered = confirmed = delivered = accepted), so the
    report's supply part reads as many items as its purchases part;
 3. the tables are vacuumed and analysed (as autovacuum would have by the time anyone reads;
-   done here so it does not run during the timing) and checkpointed, and ``report.service.monthly_report``
-   is timed for 2025-06 — for the whole platform (an admin) and for region 500000 (an
-   insurer of 500000), each the median of 5 runs after 1 warm-up, a new session each run;
+   done here so it does not run during the timing) and checkpointed, and
+   ``report.service.monthly_report`` is timed for 2025-06 — for the whole platform (an
+   admin) and for region 500000 (an insurer of 500000), each the median of 5 runs after 1
+   warm-up, a new session each run — twice: on connections with ``plan_cache_mode =
+   force_custom_plan`` (each statement planned for its values, as PostgreSQL does for the
+   first five runs of a prepared statement) and ``force_generic_plan`` (planned for any
+   values, which ``auto`` may switch to from the sixth run: the asyncpg dialect keeps the
+   service's statements prepared on each pooled connection);
 4. the same again after ``CLUSTER`` of ``monthly_purchases`` and ``monthly_supply`` on their
    primary keys (month first): the INSERT … SELECT writes its groups in hash order, so every
    page holds rows of every month, while events arriving month by month write a month's rows
    mostly together.
 
 It prints, per size: the lines, the load and aggregation times, the aggregate's rows (all
-months, and the month's), the report times, and at the end the ratio report(largest) /
-report(smallest). At the largest size one more run of each layout times each of the
-report's calls and statements (``--explain`` adds EXPLAIN ANALYZE of the two slowest).
+months, the month's, the region's in the month), the report times, and at the end the
+ratio report(largest) / report(smallest). At the largest size, for each layout, one more
+run on connections as the service opens them (``auto``), after 6 runs on them, times each
+of the report's calls and statements (``--explain`` adds EXPLAIN ANALYZE of the two slowest
+statements, planned both ways).
 
     .venv/bin/python bench/monitoring_report.py                         # 1 M, 3 M, 10 M
     .venv/bin/python bench/monitoring_report.py --sizes 100000,300000   # a quick run
@@ -48,6 +55,7 @@ import argparse
 import asyncio
 import calendar
 import logging
+import os
 import random
 import statistics
 import tempfile
@@ -313,9 +321,42 @@ class Breakdown:
             setattr(module, name, original)
 
 
-async def breakdown(engine, sessions, principal: Principal, region_code: str | None, label: str,
-                    explain: bool) -> None:
-    await report_once(sessions, principal, region_code)  # warm
+def literal(value) -> str:
+    """A bound value as SQL, for EXECUTE of a prepared statement."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "ARRAY[" + ", ".join(literal(v) for v in value) + "]"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+async def explain_both(db: asyncpg.Connection, statement: str, parameters) -> None:
+    """EXPLAIN ANALYZE of a statement as the service sends it (a prepared statement with bound
+    parameters), planned for these values (custom) and for any values (generic)."""
+    await db.execute(f"PREPARE bench_explained AS {statement}")
+    try:
+        arguments = ", ".join(literal(v) for v in parameters or ())
+        for mode in ("force_custom_plan", "force_generic_plan"):
+            await db.execute(f"SET plan_cache_mode = {mode}")
+            plan = await db.fetch(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_explained"
+                                  + (f"({arguments})" if arguments else ""))
+            print(f"      -- {mode}")
+            print("\n".join("      " + row[0][:200] for row in plan))
+    finally:
+        await db.execute("DEALLOCATE bench_explained; RESET plan_cache_mode")
+
+
+async def breakdown(engine, sessions, db: asyncpg.Connection, principal: Principal, region_code: str | None,
+                    label: str, explain: bool) -> None:
+    """One run timed call by call, on a connection that ran the report ``RUNS + 1`` times
+    before, as a pooled connection of the service does once it has answered a few reports
+    (PostgreSQL's ``plan_cache_mode = auto`` may then use generic plans)."""
+    for _ in range(RUNS + 1):
+        await report_once(sessions, principal, region_code)
     with Breakdown(engine) as seen:
         total, found = await report_once(sessions, principal, region_code)
     started = time.perf_counter()
@@ -329,11 +370,12 @@ async def breakdown(engine, sessions, principal: Principal, region_code: str | N
     slowest = sorted(seen.statements, key=lambda s: -s[0])[:2]
     for seconds, statement, parameters in slowest:
         print(f"    {seconds * 1000:6.1f} ms  {' '.join(statement.split())[:160]}")
-    if explain:
-        async with engine.connect() as conn:
-            for _, statement, parameters in slowest:
-                plan = await conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-                print("\n".join("      " + row[0][:200] for row in plan))
+        if explain:
+            await explain_both(db, statement, parameters)
+
+
+def plan_engine(database_url: str, mode: str):
+    return create_async_engine(database_url, connect_args={"server_settings": {"plan_cache_mode": mode}})
 
 
 async def main(sizes: list[int], database_url: str | None, explain: bool) -> None:
@@ -346,8 +388,10 @@ async def main(sizes: list[int], database_url: str | None, explain: bool) -> Non
             database_url = server_url_to_async(uri, "bench_monitoring")
         try:
             await asyncio.to_thread(upgrade_to_head, MIGRATIONS, database_url)
-            engine = create_async_engine(database_url)
+            engine = create_async_engine(database_url)  # as the service's: plan_cache_mode auto
             sessions = create_sessionmaker(engine)
+            engines = {mode: plan_engine(database_url, f"force_{mode}_plan") for mode in ("custom", "generic")}
+            planned = {mode: create_sessionmaker(e) for mode, e in engines.items()}
             db = await raw_connection(database_url)
             started = time.perf_counter()
             await setup(sessions, db)
@@ -360,9 +404,11 @@ async def main(sizes: list[int], database_url: str | None, explain: bool) -> Non
             rnd = random.Random(2025)
             loaded, results = 0, []
             chongqing = [h for h, r in REGION_OF.items() if r.startswith("50")]
+            timings = [(layout, mode, who) for layout in ("as aggregated", "clustered") for mode in planned
+                       for who in ("all", "region")]
             print(f"{'lines':>11s} {'load':>8s} {'lines/s':>8s} {'aggregate':>9s} {'supply+vac':>10s} "
-                  f"{'table rows':>10s} {'month rows':>10s} {'in region':>9s} {'report all':>10s} {'region':>8s} "
-                  f"{'clustered':>9s} {'region':>8s}")
+                  f"{'table rows':>10s} {'month rows':>10s} {'in region':>9s} | report, median of {RUNS} (ms): "
+                  f"{'  '.join(f'{mode}/{who}' for _, mode, who in timings[:4])}")
             for size in sizes:
                 load_s = await load(db, loaded, size - loaded, rnd)
                 added, loaded = size - loaded, size
@@ -371,37 +417,41 @@ async def main(sizes: list[int], database_url: str | None, explain: bool) -> Non
                 month_rows = await db.fetchval("SELECT count(*) FROM monthly_purchases WHERE month = $1", MONTH)
                 in_region = await db.fetchval("SELECT count(*) FROM monthly_purchases WHERE month = $1 "
                                               "AND hospital_code = ANY($2)", MONTH, chongqing)
-                all_s, all_found = await timed_report(sessions, ADMIN, None)
-                region_s, region_found = await timed_report(sessions, CHONGQING, "500000")
-                assert all_found["hospitals"] is None and region_found["hospitals"] == 700, region_found["hospitals"]
-                assert len(all_found["purchases"]) == PRODUCTS, len(all_found["purchases"])
-                if size == sizes[-1]:
-                    print(f"where the time goes at {size:,} lines, as aggregated:")
-                    await breakdown(engine, sessions, ADMIN, None, "all", explain)
-                    await breakdown(engine, sessions, CHONGQING, "500000", "region 500000", explain)
-                # The same aggregates with each month's rows together, as when the events arrive
-                # month by month (the INSERT … SELECT writes them in hash order: every page holds
-                # rows of every month).
-                await db.execute("CLUSTER monthly_purchases USING pk_monthly_purchases")
-                await db.execute("CLUSTER monthly_supply USING pk_monthly_supply")
-                await db.execute("VACUUM (ANALYZE) monthly_purchases, monthly_supply")
-                await db.execute("CHECKPOINT")
-                clustered_s, _ = await timed_report(sessions, ADMIN, None)
-                clustered_region_s, _ = await timed_report(sessions, CHONGQING, "500000")
-                results.append((size, all_s, region_s, clustered_s, clustered_region_s))
                 print(f"{size:>11,d} {load_s:7.1f}s {added / load_s:8,.0f} {aggregate_s:8.1f}s {after_s:9.1f}s "
-                      f"{table_rows:>10,d} {month_rows:>10,d} {in_region:>9,d} {all_s * 1000:8.0f}ms "
-                      f"{region_s * 1000:6.0f}ms {clustered_s * 1000:7.0f}ms {clustered_region_s * 1000:6.0f}ms",
-                      flush=True)
-            (small, *small_s), (large, *large_s) = results[0], results[-1]
-            print(f"ratio report({large:,})/report({small:,}), lines ×{large / small:.0f}: " + ", ".join(
-                f"{label} {b / a:.2f}" for label, a, b in zip(
-                    ("all", "region", "clustered all", "clustered region"), small_s, large_s)))
-            print(f"where the time goes at {large:,} lines, clustered:")
-            await breakdown(engine, sessions, ADMIN, None, "all", explain)
-            await breakdown(engine, sessions, CHONGQING, "500000", "region 500000", explain)
+                      f"{table_rows:>10,d} {month_rows:>10,d} {in_region:>9,d}   (load average "
+                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+                measured = {}
+                for layout in ("as aggregated", "clustered"):
+                    if layout == "clustered":
+                        # Each month's rows together, as when the events arrive month by month (the
+                        # INSERT … SELECT writes its groups in hash order: every page holds every month).
+                        await db.execute("CLUSTER monthly_purchases USING pk_monthly_purchases")
+                        await db.execute("CLUSTER monthly_supply USING pk_monthly_supply")
+                        await db.execute("VACUUM (ANALYZE) monthly_purchases, monthly_supply")
+                        await db.execute("CHECKPOINT")
+                    for mode, maker in planned.items():
+                        for who, principal, region_code in (("all", ADMIN, None), ("region", CHONGQING, "500000")):
+                            seconds, found = await timed_report(maker, principal, region_code)
+                            assert found["hospitals"] == (None if region_code is None else len(chongqing))
+                            assert len(found["purchases"]) == PRODUCTS, len(found["purchases"])
+                            measured[layout, mode, who] = seconds
+                    print(f"{'':>11s} {layout:>69s} | " + "  ".join(
+                        f"{measured[layout, mode, who] * 1000:>{len(mode) + len(who) + 1}.0f}"
+                        for mode in planned for who in ("all", "region"))
+                          + f"   (load average {os.getloadavg()[0]:.1f})", flush=True)
+                    if size == sizes[-1]:
+                        print(f"where the time goes at {size:,} lines, {layout}, service's connection settings:")
+                        await breakdown(engine, sessions, db, ADMIN, None, "all", explain)
+                        await breakdown(engine, sessions, db, CHONGQING, "500000", "region 500000", explain)
+                results.append((size, month_rows, measured))
+            (small, small_rows, first), (large, large_rows, last) = results[0], results[-1]
+            print(f"ratio report({large:,})/report({small:,}) (lines ×{large / small:.1f}, the month's rows "
+                  f"×{large_rows / small_rows:.1f}): " + ", ".join(
+                      f"{layout} {mode}/{who} {last[layout, mode, who] / first[layout, mode, who]:.2f}"
+                      for layout, mode, who in timings))
             await db.close()
-            await engine.dispose()
+            for e in (engine, *engines.values()):
+                await e.dispose()
         finally:
             if server is not None:
                 server.stop()

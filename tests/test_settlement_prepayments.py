@@ -85,11 +85,14 @@ class TestChongqingPrepayment:
         read = (await market.client(hospital).get(f"/settlement/prepayments/{plan['id']}")).json()
         first, second = read["tranches"]
         assert (first["disbursed"], second["disbursed"], read["disbursed"]) == ("0.00", "1475.00", "1475.00")
-        if today() > "2026-07-31":
-            assert first["late_on"] is not None and second["late_on"] is None
-            late = await settlement_events(shared_platform.platform.settings.database_url,
-                                           "settlement.prepayment.late", hospital)
-            assert [(e["plan_id"], e["tranche"], e["undisbursed_fen"]) for e in late] == [(plan["id"], 1, 147500)]
+        # A tranche is late once its due date has passed without it disbursed in full by then:
+        # tranche 2, disbursed today, is late too once today is past its due date (2026-11-30).
+        expected = [n for n, t in ((1, first), (2, second)) if today() > t["due_on"]]
+        assert [n for n, t in ((1, first), (2, second)) if t["late_on"] is not None] == expected
+        late = await settlement_events(shared_platform.platform.settings.database_url,
+                                       "settlement.prepayment.late", hospital)
+        assert sorted((e["plan_id"], e["tranche"]) for e in late) == [(plan["id"], n) for n in expected]
+        assert all(e["undisbursed_fen"] == 147500 for e in late if e["tranche"] == 1)
         account = await market.client(hospital).get(f"/settlement/ledger/accounts/hospital:{hospital}:prepayment")
         assert account.status_code == 200, account.text
         statement = account.json()

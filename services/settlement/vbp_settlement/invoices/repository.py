@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.repository import get_or_404
 
@@ -49,7 +50,23 @@ async def insert_invoice(session: AsyncSession, values: dict) -> int:
 
 
 async def insert_lines(session: AsyncSession, rows: list[dict]) -> None:
-    await session.execute(_INSERT_LINE, rows)
+    if rows:
+        await session.execute(_INSERT_LINE, rows)
+
+
+INVOICES_PER_STATEMENT = 2_000  # × 9 columns: well inside PostgreSQL's 32,767 parameters
+
+
+async def insert_invoices(session: AsyncSession, rows: list[dict]) -> dict[str, int]:
+    """Insert many invoices of one company; number → id of those inserted (a number another
+    request took meanwhile is left out: the unique key decides)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), INVOICES_PER_STATEMENT):
+        statement = pg_insert(Invoice.__table__).values(rows[start:start + INVOICES_PER_STATEMENT])
+        inserted = await session.execute(statement.on_conflict_do_nothing(
+            index_elements=["company_code", "number"]).returning(Invoice.__table__.c.number, Invoice.__table__.c.id))
+        ids.update({number: invoice_id for number, invoice_id in inserted})
+    return ids
 
 
 async def lines_of(session: AsyncSession, invoice_id: int) -> list[InvoiceLine]:

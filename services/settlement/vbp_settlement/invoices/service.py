@@ -173,13 +173,10 @@ def _check(request: InvoiceCreate, billable: _Billable, *, company: str) -> _Che
     return _Checked(hospital=hospital, total_fen=total, dues=dues)
 
 
-async def _record(session: AsyncSession, request: InvoiceCreate, checked: _Checked, billable: _Billable, *,
-                  company: str, by: str, today: date) -> tuple[int, InvoiceSubmitted]:
-    """Write a checked invoice and its lines in a savepoint; its id and its event, which the
-    caller stages (``outbox.add``) in the same transaction. A number taken by a concurrent
-    submit (the unique key decides) undoes only this invoice. Plain INSERTs, not the unit of
-    work, and the events staged together after the rows: a bulk upload writes 10,000 invoices
-    in one request."""
+def _prepare(request: InvoiceCreate, checked: _Checked, billable: _Billable, *, company: str, by: str,
+             today: date) -> tuple[dict, list[dict], list[InvoicedLineFacts]]:
+    """A checked invoice's row, its lines' rows (without the invoice id) and their facts; the
+    lines it bills count as invoiced for the rows checked after it."""
     accepted, due_on = billable.accepted, min(d.value for d in checked.dues)
     lines, facts = [], []
     for position, (line, due) in enumerate(zip(request.lines, checked.dues), start=1):
@@ -198,22 +195,35 @@ async def _record(session: AsyncSession, request: InvoiceCreate, checked: _Check
                    {"delivery_id": l.delivery_id, "line_no": l.line_no,
                     "batch_code": accepted[(l.delivery_id, l.line_no)].batch_code, **due.explain}
                    for l, due in zip(request.lines, checked.dues)]}
-    try:
-        async with session.begin_nested():
-            invoice_id = await repository.insert_invoice(session, dict(
-                number=request.number, company_code=company, hospital_code=checked.hospital,
-                amount_fen=checked.total_fen, status="submitted", submitted_on=today, submitted_by=by, due_on=due_on,
-                due_explain=explain))
-            await repository.insert_lines(session, [{**line, "invoice_id": invoice_id} for line in lines])
-    except IntegrityError:  # the same number submitted concurrently: the unique key decided
-        raise _number_used(request.number) from None
     billable.numbers.add(request.number)
     for line in request.lines:
         key = (line.delivery_id, line.line_no)
         billable.invoiced[key] = billable.invoiced.get(key, 0) + line.quantity
-    return invoice_id, InvoiceSubmitted(
-        invoice_id=invoice_id, number=request.number, company_code=company, hospital_code=checked.hospital,
-        amount_fen=checked.total_fen, submitted_on=today, due_on=due_on, lines=facts)
+    values = dict(number=request.number, company_code=company, hospital_code=checked.hospital,
+                  amount_fen=checked.total_fen, status="submitted", submitted_on=today, submitted_by=by,
+                  due_on=due_on, due_explain=explain)
+    return values, lines, facts
+
+
+def _event(invoice_id: int, values: dict, facts: list[InvoicedLineFacts]) -> InvoiceSubmitted:
+    return InvoiceSubmitted(invoice_id=invoice_id, number=values["number"], company_code=values["company_code"],
+                            hospital_code=values["hospital_code"], amount_fen=values["amount_fen"],
+                            submitted_on=values["submitted_on"], due_on=values["due_on"], lines=facts)
+
+
+async def _record(session: AsyncSession, request: InvoiceCreate, checked: _Checked, billable: _Billable, *,
+                  company: str, by: str, today: date) -> tuple[int, InvoiceSubmitted]:
+    """Write one checked invoice and its lines in a savepoint; its id and its event, which the
+    caller stages (``outbox.add``) in the same transaction. A number taken by a concurrent
+    submit (the unique key decides) undoes only this invoice."""
+    values, lines, facts = _prepare(request, checked, billable, company=company, by=by, today=today)
+    try:
+        async with session.begin_nested():
+            invoice_id = await repository.insert_invoice(session, values)
+            await repository.insert_lines(session, [{**line, "invoice_id": invoice_id} for line in lines])
+    except IntegrityError:  # the same number submitted concurrently: the unique key decided
+        raise _number_used(request.number) from None
+    return invoice_id, _event(invoice_id, values, facts)
 
 
 async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str, by: str, today: date) -> InvoiceView:
@@ -227,8 +237,9 @@ async def submit(session: AsyncSession, request: InvoiceCreate, *, company: str,
 async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, by: str, today: date) -> dict:
     """SET-1 bulk upload: each row is checked and recorded as one submitted invoice would be,
     and stands or falls alone — a refused row is reported with its errors and the good rows
-    are kept. The lines of every row are read (and locked) once, and each row is written in
-    its own savepoint, so the upload costs a few statements a row and one commit."""
+    are kept. The lines of every row are read (and locked) once, every row is checked against
+    what the rows before it bill, and the good rows are written together — a few statements
+    for the whole upload, and one commit."""
     results: list[dict] = []
     parsed: list[tuple[int, InvoiceCreate]] = []
     for index, raw in enumerate(rows):
@@ -240,21 +251,30 @@ async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, 
                 {"field": ".".join(filter(None, (f"body.invoices.{index}", error_location(e)))), "reason": e["msg"]}
                 for e in exc.errors()]))
     billable = await _billable(session, company=company, requests=[r for _, r in parsed])
-    events = []
+    prepared = []
     for index, request in parsed:
         try:
-            invoice_id, event = await _record(session, request, _check(request, billable, company=company), billable,
-                                              company=company, by=by, today=today)
+            checked = _check(request, billable, company=company)
         except Problem as problem:
             results.append(_rejected(index, request.number, [
                 {**e, "field": e.get("field", "body").replace("body", f"body.invoices.{index}", 1)}
                 for e in (problem.errors or [{"field": "body", "reason": problem.detail}])]))
             continue
-        events.append(event)
-        results.append({"index": index, "status": "submitted", "invoice_id": invoice_id, "number": request.number,
+        prepared.append((index, *_prepare(request, checked, billable, company=company, by=by, today=today)))
+    # Every checked row at once: a few statements for the whole upload, not a savepoint a row.
+    ids = await repository.insert_invoices(session, [values for _, values, _, _ in prepared])
+    taken = [values["number"] for _, values, _, _ in prepared if values["number"] not in ids]
+    if taken:  # numbers a concurrent submit took between the check and the insert: upload again
+        raise Problem(409, detail=f"invoice numbers submitted meanwhile by another request: {', '.join(taken[:5])}; "
+                                  "nothing of this upload was kept, send it again",
+                      errors=[{"field": "body.invoices", "reason": f"{len(taken)} number(s) taken concurrently"}])
+    await repository.insert_lines(session, [{**line, "invoice_id": ids[values["number"]]}
+                                            for _, values, lines, _ in prepared for line in lines])
+    for index, values, _, facts in prepared:
+        invoice_id = ids[values["number"]]
+        outbox.add(session, _event(invoice_id, values, facts), key=values["hospital_code"])
+        results.append({"index": index, "status": "submitted", "invoice_id": invoice_id, "number": values["number"],
                         "errors": []})
-    for event in events:
-        outbox.add(session, event, key=event.hospital_code)
     results.sort(key=lambda r: r["index"])
     submitted = sum(r["status"] == "submitted" for r in results)
     return {"received": len(rows), "submitted": submitted, "rejected": len(rows) - submitted, "rows": results}
