@@ -37,6 +37,10 @@ _CHONGQING_TRANCHES = [
 PRESETS: dict[str, ExecutionPolicy] = {
     "chongqing-2025": ExecutionPolicy(
         preset="chongqing-2025",
+        # 000/002/003: 对不能履约的中选企业根据严重程度进行评级和处置 under the Chongqing
+        # 信用评价 rules (渝医保发〔2020〕84号); a 严重/特别严重 rating suspends the listings
+        # (暂停挂网) — the platform's reading of 处置. Seeds 001 and 004 name no listing measure.
+        rating_suspends_listings=True,
         # 000: 约定采购量原则上不少于该中选产品上一年度约定采购量.
         renewal=PerItemOfPreviousAgreed(min_ratio=Decimal("1.0")),
         # 000: 实际采购价格比本次接续采购中选价格低的…可就低开展采购. A seed-002 batch
@@ -60,6 +64,10 @@ PRESETS: dict[str, ExecutionPolicy] = {
     ),
     "chongqing-stent-2023": ExecutionPolicy(
         preset="chongqing-stent-2023",
+        # 000/002/003: 对不能履约的中选企业根据严重程度进行评级和处置 under the Chongqing
+        # 信用评价 rules (渝医保发〔2020〕84号); a 严重/特别严重 rating suspends the listings
+        # (暂停挂网) — the platform's reading of 处置. Seeds 001 and 004 name no listing measure.
+        rating_suspends_listings=True,
         # 003: 总需求量不得低于上年实际采购量的95%…不低于该中选企业上年协议采购量的90%.
         renewal=StentRenewal(
             hospital_total_min_ratio_of_previous_actual=Decimal("0.95"),

@@ -216,6 +216,9 @@ class ExecutionPolicy(BaseModel):
         "this many hours of its order (dates count whole days: 48 hours = by the second day after)")
     late_supply_severity: Severity = "一般"
     failed_supply_severity: Severity = "中等"
+    rating_suspends_listings: bool = Field(
+        default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
+        "the batch (and a later better rating restores them)")
 
     @field_validator("tranches")
     @classmethod
