@@ -52,6 +52,7 @@ statements, planned both ways).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import asyncio
 import calendar
 import logging
@@ -112,21 +113,12 @@ LINE_COLUMNS = ["delivery_id", "line_no", "hospital_code", "batch_code", "agreem
                 "product_id", "quantity", "unit_price_fen", "accepted_on"]
 RETURN_COLUMNS = ["delivery_id", "line_no", "quantity", "returned_on"]
 
-# migrations/versions/0011_monthly_report.py, verbatim: what the consumer adds one event batch at a time
-AGGREGATE_ACCEPTED = """
-        INSERT INTO monthly_purchases (month, batch_code, hospital_code, product_id, manufacturer_code,
-                                       accepted_quantity, accepted_fen)
-        SELECT date_trunc('month', accepted_on)::date, batch_code, hospital_code, product_id, manufacturer_code,
-               sum(quantity), sum(quantity * unit_price_fen)
-        FROM accepted_lines GROUP BY 1, 2, 3, 4, 5"""
-AGGREGATE_RETURNED = """
-        INSERT INTO monthly_purchases (month, batch_code, hospital_code, product_id, manufacturer_code,
-                                       returned_quantity, returned_fen)
-        SELECT date_trunc('month', r.returned_on)::date, a.batch_code, a.hospital_code, a.product_id,
-               a.manufacturer_code, sum(r.quantity), sum(r.quantity * a.unit_price_fen)
-        FROM line_returns r JOIN accepted_lines a USING (delivery_id, line_no) GROUP BY 1, 2, 3, 4, 5
-        ON CONFLICT (month, batch_code, hospital_code, product_id, manufacturer_code) DO UPDATE
-        SET returned_quantity = excluded.returned_quantity, returned_fen = excluded.returned_fen"""
+# migration 0011's backfill: the sums the consumer adds one event batch at a time, done at once
+_MIGRATION = importlib.util.spec_from_file_location(
+    "monitoring_0011", Path(__file__).resolve().parent.parent / "services/monitoring/migrations/versions/0011_monthly_report.py")
+_0011 = importlib.util.module_from_spec(_MIGRATION)
+_MIGRATION.loader.exec_module(_0011)
+AGGREGATE_ACCEPTED, AGGREGATE_RETURNED = _0011.BACKFILL_ACCEPTED, _0011.BACKFILL_RETURNED
 SUPPLY_FROM_PURCHASES = """
         INSERT INTO monthly_supply (month, batch_code, hospital_code, product_id, manufacturer_code,
                                     ordered_quantity, confirmed_quantity, declined_quantity, delivered_quantity)
@@ -342,7 +334,7 @@ async def explain_both(db: asyncpg.Connection, statement: str, parameters) -> No
         arguments = ", ".join(literal(v) for v in parameters or ())
         for mode in ("force_custom_plan", "force_generic_plan"):
             await db.execute(f"SET plan_cache_mode = {mode}")
-            plan = await db.fetch(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_explained"
+            plan = await db.fetch("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_explained"
                                   + (f"({arguments})" if arguments else ""))
             print(f"      -- {mode}")
             print("\n".join("      " + row[0][:200] for row in plan))

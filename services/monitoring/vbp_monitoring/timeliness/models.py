@@ -17,10 +17,11 @@ class InvoiceFact(Base):
     hospital_code: Mapped[str] = mapped_column(String(64), index=True)
     company_code: Mapped[str] = mapped_column(String(18))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
-    due_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
     live: Mapped[bool] = mapped_column(Boolean, comment="false once reversed (红冲) or rejected")
-    overdue_on: Mapped[date | None] = mapped_column(Date)
-    submitted_on: Mapped[date | None] = mapped_column(Date, comment="from settlement.invoice.submitted (MON-8)")
+    overdue_on: Mapped[date | None] = mapped_column(Date, index=True)
+    submitted_on: Mapped[date | None] = mapped_column(Date, index=True,
+                                                      comment="from settlement.invoice.submitted (MON-8)")
 
 
 class PaymentFact(Base):
@@ -29,7 +30,7 @@ class PaymentFact(Base):
     payment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     invoice_id: Mapped[int] = mapped_column(BigInteger, index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
-    paid_on: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date] = mapped_column(Date, index=True)
     reversed: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 

@@ -15,11 +15,15 @@ from vbp_settlement.deliveries.models import AcceptedLine, LineReturn
 KEYS_PER_QUERY = 5_000
 
 
+# Built once and run with many parameter sets (insertmanyvalues): a multi-row VALUES would be
+# compiled afresh for every fetch, which made the consumer CPU-bound (bench/RESULTS.md).
+_INSERT_ACCEPTED = insert(AcceptedLine.__table__).on_conflict_do_nothing(index_elements=["delivery_id", "line_no"])
+
+
 async def insert_accepted(session: AsyncSession, rows: list[dict]) -> None:
     """A delivery line is accepted once (CON-5); a republished acceptance changes nothing."""
     if rows:
-        await session.execute(insert(AcceptedLine).values(rows).on_conflict_do_nothing(
-            index_elements=[AcceptedLine.delivery_id, AcceptedLine.line_no]))
+        await session.execute(_INSERT_ACCEPTED, rows)
 
 
 async def add_returned(session: AsyncSession, *, delivery_id: int, line_no: int, quantity: int,
