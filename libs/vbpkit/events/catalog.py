@@ -152,3 +152,23 @@ class ProductStatusChanged(ProductFacts):
     previous_status: str
     effective_on: date
     reason: str
+
+
+@event_schema
+class PaymentStandardChanged(Event):
+    """CAT-11 医保支付标准: a product's payment standard from ``effective_from`` — its rule
+    (``winning_price`` | ``listing_price`` | ``fixed`` by the insurer | ``frozen``), amount
+    (None while a frozen standard has no earlier value), category and scope."""
+
+    type = "catalog.payment_standard.changed"
+    version = 1
+
+    product_id: int
+    batch_code: str
+    effective_from: date
+    rule: Literal["winning_price", "listing_price", "fixed", "frozen"]
+    amount_fen: int | None
+    category: Literal["甲类", "乙类"] | None
+    in_catalogue: bool
+    excluded_content: bool
+    reason: str

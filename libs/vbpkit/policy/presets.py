@@ -64,6 +64,8 @@ PRESETS: dict[str, ExecutionPolicy] = {
     ),
     "chongqing-stent-2023": ExecutionPolicy(
         preset="chongqing-stent-2023",
+        # 003: 中选产品以外的冠脉支架医保支付标准暂不调整.
+        payment_standard_non_winning="frozen",
         # 000/002/003: 对不能履约的中选企业根据严重程度进行评级和处置 under the Chongqing
         # 信用评价 rules (渝医保发〔2020〕84号); a 严重/特别严重 rating suspends the listings
         # (暂停挂网) — the platform's reading of 处置. Seeds 001 and 004 name no listing measure.
@@ -91,6 +93,9 @@ PRESETS: dict[str, ExecutionPolicy] = {
     ),
     "liaoning-2025": ExecutionPolicy(
         preset="liaoning-2025",
+        # 001: 本轮集中带量采购列入除外内容的耗材…按照乙类医用耗材管理.
+        payment_category="乙类",
+        payment_excluded_content=True,
         # 001: 次年协议量原则上不低于首年协议量.
         renewal=PerItemOfFirstYear(min_ratio=Decimal("1.0")),
         # 001: not stated → None (the platform then does not allow buying below).

@@ -216,6 +216,15 @@ class ExecutionPolicy(BaseModel):
         "this many hours of its order (dates count whole days: 48 hours = by the second day after)")
     late_supply_severity: Severity = "一般"
     failed_supply_severity: Severity = "中等"
+    payment_standard_non_winning: Literal["listing_price", "frozen"] = Field(
+        default="listing_price", description="CAT-11: a non-winning product's payment standard follows its listing "
+        "price (seed 002: 非中选药品…按挂网价格确定) or stays at its last value (seed 003: 暂不调整); a winning "
+        "product's follows the winning price (seeds 002/003/004: 以中选价为支付标准)")
+    payment_category: Literal["甲类", "乙类"] | None = Field(
+        default=None, description="CAT-11 reimbursement category of the batch's products (seed 001: 乙类); None: "
+        "set per product by the insurer")
+    payment_excluded_content: bool = Field(
+        default=False, description="CAT-11 除外内容: billed apart from the medical service (seed 001)")
     rating_suspends_listings: bool = Field(
         default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
         "the batch (and a later better rating restores them)")

@@ -4,6 +4,7 @@ from vbp_catalog.companies import models as _companies  # noqa: F401
 from vbp_catalog.institutions import models as _institutions  # noqa: F401
 from vbp_catalog.lower_prices import models as _lower_prices  # noqa: F401
 from vbp_catalog.models import Base
+from vbp_catalog.payment_standards import models as _payment_standards  # noqa: F401
 from vbp_catalog.products import models as _products  # noqa: F401
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env

@@ -12,6 +12,7 @@ from vbp_catalog.consumers import HANDLERS
 from vbp_catalog.institutions.router import router as institutions
 from vbp_catalog.lower_prices.router import router as lower_prices
 from vbp_catalog.lower_prices.schedule import lower_price_schedule
+from vbp_catalog.payment_standards.router import router as payment_standards
 from vbp_catalog.products.router import router as products
 from vbp_catalog.settings import CatalogSettings
 
@@ -24,7 +25,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         title="VBP catalog",
         description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
-        routers=[batches, products, lower_prices, institutions, companies, calendar],
+        routers=[batches, products, lower_prices, institutions, companies, calendar, payment_standards],
         handlers=HANDLERS,
         background=[lower_price_schedule],
     )

@@ -23,6 +23,7 @@ from vbp_catalog.calendar.service import work_calendar, year_not_loaded
 from vbp_catalog.lower_prices import repository
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.lower_prices.schemas import LowerPriceRecord, ReductionApply, lower_price_read, reduction_read
+from vbp_catalog.payment_standards import service as standards
 from vbp_catalog.products import repository as products
 from vbp_catalog.products.models import Product
 from vbp_catalog.products.service import change_price, change_status
@@ -158,17 +159,20 @@ async def _apply_for(
         lower.status = "met"
         lower.closed_at = func.now()
     if request.effective_on <= today:
-        _apply(session, product, reduction)
+        await _apply(session, product, reduction)
     await session.flush()
     return reduction
 
 
-def _apply(session: AsyncSession, product: Product, reduction: PriceReduction) -> None:
+async def _apply(session: AsyncSession, product: Product, reduction: PriceReduction) -> None:
     change_price(
         session, product, product_price_fen=reduction.winning_price_fen - product.service_price_fen,
         effective_on=reduction.effective_on, reason=reduction.reason, by=reduction.applied_by,
     )
     reduction.applied = True
+    # CAT-11: the payment standard follows the winning price from the same day
+    await standards.follow(session, product, effective_on=reduction.effective_on, reason=reduction.reason,
+                           by=reduction.applied_by)
 
 
 async def run_daily_check(session: AsyncSession, *, today: date) -> dict:
@@ -178,7 +182,7 @@ async def run_daily_check(session: AsyncSession, *, today: date) -> dict:
         product = await repository.locked_product(session, product_id=reduction.product_id)
         if product.status in ("disqualified", "delisted"):
             continue
-        _apply(session, product, reduction)
+        await _apply(session, product, reduction)
     lapsed = await repository.lapsed_lower_prices(session, today=today)
     disqualified = []
     for lower in lapsed:

@@ -27,6 +27,7 @@ from vbpkit.problems import Problem
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.differential import differential_price
+from vbp_catalog.payment_standards import service as standards
 from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
 from vbp_catalog.products import importer, repository
 from vbp_catalog.products.models import Product, ProductChange
@@ -109,6 +110,7 @@ async def upsert_listings(
     by = principal.actor
     updated = unchanged = 0
     fresh: list[Product] = []
+    repriced: list[Product] = []
     for key, (index, row) in sorted(indexed.items(), key=lambda item: item[1][0]):
         problem = _row_problem(batch, row, existing)
         if problem is not None:
@@ -140,10 +142,14 @@ async def upsert_listings(
                               status=row.status, renewed_from=None, **values)
             existing[key] = product
             fresh.append(product)
-        elif _apply_update(session, product, row, values, today=today, by=by):
-            updated += 1
         else:
-            unchanged += 1
+            price_moves = product.product_price_fen != values["product_price_fen"]
+            if _apply_update(session, product, row, values, today=today, by=by):
+                updated += 1
+                if price_moves:
+                    repriced.append(product)
+            else:
+                unchanged += 1
     # New listings are inserted together: one round trip for a 10,000-row push, not one each.
     session.add_all(fresh)
     await session.flush()
@@ -151,6 +157,10 @@ async def upsert_listings(
         record(session, product, kind="listed", old=None, new=format_yuan(product.winning_price_fen),
                effective_on=today, reason="listed by the exchange (CAT-4)", by=by)
         outbox.add(session, ProductListed(**facts(product)), key=str(product.id))
+        standards.start(session, product, batch.policy, effective_on=today, by=by)  # CAT-11
+    for product in repriced:
+        await standards.follow(session, product, effective_on=today, by=by,
+                               reason="price changed by the exchange's listing push (CAT-4)")
     created = len(fresh)
     if not (created or updated or unchanged):
         # §5/issue 3: a push none of whose rows could be stored is refused as a whole, the
