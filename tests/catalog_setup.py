@@ -166,6 +166,11 @@ async def outbox_events(engine, *, key: str | list[str], type_: str | None = Non
         return list((await connection.execute(text(query + " ORDER BY id"), params)).scalars())
 
 
+async def product_events(engine, *, key: str | list[str]) -> list[dict]:
+    """The product's own events (``catalog.product.*``), without its payment standards' (CAT-11)."""
+    return [e for e in await outbox_events(engine, key=key) if e["type"].startswith("catalog.product.")]
+
+
 async def create_batch(roles: Roles, code: str, preset: str = "chongqing-2025", **fields) -> dict:
     response = await roles.insurer.post("/catalog/batches", json=batch_body(code, preset, **fields))
     assert response.status_code == 201, response.text

@@ -17,7 +17,7 @@ from catalog_setup import (
     listing,
     new_code,
     new_uscc,
-    outbox_events,
+    product_events,
     product,
     products_of,
     push,
@@ -39,7 +39,7 @@ class TestListingPushIsIdempotent:
         assert (first["created"], first["updated"], first["unchanged"], first["errors"]) == (3, 0, 0, [])
         items = await products_of(roles.exchange, code)
         keys = [str(p["id"]) for p in items]
-        events = await outbox_events(catalog_db, key=keys)
+        events = await product_events(catalog_db, key=keys)
         assert len(events) == 3 and {e["type"] for e in events} == {"catalog.product.listed"}
         histories = [await product(roles.exchange, p["id"]) for p in items]
 
@@ -47,7 +47,7 @@ class TestListingPushIsIdempotent:
         assert (second["created"], second["updated"], second["unchanged"], second["errors"]) == (0, 0, 3, [])
         assert await products_of(roles.exchange, code) == items
         assert [await product(roles.exchange, p["id"]) for p in items] == histories
-        assert len(await outbox_events(catalog_db, key=keys)) == 3
+        assert len(await product_events(catalog_db, key=keys)) == 3
 
     async def test_a_number_typed_with_a_space_is_the_same_listing(self, roles):
         code = new_code("CAT4")
@@ -145,7 +145,7 @@ class TestListingPushChangesAreHistory:
         assert (status["old_value"], status["new_value"]) == ("listed", "suspended")
         assert status["changed_by"].startswith("exchange:") and status["reason"]
 
-        types = [e["type"] for e in await outbox_events(catalog_db, key=str(item["id"]))]
+        types = [e["type"] for e in await product_events(catalog_db, key=str(item["id"]))]
         assert types == ["catalog.product.listed", "catalog.product.price_changed", "catalog.product.status_changed"]
 
 
