@@ -8,9 +8,9 @@ from vbpkit.service_app import ClockDep
 
 from vbp_monitoring.credit import service
 from vbp_monitoring.credit.schemas import BreachIn, BreachPage, BreachRead, Exemption, Rating
+from vbp_monitoring.models import BIGINT_MAX
 
 router = APIRouter(tags=["company credit"])
-BIGINT_MAX = 2**63 - 1
 READERS = require_roles(Role.INSURER, Role.EXCHANGE, Role.COMPANY)
 
 

@@ -46,13 +46,10 @@ async def performance(session: AsyncSession, *, principal: Principal, first: dat
     lines = await repository.lines(session, first=first, last=min(last, as_of), company_code=seen["company"],
                                    batch_code=batch_code, hospital_code=seen["hospital"])
     batches = await catalog.batches_by_code(session, {line.batch_code for line in lines})
-    regions: dict[str, str | None] = {}
+    regions = await registry.institution_regions(session) if seen["region"] else {}
     per: dict[str, dict] = {}
     for line in lines:
-        if line.hospital_code not in regions:
-            institution = await registry.institution(session, line.hospital_code)
-            regions[line.hospital_code] = institution.region_code if institution else None
-        if not covered(regions[line.hospital_code], seen["region"]) or line.batch_code not in batches:
+        if not covered(regions.get(line.hospital_code), seen["region"]) or line.batch_code not in batches:
             continue
         e = per.setdefault(line.manufacturer_code, {"company_code": line.manufacturer_code, "lines_answered": 0,
                                                     "lines_confirmed": 0, "lines_due": 0, "delivered_in_time": 0,

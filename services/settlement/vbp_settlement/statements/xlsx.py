@@ -8,11 +8,12 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from vbpkit.xlsx import MEDIA_TYPE, YUAN
+from vbpkit.xlsx import yuan as _yuan
 
 from vbp_settlement.statements.schemas import Statement
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YUAN = "#,##0.00"
+__all__ = ["MEDIA_TYPE", "workbook"]
 
 
 def workbook(statement: Statement) -> bytes:
@@ -59,10 +60,6 @@ def workbook(statement: Statement) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2)
 
 
 def _money_row(sheet, values: list) -> None:
