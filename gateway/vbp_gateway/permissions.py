@@ -24,6 +24,8 @@ WRITE_RULES: list[tuple[str, str, re.Pattern[str], frozenset[Role]]] = [
     ("POST", "catalog", re.compile(r"^/products/[^/]+/lower-prices$"), frozenset({Role.EXCHANGE})),
     ("POST", "catalog", re.compile(r"^/products/[^/]+/price-reductions$"), frozenset({Role.COMPANY, Role.EXCHANGE})),
     ("POST", "catalog", re.compile(r"^/lower-prices/checks$"), frozenset({Role.INSURER})),
+    ("POST", "catalog", re.compile(r"^/batches/[^/]+/national-lowest-prices$"), frozenset({Role.EXCHANGE})),
+    ("POST", "catalog", re.compile(r"^/pre-listings/checks$"), frozenset({Role.INSURER})),
     ("PUT", "catalog", re.compile(r"^/calendar/[^/]+$"), frozenset({Role.INSURER})),
     ("PUT", "catalog", re.compile(r"^/products/[^/]+/payment-standard$"), frozenset({Role.INSURER})),
     ("POST", "contracts", re.compile(r"^/agreed-volumes$"), EXCHANGE_OR_INSURER),

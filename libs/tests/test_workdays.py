@@ -109,6 +109,7 @@ class TestTwentyWorkingDaysAcrossNationalDay2025:
             "rule": "CAT-10",
             "start": "2025-09-26",
             "working_days": 20,
+            "direction": "after",
             "due_on": "2025-10-30",
             "skipped_holidays": [f"2025-10-0{d}" for d in range(1, 9)],
             "skipped_weekends": [
@@ -117,6 +118,29 @@ class TestTwentyWorkingDaysAcrossNationalDay2025:
             "counted_makeup_workdays": ["2025-09-28", "2025-10-11"],
             "calendar_years": [{"year": 2025, "source": "chinese-calendar"}],
         }
+
+
+class TestCountingBackwardsForPreListing:
+    """CAT-12 (seeds 000/002): pre-listed no later than 10 working days before the start."""
+
+    def test_ten_working_days_before_a_start_after_national_day_2025(self, seeded):
+        count = seeded.subtract_working_days(date(2025, 10, 9), 10)
+        # back over the eight days of 国庆/中秋, the make-up Sunday 9-28 counted, two weekends skipped
+        assert count.due_on == date(2025, 9, 18)
+        assert count.skipped_holidays == tuple(date(2025, 10, d) for d in range(1, 9))
+        assert count.counted_makeup_workdays == (date(2025, 9, 28),)
+        assert count.skipped_weekends == (date(2025, 9, 20), date(2025, 9, 21), date(2025, 9, 27))
+        assert count.explain()["direction"] == "before"
+
+    def test_the_start_itself_is_not_counted(self, seeded):
+        # Monday 2025-03-03: Friday 02-28 is the first working day before it
+        assert seeded.subtract_working_days(date(2025, 3, 3), 1).due_on == date(2025, 2, 28)
+
+    def test_a_year_nobody_loaded_is_named(self):
+        from vbpkit.workdays import CalendarYearNotLoaded, WorkCalendar
+        with pytest.raises(CalendarYearNotLoaded) as raised:
+            WorkCalendar().subtract_working_days(date(2030, 1, 10), 10)
+        assert raised.value.year == 2030
 
 
 class TestCountingStartsTheDayAfterStart:

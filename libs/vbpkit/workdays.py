@@ -72,11 +72,14 @@ class WorkdayCount:
     counted_makeup_workdays: tuple[date, ...]
     calendar_sources: tuple[tuple[int, str], ...] = ()
 
+    direction: str = "after"
+
     def explain(self) -> dict[str, Any]:
         return {
             "rule": "CAT-10",
             "start": self.start.isoformat(),
             "working_days": self.working_days,
+            "direction": self.direction,
             "due_on": self.due_on.isoformat(),
             "skipped_holidays": [d.isoformat() for d in self.skipped_holidays],
             "skipped_weekends": [d.isoformat() for d in self.skipped_weekends],
@@ -144,15 +147,24 @@ class WorkCalendar:
         working days after the lower price took effect" gives the whole 20 days after that
         day, so the effective date is never used up as day one.
         """
+        return self._count(start, n, step=1)
+
+    def subtract_working_days(self, start: date, n: int) -> WorkdayCount:
+        """The n-th working day before `start` (CAT-12: pre-listed "no later than 10 working
+        days before execution starts"); `start` itself is not counted, as in
+        `add_working_days`, so the answer leaves n whole working days before `start`."""
+        return self._count(start, n, step=-1)
+
+    def _count(self, start: date, n: int, *, step: int) -> WorkdayCount:
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"working days to add must be an int of at least 1, got {n!r}")
+            raise ValueError(f"working days to count must be an int of at least 1, got {n!r}")
         holidays: list[date] = []
         weekends: list[date] = []
         makeup: list[date] = []
         years: dict[int, str] = {}
         day, counted = start, 0
         while counted < n:
-            day += timedelta(days=1)
+            day += timedelta(days=step)
             schedule = self.schedule(day.year)
             years.setdefault(day.year, schedule.source)
             if day in schedule.makeup_workdays:
@@ -168,8 +180,9 @@ class WorkCalendar:
             start=start,
             working_days=n,
             due_on=day,
-            skipped_holidays=tuple(holidays),
-            skipped_weekends=tuple(weekends),
-            counted_makeup_workdays=tuple(makeup),
+            skipped_holidays=tuple(sorted(holidays)),
+            skipped_weekends=tuple(sorted(weekends)),
+            counted_makeup_workdays=tuple(sorted(makeup)),
             calendar_sources=tuple(sorted(years.items())),
+            direction="after" if step > 0 else "before",
         )

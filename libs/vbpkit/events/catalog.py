@@ -118,8 +118,9 @@ class ProductFacts(Event):
     product_price_fen: int
     service_price_fen: int
     winning_price_fen: int
-    status: Literal["listed", "suspended", "disqualified", "delisted"]
+    status: Literal["pre_listed", "listed", "suspended", "disqualified", "delisted"]
     renewed_from: str | None
+    insurance_code: str | None = Field(default=None, description="CAT-11 national insurance code (医保药品/耗材代码)")
 
 
 @event_schema
@@ -172,3 +173,18 @@ class PaymentStandardChanged(Event):
     in_catalogue: bool
     excluded_content: bool
     reason: str
+
+
+@event_schema
+class PreListingMissed(ProductFacts):
+    """CAT-12 预挂网 (seeds 000/002): a winning product was not pre-listed by the deadline, the
+    batch policy's working days before execution starts; once per product. Monitoring lists
+    it with its other alerts."""
+
+    type = "catalog.pre_listing.missed"
+    version = 1
+
+    starts_on: date
+    deadline_on: date
+    raised_on: date
+    explain: dict[str, Any]

@@ -61,6 +61,10 @@ PRESETS: dict[str, ExecutionPolicy] = {
         # 002 only (20 个工作日内…就低调整): set on a seed-002 batch by override; seed 000
         # has no such rule, so the preset leaves it off.
         lower_price_window_working_days=None,
+        # 000: 在中选结果执行前 10 个工作日内报送拟挂网的中选产品信息; 002: 完成预挂网，并在文件
+        # 实施前10个工作日内报送拟挂网的中选药品信息 → pre-listed by the 10th working day before the
+        # start (CAT-12).
+        pre_listing_working_days=10,
     ),
     "chongqing-stent-2023": ExecutionPolicy(
         preset="chongqing-stent-2023",
@@ -90,6 +94,9 @@ PRESETS: dict[str, ExecutionPolicy] = {
         direct_settlement="no",
         # 003: no lower-price rule.
         lower_price_window_working_days=None,
+        # 003: 未中选支架…挂网价格，执行全国最低价…同步调整在我市的采购价格 → lowered to the new
+        # national lowest price (CAT-12); 003 sets no pre-listing deadline (开辟绿色通道…及时完成挂网).
+        national_lowest_price_follow="lower",
     ),
     "liaoning-2025": ExecutionPolicy(
         preset="liaoning-2025",

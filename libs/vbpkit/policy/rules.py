@@ -225,6 +225,13 @@ class ExecutionPolicy(BaseModel):
         "set per product by the insurer")
     payment_excluded_content: bool = Field(
         default=False, description="CAT-11 除外内容: billed apart from the medical service (seed 001)")
+    pre_listing_working_days: Annotated[int, BeforeValidator(_refuse_bool)] | None = Field(
+        default=None, ge=1, le=60, description="CAT-12 预挂网: winning products are pre-listed no later than this many "
+        "working days before execution starts (seeds 000/002: 10); None = no pre-listing deadline")
+    national_lowest_price_follow: Literal["lower", "suspend"] = Field(
+        default="lower", description="CAT-12: when the national lowest price capping a non-winning listing (CAT-7) "
+        "falls below it, the listing is lowered to it (seed 003: 同步调整) or suspended until the exchange lists it "
+        "again at most at the cap")
     rating_suspends_listings: bool = Field(
         default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
         "the batch (and a later better rating restores them)")

@@ -4,7 +4,9 @@ from vbp_catalog.companies import models as _companies  # noqa: F401
 from vbp_catalog.institutions import models as _institutions  # noqa: F401
 from vbp_catalog.lower_prices import models as _lower_prices  # noqa: F401
 from vbp_catalog.models import Base
+from vbp_catalog.national_prices import models as _national_prices  # noqa: F401
 from vbp_catalog.payment_standards import models as _payment_standards  # noqa: F401
+from vbp_catalog.pre_listing import models as _pre_listing  # noqa: F401
 from vbp_catalog.products import models as _products  # noqa: F401
 from vbpkit.db import KitBase
 from vbpkit.migrations import run_env

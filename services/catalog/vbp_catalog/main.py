@@ -12,7 +12,10 @@ from vbp_catalog.consumers import HANDLERS
 from vbp_catalog.institutions.router import router as institutions
 from vbp_catalog.lower_prices.router import router as lower_prices
 from vbp_catalog.lower_prices.schedule import lower_price_schedule
+from vbp_catalog.national_prices.router import router as national_prices
 from vbp_catalog.payment_standards.router import router as payment_standards
+from vbp_catalog.pre_listing.router import router as pre_listing
+from vbp_catalog.pre_listing.schedule import pre_listing_schedule
 from vbp_catalog.products.router import router as products
 from vbp_catalog.settings import CatalogSettings
 
@@ -25,8 +28,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         title="VBP catalog",
         description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
-        routers=[batches, products, lower_prices, institutions, companies, calendar, payment_standards],
+        routers=[batches, products, lower_prices, institutions, companies, calendar, payment_standards,
+                 pre_listing, national_prices],
         handlers=HANDLERS,
-        background=[lower_price_schedule],
+        background=[lower_price_schedule, pre_listing_schedule],
     )
     return create_service_app(spec, settings or CatalogSettings())

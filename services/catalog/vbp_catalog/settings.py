@@ -8,3 +8,6 @@ class CatalogSettings(ServiceSettings):
 
     lower_price_check_seconds: float = Field(
         default=60.0, gt=0, description="how often the CAT-6 check runs (it acts on the clock's date)")
+    pre_listing_check_seconds: float = Field(
+        default=60.0, gt=0, description="how often the CAT-12 check runs: pre-listed products listed at the start, "
+        "national lowest prices applied on their day, missed pre-listing deadlines alerted")

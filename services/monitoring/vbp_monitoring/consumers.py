@@ -22,8 +22,11 @@ bills (MON-10). ``settlement.invoice.submitted`` feeds both MON-4 and MON-10.
 
 ``report.handlers``: prepayment plans, offsets per plan and refunds (MON-8);
 ``settlement.offset.applied`` feeds both MON-4 and MON-8.
+
+``alerts.service``: ``catalog.pre_listing.missed`` → a ``pre_listing`` alert (CAT-12).
 """
 
+from vbp_monitoring.alerts import service as alerts
 from vbp_monitoring.models import PROJECTIONS
 from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
 from vbp_monitoring.prepayment_use.handlers import on_invoice_submitted
@@ -46,6 +49,7 @@ async def on_offset_applied_everywhere(session, event, envelope) -> None:
 
 HANDLERS = {**PURCHASE_HANDLERS, **SUPPLY_HANDLERS, **TIMELINESS_HANDLERS, **PREPAYMENT_USE_HANDLERS,
             **report.HANDLERS, "settlement.invoice.submitted": on_invoice_submitted_everywhere,
-            "settlement.offset.applied": on_offset_applied_everywhere}
+            "settlement.offset.applied": on_offset_applied_everywhere,
+            "catalog.pre_listing.missed": alerts.on_pre_listing_missed}
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

@@ -12,7 +12,7 @@ from vbp_catalog.payment_standards.schemas import StandardRead, StandardSet, Tab
 
 router = APIRouter(tags=["payment standards"])
 BIGINT_MAX = 2**63 - 1
-COLUMNS = ["product_id", "batch_code", "registration_no", "name", "spec", "company", "category", "standard", "rule",
+COLUMNS = ["product_id", "batch_code", "insurance_code", "registration_no", "name", "spec", "company", "category", "standard", "rule",
            "in_catalogue", "excluded_content", "effective_from", "effective_to"]
 
 

@@ -64,6 +64,7 @@ class StandardRead(BaseModel):
 class TableRow(BaseModel):
     product_id: int
     batch_code: str
+    insurance_code: str | None = Field(description="国家医保药品/医用耗材代码 (CAT-11)")
     registration_no: str
     name: str
     spec: str

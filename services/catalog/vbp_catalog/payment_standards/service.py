@@ -126,7 +126,8 @@ async def read(session: AsyncSession, *, product_id: int, day: date) -> dict:
 
 async def table(session: AsyncSession, *, day: date, batch_code: str | None) -> list[dict]:
     """Every product's standard on ``day``, as an insurance core system imports it."""
-    return [{"product_id": p.id, "batch_code": p.batch_code, "registration_no": p.registration_no, "name": p.name,
+    return [{"product_id": p.id, "batch_code": p.batch_code, "insurance_code": p.insurance_code,
+             "registration_no": p.registration_no, "name": p.name,
              "spec": p.spec, "company": p.applicant, "winning": p.winning, "category": s.category,
              "standard": s.amount_fen, "rule": s.rule, "in_catalogue": s.in_catalogue,
              "excluded_content": s.excluded_content, "effective_from": s.effective_from,

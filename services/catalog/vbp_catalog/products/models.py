@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_catalog.models import Base
 
-STATUSES = ("listed", "suspended", "disqualified", "delisted")
+STATUSES = ("pre_listed", "listed", "suspended", "disqualified", "delisted")
 
 
 class Product(Base):
@@ -49,7 +49,11 @@ class Product(Base):
     winning_price_fen: Mapped[int] = mapped_column(BigInteger)
     national_lowest_price_fen: Mapped[int | None] = mapped_column(BigInteger, comment="CAT-7 cap of a non-winning listing")
     derivation: Mapped[dict | None] = mapped_column(JSONB, comment="CAT-8 differential-price explain, if derived")
+    insurance_code: Mapped[str | None] = mapped_column(
+        String(27), comment="CAT-11 national insurance code (医保药品/耗材代码), as published")
     status: Mapped[str] = mapped_column(String(16))
+    pre_listed_on: Mapped[date | None] = mapped_column(
+        Date, comment="CAT-12: the first day the product was on the platform before its batch started")
     renewed_from: Mapped[str | None] = mapped_column(String(64), comment="CAT-5: the registration number renewed")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -62,6 +66,7 @@ class Product(Base):
         ForeignKeyConstraint(["batch_code", "group_code"], ["batch_groups.batch_code", "batch_groups.code"]),
         Index("ix_products_name", "name"),
         Index("ix_products_registration_no", "registration_no"),
+        Index("ix_products_insurance_code", "insurance_code", postgresql_ops={"insurance_code": "text_pattern_ops"}),
     )
 
 

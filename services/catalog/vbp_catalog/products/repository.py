@@ -21,6 +21,10 @@ async def product_or_404(session: AsyncSession, *, product_id: int, for_update: 
                             with_for_update=for_update)
 
 
+async def product(session: AsyncSession, *, product_id: int) -> Product | None:
+    return await session.get(Product, product_id)
+
+
 async def listings_by_key(
     session: AsyncSession, *, batch_code: str, keys: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], Product]:
@@ -44,6 +48,7 @@ async def listings_by_key(
 async def search(
     session: AsyncSession, *, after: int | None, limit: int, batch_code: str | None, name: str | None,
     registration_no: str | None, company: str | None, status: str | None, winning: bool | None,
+    insurance_code: str | None = None,
 ) -> list[Product]:
     query = select(Product).order_by(Product.id).limit(limit)
     if after is not None:
@@ -60,6 +65,8 @@ async def search(
             Product.applicant.contains(company, autoescape=True),
             Product.registrant.contains(company, autoescape=True),
         ))
+    if insurance_code is not None:
+        query = query.where(Product.insurance_code.startswith(insurance_code, autoescape=True))
     if status is not None:
         query = query.where(Product.status == status)
     if winning is not None:

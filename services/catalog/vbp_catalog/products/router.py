@@ -56,6 +56,9 @@ async def search_products(
     company: Annotated[str | None, Query(min_length=1, description="credit code, or part of a company name")] = None,
     status: Annotated[Status | None, Query()] = None,
     winning: Annotated[bool | None, Query()] = None,
+    insurance_code: Annotated[str | None, Query(min_length=1, max_length=40, description=(
+        "national insurance code (CAT-11), whole or its leading parts: C0301 finds every consumable of that "
+        "classification"))] = None,
     mine: Annotated[bool, Query(description="a company: only its own products")] = False,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -63,6 +66,7 @@ async def search_products(
     return await service.search(
         session, principal=principal, cursor=cursor, limit=limit, batch_code=batch, name=name,
         registration_no=registration_no, company=company, status=status, winning=winning, mine=mine,
+        insurance_code=insurance_code,
     )
 
 

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
 from vbpkit.problems import invalid_field
 
+from vbp_catalog import insurance_codes
 from vbp_catalog.companies.schemas import CreditCode
 from vbp_catalog.products.models import Product
 from vbp_catalog.registration import (
@@ -15,7 +16,20 @@ from vbp_catalog.registration import (
     registration_kind,
 )
 
-Status = Literal["listed", "suspended", "disqualified", "delisted"]
+Status = Literal["pre_listed", "listed", "suspended", "disqualified", "delisted"]
+
+
+def _insurance_code(value: str) -> str:
+    code = insurance_codes.normalise(value)
+    if insurance_codes.kind_of(code) is None:
+        raise ValueError(f"{value!r} is not a national insurance code: {insurance_codes.SHAPE_TEXT['drug']}; "
+                         f"or {insurance_codes.SHAPE_TEXT['device']} (CAT-11)")
+    return code
+
+
+InsuranceCode = Annotated[str, Field(max_length=40), AfterValidator(_insurance_code), Field(
+    description="国家医保药品/医用耗材代码 (CAT-11); separators are removed and letters upper-cased",
+    examples=["C0301010010000100001", "XJ01CAA040A001010102699"])]
 
 
 def _registration_no(value: str) -> str:
@@ -66,7 +80,9 @@ class ListingRow(BaseModel):
         default=None, description="中选价格 (with service); must equal product + service price")
     national_lowest_price: NonNegativeYuan | None = Field(
         default=None, description="CAT-7: national lowest provincial platform price, required when winning is false")
-    status: Status = "listed"
+    insurance_code: InsuranceCode | None = None
+    status: Status = Field(default="listed", description="pre_listed: on the platform before the batch starts "
+                           "(CAT-12 预挂网), listed from the start")
     renewed_from: RegistrationNo | None = Field(default=None, description="CAT-5: the number this one renews")
     differential: Differential | None = None
 
@@ -116,7 +132,9 @@ class ProductRead(BaseModel):
     winning_price: YuanFromFen = Field(description="中选价格 with accompanying service")
     national_lowest_price: YuanFromFen | None
     derivation: dict[str, Any] | None
+    insurance_code: str | None = Field(description="国家医保药品/医用耗材代码 (CAT-11)")
     status: Status
+    pre_listed_on: date | None = Field(description="CAT-12: first day on the platform before the batch started")
     renewed_from: str | None
     updated_at: datetime
 
@@ -152,8 +170,8 @@ def product_fields(product: Product) -> dict[str, Any]:
         applicant_credit_code=product.applicant_credit_code, registrant=product.registrant, unit=product.unit,
         winning=product.winning, product_price=product.product_price_fen, service_price=product.service_price_fen,
         winning_price=product.winning_price_fen, national_lowest_price=product.national_lowest_price_fen,
-        derivation=product.derivation, status=product.status, renewed_from=product.renewed_from,
-        updated_at=product.updated_at,
+        derivation=product.derivation, insurance_code=product.insurance_code, status=product.status,
+        pre_listed_on=product.pre_listed_on, renewed_from=product.renewed_from, updated_at=product.updated_at,
     )
 
 

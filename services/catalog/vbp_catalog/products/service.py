@@ -24,12 +24,14 @@ from vbpkit.money import format_yuan
 from vbpkit.pagination import cut
 from vbpkit.problems import Problem
 
+from vbp_catalog import insurance_codes
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.differential import differential_price
 from vbp_catalog.payment_standards import service as standards
 from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
-from vbp_catalog.products import importer, repository
+from vbp_catalog.national_prices import repository as national_prices
+from vbp_catalog.products import importer, repository, rules
 from vbp_catalog.products.models import Product, ProductChange
 from vbp_catalog.products.schemas import (
     ChangeRead,
@@ -42,15 +44,10 @@ from vbp_catalog.products.schemas import (
     product_fields,
     product_read,
 )
-from vbp_catalog.registration import (
-    DEVICE_PREFIXES,
-    DRUG_PREFIX,
-    normalise_registration_no,
-    registration_kind,
-)
+from vbp_catalog.registration import normalise_registration_no
 
 LISTING_FIELDS = ("group_code", "name", "applicant", "applicant_credit_code", "registrant", "unit", "winning",
-                  "national_lowest_price_fen", "derivation")
+                  "national_lowest_price_fen", "derivation", "insurance_code")
 
 
 def facts(product: Product) -> dict:
@@ -60,6 +57,7 @@ def facts(product: Product) -> dict:
         applicant_credit_code=product.applicant_credit_code, unit=product.unit, winning=product.winning,
         product_price_fen=product.product_price_fen, service_price_fen=product.service_price_fen,
         winning_price_fen=product.winning_price_fen, status=product.status, renewed_from=product.renewed_from,
+        insurance_code=product.insurance_code,
     )
 
 
@@ -107,17 +105,19 @@ async def upsert_listings(
                for _, row in indexed.values() if row.differential}
     existing = await repository.listings_by_key(session, batch_code=batch_code, keys=wanted)
     groups = await batches.group_codes(session, batch_code=batch_code)
+    caps = await national_prices.in_force(session, batch_code=batch_code, today=today)
     by = principal.actor
     updated = unchanged = 0
     fresh: list[Product] = []
     repriced: list[Product] = []
     for key, (index, row) in sorted(indexed.items(), key=lambda item: item[1][0]):
-        problem = _row_problem(batch, row, existing)
+        cap = rules.cap_of(row, existing.get(key), caps)
+        problem = rules.row_problem(batch, row, existing, cap=cap, today=today)
         if problem is not None:
             errors.append(RowError(row=index, field=problem[0], reason=problem[1]))
             continue
         try:
-            values = _values(batch, row, existing)
+            values = _values(batch, row, existing, cap=cap)
         except _DerivedPriceMismatch as exc:
             errors.append(RowError(row=index, field="product_price", reason=(
                 f"CAT-8 differential pricing gives {format_yuan(exc.quote.price_fen)} "
@@ -150,6 +150,7 @@ async def upsert_listings(
                     repriced.append(product)
             else:
                 unchanged += 1
+        rules.mark_on_platform(existing[key], batch, today=today)
     # New listings are inserted together: one round trip for a 10,000-row push, not one each.
     session.add_all(fresh)
     await session.flush()
@@ -183,17 +184,24 @@ async def import_listings(
 async def search(
     session: AsyncSession, *, principal: Principal, cursor: int | None, limit: int, batch_code: str | None,
     name: str | None, registration_no: str | None, company: str | None, status: str | None,
-    winning: bool | None, mine: bool,
+    winning: bool | None, mine: bool, insurance_code: str | None = None,
 ) -> ProductPage:
     if mine:
         if principal.role is not Role.COMPANY:
             raise Problem(422, detail="mine=true is for company callers",
                           errors=[{"field": "query.mine", "reason": "only for company keys"}])
         company = principal.tenant
+    prefix = None
+    if insurance_code is not None:
+        prefix = insurance_codes.search_prefix(insurance_code)
+        if prefix is None:
+            raise Problem(422, detail=f"{insurance_code!r} cannot begin a national insurance code (CAT-11)",
+                          errors=[{"field": "query.insurance_code",
+                                   "reason": "C, X or Z followed by letters and digits"}])
     rows = await repository.search(
         session, after=cursor, limit=limit + 1, batch_code=batch_code, name=name,
         registration_no=normalise_registration_no(registration_no) if registration_no else None,
-        company=company, status=status, winning=winning,
+        company=company, status=status, winning=winning, insurance_code=prefix,
     )
     rows, next_cursor = cut(rows, limit, lambda row: row.id)
     return ProductPage(items=[product_read(p) for p in rows], next_cursor=next_cursor)
@@ -215,8 +223,13 @@ async def set_status(
     product = await repository.product_or_404(session, product_id=product_id, for_update=True)
     if product.status == request.status:
         raise Problem(409, detail=f"product {product_id} is already {request.status}")
+    batch = await batches.batch_or_404(session, code=product.batch_code)
+    problem = rules.pre_listing_problem(batch, request.status, today=today)
+    if problem is not None:
+        raise Problem(422, detail=problem, errors=[{"field": "body.status", "reason": "the batch has started"}])
     change_status(session, product, status=request.status, effective_on=request.effective_on or today,
                   reason=request.reason, by=by)
+    rules.mark_on_platform(product, batch, today=today)
     await session.flush()
     await session.refresh(product)
     return product_read(product)
@@ -246,46 +259,7 @@ def differential_coefficients(batch: Batch) -> dict[str, Decimal]:
     return {"strength_coefficient": coefficients.strength, "pack_coefficient": coefficients.pack}
 
 
-# CAT-1/CAT-3: a drug batch lists drugs (国药准字…), a consumable batch devices (国械注…).
-_NUMBER_KIND = {"drug": "drug", "consumable": "device"}
-_NUMBER_SHAPE = {"drug": f"{DRUG_PREFIX} + H/Z/S/J + 8 digits", "device": f"{'|'.join(DEVICE_PREFIXES)} + 11 digits"}
-
-
-def _kind_problem(batch: Batch, row: ListingRow) -> tuple[str, str] | None:
-    """CAT-3: a registration number of the other kind than the batch's is refused — a device
-    certificate in a drug batch (or a drug approval number in a consumable batch) is a row
-    pushed into the wrong batch, and CAT-8 or the insurance category would treat it wrongly."""
-    expected = _NUMBER_KIND[batch.kind]
-    for field in ("registration_no", "renewed_from"):
-        number = getattr(row, field)
-        if number and registration_kind(number) != expected:
-            return field, (f"{number} is a {registration_kind(number)} registration number; batch {batch.code} is a "
-                           f"{batch.kind} batch, whose numbers are {_NUMBER_SHAPE[expected]} (CAT-3)")
-    return None
-
-
-def _row_problem(batch: Batch, row: ListingRow, existing: dict) -> tuple[str, str] | None:
-    """Checks that need the batch or other listings; None when the row may be stored."""
-    kind = _kind_problem(batch, row)
-    if kind is not None:
-        return kind
-    if row.differential is not None:
-        if batch.kind != "drug":
-            return "differential", "differential pricing (CAT-8) applies to drugs; this batch lists consumables"
-        reference = existing.get((row.differential.reference_registration_no, row.differential.reference_spec))
-        if reference is None or not reference.winning:
-            return "differential.reference_registration_no", "no winning product of this batch with that number and spec"
-    if row.winning is False:
-        price = (row.product_price or 0) + row.service_price
-        if price > row.national_lowest_price:
-            return "product_price", (
-                f"a non-winning listing may cost at most the national lowest price "
-                f"{format_yuan(row.national_lowest_price)} (CAT-7); asked {format_yuan(price)}"
-            )
-    return None
-
-
-def _values(batch: Batch, row: ListingRow, existing: dict) -> dict:
+def _values(batch: Batch, row: ListingRow, existing: dict, *, cap: tuple[int, str] | None) -> dict:
     product_price = row.product_price
     derivation = None
     if row.differential is not None:
@@ -303,7 +277,8 @@ def _values(batch: Batch, row: ListingRow, existing: dict) -> dict:
         group_code=row.group, name=row.name, applicant=row.applicant, applicant_credit_code=row.applicant_credit_code,
         registrant=row.registrant, unit=row.unit, winning=row.winning, product_price_fen=product_price,
         service_price_fen=row.service_price, winning_price_fen=product_price + row.service_price,
-        national_lowest_price_fen=row.national_lowest_price, derivation=derivation,
+        national_lowest_price_fen=cap[0] if cap else row.national_lowest_price, derivation=derivation,
+        insurance_code=row.insurance_code,
     )
 
 

@@ -156,11 +156,12 @@ def _without_unorderable(volumes: list[AgreedVolume], products: dict[int, Produc
     """CON-2 with CON-4: a suspended, disqualified or delisted product cannot be ordered, so
     an agreement item for it would bind the hospital to a volume it may not buy. Its agreed
     volumes stay on record (it may be listed again and the generation rerun) but no item is
-    made, and the answer names each product left out, its status and the hospitals affected."""
+    made, and the answer names each product left out, its status and the hospitals affected.
+    A pre-listed product (CAT-12) is listed when the batch starts, so its items are made."""
     kept, skipped = [], defaultdict(list)
     for volume in volumes:
         product = products.get(volume.product_id)
-        if product is not None and product.status != "listed":
+        if product is not None and product.status not in ("listed", "pre_listed"):
             skipped[volume.product_id].append(volume)
         else:
             kept.append(volume)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from vbp_monitoring.models import Base
 
 KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
-         "substitutes", "prepayment_use")
+         "substitutes", "prepayment_use", "pre_listing")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

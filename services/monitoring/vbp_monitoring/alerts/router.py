@@ -13,14 +13,14 @@ BIGINT_MAX = 2**63 - 1
 
 
 @router.get("/alerts", response_model=AlertPage,
-            summary="Alerts (MON-2 stockpiling, MON-3 onboarding, MON-5 substitutes), filtered; each party sees its own")
+            summary="Alerts (MON-1 … MON-10, CAT-12 pre-listing), filtered; each party sees its own")
 async def list_alerts(session: SessionDep, principal: PrincipalDep,
                       batch_code: Annotated[str | None, Query(max_length=64)] = None,
                       hospital_code: Annotated[str | None, Query(max_length=64)] = None,
                       company_code: Annotated[str | None, Query(max_length=18)] = None,
                       region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                       kind: Literal["behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche",
-                                   "late_fund_payment", "substitutes", "prepayment_use"] | None = None,
+                                   "late_fund_payment", "substitutes", "prepayment_use", "pre_listing"] | None = None,
                       period: Annotated[str | None, Query(max_length=16)] = None,
                       status: Literal["open", "acknowledged", "resolved"] | None = None,
                       cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,

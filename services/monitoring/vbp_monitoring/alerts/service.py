@@ -56,16 +56,34 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             + await prepayment_use.alerts_due(session, today=today, region_of=region_of)
             + await _behind(session, today=today, region_of=region_of)
             + await timeliness.alerts_due(session, today=today, region_of=region_of))
-    raised = await repository.raise_once(session, rows)
+    raised = await raise_and_announce(session, rows)
     await credit.detect(session, today=today)  # MON-6: late and failed supply, then the ratings they give
     await credit.rate(session, today=today)
+    return sorted(a.id for a in raised)
+
+
+async def raise_and_announce(session: AsyncSession, rows: list[dict]) -> list[Alert]:
+    """Raise the alerts not raised before, each announced with ``monitoring.alert.raised``."""
+    raised = await repository.raise_once(session, rows)
     for alert in raised:
         outbox.add(session, AlertRaised(
             alert_id=alert.id, kind=alert.kind, rule=alert.rule, period=alert.period, batch_code=alert.batch_code,
             hospital_code=alert.hospital_code, company_code=alert.company_code or None,
             product_id=alert.product_id or None, region_code=alert.region_code, raised_on=alert.raised_on,
-            details=alert.details), key=alert.hospital_code)
-    return sorted(a.id for a in raised)
+            details=alert.details), key=alert.hospital_code or alert.company_code)
+    return raised
+
+
+async def on_pre_listing_missed(session: AsyncSession, event, envelope) -> None:
+    """CAT-12: catalog found a winning product not pre-listed by its deadline; the bureau sees it
+    among its alerts (kind ``pre_listing``), the company concerned too. It is the whole
+    platform's (no hospital, no region), so every insurer sees it."""
+    await raise_and_announce(session, [dict(
+        kind="pre_listing", rule="CAT-12", period=event.deadline_on.isoformat(), batch_code=event.batch_code,
+        hospital_code="", company_code=event.applicant_credit_code or "", product_id=event.product_id,
+        group_code=event.group_code or "", region_code=None, raised_on=event.raised_on, details={
+            **event.explain, "product": {"registration_no": event.registration_no, "spec": event.spec,
+                                         "name": event.name, "applicant": event.applicant}})])
 
 
 async def _behind(session: AsyncSession, *, today: date, region_of) -> list[dict]:
@@ -154,7 +172,9 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
         page = await repository.listing(session, filters=filters, after_id=cursor, limit=limit)
         if not page:
             break
-        found += [a for a in page if covered(a.region_code, seen["region"]) and covered(a.region_code, region_code)]
+        # an alert of no hospital (CAT-12 pre-listing) is the whole platform's: no region hides it
+        found += [a for a in page if not a.hospital_code or (
+            covered(a.region_code, seen["region"]) and covered(a.region_code, region_code))]
         cursor = page[-1].id
     return found[:limit]
 
