@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from catalog_setup import (assert_problem, create_batch, device_no, error_fields, listed_product, listing, new_code,
-                           new_uscc, products_of, push)
+                           new_uscc, products_of)
 from contracts_setup import today
 
 

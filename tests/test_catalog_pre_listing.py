@@ -11,27 +11,16 @@ import uuid
 
 import pytest
 
-from catalog_setup import assert_problem, batch_body, device_no, error_fields, listing, new_uscc
+from catalog_setup import Roles, assert_problem, batch_body, device_no, error_fields, listing, new_uscc
 from scenario_setup import set_today
 
 START = "2026-11-16"      # a Monday; the ten working days before it hold no holiday
 DEADLINE = "2026-11-02"   # Mon 11-02 … Fri 11-13, the weekends 11-07/08 and 11-14/15 skipped
 
 
-class Actors:
-    def __init__(self, platform):
-        self.platform = platform
-        self.clients = []
-
-    async def client(self, role: str, tenant: str | None = None):
-        client = self.platform.client(await self.platform.issue_key(role, tenant))
-        self.clients.append(client)
-        return client
-
-
 @pytest.fixture
 async def actors(scenario_platform):
-    handle = Actors(scenario_platform)
+    handle = Roles(scenario_platform)
     handle.exchange = await handle.client("exchange", "CQ-EXCHANGE")
     handle.insurer = await handle.client("insurer", "500000")
     handle.hospital = await handle.client("hospital", "H-PRE-LISTING")
