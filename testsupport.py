@@ -25,9 +25,11 @@ def shared_database(service: str) -> str:
 
 
 def signed_headers(
-    principal: Principal, method: str, path: str, key: str = IDENTITY_KEY, query: str = ""
+    principal: Principal, method: str, path: str, key: str = IDENTITY_KEY, query: str = "", *,
+    service: str = "catalog", body: bytes = b"",
 ) -> dict[str, str]:
-    return identity.sign(principal, key=key.encode(), method=method, path=path, query=query)
+    return identity.sign(principal, key=key.encode(), method=method, service=service, path=path, query=query,
+                         body=body)
 
 
 class SignedClient(httpx.AsyncClient):
@@ -42,9 +44,10 @@ class SignedClient(httpx.AsyncClient):
         return self
 
     async def send(self, request: httpx.Request, **kwargs):
-        request.headers.update(
-            signed_headers(self.principal, request.method, request.url.path, query=request.url.query.decode("latin-1"))
-        )
+        # GW-3: signed for the service the app is (``client.app``), this path, query and body
+        request.headers.update(signed_headers(
+            self.principal, request.method, request.url.path, query=request.url.query.decode("latin-1"),
+            service=self.app.state.service_name, body=request.read()))
         return await super().send(request, **kwargs)
 
 

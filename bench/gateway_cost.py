@@ -89,7 +89,8 @@ async def main(seconds: float, concurrency: int) -> None:
                 path = "/institutions/BENCH1"
 
                 def signed():
-                    return identity.sign(principal, key=identity_key.encode(), method="GET", path=path)
+                    return identity.sign(principal, key=identity_key.encode(), method="GET", service="catalog",
+                                         path=path)
 
                 if shutil.which("wrk"):
                     # a signature stays valid for its skew window (5 min): one is enough for a run

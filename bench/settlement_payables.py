@@ -105,7 +105,8 @@ async def timed_http_post(app, hospitals: list[str], amount: str, label: str) ->
     body = json.dumps({"rows": [{"hospital_code": h, "fund": "employee", "month": "2026-02", "amount": amount,
                                  "paid_on": "2026-03-10"} for h in hospitals]})
     headers = {"Content-Type": "application/json", "Idempotency-Key": f"bench-{label}", **identity.sign(
-        INSURER, key=KEY.encode(), method="POST", path="/fund-payables", query="")}
+        INSURER, key=KEY.encode(), method="POST", service="settlement", path="/fund-payables", query="",
+        body=body.encode())}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://settlement") as client:
         started = time.perf_counter()
         response = await client.post("/fund-payables", content=body, headers=headers, timeout=120)

@@ -38,9 +38,10 @@ def institution(code: str) -> dict:
     return {"code": code, "name": f"医院 {code}", "level": 3, "kind": "public", "region_code": "500103"}
 
 
-def forged_admin_headers(key: bytes = b"not-the-platform-key", method: str = "POST", path: str = "/institutions") -> dict:
+def forged_admin_headers(key: bytes = b"not-the-platform-key", method: str = "POST", path: str = "/institutions",
+                         body: bytes = b"") -> dict:
     admin = Principal(role=Role.ADMIN, tenant=None, key_id="forged")
-    return identity.sign(admin, key=key, method=method, path=path)
+    return identity.sign(admin, key=key, method=method, service="catalog", path=path, body=body)
 
 
 @pytest.fixture

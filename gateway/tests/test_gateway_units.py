@@ -125,7 +125,7 @@ class TestForwardedIdentity:
         hospital_key = issued.json()["api_key"]
         forged = identity.sign(
             Principal(role=Role.ADMIN, key_id="forged"), key=IDENTITY_KEY.encode(),
-            method="GET", path="/payments", query="tenant=all",
+            method="GET", service="settlement", path="/payments", query="tenant=all",
         )
         response = await gateway.get(
             "/settlement/payments", params={"tenant": "all"},
@@ -141,10 +141,32 @@ class TestForwardedIdentity:
         assert "x-api-key" not in names and "authorization" not in names
         assert dict((n.lower(), v) for n, v in headers)["x-request-id"] == "unit-req-1"
         principal = identity.verify(
-            {n.lower(): v for n, v in headers}, key=IDENTITY_KEY.encode(), method="GET", path="/payments",
-            query="tenant=all",
+            {n.lower(): v for n, v in headers}, key=IDENTITY_KEY.encode(), method="GET", service="settlement",
+            path="/payments", query="tenant=all",
         )
         assert principal.role is Role.HOSPITAL and principal.tenant == "H-UNIT"
+        with pytest.raises(identity.InvalidSignature):  # GW-3: made for settlement, not for another service
+            identity.verify({n.lower(): v for n, v in headers}, key=IDENTITY_KEY.encode(), method="GET",
+                            service="contracts", path="/payments", query="tenant=all")
+
+    async def test_gw3_the_path_is_normalised_before_it_is_routed_and_signed(self, gateway):
+        issued = await gateway.post("/admin/api-keys", json={"role": "hospital", "tenant": "H-UNIT", "label": "unit"})
+        key = issued.json()["api_key"]
+        response = await gateway.get("/settlement/x/./y/../../payments", headers={"X-API-Key": key})
+        assert response.status_code == 200, response.text
+        (request_line, headers), = gateway.recording.requests
+        assert request_line == "GET /payments HTTP/1.1"
+        assert identity.verify({n.lower(): v for n, v in headers}, key=IDENTITY_KEY.encode(), method="GET",
+                               service="settlement", path="/payments").tenant == "H-UNIT"
+        # one server header, the gateway's own, however many the service sent
+        assert len(response.headers.get_list("server")) <= 1
+
+    async def test_a_control_character_in_the_path_is_a_400_naming_it(self, gateway):
+        issued = await gateway.post("/admin/api-keys", json={"role": "hospital", "tenant": "H-UNIT", "label": "unit"})
+        response = await gateway.get("/settlement/payments%0D", headers={"X-API-Key": issued.json()["api_key"]})
+        body = assert_problem(response, 400)
+        assert body["errors"] == [{"field": "path", "reason": "control character U+000D"}]
+        assert gateway.recording.requests == []
 
 
 def schema(**properties) -> dict:

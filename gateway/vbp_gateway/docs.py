@@ -18,7 +18,7 @@ DOCS_PRINCIPAL = Principal(role=Role.ADMIN, tenant=None, key_id="gateway-docs")
 
 async def fetch_service_documents(client: httpx.AsyncClient, upstreams: dict[str, str], key: bytes) -> dict[str, dict | None]:
     async def one(name: str, base: str) -> tuple[str, dict | None]:
-        headers = identity.sign(DOCS_PRINCIPAL, key=key, method="GET", path="/openapi.json")
+        headers = identity.sign(DOCS_PRINCIPAL, key=key, method="GET", service=name, path="/openapi.json")
         try:
             response = await client.get(base + "/openapi.json", headers=headers, timeout=5)
             response.raise_for_status()

@@ -158,6 +158,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         # the proxy in front has taken every known service's paths
         raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
 
-    app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key)
+    app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key,
+                       max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

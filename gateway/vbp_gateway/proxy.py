@@ -1,8 +1,12 @@
 """GW-1/GW-3/GW-5: the proxy in front of the services, as a plain ASGI app.
 
 A request under ``/<service>/`` is authenticated, checked against the role table,
-and forwarded with the principal signed; request and response bodies are streamed.
-Everything else (admin, health, docs) falls through to the gateway's FastAPI app.
+and forwarded with the principal signed for that service, path, query and body (GW-3).
+The path is normalised first (``//``, ``.`` and ``..`` segments resolved), so what is routed,
+checked and signed is what the service receives; a control character in it is a 400. The
+request body is read whole (up to ``max_body_bytes``, else 413) because its SHA-256 is
+signed; the response body is streamed. Everything else (admin, health, docs) falls through
+to the gateway's FastAPI app.
 
 Why not a FastAPI route: the proxy is on every request's path, and measured with
 py-spy under ``bench/gateway_cost.py`` the route machinery (dependency solving, a
@@ -13,12 +17,16 @@ relayed chunk by chunk straight to the ASGI ``send``.
 
 from __future__ import annotations
 
+import posixpath
+import re
+from urllib.parse import quote
+
 import httpx
 
 from vbp_gateway.keys import KeyStore
 from vbp_gateway.permissions import allowed_roles
 from vbpkit import identity
-from vbpkit.identity import Principal
+from vbpkit.identity import BodyTooLarge, Principal, read_body, too_large
 from vbpkit.problems import Problem
 from vbpkit.request_id import current as current_request_id
 
@@ -29,6 +37,24 @@ HOP_BY_HOP = frozenset({
 DROPPED = HOP_BY_HOP | {b"authorization", b"x-api-key", b"x-request-id",
                         *(h.encode() for h in identity.IDENTITY_HEADERS)}
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
+# the gateway's own server adds these: one of each (issue 11)
+UPSTREAM_ONLY = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
+PATH_SAFE = "/-._~!$&'()*+,;=:@"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def normalised_path(path: str) -> str:
+    """The path with ``//``, ``.`` and ``..`` resolved (never above the root); a trailing
+    slash is kept. A control character is refused: no URL can carry it upstream."""
+    control = _CONTROL.search(path)
+    if control:
+        raise Problem(400, "invalid-path", "Invalid path",
+                      f"the path contains the control character U+{ord(control.group()):04X}",
+                      errors=[{"field": "path", "reason": f"control character U+{ord(control.group()):04X}"}])
+    resolved = posixpath.normpath("/" + path.lstrip("/"))
+    if path.endswith("/") and resolved != "/":
+        resolved += "/"
+    return resolved
 
 
 def credential(headers: dict[bytes, bytes]) -> str | None:
@@ -62,24 +88,31 @@ def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[
 
 
 class ServiceProxy:
-    def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes):
+    def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes,
+                 max_body_bytes: int = 16 * 1024 * 1024):
         self.app = app
         self._clients = clients
         self._store = store
         self._key = identity_key
+        self._limit = max_body_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        service, _, rest = scope["path"][1:].partition("/")
+        try:
+            path = normalised_path(scope["path"])
+        except Problem as problem:
+            await problem.to_response(None)(scope, receive, send)
+            return
+        service, _, rest = path[1:].partition("/")
         if service not in self._clients:
-            await self.app(scope, receive, send)
+            await self.app(scope if path == scope["path"] else {**scope, "path": path}, receive, send)
             return
         try:
             await self._forward(scope, receive, send, service, "/" + rest)
         except Problem as problem:
-            await problem.to_response(scope["path"])(scope, receive, send)
+            await problem.to_response(path)(scope, receive, send)
 
     async def _forward(self, scope, receive, send, service: str, path: str) -> None:
         method = scope["method"]
@@ -88,15 +121,20 @@ class ServiceProxy:
         if principal.role not in allowed_roles(method, service, path):
             raise Problem(403, detail=f"role {principal.role.value} may not {method} /{service}{path}")
         query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            body = b"" if method in BODYLESS else await read_body(scope, receive, limit=self._limit)
+        except BodyTooLarge:
+            raise too_large(self._limit) from None
         forwarded = [(k, v) for k, v in scope["headers"] if k.lower() not in DROPPED]
         forwarded += [(k.encode(), v.encode()) for k, v in identity.sign(
-            principal, key=self._key, method=method, path=path, query=query).items()]
+            principal, key=self._key, method=method, service=service, path=path, query=query, body=body).items()]
         forwarded.append((b"x-request-id", current_request_id.get().encode()))
         client = self._clients[service]
-        # the raw query string is forwarded untouched: it is what the signature covers
+        # the raw query string is forwarded untouched: it is what the signature covers; the path
+        # is encoded again so that the service decodes exactly the path that was signed
         upstream = client.build_request(
-            method, httpx.URL(path, query=query.encode("latin-1")), headers=forwarded,
-            content=None if method in BODYLESS else _body(receive),
+            method, httpx.URL(quote(path, safe=PATH_SAFE), query=query.encode("latin-1") or None), headers=forwarded,
+            content=None if method in BODYLESS else body,
         )
         try:
             response = await client.send(upstream, stream=True)
@@ -108,8 +146,7 @@ class ServiceProxy:
             await send({
                 "type": "http.response.start",
                 "status": response.status_code,
-                "headers": [(k, v) for k, v in response.headers.raw
-                            if k.lower() not in HOP_BY_HOP and k.lower() != b"x-request-id"],
+                "headers": [(k, v) for k, v in response.headers.raw if k.lower() not in UPSTREAM_ONLY],
             })
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -117,14 +154,3 @@ class ServiceProxy:
         finally:
             await response.aclose()
 
-
-async def _body(receive):
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body"):
-            return

@@ -17,6 +17,8 @@ class GatewaySettings(BaseSettings):
     settlement_url: str = "http://127.0.0.1:8003"
     monitoring_url: str = "http://127.0.0.1:8004"
     upstream_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description=(
+        "a larger request body is refused with 413 as it arrives (issue 11); the services refuse the same"))
     key_cache_seconds: float = Field(default=5.0, ge=0, description="how long a looked-up API key is trusted")
 
     def upstreams(self) -> dict[str, str]:

@@ -25,12 +25,15 @@ def row(code: str) -> dict:
     return {"code": code, "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500157"}
 
 
-def signed(principal: Principal = EXCHANGE, *, method: str = "POST", path: str = "/institutions", now: float = NOW) -> dict:
-    return identity.sign(principal, key=KEY, method=method, path=path, now=now)
+def signed(principal: Principal = EXCHANGE, *, method: str = "POST", path: str = "/institutions", now: float = NOW,
+           service: str = "catalog", body: bytes = b"") -> dict:
+    return identity.sign(principal, key=KEY, method=method, service=service, path=path, body=body, now=now)
 
 
-def verify(headers: dict, *, method: str = "POST", path: str = "/institutions", key: bytes = KEY, now: float = NOW):
-    return identity.verify(headers, key=key, method=method, path=path, max_skew_seconds=300, now=now)
+def verify(headers: dict, *, method: str = "POST", path: str = "/institutions", key: bytes = KEY, now: float = NOW,
+           service: str = "catalog", body: bytes = b""):
+    return identity.verify(headers, key=key, method=method, service=service, path=path, body=body,
+                           max_skew_seconds=300, now=now)
 
 
 def encode(payload: dict) -> str:
@@ -91,7 +94,8 @@ class TestATamperedOrMisdirectedSignatureIsRefused:
             verify(headers)
 
     def test_a_signature_made_with_another_key_is_refused(self):
-        headers = identity.sign(EXCHANGE, key=b"not-the-gateway-key", method="POST", path="/institutions", now=NOW)
+        headers = identity.sign(EXCHANGE, key=b"not-the-gateway-key", method="POST", service="catalog",
+                                path="/institutions", now=NOW)
         with pytest.raises(InvalidSignature, match="not valid"):
             verify(headers)
 
@@ -99,6 +103,23 @@ class TestATamperedOrMisdirectedSignatureIsRefused:
         headers = signed(EXCHANGE, path="/institutions")
         with pytest.raises(InvalidSignature, match="not valid"):
             verify(headers, path="/institutions/H1")
+
+    def test_gw3_a_signature_for_one_body_does_not_carry_another(self):
+        headers = signed(EXCHANGE, body=b'{"rows": [{"code": "H1"}]}')
+        assert verify(headers, body=b'{"rows": [{"code": "H1"}]}') == EXCHANGE
+        with pytest.raises(InvalidSignature, match="not valid"):
+            verify(headers, body=b'{"rows": [{"code": "H2"}]}')
+
+    def test_gw3_a_signature_for_one_service_does_not_reach_another(self):
+        headers = signed(EXCHANGE, method="GET", path="/health-of-nothing", service="catalog")
+        with pytest.raises(InvalidSignature, match="not valid"):
+            verify(headers, method="GET", path="/health-of-nothing", service="contracts")
+
+    def test_gw3_a_v1_signature_without_body_and_service_is_refused(self):
+        headers = signed(EXCHANGE)
+        headers[SIGNATURE_HEADER] = headers[SIGNATURE_HEADER].replace("v2=", "v1=")
+        with pytest.raises(InvalidSignature, match="malformed"):
+            verify(headers)
 
     def test_a_signature_for_another_method_is_refused(self):
         headers = signed(EXCHANGE, method="GET")
@@ -117,14 +138,14 @@ class TestATamperedOrMisdirectedSignatureIsRefused:
 
     def test_a_timestamp_changed_after_signing_is_refused(self):
         headers = signed(EXCHANGE, now=NOW - 200)
-        mac = headers[SIGNATURE_HEADER].split("v1=", 1)[1]
-        headers[SIGNATURE_HEADER] = f"t={int(NOW)},v1={mac}"
+        mac = headers[SIGNATURE_HEADER].split("v2=", 1)[1]
+        headers[SIGNATURE_HEADER] = f"t={int(NOW)},v2={mac}"
         with pytest.raises(InvalidSignature, match="not valid"):
             verify(headers)
 
 
 class TestAMissingOrMalformedSignatureIsRefused:
-    """GW-3: anything but a well-formed ``t=…,v1=…`` is an InvalidSignature, never a crash."""
+    """GW-3: anything but a well-formed ``t=…,v2=…`` is an InvalidSignature, never a crash."""
 
     def test_no_identity_headers_are_refused(self):
         with pytest.raises(InvalidSignature, match="no signed principal"):
@@ -140,10 +161,10 @@ class TestAMissingOrMalformedSignatureIsRefused:
         "signature",
         [
             "garbage",
-            "t=1750000000",  # no v1
-            "v1=abcdef",  # no t
-            "t=yesterday,v1=abcdef",
-            "t=1750000000,v1=abc,extra",  # a part without "="
+            "t=1750000000",  # no v2
+            "v2=abcdef",  # no t
+            "t=yesterday,v2=abcdef",
+            "t=1750000000,v2=abc,extra",  # a part without "="
         ],
     )
     def test_a_malformed_signature_header_is_refused(self, signature):
@@ -154,7 +175,7 @@ class TestAMissingOrMalformedSignatureIsRefused:
 
     def test_a_non_ascii_mac_is_refused(self):
         headers = signed(EXCHANGE)
-        headers[SIGNATURE_HEADER] = f"t={int(NOW)},v1={'é' * 64}"
+        headers[SIGNATURE_HEADER] = f"t={int(NOW)},v2={'é' * 64}"
         with pytest.raises(InvalidSignature):
             verify(headers)
 
@@ -194,7 +215,8 @@ class TestAServiceRefusesCallsAroundTheGateway:
 
     async def test_an_expired_signature_is_a_401(self, service_client):
         client = await service_client(create_app, CatalogSettings, consumers_enabled=False)
-        headers = identity.sign(ADMIN, key=KEY, method="GET", path="/institutions", now=time.time() - 3600)
+        headers = identity.sign(ADMIN, key=KEY, method="GET", service="catalog", path="/institutions",
+                                now=time.time() - 3600)
         async with unsigned_client(client.app) as bare:
             response = await bare.get("/institutions", headers=headers)
         body = assert_problem(response, 401, "unauthenticated")
@@ -204,7 +226,7 @@ class TestAServiceRefusesCallsAroundTheGateway:
         client = await service_client(create_app, CatalogSettings, consumers_enabled=False)
         headers = signed_headers(ADMIN, "GET", "/institutions")
         timestamp = headers[SIGNATURE_HEADER].split(",", 1)[0]
-        headers[SIGNATURE_HEADER] = (timestamp + ",v1=" + "\u00e9" * 64).encode("latin-1")
+        headers[SIGNATURE_HEADER] = (timestamp + ",v2=" + "\u00e9" * 64).encode("latin-1")
         # as a real server would: the app's error answer is sent, not raised into the test
         transport = httpx.ASGITransport(app=client.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as bare:
@@ -256,7 +278,10 @@ class TestTheQueryStringIsSigned:
     """GW-3: a signed request's filters cannot be changed on the way to the service."""
 
     def test_a_signature_for_one_query_does_not_verify_another(self):
-        headers = identity.sign(EXCHANGE, key=KEY, method="GET", path="/institutions", query="region_code=500103")
-        assert identity.verify(headers, key=KEY, method="GET", path="/institutions", query="region_code=500103")
+        headers = identity.sign(EXCHANGE, key=KEY, method="GET", service="catalog", path="/institutions",
+                                query="region_code=500103")
+        assert identity.verify(headers, key=KEY, method="GET", service="catalog", path="/institutions",
+                               query="region_code=500103")
         with pytest.raises(InvalidSignature):
-            identity.verify(headers, key=KEY, method="GET", path="/institutions", query="region_code=532301")
+            identity.verify(headers, key=KEY, method="GET", service="catalog", path="/institutions",
+                            query="region_code=532301")

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from vbpkit.input_guard import unstorable
 from vbpkit.problems import Problem, error_location
 
 MAX_BULK_ROWS = 10_000
@@ -46,6 +47,10 @@ def validate_rows(
     valid: dict[Hashable, tuple[int, M]] = {}
     errors: list[RowError] = []
     for index, raw in enumerate(rows):
+        unstored = unstorable(raw)
+        if unstored:  # PostgreSQL would refuse the whole push for this one row (issue 11)
+            errors.extend(RowError(row=index, field=where or "row", reason=reason) for where, reason in unstored)
+            continue
         try:
             row = model.model_validate(raw, context=context)
         except ValidationError as exc:

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic_core import PydanticCustomError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -147,6 +148,19 @@ def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(DBAPIError)
+    async def _data(request: Request, exc: DBAPIError) -> Response:
+        # SQLSTATE class 22 (data exception: out of range, NUL, datetime overflow) is a value of
+        # the request the database cannot hold — the caller's to fix, and nothing was stored (the
+        # unit of work rolls back). The guards and models name the field first; this is the net.
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+        if not str(state).startswith("22"):
+            return await _unhandled(request, exc)
+        message = str(exc.orig).splitlines()[-1].split(": ", 1)[-1][:300]
+        return Problem(422, "unstorable-value", "A value cannot be stored",
+                       f"a value of the request cannot be stored: {message}",
+                       errors=[{"field": "request", "reason": message}]).to_response(instance_of(request.scope))
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:

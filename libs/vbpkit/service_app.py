@@ -28,6 +28,7 @@ from vbpkit.replay import router as replay_router
 from vbpkit.clock import Clock, clock_from_setting
 from vbpkit.db import create_engine, create_sessionmaker
 from vbpkit.identity import IdentityMiddleware
+from vbpkit.input_guard import InputGuard
 from vbpkit.inbox import Handler, InboxConsumer
 from vbpkit.migrations import upgrade_to_head
 from vbpkit.outbox import OutboxRelay
@@ -150,6 +151,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
     app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.service_name = spec.name  # GW-3: the signature names the service it was made for
     install_problem_handlers(app, public_prefix=f"/{spec.name}")  # GW-1 routes /<service>/*
     for router in spec.routers:
         app.include_router(router)
@@ -165,10 +167,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     app.add_middleware(UnitOfWorkMiddleware, sessionmaker=sessionmaker)
+    app.add_middleware(InputGuard)  # inside IdentityMiddleware: it reads the body that was verified
     app.add_middleware(
         IdentityMiddleware,
         key=settings.identity_key.get_secret_value().encode(),
+        service=spec.name,
         max_skew_seconds=settings.identity_max_skew_seconds,
+        max_body_bytes=settings.max_body_bytes,
     )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -46,6 +46,17 @@ def _positive(name: str, value: object, *, integer: bool = False) -> Fraction:
     return Fraction(number)
 
 
+# 差比价 relates the specs and packs of one drug; a ratio beyond a thousandfold either way is a
+# typo, and its power would overflow (issue 11: 1e-30 against 1e30 was a server error).
+MAX_RATIO = 1000
+
+
+class RatioOutOfRange(ValueError):
+    def __init__(self, field: str, ratio: Fraction):
+        self.field = field
+        super().__init__(f"the {field} ratio {float(ratio):.6g} is beyond 1/{MAX_RATIO} … {MAX_RATIO} (CAT-8)")
+
+
 def _power_of_two_exponent(ratio: Fraction) -> int | None:
     """k where ratio == 2**k exactly, else None."""
     num, den = ratio.numerator, ratio.denominator
@@ -135,6 +146,9 @@ def differential_price(
     price_ref = _positive("reference_price_fen", reference_price_fen, integer=True)
     strength_ratio = _positive("strength", strength) / _positive("reference_strength", reference_strength)
     pack_ratio = _positive("pack", pack, integer=True) / _positive("reference_pack", reference_pack, integer=True)
+    for name, ratio in (("strength", strength_ratio), ("pack", pack_ratio)):
+        if not 1 / MAX_RATIO <= ratio <= MAX_RATIO:
+            raise RatioOutOfRange(name, ratio)
     strength_factor, strength_exact = _power_factor(
         _positive("strength_coefficient", strength_coefficient), strength_ratio
     )

@@ -14,6 +14,11 @@ class GroupWrite(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+# CAT-1: a procurement cycle runs in this century; a batch "starting" in year 1 or ending in
+# 9999 is a typo, and a cycle computed from it would overflow the calendar (issue 11).
+BatchDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+
+
 class BatchCreate(BaseModel):
     """CAT-1: a batch, its cycle and its execution policy (a preset plus overrides)."""
 
@@ -24,9 +29,9 @@ class BatchCreate(BaseModel):
     kind: Literal["drug", "consumable"]
     organiser_level: Literal["national", "alliance", "provincial", "prefecture"]
     document_no: str = Field(min_length=1, max_length=100, examples=["渝医保办〔2025〕32号"])
-    starts_on: date = Field(description="execution start (中选结果执行日)")
+    starts_on: BatchDate = Field(description="execution start (中选结果执行日), 2000-01-01 … 2099-12-31")
     cycle_years: int | None = Field(default=None, ge=1, le=10, description="a cycle of whole years …")
-    ends_on: date | None = Field(default=None, description="… or a fixed last day (seed 002: 2025-12-31)")
+    ends_on: BatchDate | None = Field(default=None, description="… or a fixed last day (seed 002: 2025-12-31)")
     preset: str = Field(examples=["chongqing-2025"], description="chongqing-2025 | chongqing-stent-2023 | "
                         "liaoning-2025 | chuxiong-2022")
     policy_overrides: dict[str, Any] = Field(default_factory=dict, description="fields of the policy to change")
@@ -46,14 +51,14 @@ class BatchCreate(BaseModel):
 class BatchExtension(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    ends_on: date = Field(description="the new last day; later than the current one (seed 000)")
+    ends_on: BatchDate = Field(description="the new last day; later than the current one (seed 000)")
     document_no: str = Field(min_length=1, max_length=100)
 
 
 class BatchEarlyEnd(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    ended_on: date = Field(description="last day the batch's results apply")
+    ended_on: BatchDate = Field(description="last day the batch's results apply")
     cause: Literal["national_vbp"] = Field(
         description="seed 000: results run until the national VBP results are implemented")
     document_no: str = Field(min_length=1, max_length=100)

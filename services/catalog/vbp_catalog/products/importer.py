@@ -74,6 +74,9 @@ def _table(raw_rows: list[list[object]]) -> list[dict]:
 
 def parse(content: bytes, content_type: str) -> list[dict]:
     media = content_type.split(";")[0].strip().lower()
+    if not content.strip():
+        raise Problem(422, "validation-error", "Empty table", "the body holds no table: send the headings and rows",
+                      errors=[{"field": "body", "reason": "empty"}])
     if media == XLSX_TYPE:
         from openpyxl import load_workbook
 

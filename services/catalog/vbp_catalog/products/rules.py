@@ -82,6 +82,8 @@ def row_problem(batch: Batch, row: ListingRow, existing: dict, *, cap: tuple[int
         reference = existing.get((row.differential.reference_registration_no, row.differential.reference_spec))
         if reference is None or not reference.winning:
             return "differential.reference_registration_no", "no winning product of this batch with that number and spec"
+        if reference.product_price_fen <= 0:
+            return "differential.reference_registration_no", "the reference's price is 0.00: nothing to derive from"
     if cap is not None:
         price = (row.product_price or 0) + row.service_price
         if price > cap[0]:

@@ -27,7 +27,7 @@ from vbpkit.problems import Problem
 from vbp_catalog import insurance_codes
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch
-from vbp_catalog.differential import differential_price
+from vbp_catalog.differential import RatioOutOfRange, differential_price
 from vbp_catalog.payment_standards import service as standards
 from vbp_catalog.lower_prices.schemas import lower_price_read, reduction_read
 from vbp_catalog.national_prices import repository as national_prices
@@ -118,6 +118,9 @@ async def upsert_listings(
             continue
         try:
             values = _values(batch, row, existing, cap=cap)
+        except RatioOutOfRange as exc:
+            errors.append(RowError(row=index, field=f"differential.{exc.field}", reason=str(exc)))
+            continue
         except _DerivedPriceMismatch as exc:
             errors.append(RowError(row=index, field="product_price", reason=(
                 f"CAT-8 differential pricing gives {format_yuan(exc.quote.price_fen)} "
@@ -246,10 +249,17 @@ async def quote_differential(
     if batch.kind != "drug":
         # The same refusal a listing row gets: 差比价 is a drug pricing relation (seed 002).
         raise Problem(422, detail=f"differential pricing (CAT-8) applies to drugs; batch {batch.code} lists consumables")
-    quote = differential_price(
-        product.product_price_fen, reference_strength=reference_strength, strength=strength,
-        reference_pack=reference_pack, pack=pack, **differential_coefficients(batch),
-    )
+    if product.product_price_fen <= 0:
+        raise Problem(422, detail=f"product {product.id}'s price is {format_yuan(product.product_price_fen)}: "
+                                  "there is nothing to derive another spec's price from (CAT-8)",
+                      errors=[{"field": "path.product_id", "reason": "a reference price of 0.00"}])
+    try:
+        quote = differential_price(
+            product.product_price_fen, reference_strength=reference_strength, strength=strength,
+            reference_pack=reference_pack, pack=pack, **differential_coefficients(batch),
+        )
+    except RatioOutOfRange as exc:
+        raise Problem(422, detail=str(exc), errors=[{"field": f"query.{exc.field}", "reason": str(exc)}]) from None
     return DifferentialQuote(price=quote.price_fen, explain=quote.explain())
 
 

@@ -30,7 +30,7 @@ async def generate(body: Generation, session: SessionDep) -> GenerationResult:
 async def list_agreements(
     session: SessionDep, principal: PrincipalDep,
     batch: Annotated[str | None, Query()] = None,
-    agreement_year: Annotated[int | None, Query(ge=1)] = None,
+    agreement_year: Annotated[int | None, Query(ge=1, le=50)] = None,
     status: Annotated[Literal["draft", "signing", "effective", "superseded"] | None, Query()] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

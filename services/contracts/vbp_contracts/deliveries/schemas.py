@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class DeliveryLineCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    line_no: int = Field(ge=1, description="the order line delivered")
-    quantity: int = Field(ge=1)
+    line_no: int = Field(ge=1, le=100_000, description="the order line delivered")
+    quantity: int = Field(ge=1, le=2_147_483_647)
     lot: str = Field(min_length=1, max_length=64, description="批号")
     udi: str | None = Field(default=None, max_length=200, description="医疗器械唯一标识, optional")
 
@@ -24,7 +24,7 @@ class AcceptanceLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line_no: int
-    accepted_quantity: int = Field(ge=0)
+    accepted_quantity: int = Field(ge=0, le=2_147_483_647)
 
 
 class Acceptance(BaseModel):
@@ -39,7 +39,7 @@ class ReturnCreate(BaseModel):
 
     delivery_id: int
     line_no: int
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=2_147_483_647)
     reason: str = Field(min_length=1, max_length=500)
     returned_on: date
 

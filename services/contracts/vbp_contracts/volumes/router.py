@@ -22,7 +22,7 @@ async def set_volumes(body: BulkRows, session: SessionDep, principal: PrincipalD
 async def list_volumes(
     session: SessionDep, principal: PrincipalDep,
     batch: Annotated[str | None, Query()] = None,
-    agreement_year: Annotated[int | None, Query(ge=1)] = None,
+    agreement_year: Annotated[int | None, Query(ge=1, le=50)] = None,
     hospital: Annotated[str | None, Query()] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
