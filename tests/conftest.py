@@ -3,6 +3,8 @@ processes and the gateway — on the test PostgreSQL server and a real broker.""
 
 from __future__ import annotations
 
+import json
+import os
 import uuid
 
 import httpx
@@ -18,6 +20,13 @@ from catalog_setup import catalog_db, frozen, roles  # noqa: F401
 from scenario_setup import scenario_platform  # noqa: F401
 
 ADMIN_KEY = "vbp_admin_e2e_" + "k" * 32
+
+# GW-4 on the test platforms: the suite sends thousands of requests from one address and, on
+# purpose, many wrong keys, so its gateways allow far more than production's defaults; the limits
+# themselves are tested in gateway/tests/test_gateway_rate_limits.py (memory and Redis).
+os.environ.setdefault("GATEWAY_AUTH_FAILURE_LIMIT", "1000000/minute")
+os.environ.setdefault("GATEWAY_RATE_LIMITS", json.dumps(
+    {role: "1000000/minute" for role in ("hospital", "company", "insurer", "exchange", "admin")}))
 
 
 class RunningPlatform:

@@ -1,3 +1,4 @@
+from vbp_gateway import audit as _audit  # noqa: F401  (register the table)
 from vbp_gateway.keys import Base
 from vbpkit.migrations import run_env
 

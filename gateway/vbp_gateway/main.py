@@ -5,16 +5,18 @@ import asyncio
 import contextlib
 import time
 from pathlib import Path
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 import httpx
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from vbp_gateway import docs, keys
-from vbp_gateway.proxy import ServiceProxy, authenticate, upstream_clients
+from vbp_gateway import audit, docs, keys
+from vbp_gateway.proxy import ServiceProxy, authenticate, client_address, upstream_clients
+from vbp_gateway.ratelimit import RateLimits
 from vbp_gateway.settings import GatewaySettings
 from vbpkit import broker
 from vbpkit.db import create_engine, create_sessionmaker
@@ -40,14 +42,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     upstreams = settings.upstreams()
     client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))  # health and docs
     proxied = upstream_clients(upstreams, settings.upstream_timeout_seconds)
+    limits = RateLimits(per_role=settings.rate_limits, auth_failures=settings.auth_failure_limit,
+                        redis_url=settings.redis_url)
     docs_cache: dict = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, MIGRATIONS, settings.database_url)
+        retention = asyncio.create_task(audit.housekeeping(
+            sessionmaker, days=settings.audit_retention_days, every_seconds=settings.audit_housekeeping_seconds))
         try:
             yield
         finally:
+            retention.cancel()
             await client.aclose()
             for upstream in proxied.values():
                 await upstream.aclose()
@@ -64,9 +71,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    app.state.limits = limits  # GW-4: tests reset it between cases
 
     async def principal_of(request: Request) -> Principal:
-        return await authenticate(store, dict(request.scope["headers"]))
+        principal = await authenticate(store, dict(request.scope["headers"]), limits=limits,
+                                       address=client_address(request.scope))
+        request.state.principal = principal  # for the audit trail
+        return principal
 
     PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
@@ -99,6 +110,29 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         store.forget(key_id)
         return read
 
+    @app.get("/admin/audit-log", response_model=audit.AuditPage, tags=["admin"],
+             responses={200: {"content": {"text/csv": {}}}},
+             summary="The audit trail: every write and failed authentication through the gateway, oldest first; "
+                     "format=csv exports the page (admin)")
+    async def audit_log(
+        admin: AdminDep,
+        event: Annotated[Literal["write", "auth_failure", "key_issued", "key_revoked"] | None, Query()] = None,
+        key_id: Annotated[str | None, Query(max_length=32)] = None,
+        since: Annotated[datetime | None, Query(description="from this instant (ISO 8601 with offset)")] = None,
+        until: Annotated[datetime | None, Query(description="before this instant")] = None,
+        cursor: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+        format: Literal["json", "csv"] = "json",
+    ):
+        async with sessionmaker() as session:
+            rows = await audit.page(session, after=cursor, limit=limit, event=event, key_id=key_id, since=since,
+                                    until=until)
+        if format == "csv":
+            return Response(audit.as_csv(rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
+        return audit.AuditPage(items=[audit.AuditRead.model_validate(r) for r in rows],
+                               next_cursor=rows[-1].id if len(rows) == limit else None)
+
     @app.get("/health", tags=["health"], summary="Gateway, each service, its database and the broker (GW-6)")
     async def health() -> JSONResponse:
         async def service(name: str, base: str) -> tuple[str, dict]:
@@ -128,7 +162,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         healthy = results[0]["ok"] and results[1]["ok"] and all(s.get("status") == "ok" for s in services.values())
         body = {
             "status": "ok" if healthy else "degraded",
-            "gateway": {"database": results[0]},
+            "gateway": {"database": results[0], "restarts": settings.restarts},
             "broker": results[1],
             "services": services,
         }
@@ -158,7 +192,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         # the proxy in front has taken every known service's paths
         raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
 
-    app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key,
+    app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key, limits=limits,
                        max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(audit.AuditMiddleware, sessionmaker=sessionmaker)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -25,6 +25,7 @@ import httpx
 
 from vbp_gateway.keys import KeyStore
 from vbp_gateway.permissions import allowed_roles
+from vbp_gateway.ratelimit import RateLimits
 from vbpkit import identity
 from vbpkit.identity import BodyTooLarge, Principal, read_body, too_large
 from vbpkit.problems import Problem
@@ -66,14 +67,28 @@ def credential(headers: dict[bytes, bytes]) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def authenticate(store: KeyStore, headers: dict[bytes, bytes]) -> Principal:
+async def authenticate(store: KeyStore, headers: dict[bytes, bytes], *, limits: RateLimits | None = None,
+                       address: str = "unknown") -> Principal:
+    """The caller's principal; a failure counts against the client address (GW-4), and an
+    address that used up its failures is refused before its key is even looked at."""
+    if limits is not None:
+        blocked = await limits.address_blocked(address)
+        if blocked is not None:
+            raise blocked.problem(f"too many failed authentications from {address}; "
+                                  f"retry after {blocked.reset_seconds} s")
     raw = credential(headers)
-    if not raw:
-        raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer")
-    principal = await store.authenticate(raw)
+    principal = await store.authenticate(raw) if raw else None
     if principal is None:
-        raise Problem(401, detail="the API key is unknown or revoked")
+        if limits is not None:
+            await limits.failed(address)
+        raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer" if not raw
+                      else "the API key is unknown or revoked")
     return principal
+
+
+def client_address(scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
 def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[str, httpx.AsyncClient]:
@@ -81,7 +96,8 @@ def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[
     return {
         name: httpx.AsyncClient(
             base_url=url, timeout=httpx.Timeout(timeout_seconds, connect=5.0),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            # idle connections are dropped well before the services' keep-alive timeout (75 s)
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=15.0),
         )
         for name, url in upstreams.items()
     }
@@ -89,8 +105,9 @@ def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[
 
 class ServiceProxy:
     def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes,
-                 max_body_bytes: int = 16 * 1024 * 1024):
+                 limits: RateLimits | None = None, max_body_bytes: int = 16 * 1024 * 1024):
         self.app = app
+        self._limits = limits
         self._clients = clients
         self._store = store
         self._key = identity_key
@@ -114,10 +131,41 @@ class ServiceProxy:
         except Problem as problem:
             await problem.to_response(path)(scope, receive, send)
 
+    @staticmethod
+    async def _send(client: httpx.AsyncClient, upstream: httpx.Request, service: str, *, retry: bool):
+        """Send once more on a connection reset before any answer (a pooled connection the service
+        closed as it was reused), when sending again cannot do a thing twice."""
+        for attempt in (1, 2):
+            try:
+                return await client.send(upstream, stream=True)
+            except httpx.TimeoutException:
+                raise Problem(504, detail=f"the {service} service did not answer in time") from None
+            except RESET as exc:
+                if attempt == 1 and retry:
+                    continue
+                raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
+            except httpx.HTTPError as exc:
+                raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
+
     async def _forward(self, scope, receive, send, service: str, path: str) -> None:
+        principal = await authenticate(self._store, dict(scope["headers"]), limits=self._limits,
+                                       address=client_address(scope))
+        scope.setdefault("state", {})["principal"] = principal  # for the audit trail
+        verdict = await self._limits.for_principal(principal) if self._limits is not None else None
+        if verdict is not None and not verdict.allowed:
+            raise verdict.problem(f"key {principal.key_id} ({principal.role.value}) made more than {verdict.limit} "
+                                  f"requests in its window; retry after {verdict.reset_seconds} s")
+        try:
+            await self._relay(scope, receive, send, service, path, principal, verdict)
+        except Problem as problem:  # a refusal counts against the window too: say where it stands
+            if verdict is not None:
+                problem.headers = {**dict((k.decode(), v.decode()) for k, v in verdict.headers()),
+                                   **(problem.headers or {})}
+            raise
+
+    async def _relay(self, scope, receive, send, service: str, path: str, principal: Principal, verdict) -> None:
         method = scope["method"]
         headers = dict(scope["headers"])
-        principal = await authenticate(self._store, headers)
         if principal.role not in allowed_roles(method, service, path):
             raise Problem(403, detail=f"role {principal.role.value} may not {method} /{service}{path}")
         query = scope.get("query_string", b"").decode("latin-1")
@@ -136,17 +184,13 @@ class ServiceProxy:
             method, httpx.URL(quote(path, safe=PATH_SAFE), query=query.encode("latin-1") or None), headers=forwarded,
             content=None if method in BODYLESS else body,
         )
-        try:
-            response = await client.send(upstream, stream=True)
-        except httpx.TimeoutException:
-            raise Problem(504, detail=f"the {service} service did not answer in time") from None
-        except httpx.HTTPError as exc:
-            raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
+        response = await self._send(client, upstream, service, retry=_retryable(method, headers))
         try:
             await send({
                 "type": "http.response.start",
                 "status": response.status_code,
-                "headers": [(k, v) for k, v in response.headers.raw if k.lower() not in UPSTREAM_ONLY],
+                "headers": [(k, v) for k, v in response.headers.raw if k.lower() not in UPSTREAM_ONLY]
+                + (verdict.headers() if verdict is not None else []),
             })
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -154,3 +198,10 @@ class ServiceProxy:
         finally:
             await response.aclose()
 
+
+RESET = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def _retryable(method: str, headers: dict[bytes, bytes]) -> bool:
+    """Idempotent by HTTP (GET, HEAD, OPTIONS, PUT, DELETE) or by an Idempotency-Key (DESIGN §5)."""
+    return method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE") or b"idempotency-key" in headers

@@ -19,6 +19,18 @@ class GatewaySettings(BaseSettings):
     upstream_timeout_seconds: float = Field(default=30.0, gt=0)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description=(
         "a larger request body is refused with 413 as it arrives (issue 11); the services refuse the same"))
+    restarts: int = Field(default=0, ge=0, description="set by the launcher: how often it restarted the gateway")
+    rate_limits: dict[str, str] = Field(default_factory=lambda: {
+        "hospital": "3000/minute", "company": "3000/minute", "insurer": "3000/minute", "exchange": "30000/minute",
+        "admin": "60000/minute"}, description="GW-4: requests a key of each role may make (limits notation, "
+        "e.g. 3000/minute); as JSON in GATEWAY_RATE_LIMITS")
+    auth_failure_limit: str = Field(default="20/minute", description=(
+        "GW-4: failed authentications one client address may make before it is refused (429) for the window"))
+    redis_url: str | None = Field(default=None, description=(
+        "GW-4: keep the limits in Redis (redis://host:port/0), shared by several gateways; empty: in memory"))
+    audit_retention_days: int = Field(default=180, ge=1, description=(
+        "how long the audit trail keeps an entry (网络安全法 art. 21: at least six months)"))
+    audit_housekeeping_seconds: float = Field(default=3600.0, gt=0, description="how often the retention is applied")
     key_cache_seconds: float = Field(default=5.0, ge=0, description="how long a looked-up API key is trusted")
 
     def upstreams(self) -> dict[str, str]:

@@ -5,6 +5,12 @@ With no ``VBP_DATABASE_URL`` it starts an embedded PostgreSQL whose data stays i
 (memory only: its events are republished from the outboxes after each start). Then
 each service and the gateway run as their own uvicorn process — as they do in
 production, one container each — and Ctrl-C or SIGTERM stops all of them.
+
+The launcher supervises them as a container runtime would (``restart: unless-stopped``): a
+service or the gateway that dies is started again after a backoff (0.5 s, doubling to
+``VBP_RESTART_MAX_BACKOFF_SECONDS``, reset once it is healthy again), with its restart count in
+its ``/health``; the rest of the platform keeps running. Events written meanwhile wait in
+the outboxes; a request to the dead service gets a 502 the client retries.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import logging
 import time
 from pathlib import Path
 
@@ -34,6 +41,7 @@ SERVICES = {
     "monitoring": "vbp_monitoring.main:create_app",
 }
 GATEWAY = "vbp_gateway.main:create_app"
+log = logging.getLogger("vbpkit.launcher")
 
 
 class PlatformSettings(BaseSettings):
@@ -55,6 +63,10 @@ class PlatformSettings(BaseSettings):
     clock: str | None = None
     demo_data: bool = False
     log_level: str = "INFO"
+    redis_url: str | None = Field(default=None, description="GW-4: keep the gateway's rate limits in this Redis; "
+                                  "empty: in the gateway's memory")
+    restart_max_backoff_seconds: float = Field(default=30.0, gt=0, description=(
+        "a dead service is restarted after 0.5 s, doubling up to this while it keeps dying"))
 
 
 class Platform:
@@ -67,6 +79,7 @@ class Platform:
         self.service_urls: dict[str, str] = {}
         self.database_urls: dict[str, str] = {}
         self.admin_api_key = ""
+        self.restarts: dict[str, int] = {}
 
     def _secrets(self) -> tuple[str, str]:
         path = self.settings.data_dir / "secrets.json"
@@ -119,6 +132,7 @@ class Platform:
             "GATEWAY_IDENTITY_KEY": identity_key,
             "GATEWAY_ADMIN_API_KEY": self.admin_api_key,
             **{f"GATEWAY_{n.upper()}_URL": u for n, u in urls.items()},
+            **({"GATEWAY_REDIS_URL": s.redis_url} if s.redis_url else {}),
         }
         self._spawn("gateway", GATEWAY, s.gateway_port, gateway_env)
         await self._wait_healthy("gateway", f"{self.gateway_url}/health")
@@ -140,11 +154,48 @@ class Platform:
         url = self.gateway_url if name == "gateway" else self.service_urls[name]
         await self._wait_healthy(name, url + "/health")
 
+    async def supervise(self, stop: asyncio.Event, *, poll_seconds: float = 0.5) -> None:
+        """Until ``stop``: start again each process that died, after a backoff that doubles while
+        it keeps failing to come back healthy; never stop the rest of the platform for it."""
+        failures: dict[str, int] = {}
+        due: dict[str, float] = {}
+        while not stop.is_set():
+            for name, process in list(self.processes.items()):
+                if process.poll() is None or stop.is_set():
+                    continue
+                now = time.monotonic()
+                if name not in due:
+                    delay = min(self.settings.restart_max_backoff_seconds, 0.5 * 2 ** failures.get(name, 0))
+                    due[name] = now + delay
+                    log.warning("%s exited with code %s; starting it again in %.1f s", name, process.returncode, delay)
+                if now < due[name]:
+                    continue
+                del due[name]
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                factory, port, env = self._commands[name]
+                prefix = "GATEWAY_" if name == "gateway" else name.upper() + "_"
+                self._spawn(name, factory, port, {**env, prefix + "RESTARTS": str(self.restarts[name])})
+                url = self.gateway_url if name == "gateway" else self.service_urls[name]
+                try:
+                    await self._wait_healthy(name, url + "/health")
+                    failures[name] = 0
+                    log.warning("%s is back (restart %d)", name, self.restarts[name])
+                except (RuntimeError, TimeoutError) as exc:
+                    failures[name] = failures.get(name, 0) + 1
+                    log.error("%s did not come back: %s", name, exc)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+
     def _spawn(self, name: str, factory: str, port: int, env: dict[str, str]) -> None:
         self._commands[name] = (factory, port, env)
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", self.settings.host, "--port", str(port),
-             "--no-access-log", "--log-level", self.settings.log_level.lower(), "--timeout-graceful-shutdown", "10"],
+             "--no-access-log", "--log-level", self.settings.log_level.lower(), "--timeout-graceful-shutdown", "10",
+             # longer than the gateway keeps an idle pooled connection (15 s): the gateway, not the
+             # service, closes it, so no request is sent on a connection the service is closing
+             "--timeout-keep-alive", "75"],
             env=env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
 
@@ -210,14 +261,7 @@ async def serve(settings: PlatformSettings) -> None:
                 "Ctrl-C stops everything.\n",
                 flush=True,
             )
-            while not stop.is_set():
-                for name, process in platform.processes.items():
-                    if process.poll() is not None:
-                        raise RuntimeError(f"{name} exited with code {process.returncode}")
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=1)
-                except asyncio.TimeoutError:
-                    pass
+            await platform.supervise(stop)
         else:
             starting.cancel()
     finally:

@@ -59,6 +59,7 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors
         self.extensions = extensions
+        self.headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
     def body(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"type": PROBLEM_BASE + self.slug, "title": self.title, "status": self.status}
@@ -72,7 +73,7 @@ class Problem(Exception):
         return body
 
     def to_response(self, instance: str | None = None) -> Response:
-        return problem_response(self.status, self.body(instance))
+        return problem_response(self.status, self.body(instance), self.headers)
 
 
 def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -196,7 +196,8 @@ async def service_health(name: str, runtime: Runtime) -> dict:
              "last_error": runtime.relay.last_error}
     if database["ok"]:
         relay["backlog"] = await runtime.relay.backlog()
-    body = {"service": name, "database": database, "broker": broker_state, "relay": relay, "tasks": tasks}
+    body = {"service": name, "restarts": runtime.settings.restarts, "database": database, "broker": broker_state,
+            "relay": relay, "tasks": tasks}
     if runtime.consumer is not None:
         body["consumer"] = {
             "ok": runtime.consumer.last_error is None and _alive(tasks, "consumer"),

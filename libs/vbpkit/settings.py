@@ -26,6 +26,7 @@ class ServiceSettings(BaseSettings):
         description="HMAC key shared with the gateway; signs the forwarded principal (GW-3)",
     )
     identity_max_skew_seconds: int = Field(default=300, ge=1)
+    restarts: int = Field(default=0, ge=0, description="set by the launcher: how often it restarted this process")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description=(
         "a larger request body is refused with 413 as it arrives, before anything is parsed (issue 11)"))
     topic_partitions: int = Field(default=3, ge=1)
