@@ -38,6 +38,24 @@ def institution(code: str) -> dict:
     return {"code": code, "name": f"医院 {code}", "level": 3, "kind": "public", "region_code": "500103"}
 
 
+async def all_keys(admin, **params) -> list[dict]:
+    """Every key, following the pages."""
+    found, cursor = [], None
+    while True:
+        page = (await admin.get("/admin/api-keys", params={**params, "limit": 500,
+                                                            **({"cursor": cursor} if cursor else {})})).json()
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+
+
+def _before(key_id: str) -> str:
+    """The greatest id below ``key_id`` of its length: the cursor whose next page starts with it."""
+    value = int(key_id, 16)
+    return format(value - 1, f"0{len(key_id)}x") if value else ""
+
+
 def forged_admin_headers(key: bytes = b"not-the-platform-key", method: str = "POST", path: str = "/institutions",
                          body: bytes = b"") -> dict:
     admin = Principal(role=Role.ADMIN, tenant=None, key_id="forged")
@@ -64,10 +82,11 @@ class TestAdminIssuesListsAndRevokesKeys:
         assert body["role"] == "exchange" and body["tenant"] == "CQ-EXCHANGE"
         assert body["revoked_at"] is None
 
-        listed = await shared_platform.admin.get("/admin/api-keys")
+        listed = await shared_platform.admin.get("/admin/api-keys", params={"role": "exchange",
+                                                                             "cursor": _before(body["key_id"])})
         assert listed.status_code == 200, listed.text
-        entry = next(k for k in listed.json() if k["key_id"] == body["key_id"])
-        assert "api_key" not in entry
+        entry = listed.json()["items"][0]
+        assert entry["key_id"] == body["key_id"] and "api_key" not in entry
         assert not any("sha256" in field or "secret" in field or "hash" in field for field in entry)
         assert match["secret"] not in listed.text
 
@@ -87,10 +106,24 @@ class TestAdminIssuesListsAndRevokesKeys:
             assert revoked.json()["revoked_at"] is not None
             assert_problem(await exchange.get("/catalog/institutions"), 401)
 
-        active = (await shared_platform.admin.get("/admin/api-keys")).json()
+        active = await all_keys(shared_platform.admin)
         assert key_id not in {k["key_id"] for k in active}
-        everything = (await shared_platform.admin.get("/admin/api-keys", params={"include_revoked": "true"})).json()
+        everything = await all_keys(shared_platform.admin, include_revoked="true")
         assert next(k for k in everything if k["key_id"] == key_id)["revoked_at"] is not None
+
+    async def test_the_list_is_paginated_and_me_says_who_i_am(self, shared_platform):
+        tenant = f"H-PAGE-{uuid.uuid4().hex[:6]}"
+        issued = {KEY_FORMAT.match(await shared_platform.issue_key("hospital", tenant))["key_id"] for _ in range(3)}
+        first = (await shared_platform.admin.get("/admin/api-keys", params={"tenant": tenant, "limit": 2})).json()
+        assert len(first["items"]) == 2 and first["next_cursor"] == first["items"][-1]["key_id"]
+        rest = (await shared_platform.admin.get("/admin/api-keys", params={
+            "tenant": tenant, "limit": 2, "cursor": first["next_cursor"]})).json()
+        assert {k["key_id"] for k in first["items"] + rest["items"]} == issued and rest["next_cursor"] is None
+        key = await shared_platform.issue_key("hospital", tenant)
+        async with shared_platform.client(key) as hospital:
+            me = (await hospital.get("/me")).json()
+        assert (me["role"], me["tenant"], me["key_id"]) == ("hospital", tenant, KEY_FORMAT.match(key)["key_id"])
+        assert me["rate_limit"]["remaining"] >= 0 and me["rate_limit"]["limit"]
 
     async def test_revoking_an_unknown_key_is_404(self, shared_platform):
         body = assert_problem(await shared_platform.admin.delete("/admin/api-keys/0000000000000000"), 404)

@@ -127,10 +127,23 @@ async def issue(session: AsyncSession, request: ApiKeyCreate, *, by: Principal) 
     return ApiKeyIssued(**ApiKeyRead.model_validate(row).model_dump(), api_key=f"{PREFIX}{key_id}_{secret}")
 
 
-async def listing(session: AsyncSession, *, include_revoked: bool) -> list[ApiKey]:
-    query = select(ApiKey).order_by(ApiKey.created_at, ApiKey.key_id)
+class ApiKeyPage(BaseModel):
+    items: list["ApiKeyRead"]
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null on the last")
+
+
+async def listing(session: AsyncSession, *, include_revoked: bool, after: str | None = None, limit: int = 100,
+                  role: str | None = None, tenant: str | None = None) -> list[ApiKey]:
+    """A page of keys in key id order (ids are random, so the order is stable and says nothing)."""
+    query = select(ApiKey).order_by(ApiKey.key_id).limit(limit)
     if not include_revoked:
         query = query.where(ApiKey.revoked_at.is_(None))
+    if after is not None:
+        query = query.where(ApiKey.key_id > after)
+    if role is not None:
+        query = query.where(ApiKey.role == role)
+    if tenant is not None:
+        query = query.where(ApiKey.tenant == tenant)
     return list(await session.scalars(query))
 
 

@@ -8,13 +8,16 @@ from pathlib import Path
 from datetime import datetime
 from typing import Annotated, Literal
 
+import fastapi_offline
 import httpx
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from vbp_gateway import audit, docs, keys
+from vbp_gateway.bearer import BearerVerifier
 from vbp_gateway.proxy import ServiceProxy, authenticate, client_address, upstream_clients
 from vbp_gateway.ratelimit import RateLimits
 from vbp_gateway.settings import GatewaySettings
@@ -29,6 +32,7 @@ from vbpkit.request_id import RequestIdMiddleware
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 DOCS_CACHE_SECONDS = 30.0
+DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -44,6 +48,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     proxied = upstream_clients(upstreams, settings.upstream_timeout_seconds)
     limits = RateLimits(per_role=settings.rate_limits, auth_failures=settings.auth_failure_limit,
                         redis_url=settings.redis_url)
+    bearer = BearerVerifier(
+        issuer=settings.oidc_issuer, audience=settings.oidc_audience or "", jwks_url=settings.oidc_jwks_url,
+        public_key_pem=settings.oidc_public_key_pem, algorithms=settings.oidc_algorithms,
+        role_claim=settings.oidc_role_claim, tenant_claim=settings.oidc_tenant_claim, role_map=settings.oidc_role_map,
+        leeway_seconds=settings.oidc_leeway_seconds) if settings.oidc_issuer else None
     docs_cache: dict = {}
 
     @contextlib.asynccontextmanager
@@ -75,7 +84,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     async def principal_of(request: Request) -> Principal:
         principal = await authenticate(store, dict(request.scope["headers"]), limits=limits,
-                                       address=client_address(request.scope))
+                                       address=client_address(request.scope), bearer=bearer)
         request.state.principal = principal  # for the audit trail
         return principal
 
@@ -94,10 +103,25 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         async with sessionmaker.begin() as session:
             return await keys.issue(session, body, by=admin)
 
-    @app.get("/admin/api-keys", response_model=list[keys.ApiKeyRead], tags=["admin"], summary="List API keys")
-    async def list_keys(admin: AdminDep, include_revoked: Annotated[bool, Query()] = False) -> list[keys.ApiKeyRead]:
+    @app.get("/admin/api-keys", response_model=keys.ApiKeyPage, tags=["admin"],
+             summary="List API keys, a page at a time (never their secrets)")
+    async def list_keys(
+        admin: AdminDep, include_revoked: Annotated[bool, Query()] = False,
+        role: Annotated[Role | None, Query()] = None, tenant: Annotated[str | None, Query(max_length=64)] = None,
+        cursor: Annotated[str | None, Query(max_length=32, pattern=r"^[0-9a-f]+$")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> keys.ApiKeyPage:
         async with sessionmaker() as session:
-            return [keys.ApiKeyRead.model_validate(r) for r in await keys.listing(session, include_revoked=include_revoked)]
+            rows = await keys.listing(session, include_revoked=include_revoked, after=cursor, limit=limit,
+                                      role=role.value if role else None, tenant=tenant)
+        return keys.ApiKeyPage(items=[keys.ApiKeyRead.model_validate(r) for r in rows],
+                               next_cursor=rows[-1].key_id if len(rows) == limit else None)
+
+    @app.get("/me", tags=["admin"], summary="Who you are to the platform: role, tenant, key id and where your "
+                                            "rate limit stands (GW-2, GW-4)")
+    async def me(principal: PrincipalDep) -> dict:
+        return {"role": principal.role.value, "tenant": principal.tenant, "key_id": principal.key_id,
+                "rate_limit": await limits.state(principal)}
 
     @app.delete("/admin/api-keys/{key_id}", response_model=keys.ApiKeyRead, tags=["admin"],
                 summary="Revoke an API key; it stops working at once")
@@ -178,9 +202,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             docs_cache["doc"] = (time.monotonic() + DOCS_CACHE_SECONDS, merged, complete)
         return JSONResponse(merged)
 
+    # Swagger UI and ReDoc from the platform's own files (fastapi-offline's bundle), not a CDN:
+    # the docs work on a network with no way out, as government networks often are (issue 11)
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def swagger():
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="VBP platform — API")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="VBP platform — API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc():
+        return get_redoc_html(openapi_url="/openapi.json", title="VBP platform — API",
+                              redoc_js_url="/docs-assets/redoc.standalone.js",
+                              redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False)
 
     @app.get("/asyncapi.json", tags=["events"], summary="AsyncAPI document of every event the platform publishes")
     async def asyncapi() -> dict:
@@ -193,7 +230,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")
 
     app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key, limits=limits,
-                       max_body_bytes=settings.max_body_bytes)
+                       bearer=bearer, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(audit.AuditMiddleware, sessionmaker=sessionmaker)
     app.add_middleware(RequestIdMiddleware)
     return app

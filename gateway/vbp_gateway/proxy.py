@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
+from vbp_gateway.bearer import BearerVerifier, looks_like_jwt
 from vbp_gateway.keys import KeyStore
 from vbp_gateway.permissions import allowed_roles
 from vbp_gateway.ratelimit import RateLimits
@@ -68,7 +69,7 @@ def credential(headers: dict[bytes, bytes]) -> str | None:
 
 
 async def authenticate(store: KeyStore, headers: dict[bytes, bytes], *, limits: RateLimits | None = None,
-                       address: str = "unknown") -> Principal:
+                       address: str = "unknown", bearer: BearerVerifier | None = None) -> Principal:
     """The caller's principal; a failure counts against the client address (GW-4), and an
     address that used up its failures is refused before its key is even looked at."""
     if limits is not None:
@@ -77,6 +78,13 @@ async def authenticate(store: KeyStore, headers: dict[bytes, bytes], *, limits: 
             raise blocked.problem(f"too many failed authentications from {address}; "
                                   f"retry after {blocked.reset_seconds} s")
     raw = credential(headers)
+    if raw and bearer is not None and looks_like_jwt(raw):  # GW-2: an ops user's token
+        try:
+            return await bearer.principal(raw)
+        except Problem as problem:
+            if problem.status == 401 and limits is not None:
+                await limits.failed(address)
+            raise
     principal = await store.authenticate(raw) if raw else None
     if principal is None:
         if limits is not None:
@@ -105,9 +113,11 @@ def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[
 
 class ServiceProxy:
     def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes,
-                 limits: RateLimits | None = None, max_body_bytes: int = 16 * 1024 * 1024):
+                 limits: RateLimits | None = None, bearer: BearerVerifier | None = None,
+                 max_body_bytes: int = 16 * 1024 * 1024):
         self.app = app
         self._limits = limits
+        self._bearer = bearer
         self._clients = clients
         self._store = store
         self._key = identity_key
@@ -149,7 +159,7 @@ class ServiceProxy:
 
     async def _forward(self, scope, receive, send, service: str, path: str) -> None:
         principal = await authenticate(self._store, dict(scope["headers"]), limits=self._limits,
-                                       address=client_address(scope))
+                                       address=client_address(scope), bearer=self._bearer)
         scope.setdefault("state", {})["principal"] = principal  # for the audit trail
         verdict = await self._limits.for_principal(principal) if self._limits is not None else None
         if verdict is not None and not verdict.allowed:

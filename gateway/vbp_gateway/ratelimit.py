@@ -70,6 +70,14 @@ class RateLimits:
             return None
         return await self._verdict(item, "principal", principal.key_id, hit=True)
 
+    async def state(self, principal: Principal) -> dict | None:
+        """Where the principal's window stands, without counting this look."""
+        item = self._roles.get(principal.role.value)
+        if item is None:
+            return None
+        verdict = await self._verdict(item, "principal", principal.key_id, hit=False)
+        return {"limit": str(item), "remaining": verdict.remaining, "reset_seconds": verdict.reset_seconds}
+
     async def address_blocked(self, address: str) -> Verdict | None:
         """The verdict if ``address`` has used up its failed authentications, else None."""
         verdict = await self._verdict(self._failures, "auth-failures", address, hit=False)

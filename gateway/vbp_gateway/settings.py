@@ -31,6 +31,18 @@ class GatewaySettings(BaseSettings):
     audit_retention_days: int = Field(default=180, ge=1, description=(
         "how long the audit trail keeps an entry (网络安全法 art. 21: at least six months)"))
     audit_housekeeping_seconds: float = Field(default=3600.0, gt=0, description="how often the retention is applied")
+    oidc_issuer: str | None = Field(default=None, description="GW-2: the OIDC issuer whose bearer JWTs ops users "
+                                    "send (its iss); empty: API keys only")
+    oidc_audience: str | None = Field(default=None, description="the aud the tokens must carry")
+    oidc_jwks_url: str | None = Field(default=None, description="the issuer's JWKS")
+    oidc_public_key_pem: str | None = Field(default=None, description="… or its public key, for an offline setup")
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "PS256", "ES256", "EdDSA"],
+                                       description="accepted algorithms; asymmetric only")
+    oidc_role_claim: str = "vbp_role"
+    oidc_tenant_claim: str = "vbp_tenant"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict, description=(
+        "claim value → role (hospital | exchange | company | insurer | admin); a value not in it is taken as a role"))
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
     key_cache_seconds: float = Field(default=5.0, ge=0, description="how long a looked-up API key is trusted")
 
     def upstreams(self) -> dict[str, str]:
