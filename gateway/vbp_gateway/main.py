@@ -22,12 +22,14 @@ from vbp_gateway.proxy import ServiceProxy, authenticate, client_address, upstre
 from vbp_gateway.ratelimit import RateLimits
 from vbp_gateway.settings import GatewaySettings
 from vbpkit import broker
+from vbpkit import openapi as documented
 from vbpkit.db import create_engine, create_sessionmaker
 from vbpkit.events.asyncapi import asyncapi_document
 from vbpkit.identity import Principal, Role
 from vbpkit.migrations import upgrade_to_head
 from vbpkit.problems import Problem, install_problem_handlers
 from vbpkit.request_id import RequestIdMiddleware
+from vbpkit.xlsx import attachment
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SERVICES = ("catalog", "contracts", "settlement", "monitoring")
@@ -95,6 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             raise Problem(403, detail="only an admin may manage API keys")
         return principal
 
+    admin_only.allowed_roles = frozenset({Role.ADMIN})  # read by the OpenAPI document (x-roles)
     AdminDep = Annotated[Principal, Depends(admin_only)]
 
     @app.post("/admin/api-keys", status_code=201, response_model=keys.ApiKeyIssued, tags=["admin"],
@@ -153,7 +156,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                                     until=until)
         if format == "csv":
             return Response(audit.as_csv(rows), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
+                            headers=attachment("audit-log.csv"))
         return audit.AuditPage(items=[audit.AuditRead.model_validate(r) for r in rows],
                                next_cursor=rows[-1].id if len(rows) == limit else None)
 
@@ -231,6 +234,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.add_middleware(ServiceProxy, clients=proxied, store=store, identity_key=identity_key, limits=limits,
                        bearer=bearer, max_body_bytes=settings.max_body_bytes)
+    documented.install(app)
     app.add_middleware(audit.AuditMiddleware, sessionmaker=sessionmaker)
     app.add_middleware(RequestIdMiddleware)
     return app

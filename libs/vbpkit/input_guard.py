@@ -33,9 +33,9 @@ BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DATE = re.compile(r"^(\d{4,})-(\d{2})-(\d{2})([T ].*)?$")
+_DATE = re.compile(r"^([0-9]{4,})-([0-9]{2})(-([0-9]{2})([T ].*)?)?$")  # a date, a date-time or a month
 MAX_OBJECTS = 50_000
-_SUSPECT = re.compile(rb"\\u0000|\x00|\d{19,}|\"-?\d{4,}-\d\d-\d\d")
+_SUSPECT = re.compile(rb"\\u0000|\x00|\d{19,}|\"-?\d{4,}-\d\d")
 
 
 def unstorable(value: Any, where: str = "") -> list[tuple[str, str]]:
@@ -66,7 +66,7 @@ def _text_problem(text: str) -> str | None:
     if match:
         year = int(match.group(1))
         if not DATE_RANGE[0].year <= year <= DATE_RANGE[1].year:
-            return f"dates lie between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
+            return f"dates and months lie between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
     return None
 
 
@@ -81,7 +81,7 @@ def _query_problems(query: str) -> list[tuple[str, str]]:
         if _CONTROL.search(name) or _CONTROL.search(value):
             found.append((where, "contains a control character"))
             continue
-        if re.fullmatch(r"[+-]?\d+", value.strip()) and not BIGINT_MIN <= int(value) <= BIGINT_MAX:
+        if re.fullmatch(r"[+-]?[0-9]+", value.strip()) and not BIGINT_MIN <= int(value) <= BIGINT_MAX:
             found.append((where, "an integer beyond the 64-bit range"))
             continue
         reason = _text_problem(value)
@@ -95,8 +95,11 @@ def _path_problems(path: str) -> list[tuple[str, str]]:
     if control:
         return [("path", f"contains the control character U+{ord(control.group()):04X}")]
     for segment in path.split("/"):
-        if segment.isdigit() and int(segment) > BIGINT_MAX:
+        if segment.isascii() and segment.isdigit() and int(segment) > BIGINT_MAX:
             return [("path", f"{segment} is beyond the 64-bit range of an id")]
+        reason = _text_problem(segment)
+        if reason:
+            return [("path", f"{segment}: {reason}")]
     return []
 
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from vbpkit import broker, housekeeping
+from vbpkit import broker, housekeeping, openapi
 from vbpkit.parking import repository as parking
 from vbpkit.clock_router import router as clock_router
 from vbpkit.parking.router import router as parking_router
@@ -160,6 +160,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         app.include_router(parking_router)
     if handlers and spec.read_models:  # opt-in: a replay into undeclared read models would count twice
         app.include_router(replay_router)
+
+    openapi.install(app)  # issue 11: every status an operation can answer, and who may call it
 
     @app.get("/health", tags=["health"], summary="This service, its database and the broker")
     async def health() -> JSONResponse:

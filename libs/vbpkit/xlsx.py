@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -65,3 +66,11 @@ def _value(name: str, value: Any, table: Sheet) -> Any:
     if name in table.rates:
         return Decimal(value)
     return value
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The Content-Disposition of a download named ``filename`` (RFC 6266): an ASCII fallback and
+    the exact UTF-8 name, so a hospital or batch code in any script never breaks the header
+    (HTTP headers are Latin-1; issue 11 found a 500 there)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
 from vbpkit.service_app import ClockDep
-from vbpkit.xlsx import MEDIA_TYPE, Sheet, workbook
+from vbpkit.xlsx import MEDIA_TYPE, Sheet, workbook, attachment
 
 from vbp_catalog.payment_standards import service
 from vbp_catalog.payment_standards.schemas import StandardRead, StandardSet, Table, TableRow
@@ -45,6 +45,6 @@ async def download(session: SessionDep, clock: ClockDep, on: date | None = None,
     if format == "xlsx":
         book = workbook([Sheet(f"支付标准 {day.isoformat()}", COLUMNS, [[r[c] for c in COLUMNS] for r in rows],
                                money={"standard"})])
-        return Response(content=book, media_type=MEDIA_TYPE, headers={
-            "Content-Disposition": f'attachment; filename="payment-standards-{day.isoformat()}.xlsx"'})
+        return Response(content=book, media_type=MEDIA_TYPE, headers=attachment(
+            f"payment-standards-{day.isoformat()}.xlsx"))
     return Table(on=day, items=[TableRow(**r) for r in rows])

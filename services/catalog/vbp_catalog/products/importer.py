@@ -95,5 +95,10 @@ def parse(content: bytes, content_type: str) -> list[dict]:
             except UnicodeDecodeError:
                 raise Problem(400, "unreadable-file", detail="the CSV is neither UTF-8 nor GB18030") from None
         dialect = "excel-tab" if "\t" in text.splitlines()[0] else "excel"
-        return _table([list(row) for row in csv.reader(io.StringIO(text), dialect=dialect)])
+        try:
+            # newline="": a lone carriage return inside a cell is the cell's, not a row's end
+            return _table([list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect=dialect)])
+        except csv.Error as exc:
+            raise Problem(400, "unreadable-file", detail=f"the CSV cannot be read: {exc}",
+                          errors=[{"field": "body", "reason": str(exc)}]) from None
     raise Problem(415, detail=f"send the table as text/csv or {XLSX_TYPE}, not {media or 'nothing'}")

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
 from vbpkit.service_app import ClockDep, SettingsDep
-from vbpkit.xlsx import MEDIA_TYPE
+from vbpkit.xlsx import MEDIA_TYPE, attachment
 
 from vbp_monitoring.assessment import service
 from vbp_monitoring.assessment.schemas import Assessment
@@ -26,6 +26,6 @@ async def read_assessment(year: Annotated[int, Path(ge=1, le=50)],
                                      as_of=as_of or clock.today(), weights=settings.assessment_weights,
                                      grades=settings.assessment_grades)
     if format == "xlsx":
-        return Response(content=assessment_workbook(found), media_type=MEDIA_TYPE, headers={
-            "Content-Disposition": f'attachment; filename="assessment-{batch_code}-{year}.xlsx"'})
+        return Response(content=assessment_workbook(found), media_type=MEDIA_TYPE, headers=attachment(
+            f"assessment-{batch_code}-{year}.xlsx"))
     return Assessment(**found)

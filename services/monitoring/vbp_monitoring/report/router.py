@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.xlsx import MEDIA_TYPE
+from vbpkit.xlsx import MEDIA_TYPE, attachment
 
 from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport
@@ -23,6 +23,6 @@ async def monthly_report(month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[
     found = await service.monthly_report(session, principal=principal, region_code=region_code,
                                          month=date(int(month[:4]), int(month[5:7]), 1))
     if format == "xlsx":
-        return Response(content=report_workbook(found), media_type=MEDIA_TYPE, headers={
-            "Content-Disposition": f'attachment; filename="monthly-report-{month}-{region_code or "all"}.xlsx"'})
+        return Response(content=report_workbook(found), media_type=MEDIA_TYPE, headers=attachment(
+            f"monthly-report-{month}-{region_code or 'all'}.xlsx"))
     return MonthlyReport.of(found)

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db import SessionDep
 from vbpkit.identity import PrincipalDep
+from vbpkit.xlsx import attachment
 
 from vbp_settlement.fund_payables.schemas import MONTH_PATTERN
 from vbp_settlement.statements import service, xlsx
@@ -21,6 +22,6 @@ async def read_statement(hospital_code: Annotated[str, Path(min_length=1, max_le
                          format: Annotated[Literal["json", "xlsx"], Query()] = "json"):
     found = await service.statement(session, hospital_code=hospital_code, month=month, principal=principal)
     if format == "xlsx":
-        return Response(content=xlsx.workbook(found), media_type=xlsx.MEDIA_TYPE, headers={
-            "Content-Disposition": f'attachment; filename="statement-{hospital_code}-{month}.xlsx"'})
+        return Response(content=xlsx.workbook(found), media_type=xlsx.MEDIA_TYPE, headers=attachment(
+            f"statement-{hospital_code}-{month}.xlsx"))
     return found
