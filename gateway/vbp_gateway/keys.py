@@ -127,6 +127,19 @@ async def issue(session: AsyncSession, request: ApiKeyCreate, *, by: Principal) 
     return ApiKeyIssued(**ApiKeyRead.model_validate(row).model_dump(), api_key=f"{PREFIX}{key_id}_{secret}")
 
 
+class RateLimitState(BaseModel):
+    limit: str = Field(examples=["3000 per 1 minute"])
+    remaining: int
+    reset_seconds: int
+
+
+class Me(BaseModel):
+    role: Role
+    tenant: str | None
+    key_id: str = Field(description="the API key's id, or jwt:<subject> for a bearer token")
+    rate_limit: RateLimitState | None
+
+
 class ApiKeyPage(BaseModel):
     items: list["ApiKeyRead"]
     next_cursor: str | None = Field(description="pass as cursor for the next page; null on the last")

@@ -120,8 +120,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return keys.ApiKeyPage(items=[keys.ApiKeyRead.model_validate(r) for r in rows],
                                next_cursor=rows[-1].key_id if len(rows) == limit else None)
 
-    @app.get("/me", tags=["admin"], summary="Who you are to the platform: role, tenant, key id and where your "
-                                            "rate limit stands (GW-2, GW-4)")
+    @app.get("/me", tags=["admin"], response_model=keys.Me,
+             summary="Who you are to the platform: role, tenant, key id and where your rate limit stands (GW-2, GW-4)")
     async def me(principal: PrincipalDep) -> dict:
         return {"role": principal.role.value, "tenant": principal.tenant, "key_id": principal.key_id,
                 "rate_limit": await limits.state(principal)}

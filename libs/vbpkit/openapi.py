@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
@@ -94,15 +94,17 @@ def describe(document: dict, roles: dict[tuple[str, str], list[str]]) -> dict:
     return document
 
 
-def install(app: FastAPI, *, roles_default: list[str] | None = None) -> None:
-    """Make ``app.openapi()`` return the described document (built once, then cached)."""
+def install(app: FastAPI, *, routers: list[APIRouter] = ()) -> None:
+    """Make ``app.openapi()`` return the described document (built once, then cached).
+    ``routers``: those included in ``app`` without a prefix (FastAPI keeps their routes apart
+    from ``app.routes``); their routes' roles are read from them."""
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             document = get_openapi(title=app.title, version=app.version, description=app.description,
                                    routes=app.routes)
-            roles = {(r.path, m.lower()): (_roles_of(r) if roles_default is None else roles_default)
-                     for r in app.routes if isinstance(r, APIRoute) for m in r.methods}
+            routes = [*app.routes, *(route for router in routers for route in router.routes)]
+            roles = {(r.path, m.lower()): _roles_of(r) for r in routes if isinstance(r, APIRoute) for m in r.methods}
             app.openapi_schema = describe(document, roles)
         return app.openapi_schema
 

@@ -161,7 +161,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     if handlers and spec.read_models:  # opt-in: a replay into undeclared read models would count twice
         app.include_router(replay_router)
 
-    openapi.install(app)  # issue 11: every status an operation can answer, and who may call it
+    # issue 11: every status an operation can answer, and who may call it
+    openapi.install(app, routers=[*spec.routers, clock_router, parking_router, replay_router])
 
     @app.get("/health", tags=["health"], summary="This service, its database and the broker")
     async def health() -> JSONResponse:

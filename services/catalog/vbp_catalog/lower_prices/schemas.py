@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from vbpkit.money import NonNegativeYuan, format_yuan
@@ -42,3 +42,47 @@ def reduction_read(row: PriceReduction) -> dict[str, Any]:
         "effective_on": row.effective_on.isoformat(), "applied": row.applied, "reason": row.reason,
         "applied_by": row.applied_by,
     }
+
+
+class LowerPriceRead(BaseModel):
+    """A recorded lower price elsewhere and the deadline it set (CAT-6)."""
+
+    id: int
+    price: str = Field(description="yuan", examples=["700.00"])
+    effective_on: date
+    region: str
+    source: str
+    deadline_on: date = Field(description="the last day to apply for the reduction (CAT-10 working days)")
+    status: Literal["open", "met", "lapsed"]
+    recorded_by: str
+    explain: dict[str, Any] = Field(description="the count of working days: holidays, weekends and make-up days")
+
+
+class Consequence(BaseModel):
+    rule: Literal["CAT-6"]
+    deadline_passed: bool
+    disqualified_on: date
+    check_runs_within_seconds: float
+    detail: str
+
+
+class LowerPriceRecorded(LowerPriceRead):
+    consequence: Consequence = Field(description="what the record means for the product, said now")
+
+
+class ReductionRead(BaseModel):
+    """A company's reduction of its winning price from a day (CAT-6)."""
+
+    id: int
+    winning_price: str = Field(description="yuan, with service", examples=["690.00"])
+    effective_on: date
+    applied: bool = Field(description="false until its day comes")
+    reason: str
+    applied_by: str
+
+
+class CheckRun(BaseModel):
+    today: date
+    reductions_applied: int
+    lower_prices_lapsed: int
+    disqualified_products: list[int]
