@@ -4,6 +4,7 @@ clock moved through the gateway (``PUT /<service>/clock``, admin, frozen clocks 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import pytest
@@ -14,18 +15,18 @@ SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 STARTS_ON = "2026-05-20"
 
 
-@pytest.fixture(scope="session")
-async def scenario_platform(shared_platform, tmp_path_factory):
-    data = tmp_path_factory.mktemp("scenarios")
+@contextlib.asynccontextmanager
+async def isolated_platform(shared_platform, data, prefix: str, **settings):
+    """A platform like the shared one on databases and a broker of its own, so its events reach
+    no other test's read models; ``settings`` override the shared platform's (e.g. the clock)."""
     broker = EmbeddedBroker(log_path=data / "tansu.log")
     broker.start()
     try:
         await wait_for_broker(broker.bootstrap_servers)
-        settings = shared_platform.platform.settings.model_copy(update={
-            "data_dir": data / "platform", "database_prefix": f"e2e_mon_{uuid.uuid4().hex[:8]}_",
+        platform = Platform(shared_platform.platform.settings.model_copy(update={
+            "data_dir": data / "platform", "database_prefix": f"{prefix}{uuid.uuid4().hex[:8]}_",
             "kafka_bootstrap_servers": broker.bootstrap_servers, "gateway_port": free_port(),
-            "first_service_port": free_port_block(4), "clock": f"frozen:{STARTS_ON}T10:00"})
-        platform = Platform(settings)
+            "first_service_port": free_port_block(4), **settings}))
         try:
             await platform.start()
             handle = type(shared_platform)(platform)
@@ -35,6 +36,13 @@ async def scenario_platform(shared_platform, tmp_path_factory):
             platform.stop()
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+async def scenario_platform(shared_platform, tmp_path_factory):
+    async with isolated_platform(shared_platform, tmp_path_factory.mktemp("scenarios"), "e2e_mon_",
+                                 clock=f"frozen:{STARTS_ON}T10:00") as handle:
+        yield handle
 
 
 async def set_today(platform, day: str) -> None:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from contracts_setup import credit_code
-from vbpkit.embedded import EmbeddedBroker, free_port, free_port_block, wait_for_broker
-from vbpkit.launcher import Platform
+from scenario_setup import isolated_platform
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 ROLES = {"admin": None, "exchange": "CQ-EXCHANGE", "hospital": "H500101001", "insurer": "500000",
@@ -27,25 +25,8 @@ ROLES = {"admin": None, "exchange": "CQ-EXCHANGE", "hospital": "H500101001", "in
 
 @pytest.fixture(scope="module")
 async def fuzzed(shared_platform, tmp_path_factory):
-    data = tmp_path_factory.mktemp("fuzz")
-    broker = EmbeddedBroker(log_path=data / "tansu.log")  # its events reach no other platform
-    broker.start()
-    try:
-        await wait_for_broker(broker.bootstrap_servers)
-        settings = shared_platform.platform.settings.model_copy(update={
-            "data_dir": data / "platform", "database_prefix": f"e2e_fuzz_{uuid.uuid4().hex[:8]}_",
-            "kafka_bootstrap_servers": broker.bootstrap_servers, "gateway_port": free_port(),
-            "first_service_port": free_port_block(4)})
-        platform = Platform(settings)
-        try:
-            await platform.start()
-            handle = type(shared_platform)(platform)
-            yield handle
-            await handle.admin.aclose()
-        finally:
-            platform.stop()
-    finally:
-        broker.stop()
+    async with isolated_platform(shared_platform, tmp_path_factory.mktemp("fuzz"), "e2e_fuzz_") as handle:
+        yield handle
 
 
 async def schemathesis(url: str, key: str, *phases: str, examples: int = 5) -> tuple[int, str]:
