@@ -35,6 +35,9 @@ async def schemathesis(url: str, key: str, *phases: str, examples: int = 5) -> t
         str(st), "run", f"{url}/openapi.json", "-H", f"X-API-Key: {key}", "--checks", CHECKS,
         "--max-examples", str(examples), "--workers", "2", "--seed", "20261203", "--phases", ",".join(phases),
         "--no-color", "--request-timeout", "30",
+        # Hypothesis' generation health checks (too slow, too much filtered) judge the generator on
+        # a busy machine, not the API; a slow generation must not fail make test
+        "--suppress-health-check", "all",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output, _ = await process.communicate()
     return process.returncode, output.decode(errors="replace")
@@ -48,5 +51,7 @@ async def test_every_operation_as_each_role_gives_no_server_error_and_keeps_its_
         key = await fuzzed.issue_key(role, ROLES[role] or credit_code())
     phases = ("examples", "coverage", "fuzzing") if role == "admin" else ("examples", "fuzzing")
     code, output = await schemathesis(fuzzed.url, key, *phases)
-    summary = "\n".join(line for line in output.splitlines() if line.strip())[-6000:]
+    lines = [line for line in output.splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if line.strip("= ") in ("FAILURES", "ERRORS")), 0)
+    summary = "\n".join(lines[start:])[:12000]  # the failures and errors, each with the curl that shows it
     assert code == 0 and " passed" in output, summary
