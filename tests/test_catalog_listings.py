@@ -49,6 +49,22 @@ class TestListingPushIsIdempotent:
         assert [await product(roles.exchange, p["id"]) for p in items] == histories
         assert len(await product_events(catalog_db, key=keys)) == 3
 
+    async def test_the_answer_gives_each_rows_id(self, roles):
+        """Issue 12, item 4: a client never searches for what it just pushed."""
+        code = new_code("CAT4")
+        await create_batch(roles, code)
+        kept, changed = device_no(), device_no()
+        await push(roles, code, [listing(kept), listing(changed)])
+        ids = {p["registration_no"]: p["id"] for p in await products_of(roles.exchange, code)}
+        fresh = device_no()
+        answer = await push(roles, code, [listing(fresh), listing("bad"), listing(changed, name="新名称"),
+                                          listing(kept)])
+        new_id = {p["registration_no"]: p["id"] for p in await products_of(roles.exchange, code)}[fresh]
+        assert answer["items"] == [{"row": 0, "id": new_id, "outcome": "created"},
+                                   {"row": 2, "id": ids[changed], "outcome": "updated"},
+                                   {"row": 3, "id": ids[kept], "outcome": "unchanged"}]
+        assert [e["row"] for e in answer["errors"]] == [1]
+
     async def test_a_number_typed_with_a_space_is_the_same_listing(self, roles):
         code = new_code("CAT4")
         await create_batch(roles, code)

@@ -5,7 +5,7 @@ bulk endpoint (listings, registries, agreed volumes …) speaks this same shape.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -31,12 +31,21 @@ class BulkRows(BaseModel):
     )
 
 
+class RowOutcome(BaseModel):
+    row: int = Field(description="0-based index of the row in the request")
+    id: int = Field(description="the id of what the row created or updated")
+    outcome: Literal["created", "updated", "unchanged"]
+
+
 class BulkResult(BaseModel):
     received: int
     created: int
     updated: int
     unchanged: int
     errors: list[RowError]
+    items: list[RowOutcome] = Field(default_factory=list, description=(
+        "each stored row's id, where the resource has one, so a client never searches for what it "
+        "just pushed (issue 12)"))
 
 
 def validate_rows(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
-from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
+from vbpkit.bulk import BulkResult, RowError, RowOutcome, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.catalog import (
     ProductListed,
     ProductPriceChanged,
@@ -110,6 +110,7 @@ async def upsert_listings(
     updated = unchanged = 0
     fresh: list[Product] = []
     repriced: list[Product] = []
+    outcomes: list[tuple[int, Product, str]] = []  # (row, product, outcome) for the answer's ids
     for key, (index, row) in sorted(indexed.items(), key=lambda item: item[1][0]):
         cap = rules.cap_of(row, existing.get(key), caps)
         problem = rules.row_problem(batch, row, existing, cap=cap, today=today)
@@ -140,19 +141,23 @@ async def upsert_listings(
             _renew(session, renewed, row, values, today=today, by=by)
             existing[key] = renewed
             updated += 1
+            outcomes.append((index, renewed, "updated"))
         elif product is None:
             product = Product(batch_code=batch_code, registration_no=row.registration_no, spec=row.spec,
                               status=row.status, renewed_from=None, **values)
             existing[key] = product
             fresh.append(product)
+            outcomes.append((index, product, "created"))
         else:
             price_moves = product.product_price_fen != values["product_price_fen"]
             if _apply_update(session, product, row, values, today=today, by=by):
                 updated += 1
+                outcomes.append((index, product, "updated"))
                 if price_moves:
                     repriced.append(product)
             else:
                 unchanged += 1
+                outcomes.append((index, product, "unchanged"))
         rules.mark_on_platform(existing[key], batch, today=today)
     # New listings are inserted together: one round trip for a 10,000-row push, not one each.
     session.add_all(fresh)
@@ -171,7 +176,9 @@ async def upsert_listings(
         # same answer whether a row failed its own checks or the batch's (CAT-5/7/8).
         refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
     return BulkResult(received=len(rows), created=created, updated=updated, unchanged=unchanged,
-                      errors=sorted(errors, key=lambda e: e.row))
+                      errors=sorted(errors, key=lambda e: e.row),
+                      items=[RowOutcome(row=index, id=product.id, outcome=outcome)
+                             for index, product, outcome in sorted(outcomes, key=lambda x: x[0])])
 
 
 async def import_listings(
