@@ -1,0 +1,236 @@
+"""``vbp``: the files ops and the exchange really move, from the command line (issue 12, item 3).
+
+    vbp keys issue --role exchange --tenant CQ-EXCHANGE --label 重庆药品交易所
+    vbp keys list [--role hospital] [--tenant H500101001]
+    vbp keys revoke KEY_ID
+    vbp upload listings winning-products.xlsx --batch GJ-GMZJ-2023
+    vbp upload institutions hospitals.csv
+    vbp download report --month 2026-10 [--region 500103] -o report.xlsx
+
+``--url`` (``VBP_URL``, default http://127.0.0.1:8000) and ``--key`` (``VBP_API_KEY``) name the
+gateway and the caller. An upload reads a ``.csv`` (UTF-8 or GB18030) or ``.xlsx`` whose first
+row names the API's fields, sends it in calls of at most 10,000 rows with a progress bar, and
+gives each call an ``Idempotency-Key`` made of the file's SHA-256 and the call's number: run it
+again after an interruption and the calls already made answer as before (DESIGN §5) while the
+rest are sent, so nothing is stored twice. Rows the platform refused are written to
+``<file>.errors.csv`` — the input's columns plus ``error`` — ready to correct and upload again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from vbpkit.bulk import MAX_BULK_ROWS
+
+app = typer.Typer(help="The VBP platform's files from the command line: keys, uploads, downloads.",
+                  no_args_is_help=True)
+keys = typer.Typer(help="Issue, list and revoke API keys (admin).", no_args_is_help=True)
+download = typer.Typer(help="Download the bureau's workbooks.", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+app.add_typer(download, name="download")
+console = Console(stderr=True)
+
+UPLOADS = {  # kind → (path, needs a batch)
+    "listings": ("/catalog/batches/{batch}/products", True),
+    "institutions": ("/catalog/institutions", False),
+    "companies": ("/catalog/companies", False),
+    "agreed-volumes": ("/contracts/agreed-volumes", False),
+    "fund-payables": ("/settlement/fund-payables", False),
+}
+LISTS = {"roles"}  # cells holding several values: 生产企业;配送企业 → a list
+# whole-number fields of the rows (a table's cells are text; codes like 500103 stay text)
+INTEGERS = {"level", "agreement_year", "product_id", "quantity", "line_no", "plan_id", "tranche"}
+BOOLEANS = {"winning": {"true": True, "是": True, "1": True, "false": False, "否": False, "0": False}}
+
+Url = Annotated[str, typer.Option(envvar="VBP_URL", help="the gateway")]
+Key = Annotated[str, typer.Option(envvar="VBP_API_KEY", help="your API key")]
+
+
+def client(url: str, key: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=300)
+
+
+def answer(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+            detail = body.get("detail") or body.get("title")
+            errors = "; ".join(f"{e['field']}: {e['reason']}" for e in body.get("errors", [])[:5])
+        except ValueError:
+            detail, errors = response.text[:300], ""
+        console.print(f"[red]{response.status_code}[/red] {detail}" + (f" ({errors})" if errors else ""))
+        raise typer.Exit(1)
+    return response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+
+
+@keys.command("issue")
+def issue_key(role: Annotated[str, typer.Option()], label: Annotated[str, typer.Option()], url: Url = "http://127.0.0.1:8000",
+              key: Key = "", tenant: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Issue a key; it is printed once, on standard output."""
+    with client(url, key) as http:
+        issued = answer(http.post("/admin/api-keys", json={"role": role, "tenant": tenant, "label": label}))
+    console.print(f"key {issued['key_id']} for {role} {tenant or ''}: shown only now")
+    print(issued["api_key"])
+
+
+@keys.command("list")
+def list_keys(url: Url = "http://127.0.0.1:8000", key: Key = "",
+              role: Annotated[Optional[str], typer.Option()] = None,
+              tenant: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Every key (never its secret), a line each: key id, role, tenant, label."""
+    cursor = None
+    with client(url, key) as http:
+        while True:
+            params = {k: v for k, v in {"role": role, "tenant": tenant, "cursor": cursor, "limit": 500}.items() if v}
+            page = answer(http.get("/admin/api-keys", params=params))
+            for item in page["items"]:
+                print("\t".join(str(item.get(f) or "") for f in ("key_id", "role", "tenant", "label")))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+
+@keys.command("revoke")
+def revoke_key(key_id: str, url: Url = "http://127.0.0.1:8000", key: Key = "") -> None:
+    """Revoke a key: it stops working at once."""
+    with client(url, key) as http:
+        answer(http.delete(f"/admin/api-keys/{key_id}"))
+    console.print(f"key {key_id} revoked")
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """The header and the rows of a .csv or .xlsx; empty cells are left out of a row."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        content = path.read_bytes()
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("gb18030")
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    if not table:
+        raise typer.BadParameter(f"{path} is empty")
+    header = [h.strip() for h in table[0]]
+    rows = []
+    for values in table[1:]:
+        if not any(v.strip() for v in values):
+            continue
+        row = {}
+        for name, value in zip(header, values):
+            value = value.strip()
+            if name and value:
+                row[name] = _cell(name, value)
+        rows.append(row)
+    return header, rows
+
+
+def _cell(name: str, value: str) -> Any:
+    if name in LISTS:
+        return [v for v in re.split(r"[;；,，、]\s*", value) if v]
+    if name in INTEGERS and re.fullmatch(r"-?[0-9]+(\.0+)?", value):
+        return int(float(value)) if "." in value else int(value)  # a spreadsheet writes 3 as 3.0
+    if name in BOOLEANS and value.lower() in BOOLEANS[name]:
+        return BOOLEANS[name][value.lower()]
+    return value
+
+
+@app.command()
+def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: Path,
+           url: Url = "http://127.0.0.1:8000", key: Key = "",
+           batch: Annotated[Optional[str], typer.Option(help="the batch, for listings")] = None) -> None:
+    """Upload a file of any length in calls of at most 10,000 rows; resumable, never doubled."""
+    if kind not in UPLOADS:
+        raise typer.BadParameter(f"{kind!r}: one of {', '.join(UPLOADS)}")
+    path, needs_batch = UPLOADS[kind]
+    if needs_batch and not batch:
+        raise typer.BadParameter("--batch is needed for listings")
+    header, rows = read_table(file)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:24]
+    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    failed: dict[int, str] = {}
+    with client(url, key) as http, Progress(console=console) as progress:
+        task = progress.add_task(f"{kind} ← {file.name}", total=len(rows))
+        for number, start in enumerate(range(0, len(rows), MAX_BULK_ROWS)):
+            chunk = rows[start:start + MAX_BULK_ROWS]
+            response = http.post(path.format(batch=batch), json={"rows": chunk},
+                                 headers={"Idempotency-Key": f"vbp-{kind}-{digest}-{number}"})
+            located = _row_errors(response)
+            if located:  # every row of the call was refused (422), each with its reason
+                for index, why in located.items():
+                    failed.setdefault(start + index, why)
+            else:
+                result = answer(response)
+                for name in totals:
+                    totals[name] += result[name]
+                for error in result["errors"]:
+                    failed.setdefault(start + error["row"], f"{error['field']}: {error['reason']}")
+            progress.advance(task, len(chunk))
+    console.print(f"{len(rows)} rows: {totals['created']} created, {totals['updated']} updated, "
+                  f"{totals['unchanged']} unchanged, {len(failed)} refused")
+    if failed:
+        errors_file = file.with_name(file.name + ".errors.csv")
+        with errors_file.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow([*header, "error"])
+            for index in sorted(failed):
+                row = rows[index]
+                writer.writerow([";".join(v) if isinstance(v := row.get(h, ""), list) else v for h in header]
+                                + [failed[index]])
+        console.print(f"the refused rows, with why, are in {errors_file}")
+        raise typer.Exit(2)
+
+
+def _row_errors(response: httpx.Response) -> dict[int, str]:
+    if response.status_code != 422:
+        return {}
+    located = {}
+    for error in response.json().get("errors", []):
+        match = re.match(r"body\.rows\.(\d+)\.?(.*)", error.get("field", ""))
+        if match:
+            located.setdefault(int(match[1]), f"{match[2] or 'row'}: {error['reason']}")
+    return located
+
+
+def _save(response: httpx.Response, output: Path) -> None:
+    answer(response)
+    output.write_bytes(response.content)
+    console.print(f"saved {output} ({len(response.content):,} bytes)")
+
+
+@download.command("report")
+def download_report(month: Annotated[str, typer.Option(help="YYYY-MM")], output: Annotated[Path, typer.Option("-o")],
+                    url: Url = "http://127.0.0.1:8000", key: Key = "",
+                    region: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """The monthly report (MON-8) as .xlsx."""
+    with client(url, key) as http:
+        params = {"month": month, "format": "xlsx", **({"region_code": region} if region else {})}
+        _save(http.get("/monitoring/reports/monthly", params=params), output)
+
+
+@download.command("assessment")
+def download_assessment(year: Annotated[int, typer.Option()], batch: Annotated[str, typer.Option()],
+                        output: Annotated[Path, typer.Option("-o")], url: Url = "http://127.0.0.1:8000",
+                        key: Key = "") -> None:
+    """A batch's yearly assessment (MON-7) as .xlsx."""
+    with client(url, key) as http:
+        _save(http.get(f"/monitoring/assessments/{year}", params={"batch_code": batch, "format": "xlsx"}), output)
+
+
+def main() -> None:  # the console script
+    os.environ.setdefault("COLUMNS", "120")
+    app()
