@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import idempotency
+from vbpkit.identity import BodyTooLarge, read_body, replaying, too_large
 from vbpkit.problems import Problem, instance_of
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,15 @@ class UnitOfWorkMiddleware:
 
     async def _unsafe(self, scope, receive, send, session: AsyncSession, state: dict) -> None:
         path = scope["path"]
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if len(body) > self._max_body:
-                await Problem(413, detail=f"the body exceeds {self._max_body} bytes").to_response(
-                    instance_of(scope))(scope, receive, send)
+        body = state.get("body")  # read and verified by IdentityMiddleware (GW-3), which replays it
+        replay_receive = receive
+        if body is None:
+            try:
+                body = await read_body(scope, receive, limit=self._max_body)
+            except BodyTooLarge:
+                await too_large(self._max_body).to_response(instance_of(scope))(scope, receive, send)
                 return
-            if not message.get("more_body"):
-                break
-        body = bytes(body)
+            replay_receive = replaying(body, receive)
 
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         key = headers.get(idempotency.HEADER)
@@ -72,15 +71,6 @@ class UnitOfWorkMiddleware:
             if stored is not None:
                 await self._replay(stored, fingerprint, scope, receive, send)
                 return
-
-        delivered = False
-
-        async def replay_receive():
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         start: dict = {}
         chunks: list[bytes] = []
