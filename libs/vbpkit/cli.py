@@ -5,6 +5,7 @@
     vbp keys revoke KEY_ID
     vbp upload listings winning-products.xlsx --batch GJ-GMZJ-2023
     vbp upload institutions hospitals.csv
+    vbp upload orders month-end.csv --key $HIS_KEY     # one row per order line
     vbp download report --month 2026-10 [--region 500103] -o report.xlsx
 
 ``--url`` (``VBP_URL``, default http://127.0.0.1:8000) and ``--key`` (``VBP_API_KEY``) name the
@@ -47,10 +48,14 @@ UPLOADS = {  # kind → (path, needs a batch)
     "companies": ("/catalog/companies", False),
     "agreed-volumes": ("/contracts/agreed-volumes", False),
     "fund-payables": ("/settlement/fund-payables", False),
+    "non-winning-purchases": ("/monitoring/non-winning-purchases", False),
+    "orders": ("/contracts/orders/bulk", False),
 }
+ORDER_FIELDS = ("his_order_no",)  # an orders file has one row per line; these cells name its order
 LISTS = {"roles"}  # cells holding several values: 生产企业;配送企业 → a list
 # whole-number fields of the rows (a table's cells are text; codes like 500103 stay text)
 INTEGERS = {"level", "agreement_year", "product_id", "quantity", "line_no", "plan_id", "tranche"}
+TOTALS = ("created", "updated", "unchanged", "existing", "stored", "posted")  # what answers count
 BOOLEANS = {"winning": {"true": True, "是": True, "1": True, "false": False, "否": False, "0": False}}
 
 Url = Annotated[str, typer.Option(envvar="VBP_URL", help="the gateway")]
@@ -161,27 +166,28 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
         raise typer.BadParameter("--batch is needed for listings")
     header, rows = read_table(file)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()[:24]
-    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    totals: dict[str, int] = {}
     failed: dict[int, str] = {}
     with client(url, key) as http, Progress(console=console) as progress:
         task = progress.add_task(f"{kind} ← {file.name}", total=len(rows))
-        for number, start in enumerate(range(0, len(rows), MAX_BULK_ROWS)):
-            chunk = rows[start:start + MAX_BULK_ROWS]
-            response = http.post(path.format(batch=batch), json={"rows": chunk},
+        for number, (indexes, body) in enumerate(_calls(kind, rows)):
+            response = http.post(path.format(batch=batch), json=body,
                                  headers={"Idempotency-Key": f"vbp-{kind}-{digest}-{number}"})
             located = _row_errors(response)
-            if located:  # every row of the call was refused (422), each with its reason
-                for index, why in located.items():
-                    failed.setdefault(start + index, why)
-            else:
+            if not located and response.status_code < 400:
                 result = answer(response)
-                for name in totals:
-                    totals[name] += result[name]
-                for error in result["errors"]:
-                    failed.setdefault(start + error["row"], f"{error['field']}: {error['reason']}")
-            progress.advance(task, len(chunk))
-    console.print(f"{len(rows)} rows: {totals['created']} created, {totals['updated']} updated, "
-                  f"{totals['unchanged']} unchanged, {len(failed)} refused")
+                for name in TOTALS:
+                    if name in result:
+                        totals[name] = totals.get(name, 0) + result[name]
+                located = _answer_errors(result)
+            elif not located:
+                answer(response)  # a refusal of the whole call: say why and stop
+            for position, why in located.items():
+                for index in indexes[position]:  # a refused order refuses each of its lines
+                    failed.setdefault(index, why)
+            progress.advance(task, sum(len(i) for i in indexes))
+    counted = ", ".join(f"{n} {name}" for name, n in totals.items())
+    console.print(f"{len(rows)} rows: {counted + ', ' if counted else ''}{len(failed)} refused")
     if failed:
         errors_file = file.with_name(file.name + ".errors.csv")
         with errors_file.open("w", newline="", encoding="utf-8-sig") as out:
@@ -195,14 +201,56 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
         raise typer.Exit(2)
 
 
+def _calls(kind: str, rows: list[dict[str, Any]]):
+    """Each call's body and, per row (or order) of the body, the file rows it came from: rows in
+    calls of at most 10,000; an orders file's lines grouped into orders by ``his_order_no``, whole
+    orders in calls of at most 10,000 lines."""
+    if kind != "orders":
+        for start in range(0, len(rows), MAX_BULK_ROWS):
+            chunk = rows[start:start + MAX_BULK_ROWS]
+            yield [[start + i] for i in range(len(chunk))], {"rows": chunk}
+        return
+    orders: dict[Any, tuple[list[int], dict[str, Any]]] = {}
+    for index, row in enumerate(rows):
+        line = {name: value for name, value in row.items() if name not in ORDER_FIELDS}
+        indexes, order = orders.setdefault(row.get("his_order_no", f"row {index + 2}"), ([], {
+            "his_order_no": row.get("his_order_no", ""), "lines": []}))
+        indexes.append(index)
+        order["lines"].append(line)
+    call: list[tuple[list[int], dict[str, Any]]] = []
+    for indexes, order in orders.values():
+        if call and sum(len(i) for i, _ in call) + len(indexes) > MAX_BULK_ROWS:
+            yield [i for i, _ in call], {"orders": [o for _, o in call]}
+            call = []
+        call.append((indexes, order))
+    if call:
+        yield [i for i, _ in call], {"orders": [o for _, o in call]}
+
+
 def _row_errors(response: httpx.Response) -> dict[int, str]:
+    """A whole call refused (422) with each bad row named by its place in the body."""
     if response.status_code != 422:
         return {}
     located = {}
     for error in response.json().get("errors", []):
-        match = re.match(r"body\.rows\.(\d+)\.?(.*)", error.get("field", ""))
+        match = re.match(r"body\.(?:rows|orders)\.(\d+)\.?(.*)", error.get("field", ""))
         if match:
             located.setdefault(int(match[1]), f"{match[2] or 'row'}: {error['reason']}")
+    return located
+
+
+def _answer_errors(result: dict[str, Any]) -> dict[int, str]:
+    """The rows (or orders) a bulk answer refused while storing the rest; the services name a
+    row's place as ``row``, ``index`` or ``order``."""
+    located = {}
+    for error in result.get("errors", []):
+        place = next((error[k] for k in ("row", "index", "order") if isinstance(error.get(k), int)), None)
+        if place is None:
+            match = re.match(r"body\.(?:rows|orders)\.(\d+)", error.get("field", ""))
+            place = int(match[1]) if match else None
+        if place is not None:
+            field = re.sub(r"^body\.(?:rows|orders)\.\d+\.?", "", error.get("field", "")) or "row"
+            located.setdefault(place, f"{field}: {error['reason']}")
     return located
 
 
