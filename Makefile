@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run demo test bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m vbpkit.launcher
 
+# half a year told through the API on a frozen clock, in a data directory of its own
+demo: $(STAMP)
+	VBP_DATA_DIR=.vbp-demo VBP_CLOCK=frozen:2023-01-16T09:00 VBP_DEMO_STORY=1 $(BIN)/python -m vbpkit.launcher
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf .vbp-data
+	rm -rf .vbp-data .vbp-demo

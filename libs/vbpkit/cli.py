@@ -13,8 +13,10 @@ gateway and the caller. An upload reads a ``.csv`` (UTF-8 or GB18030) or ``.xlsx
 row names the API's fields, sends it in calls of at most 10,000 rows with a progress bar, and
 gives each call an ``Idempotency-Key`` made of the file's SHA-256 and the call's number: run it
 again after an interruption and the calls already made answer as before (DESIGN §5) while the
-rest are sent, so nothing is stored twice. Rows the platform refused are written to
-``<file>.errors.csv`` — the input's columns plus ``error`` — ready to correct and upload again.
+rest are sent, so nothing is stored twice (stderr says how many calls were answered so). A call
+refused whole for some of its rows is sent again without them. Rows the platform refused are
+written to ``<file>.errors.csv`` — the input's columns plus ``error`` — ready to correct and
+upload again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Annotated, Any, Optional
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from vbpkit.bulk import MAX_BULK_ROWS
@@ -74,7 +77,8 @@ def answer(response: httpx.Response) -> Any:
             errors = "; ".join(f"{e['field']}: {e['reason']}" for e in body.get("errors", [])[:5])
         except ValueError:
             detail, errors = response.text[:300], ""
-        console.print(f"[red]{response.status_code}[/red] {detail}" + (f" ({errors})" if errors else ""))
+        # the platform's words are text, not markup: ``lines[line_no=1]`` must reach the user whole
+        console.print(f"[red]{response.status_code}[/red] " + escape(f"{detail}" + (f" ({errors})" if errors else "")))
         raise typer.Exit(1)
     return response.json() if response.headers.get("content-type", "").startswith("application/json") else None
 
@@ -168,26 +172,29 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
     digest = hashlib.sha256(file.read_bytes()).hexdigest()[:24]
     totals: dict[str, int] = {}
     failed: dict[int, str] = {}
+    calls = replayed = 0
     with client(url, key) as http, Progress(console=console) as progress:
-        task = progress.add_task(f"{kind} ← {file.name}", total=len(rows))
+        task = progress.add_task(escape(f"{kind} ← {file.name}"), total=len(rows))
         for number, (indexes, body) in enumerate(_calls(kind, rows)):
-            response = http.post(path.format(batch=batch), json=body,
-                                 headers={"Idempotency-Key": f"vbp-{kind}-{digest}-{number}"})
-            located = _row_errors(response)
-            if not located and response.status_code < 400:
-                result = answer(response)
+            sent = sum(len(i) for i in indexes)
+            response, indexes = _send(http, path.format(batch=batch), body, indexes,
+                                      f"vbp-{kind}-{digest}-{number}", failed)
+            calls += 1
+            if response is not None:
+                result = answer(response)  # a refusal of the whole call: say why and stop
+                replayed += response.headers.get("idempotent-replayed") == "true"
                 for name in TOTALS:
                     if name in result:
                         totals[name] = totals.get(name, 0) + result[name]
-                located = _answer_errors(result)
-            elif not located:
-                answer(response)  # a refusal of the whole call: say why and stop
-            for position, why in located.items():
-                for index in indexes[position]:  # a refused order refuses each of its lines
-                    failed.setdefault(index, why)
-            progress.advance(task, sum(len(i) for i in indexes))
+                for position, why in _answer_errors(result).items():
+                    for index in indexes[position]:  # a refused order refuses each of its lines
+                        failed.setdefault(index, why)
+            progress.advance(task, sent)
     counted = ", ".join(f"{n} {name}" for name, n in totals.items())
     console.print(f"{len(rows)} rows: {counted + ', ' if counted else ''}{len(failed)} refused")
+    if replayed:  # the counts above are those first answers', not this run's doing
+        console.print(f"{replayed} of {calls} calls answered as before from their Idempotency-Keys: "
+                      "nothing stored twice")
     if failed:
         errors_file = file.with_name(file.name + ".errors.csv")
         with errors_file.open("w", newline="", encoding="utf-8-sig") as out:
@@ -197,7 +204,7 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
                 row = rows[index]
                 writer.writerow([";".join(v) if isinstance(v := row.get(h, ""), list) else v for h in header]
                                 + [failed[index]])
-        console.print(f"the refused rows, with why, are in {errors_file}")
+        console.print(f"the refused rows, with why, are in {escape(str(errors_file))}", soft_wrap=True)
         raise typer.Exit(2)
 
 
@@ -225,6 +232,28 @@ def _calls(kind: str, rows: list[dict[str, Any]]):
         call.append((indexes, order))
     if call:
         yield [i for i, _ in call], {"orders": [o for _, o in call]}
+
+
+def _send(http: httpx.Client, url: str, body: dict[str, list], indexes: list[list[int]], key: str,
+          failed: dict[int, str]) -> tuple[Optional[httpx.Response], list[list[int]]]:
+    """POST one call; its answer (None when every row was refused) and the file rows of the body
+    it answers. A call refused whole (422) for some of its rows is sent again without them, under
+    a key of its own (the same on every run), so the call's good rows are stored, not lost."""
+    attempt = 0
+    while True:  # each attempt drops at least one row
+        response = http.post(url, json=body, headers={"Idempotency-Key": key + (f"-{attempt}" if attempt else "")})
+        located = {p: why for p, why in _row_errors(response).items() if p < len(indexes)}
+        for position, why in located.items():
+            for index in indexes[position]:
+                failed.setdefault(index, why)
+        kept = [p for p in range(len(indexes)) if p not in located]
+        if not located:
+            return response, indexes
+        if not kept:
+            return None, []
+        [(name, items)] = body.items()
+        body, indexes = {name: [items[p] for p in kept]}, [indexes[p] for p in kept]
+        attempt += 1
 
 
 def _row_errors(response: httpx.Response) -> dict[int, str]:

@@ -62,6 +62,8 @@ class PlatformSettings(BaseSettings):
     admin_api_key: str | None = None
     clock: str | None = None
     demo_data: bool = False
+    demo_story: bool = Field(default=False, description="make demo: tell half a year through the API on a frozen "
+                             "clock (vbpkit.demo.story); VBP_CLOCK must be frozen")
     log_level: str = "INFO"
     redis_url: str | None = Field(default=None, description="GW-4: keep the gateway's rate limits in this Redis; "
                                   "empty: in the gateway's memory")
@@ -79,6 +81,7 @@ class Platform:
         self.service_urls: dict[str, str] = {}
         self.database_urls: dict[str, str] = {}
         self.admin_api_key = ""
+        self.demo_keys: dict[str, str] = {}
         self.restarts: dict[str, int] = {}
 
     def _secrets(self) -> tuple[str, str]:
@@ -139,6 +142,8 @@ class Platform:
         self.startup_seconds = time.monotonic() - started
         if s.demo_data:
             await self._load_demo_data()
+        if s.demo_story:
+            await self._tell_demo_story()
 
     @property
     def gateway_url(self) -> str:
@@ -223,6 +228,17 @@ class Platform:
                                      timeout=60) as client:
             await demo.load(client)
 
+    async def _tell_demo_story(self) -> None:
+        from vbpkit.demo import story
+
+        if not (self.settings.clock or "").startswith("frozen:"):
+            raise RuntimeError("the demo story moves the clock: start it with VBP_CLOCK=frozen:2023-01-16T09:00 "
+                               "(make demo does)")
+        print("telling the demo story through the API (a first start takes a few minutes)…", flush=True)
+        async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key},
+                                     timeout=120) as client:
+            self.demo_keys = await story.tell(client, self.settings.data_dir)
+
     def stop(self) -> None:
         for name in ["gateway", *reversed(SERVICES)]:
             process = self.processes.get(name)
@@ -261,6 +277,10 @@ async def serve(settings: PlatformSettings) -> None:
                 "Ctrl-C stops everything.\n",
                 flush=True,
             )
+            if settings.demo_story:
+                from vbpkit.demo.story import guide
+
+                print(guide(platform.gateway_url, platform.demo_keys), flush=True)
             await platform.supervise(stop)
         else:
             starting.cancel()

@@ -1,4 +1,5 @@
-"""Optional demo data (``VBP_DEMO_DATA=1 make run``): something real to explore the API with.
+"""Demo data. ``VBP_DEMO_DATA=1 make run``: something real to explore the API with (below);
+``make demo``: half a year told through the API on the injectable clock (``vbpkit.demo.story``).
 
 A few institutions, and the national coronary-stent renewal of seed 003 as Chongqing
 executes it (渝医保办〔2023〕3号) with its 14 winning products imported from the table
@@ -12,15 +13,12 @@ from pathlib import Path
 
 import httpx
 
-STENT_TABLE = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "seed003_stents.csv"
+from vbpkit.demo.world import HOSPITALS
 
-DEMO_INSTITUTIONS = [
-    {"code": "H500101001", "name": "重庆医科大学附属第一医院", "level": 3, "kind": "public", "region_code": "500103"},
-    {"code": "H500101002", "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500157"},
-    {"code": "H500101003", "name": "重庆市渝中区人民医院", "level": 2, "kind": "public", "region_code": "500103"},
-    {"code": "H532301001", "name": "楚雄彝族自治州人民医院", "level": 3, "kind": "public", "region_code": "532301"},
-    {"code": "H532301002", "name": "楚雄市鹿城镇卫生院", "level": 1, "kind": "public", "region_code": "532301"},
-]
+STENT_TABLE = Path(__file__).resolve().parents[3] / "deploy" / "demo" / "seed003_stents.csv"
+
+DEMO_INSTITUTIONS = [{"code": code, "name": name, "level": level, "kind": "public", "region_code": region}
+                     for code, (name, level, region) in HOSPITALS.items()]
 
 STENT_BATCH = {
     "code": "GJ-GMZJ-2023", "name": "国家组织冠脉支架集中带量接续采购", "kind": "consumable",
