@@ -336,10 +336,11 @@ def guide(url: str, keys: dict[str, str]) -> str:
              *(f"  company {code} {keys[code]}   {name}" for code, name in companies),
              "Where to look first:",
              f"  {url}/docs                                          the API, with these keys",
+             f"  export INSURER_KEY={keys['insurer']}",
              f"  curl '{url}/monitoring/alerts?status=open' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl '{url}/monitoring/progress?batch_code=CQ-YP-2023&group_by=hospital' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl -o report.xlsx '{url}/monitoring/reports/monthly?month=2023-06&format=xlsx' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl '{url}/settlement/hospitals/H532301001/statements/2023-05' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl '{url}/settlement/prepayments?batch_code=CX-HC-2023' -H \"X-API-Key: $INSURER_KEY\"",
-             "  (INSURER_KEY: the national insurer key above; a hospital's or a company's key sees its own)"]
+             "  (a regional insurer's key sees its region; a hospital's or a company's key sees its own)"]
     return "\n".join(lines)
