@@ -5,7 +5,7 @@ from alembic.operations import Operations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import create_kit_tables_v1, create_kit_tables_v2
+from vbpkit.migrations import create_kit_tables_v1, create_kit_tables_v2, create_outbox_notify_v3
 
 
 async def kit_sessionmaker(url: str, *extra_ddl: str) -> async_sessionmaker[AsyncSession]:
@@ -15,6 +15,7 @@ async def kit_sessionmaker(url: str, *extra_ddl: str) -> async_sessionmaker[Asyn
         with Operations.context(MigrationContext.configure(connection)):
             create_kit_tables_v1()
             create_kit_tables_v2()
+            create_outbox_notify_v3()
 
     async with engine.begin() as connection:
         await connection.run_sync(migrate)

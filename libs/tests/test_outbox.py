@@ -78,6 +78,35 @@ async def _zero(awaitable) -> bool:
     return await awaitable == 0
 
 
+class TestRelayIsWokenByTheCommit:
+    """Issue 13, item 3: a commit that inserted outbox rows NOTIFYs the relay, which publishes at
+    once — with a 60 s poll, only the notification can explain an event published within 20 s.
+    Until it listens, and when its connection drops, the relay polls."""
+
+    async def test_a_commit_is_published_without_waiting_for_the_poll(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        relay = relay_for(sessionmaker, fresh_broker.bootstrap_servers, poll_seconds=60, idle_seconds=60)
+        async with running(relay):
+            await wait_until(lambda: _true(relay.listening))
+            for n in range(3):  # each commit wakes it again, also while it was idle
+                await stage(sessionmaker, [(f"H{n}", n)])
+                await wait_until(lambda: _zero(unpublished(sessionmaker)))
+            assert relay.published_total == 3
+
+    async def test_a_bulk_insert_by_copy_wakes_it_too(self, new_database, fresh_broker):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        relay = relay_for(sessionmaker, fresh_broker.bootstrap_servers, poll_seconds=60, idle_seconds=60)
+        async with running(relay):
+            await wait_until(lambda: _true(relay.listening))
+            async with sessionmaker() as session, session.begin():
+                await outbox.add_many(session, [(event(f"H{n}", n), f"H{n}") for n in range(1200)])
+            await wait_until(lambda: _zero(unpublished(sessionmaker)))  # 3 batches of 500, one notification
+
+
+async def _true(value) -> bool:
+    return bool(value)
+
+
 class TestRelayRetriesWhileBrokerIsDown:
     async def test_rows_stay_until_the_broker_is_back_then_all_arrive(self, new_database, fresh_broker):
         sessionmaker = await kit_sessionmaker(await new_database("outbox"))

@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from vbpkit.tables import OUTBOX_CHANNEL
+
 MIGRATION_LOCK = 0x5642_504D_4947  # "VBPMIG": replicas starting together migrate one at a time
 
 
@@ -123,3 +125,24 @@ def create_kit_tables_v2() -> None:
     op.create_index("ix_parked_events_key", "parked_events", ["key"])
     op.create_index("ix_processed_events_processed_at", "processed_events", ["processed_at"])
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+
+
+
+def create_outbox_notify_v3() -> None:
+    """Wake the relay on commit instead of letting it poll (issue 13, item 3): a statement-level
+    trigger on the outbox NOTIFYs ``vbp_outbox``. PostgreSQL delivers a notification only when
+    the inserting transaction commits, and folds a transaction's identical ones into one, so a
+    bulk post of 10,000 events (one COPY) wakes the relay once, after the rows are visible."""
+    op.execute(f"""
+        CREATE FUNCTION vbp_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+            RETURN NULL;
+        END $$""")
+    op.execute("CREATE TRIGGER outbox_notify AFTER INSERT ON outbox "
+               "FOR EACH STATEMENT EXECUTE FUNCTION vbp_outbox_notify()")
+
+
+def drop_outbox_notify_v3() -> None:
+    op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
+    op.execute("DROP FUNCTION IF EXISTS vbp_outbox_notify()")

@@ -11,6 +11,12 @@ publisher keeps per-key order. Every relay therefore takes a transaction-scoped
 advisory lock before reading; a second relay (another replica) finds it taken and
 waits, so two relays never both publish a row.
 
+Why the relay listens: a trigger on the outbox NOTIFYs ``vbp_outbox`` when a transaction that
+inserted events commits (:func:`vbpkit.migrations.create_outbox_notify_v3`), so the relay
+publishes at once instead of on its next poll — the poll's wait was most of an event's latency
+(issue 13). The relay LISTENs on a connection of its own; while that connection is down it
+falls back to polling every ``poll_seconds``, and it also looks every ``idle_seconds`` anyway.
+
 Why published rows are kept for a while: a broker that loses its data (an embedded
 Tansu restart, a disaster recovery) comes back with a new cluster id; the relay
 notices and republishes everything it still keeps, and consumers' inboxes drop what
@@ -32,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vbpkit import broker
 from vbpkit.events.envelope import Envelope, Event, topic_for
 from vbpkit.repository import copy_rows
-from vbpkit.tables import OutboxRow, RelayState
+from vbpkit.tables import OUTBOX_CHANNEL, OutboxRow, RelayState
 from vbpkit.tasks import failure_of
 
 log = logging.getLogger(__name__)
@@ -85,6 +91,7 @@ class OutboxRelay:
         producer_name: str,
         partitions: int = 3,
         poll_seconds: float = 0.05,
+        idle_seconds: float = 1.0,
         batch_size: int = 500,
         max_backoff_seconds: float = 5.0,
         cluster_check_seconds: float = 1.0,
@@ -94,6 +101,9 @@ class OutboxRelay:
         self.topic = topic_for(producer_name)
         self._partitions = partitions
         self._poll = poll_seconds
+        self._idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+        self.listening = False
         self._batch = batch_size
         self._max_backoff = max_backoff_seconds
         self._cluster_check = cluster_check_seconds
@@ -108,8 +118,17 @@ class OutboxRelay:
         Only a cancellation of this task ends the loop; a ``CancelledError`` that aiokafka
         raises from one of its own tasks is a failure like any other.
         """
+        listener = asyncio.create_task(self._listen(), name=f"relay listener {self.topic}")
+        try:
+            await self._publish_forever()
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+    async def _publish_forever(self) -> None:
         backoff = self._poll
         while True:
+            self._wake.clear()  # a commit from here on wakes the wait below
             try:
                 published = await self.publish_once()
             except (Exception, asyncio.CancelledError) as exc:
@@ -118,12 +137,45 @@ class OutboxRelay:
                 self.last_error = None
                 backoff = self._poll
                 if not published:
-                    await asyncio.sleep(self._poll)
+                    await self._idle()
                 continue
             log.warning("outbox relay for %s: %s; retrying in %.2fs", self.topic, self.last_error, backoff)
             await self._drop_producer()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
+
+    async def _idle(self) -> None:
+        """Until a commit is announced (or, listening, ``idle_seconds``; not, ``poll_seconds``)."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), self._idle_seconds if self.listening else self._poll)
+        except TimeoutError:
+            pass
+
+    async def _listen(self) -> None:
+        """LISTEN on a connection of its own, for as long as the relay runs; reconnect when it drops."""
+        engine = self._sessionmaker.kw["bind"]
+        while True:
+            try:
+                async with engine.connect() as connection:
+                    driver = (await connection.get_raw_connection()).driver_connection
+                    await driver.add_listener(OUTBOX_CHANNEL, self._notified)
+                    try:
+                        self.listening = True
+                        self._wake.set()  # what committed before the LISTEN was not announced: look once
+                        while not driver.is_closed():
+                            await asyncio.sleep(1)
+                    finally:  # the connection goes back to the pool: it must not keep listening
+                        self.listening = False
+                        if not driver.is_closed():
+                            await asyncio.shield(driver.remove_listener(OUTBOX_CHANNEL, self._notified))
+            except Exception as exc:
+                log.info("outbox relay for %s: not listening (%s); polling", self.topic, failure_of(exc))
+            finally:
+                self.listening = False
+            await asyncio.sleep(1)
+
+    def _notified(self, *_args) -> None:
+        self._wake.set()
 
     async def close(self) -> None:
         await self._drop_producer()

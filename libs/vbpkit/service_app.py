@@ -196,7 +196,7 @@ async def service_health(name: str, runtime: Runtime) -> dict:
         broker_state = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     tasks = {name: supervised.status() for name, supervised in runtime.tasks.items()}
     relay = {"ok": runtime.relay.last_error is None and _alive(tasks, "relay"),
-             "last_error": runtime.relay.last_error}
+             "last_error": runtime.relay.last_error, "listening": runtime.relay.listening}
     if database["ok"]:
         relay["backlog"] = await runtime.relay.backlog()
     body = {"service": name, "restarts": runtime.settings.restarts, "database": database, "broker": broker_state,

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from vbpkit.db import KitBase
 
 
+# a transaction that inserted outbox rows NOTIFYs this channel as it commits (migration v3)
+OUTBOX_CHANNEL = "vbp_outbox"
+
+
 class OutboxRow(KitBase):
     """An event written in the same transaction as the change it announces."""
 

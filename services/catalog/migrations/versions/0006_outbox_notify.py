@@ -1,0 +1,19 @@
+"""Kit v3: the outbox NOTIFYs its relay on commit (issue 13, item 3).
+
+Revision ID: 0006
+Revises: 0005
+"""
+from vbpkit.migrations import create_outbox_notify_v3, drop_outbox_notify_v3
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_outbox_notify_v3()
+
+
+def downgrade() -> None:
+    drop_outbox_notify_v3()
