@@ -248,6 +248,36 @@ class TestCon4BulkOrders:
         numbers = {o["his_order_no"] for o in page.json()["items"]}
         assert len(numbers) == 99 and f"BULK-{tag}-bad" not in numbers
 
+    async def test_an_upload_is_decided_as_its_orders_would_be_one_by_one(self, shared_platform, pg_server):
+        """CON-4 in the set-based upload (issue 13): what is on order runs on across the upload's
+        orders (beyond_agreed from the 11th unit of 10 agreed), a HIS number repeated in the same
+        upload is the first order again when the content is the same and refused when it is not,
+        an order with one bad line is refused whole while the others are placed, and every placed
+        order is announced with its lines (contracts.order.placed)."""
+        market = await build_market(shared_platform, year1={(0, 0): 10})
+        await effective_agreements(shared_platform, market)
+        his, product = market.client(market.hospitals[0]), market.product_ids[0]
+        tag = uuid.uuid4().hex[:6]
+        first = order_body([(product, 6, "730.00")], f"SET-{tag}-1")
+        orders = [first, order_body([(product, 3, "730.00"), (product, 2, "730.00")], f"SET-{tag}-2"), first,
+                  order_body([(product, 1, "730.00")], f"SET-{tag}-1"),
+                  order_body([(product, 1, "730.00"), (999_999_999, 1, "730.00")], f"SET-{tag}-3")]
+        sent = await his.post("/contracts/orders/bulk", json={"orders": orders})
+        assert sent.status_code == 200, sent.text
+        result = sent.json()
+        assert (result["created"], result["existing"]) == (2, 1), result
+        assert {(e["order"], e["field"]) for e in result["errors"]} == {
+            (3, "body.orders.3.his_order_no"), (4, "body.orders.4.lines[line_no=2].product_id")}
+        placed = {o["his_order_no"]: o for o in await orders_of(his)}
+        assert set(placed) == {f"SET-{tag}-1", f"SET-{tag}-2"}
+        assert [l["beyond_agreed"] for l in placed[f"SET-{tag}-1"]["lines"]] == [False]
+        assert [l["beyond_agreed"] for l in placed[f"SET-{tag}-2"]["lines"]] == [False, True]   # 6 + 3 ≤ 10 < 6 + 3 + 2
+        ids = {o["id"] for o in placed.values()}
+        events = [e for e in await contracts_events(pg_server, "contracts.order.placed", market.hospitals[0])
+                  if e["order_id"] in ids]
+        assert {e["his_order_no"]: [l["quantity"] for l in e["lines"]] for e in events} == {
+            f"SET-{tag}-1": [6], f"SET-{tag}-2": [3, 2]}
+
     async def test_more_than_ten_thousand_lines_are_refused_whole(self, shared_platform):
         market = await build_market(shared_platform)
         await effective_agreements(shared_platform, market)

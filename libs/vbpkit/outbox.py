@@ -26,13 +26,12 @@ they had already handled. :mod:`vbpkit.housekeeping` prunes them after the reten
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import broker
@@ -188,7 +187,8 @@ class OutboxRelay:
             producer = await self._ready_producer(session)
             rows = (
                 await session.execute(
-                    select(OutboxRow.id, OutboxRow.topic, OutboxRow.key, OutboxRow.envelope)
+                    # the envelope as PostgreSQL's text of it: valid JSON, never decoded and encoded again
+                    select(OutboxRow.id, OutboxRow.topic, OutboxRow.key, cast(OutboxRow.envelope, Text).label("envelope"))
                     .where(OutboxRow.published_at.is_(None))
                     .order_by(OutboxRow.id)
                     .limit(self._batch)
@@ -199,8 +199,7 @@ class OutboxRelay:
             futures = []
             for row in rows:
                 # stored by add() from a validated Envelope: no need to validate it again
-                value = json.dumps(row.envelope, ensure_ascii=False, separators=(",", ":")).encode()
-                futures.append(await producer.send(row.topic, value, key=row.key.encode()))
+                futures.append(await producer.send(row.topic, row.envelope.encode(), key=row.key.encode()))
             await asyncio.gather(*futures)
             await session.execute(
                 update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows])).values(published_at=func.now())

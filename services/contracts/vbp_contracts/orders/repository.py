@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import copy_rows, get_or_404
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine
@@ -20,6 +20,72 @@ async def effective_agreement(session: AsyncSession, *, batch_code: str, year: i
             Agreement.hospital_code == hospital_code,
             Agreement.manufacturer_code == manufacturer_code, Agreement.status == "effective",
         ).order_by(Agreement.version.desc()).limit(1))
+
+
+async def effective_agreements(session: AsyncSession, *, hospital_code: str,
+                               keys: set[tuple[str, int, str | None]]) -> dict[tuple[str, int, str], Agreement]:
+    """The latest effective version of each of the hospital's agreements named by (batch,
+    agreement year, manufacturer), in one query."""
+    wanted = [k for k in keys if k[2] is not None]
+    if not wanted:
+        return {}
+    found = await session.scalars(select(Agreement).where(
+        Agreement.hospital_code == hospital_code, Agreement.status == "effective",
+        tuple_(Agreement.batch_code, Agreement.agreement_year, Agreement.manufacturer_code).in_(wanted),
+    ).order_by(Agreement.version))
+    return {(a.batch_code, a.agreement_year, a.manufacturer_code): a for a in found}  # the last version wins
+
+
+async def agreed_quantities(session: AsyncSession, *, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Agreed quantity per (agreement, product)."""
+    if not pairs:
+        return {}
+    rows = await session.execute(select(AgreementItem.agreement_id, AgreementItem.product_id,
+                                        AgreementItem.agreed_quantity).where(
+        tuple_(AgreementItem.agreement_id, AgreementItem.product_id).in_(list(pairs))))
+    return {(a, p): q for a, p, q in rows}
+
+
+async def ordered_quantities(session: AsyncSession, *, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """What is on order per (agreement, product), declined lines not counted."""
+    if not pairs:
+        return {}
+    rows = await session.execute(select(OrderLine.agreement_id, OrderLine.product_id, func.sum(OrderLine.quantity))
+                                 .where(tuple_(OrderLine.agreement_id, OrderLine.product_id).in_(list(pairs)),
+                                        OrderLine.status != "declined")
+                                 .group_by(OrderLine.agreement_id, OrderLine.product_id))
+    return {(a, p): int(q) for a, p, q in rows}
+
+
+async def orders_by_his_numbers(session: AsyncSession, *, hospital_code: str, numbers: set[str]) -> dict[str, Order]:
+    if not numbers:
+        return {}
+    found = await session.scalars(select(Order).where(Order.hospital_code == hospital_code,
+                                                      Order.his_order_no.in_(list(numbers))))
+    return {o.his_order_no: o for o in found}
+
+
+async def lock_hospital_orders(session: AsyncSession, *, hospital_code: str) -> None:
+    """One month-end upload of a hospital at a time: what is on order, and so ``beyond_agreed``,
+    is counted with nobody else placing the same hospital's orders meanwhile."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('vbp-orders:' || :code))"),
+                          {"code": hospital_code})
+
+
+async def insert_orders(session: AsyncSession, *, orders: list[tuple], lines: list[tuple]) -> list[int]:
+    """Orders (hospital, HIS number, fingerprint, placed by, placed at) and their lines
+    (order index, line no, product, batch, agreement, manufacturer, distributor, quantity,
+    unit price, beyond agreed) by binary COPY, with ids drawn from the orders' sequence first;
+    returns the orders' ids in the given order."""
+    ids = list(await session.scalars(select(func.nextval(func.pg_get_serial_sequence("orders", "id")))
+                                     .select_from(func.generate_series(1, len(orders)))))
+    await copy_rows(session, Order.__table__, ["id", "hospital_code", "his_order_no", "request_sha256", "placed_by",
+                                               "placed_at"], [(i, *o) for i, o in zip(ids, orders)])
+    await copy_rows(session, OrderLine.__table__, [
+        "order_id", "line_no", "product_id", "batch_code", "agreement_id", "manufacturer_code", "distributor_code",
+        "quantity", "unit_price_fen", "beyond_agreed", "status", "delivered_quantity"],
+        [(ids[line[0]], *line[1:], "pending", 0) for line in lines])
+    return ids
 
 
 async def agreed_quantity(session: AsyncSession, *, agreement_id: int, product_id: int) -> int:

@@ -4,10 +4,9 @@ distributor, confirmed or declined line by line, idempotent on the HIS order num
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit import outbox
 from vbpkit.clock import SHANGHAI
@@ -22,7 +21,7 @@ from vbpkit.identity import Principal, Role
 from vbpkit.money import format_yuan
 from vbpkit.pagination import cut
 from vbpkit.policy import agreement_year_of
-from vbpkit.problems import Problem, error_location
+from vbpkit.problems import Problem
 from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 
@@ -53,9 +52,10 @@ class _Route:
 
 
 class _Routes:
-    """Per-request cache of routes, so an upload of 10,000 lines costs queries per product,
-    not per line; ``ordered`` runs on as lines are placed, so two lines of one order (or of
-    one upload) count together against the agreed volume (CON-4 beyond_agreed)."""
+    """Per-request cache of routes, so an upload of 10,000 lines costs a few queries for all its
+    products, not some per line (:meth:`prefetch`); ``ordered`` runs on as lines are placed, so
+    two lines of one order (or of one upload) count together against the agreed volume (CON-4
+    beyond_agreed)."""
 
     def __init__(self, hospital: str, today: date):
         self.hospital, self.today = hospital, today
@@ -63,36 +63,54 @@ class _Routes:
 
     async def route(self, session: AsyncSession, line) -> _Route:
         if line.product_id not in self.routes:
-            try:
-                self.routes[line.product_id] = await self._resolve(session, line)
-            except LineRefused as refused:
-                self.routes[line.product_id] = refused
+            await self.prefetch(session, {line.product_id})
         found = self.routes[line.product_id]
         if isinstance(found, LineRefused):
             raise LineRefused(line.line_no, found.field, found.reason)
         return found
 
-    async def _resolve(self, session: AsyncSession, line) -> _Route:
-        product = await catalog_view.product(session, line.product_id)
-        if product is None:
-            raise LineRefused(line.line_no, "product_id", f"unknown product {line.product_id}")
-        if product.status != "listed":
-            raise LineRefused(line.line_no, "product_id",
-                              f"product {product.product_id} is {product.status}; it cannot be ordered (CON-4)")
-        batch = await catalog_view.batch(session, product.batch_code)
-        year = agreement_year_of(batch.cycle, self.today).value if batch else None
-        if year is None:
-            raise LineRefused(line.line_no, "product_id", f"batch {product.batch_code} is not in force on {self.today}")
-        agreement = await repository.effective_agreement(
-            session, batch_code=batch.code, year=year, hospital_code=self.hospital,
-            manufacturer_code=product.applicant_credit_code)
-        designated_distributor(agreement, line_no=line.line_no, year=year, batch_code=batch.code,
-                               manufacturer_code=product.applicant_credit_code)
-        agreed = await repository.agreed_quantity(session, agreement_id=agreement.id, product_id=product.product_id)
-        ordered = await repository.ordered_quantity(session, agreement_id=agreement.id, product_id=product.product_id)
-        price = agreed_unit_price(product.winning_price_fen, product.service_price_fen,
-                                  with_service=agreement.with_service)
-        return _Route(product, batch, agreement, price, agreed, ordered)
+    async def prefetch(self, session: AsyncSession, product_ids: set[int]) -> None:
+        """Resolve every product in one pass: products, batches, the hospital's effective
+        agreements, agreed and ordered quantities, each in one query. A product that cannot be
+        ordered is kept as the refusal each of its lines will get."""
+        wanted = {p for p in product_ids if p not in self.routes}
+        products = await catalog_view.products_by_id(session, wanted)
+        batches = await catalog_view.batches_by_code(session, {p.batch_code for p in products.values()})
+        resolved: dict[int, tuple[ProductView, BatchView, int]] = {}
+        for product_id in wanted:
+            product = products.get(product_id)
+            batch = batches.get(product.batch_code) if product else None
+            year = agreement_year_of(batch.cycle, self.today).value if batch else None
+            if product is None:
+                self.routes[product_id] = LineRefused(0, "product_id", f"unknown product {product_id}")
+            elif product.status != "listed":
+                self.routes[product_id] = LineRefused(0, "product_id", f"product {product_id} is {product.status}; "
+                                                      "it cannot be ordered (CON-4)")
+            elif year is None:
+                self.routes[product_id] = LineRefused(0, "product_id",
+                                                      f"batch {product.batch_code} is not in force on {self.today}")
+            else:
+                resolved[product_id] = (product, batch, year)
+        agreements = await repository.effective_agreements(session, hospital_code=self.hospital, keys={
+            (batch.code, year, product.applicant_credit_code) for product, batch, year in resolved.values()})
+        routable = {}
+        for product_id, (product, batch, year) in resolved.items():
+            agreement = agreements.get((batch.code, year, product.applicant_credit_code))
+            try:
+                designated_distributor(agreement, line_no=0, year=year, batch_code=batch.code,
+                                       manufacturer_code=product.applicant_credit_code)
+            except LineRefused as refused:
+                self.routes[product_id] = refused
+            else:
+                routable[product_id] = (product, batch, agreement)
+        pairs = {(agreement.id, product_id) for product_id, (_, _, agreement) in routable.items()}
+        agreed = await repository.agreed_quantities(session, pairs=pairs)
+        ordered = await repository.ordered_quantities(session, pairs=pairs)
+        for product_id, (product, batch, agreement) in routable.items():
+            price = agreed_unit_price(product.winning_price_fen, product.service_price_fen,
+                                      with_service=agreement.with_service)
+            self.routes[product_id] = _Route(product, batch, agreement, price, agreed.get((agreement.id, product_id), 0),
+                                             ordered.get((agreement.id, product_id), 0))
 
 
 def designated_distributor(agreement: Agreement | None, *, line_no: int, year: int, batch_code: str,
@@ -173,21 +191,38 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
                   placed_by=by, **({"placed_at": placed_at.astimezone(timezone.utc)} if placed_at else {}))
     session.add(order)
     await session.flush()
-    for line in lines:
-        line.order_id = order.id
-    session.add_all(lines)
+    session.add_all([OrderLine(order_id=order.id, status="pending", delivered_quantity=0, **asdict(line))
+                     for line in lines])
     await session.flush()
     outbox.add(session, OrderPlaced(
         order_id=order.id, hospital_code=hospital, his_order_no=order.his_order_no,
-        lines=[OrderLineFacts(line_no=l.line_no, product_id=l.product_id, batch_code=l.batch_code,
-                              agreement_id=l.agreement_id, manufacturer_code=l.manufacturer_code,
-                              distributor_code=l.distributor_code, quantity=l.quantity,
-                              unit_price_fen=l.unit_price_fen, beyond_agreed=l.beyond_agreed) for l in lines],
-    ), key=hospital)
+        lines=[line.facts() for line in lines]), key=hospital)
     return order, True
 
 
-async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> OrderLine:
+@dataclass(slots=True)
+class PricedLine:
+    """A line priced and routed, not yet stored (a month-end upload prices 10,000 of them)."""
+
+    line_no: int
+    product_id: int
+    batch_code: str
+    agreement_id: int
+    manufacturer_code: str
+    distributor_code: str
+    quantity: int
+    unit_price_fen: int
+    beyond_agreed: bool
+
+    def facts(self) -> OrderLineFacts:
+        # every field was validated on its way in: built without validating it again
+        return OrderLineFacts.model_construct(line_no=self.line_no, product_id=self.product_id, batch_code=self.batch_code,
+                              agreement_id=self.agreement_id, manufacturer_code=self.manufacturer_code,
+                              distributor_code=self.distributor_code, quantity=self.quantity,
+                              unit_price_fen=self.unit_price_fen, beyond_agreed=self.beyond_agreed)
+
+
+async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> PricedLine:
     route = await routes.route(session, line)
     price, batch, agreement = route.price_fen, route.batch, route.agreement
     refuse_price(line.unit_price, line_no=line.line_no, winning_price_fen=price,
@@ -195,47 +230,21 @@ async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending
     # earlier lines of this order count before this one (they are not in the table yet)
     ordered = route.ordered + pending.get(route.product.product_id, 0)
     pending[route.product.product_id] = pending.get(route.product.product_id, 0) + line.quantity
-    return OrderLine(
+    return PricedLine(
         line_no=line.line_no, product_id=route.product.product_id, batch_code=batch.code, agreement_id=agreement.id,
         manufacturer_code=agreement.manufacturer_code, distributor_code=agreement.distributor_code,
         quantity=line.quantity, unit_price_fen=line.unit_price,
         # supply continues past the agreed volume at the winning price until the cycle ends (CON-4)
-        beyond_agreed=ordered + line.quantity > route.agreed, status="pending", delivered_quantity=0,
+        beyond_agreed=ordered + line.quantity > route.agreed,
     )
 
 
 async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date,
                      placed_at: datetime | None = None) -> dict:
-    """Month-end upload: each order stands or falls alone; a resent order is a no-op."""
-    total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) and isinstance(o.get("lines"), list) else 0
-                      for o in orders)
-    if total_lines > 10_000:
-        raise Problem(422, detail=f"{total_lines} lines; at most 10,000 per upload",
-                      errors=[{"field": "body.orders", "reason": "more than 10,000 lines"}])
-    created = existing = 0
-    errors: list[dict] = []
-    routes = _Routes(hospital, today)
-    for index, raw in enumerate(orders):
-        try:
-            request = OrderCreate.model_validate(raw)
-        except ValidationError as exc:
-            # §5: every error locates its field from the body's root (body.orders.3.lines.0.unit_price)
-            errors += [{"order": index, "field": ".".join(filter(None, (f"body.orders.{index}", error_location(e)))),
-                        "reason": e["msg"]} for e in exc.errors()]
-            continue
-        try:
-            async with session.begin_nested():
-                _, new = await place(session, hospital=hospital, request=request, by=by, today=today, routes=routes,
-                                    placed_at=placed_at)
-        except Problem as problem:
-            errors += [{"order": index, "his_order_no": request.his_order_no, **e,
-                        "field": e.get("field", "").replace("body.", f"body.orders.{index}.", 1)}
-                       for e in (problem.errors or [{"field": "body.his_order_no", "reason": problem.detail}])]
-            continue
-        created += new
-        existing += not new
-    return {"received_orders": len(orders), "received_lines": total_lines, "created": created,
-            "existing": existing, "errors": errors}
+    """Month-end upload (CON-4), set-based: see :mod:`vbp_contracts.orders.bulk`."""
+    from vbp_contracts.orders import bulk
+
+    return await bulk.place_bulk(session, hospital=hospital, orders=orders, by=by, today=today, placed_at=placed_at)
 
 
 async def lines_of(session: AsyncSession, order_id: int) -> list[OrderLine]:

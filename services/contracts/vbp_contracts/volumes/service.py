@@ -52,8 +52,8 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
     changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
     if changed:
         await repository.upsert_volumes(session, rows=[{**row.model_dump(), "set_by": by} for row in changed])
-    for row in changed:
-        outbox.add(session, AgreedVolumeSet(**row.model_dump()), key=f"{row.batch_code}/{row.hospital_code}")
+    await outbox.add_many(session, [(AgreedVolumeSet(**row.model_dump()), f"{row.batch_code}/{row.hospital_code}")
+                                    for row in changed])
     created = sum(1 for row in changed if _key(row) not in existing)
     return BulkResult(received=len(rows), created=created, updated=len(changed) - created,
                       unchanged=len(accepted) - len(changed), errors=sorted(errors, key=lambda e: e.row))
