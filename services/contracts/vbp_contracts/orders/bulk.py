@@ -96,7 +96,7 @@ async def _write(session: AsyncSession, *, hospital: str, by: str, placed_at: da
                 l.quantity, l.unit_price_fen, l.beyond_agreed) for n, l in lines])
     facts: list[list[OrderLineFacts]] = [[] for _ in orders]
     for n, line in lines:
-        facts[n].append(line.facts())
+        facts[n].append(line)
     await outbox.add_many(session, [
         (OrderPlaced(order_id=order_id, hospital_code=hospital, his_order_no=request.his_order_no, lines=facts[n]),
          hospital) for n, (order_id, (request, _)) in enumerate(zip(ids, orders))])

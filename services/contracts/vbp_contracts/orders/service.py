@@ -4,7 +4,7 @@ distributor, confirmed or declined line by line, idempotent on the HIS order num
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,38 +191,18 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
                   placed_by=by, **({"placed_at": placed_at.astimezone(timezone.utc)} if placed_at else {}))
     session.add(order)
     await session.flush()
-    session.add_all([OrderLine(order_id=order.id, status="pending", delivered_quantity=0, **asdict(line))
+    session.add_all([OrderLine(order_id=order.id, status="pending", delivered_quantity=0, **line.model_dump())
                      for line in lines])
     await session.flush()
     outbox.add(session, OrderPlaced(
         order_id=order.id, hospital_code=hospital, his_order_no=order.his_order_no,
-        lines=[line.facts() for line in lines]), key=hospital)
+        lines=lines), key=hospital)
     return order, True
 
 
-@dataclass(slots=True)
-class PricedLine:
-    """A line priced and routed, not yet stored (a month-end upload prices 10,000 of them)."""
-
-    line_no: int
-    product_id: int
-    batch_code: str
-    agreement_id: int
-    manufacturer_code: str
-    distributor_code: str
-    quantity: int
-    unit_price_fen: int
-    beyond_agreed: bool
-
-    def facts(self) -> OrderLineFacts:
-        # every field was validated on its way in: built without validating it again
-        return OrderLineFacts.model_construct(line_no=self.line_no, product_id=self.product_id, batch_code=self.batch_code,
-                              agreement_id=self.agreement_id, manufacturer_code=self.manufacturer_code,
-                              distributor_code=self.distributor_code, quantity=self.quantity,
-                              unit_price_fen=self.unit_price_fen, beyond_agreed=self.beyond_agreed)
-
-
-async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> PricedLine:
+async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending: dict[int, int]) -> OrderLineFacts:
+    """The line priced and routed, as the facts its order's event carries — built without validating
+    again what was validated on its way in (a month-end upload prices 10,000 of them)."""
     route = await routes.route(session, line)
     price, batch, agreement = route.price_fen, route.batch, route.agreement
     refuse_price(line.unit_price, line_no=line.line_no, winning_price_fen=price,
@@ -230,7 +210,7 @@ async def _price_and_route(session: AsyncSession, routes: _Routes, line, pending
     # earlier lines of this order count before this one (they are not in the table yet)
     ordered = route.ordered + pending.get(route.product.product_id, 0)
     pending[route.product.product_id] = pending.get(route.product.product_id, 0) + line.quantity
-    return PricedLine(
+    return OrderLineFacts.model_construct(
         line_no=line.line_no, product_id=route.product.product_id, batch_code=batch.code, agreement_id=agreement.id,
         manufacturer_code=agreement.manufacturer_code, distributor_code=agreement.distributor_code,
         quantity=line.quantity, unit_price_fen=line.unit_price,
