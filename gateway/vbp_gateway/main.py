@@ -92,7 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
-    def admin_only(principal: PrincipalDep) -> Principal:
+    async def admin_only(principal: PrincipalDep) -> Principal:
         if principal.role is not Role.ADMIN:
             raise Problem(403, detail="only an admin may manage API keys")
         return principal

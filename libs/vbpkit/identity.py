@@ -196,7 +196,7 @@ class IdentityMiddleware:
         await self.app(scope, replaying(body, receive), send)
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     principal = getattr(request.state, "principal", None)
     if principal is None:
         raise Problem(401, "unauthenticated", "Not authenticated", "no principal on this request")
@@ -210,7 +210,7 @@ def require_roles(*roles: Role):
     """Dependency: the service's own check of GW-5 (the gateway checks first)."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
             raise Problem(
                 403, "forbidden", "Forbidden",

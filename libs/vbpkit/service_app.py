@@ -74,7 +74,7 @@ class Runtime:
     read_models: tuple[str, ...] = ()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.runtime.clock
 
 
@@ -87,7 +87,7 @@ def read_models_of(spec: ServiceSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*spec.read_models, *projected]))
 
 
-def get_settings(request: Request) -> ServiceSettings:
+async def get_settings(request: Request) -> ServiceSettings:
     """The service's own settings (its subclass of ServiceSettings)."""
     return request.app.state.runtime.settings
 
