@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import random
 import signal
 import socket
 import subprocess
@@ -28,28 +29,49 @@ def die_with_parent() -> None:
         pass
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return free_port_block(1, host)
 
 
-def free_port_block(size: int = 4) -> int:
-    """A first port whose next ``size - 1`` neighbours are free too."""
-    for _ in range(50):
-        first = free_port()
+def free_port_block(size: int = 4, host: str = "127.0.0.1") -> int:
+    """A first port whose next ``size - 1`` neighbours are free too, for a server to listen on.
+
+    Not from the kernel's ephemeral range: a port the kernel hands out for ``bind(0)`` is also
+    what it gives an outgoing connection as its local port, so a port found free that way can be
+    taken by any client connection before the server binds it (seen in CI: a service of a test
+    platform failing with "address already in use"). Below that range only listeners take ports,
+    and no port is handed out twice by this process."""
+    low, _ = _ephemeral_range()
+    first_choice, last_choice = (10_000, low - size) if low - size > 10_000 else (1_024, low - size)
+    for _ in range(500):
+        first = random.randint(first_choice, last_choice)
+        ports = range(first, first + size)
+        if any(port in _handed_out for port in ports):
+            continue
+        sockets = []
         try:
-            sockets = []
-            for port in range(first, first + size):
+            for port in ports:
                 s = socket.socket()
-                s.bind(("127.0.0.1", port))
                 sockets.append(s)
-            return first
+                s.bind((host, port))
         except OSError:
             continue
         finally:
             for s in sockets:
                 s.close()
+        _handed_out.update(ports)
+        return first
     raise RuntimeError("no block of free ports")
 
 
