@@ -60,8 +60,7 @@ class Story:
         if response.status_code >= 400:
             raise StoryError(f"{method} {path} as {who}: {response.status_code} {response.text[:600]}")
         body = response.json() if response.content else {}
-        refused = body.get("errors") or [r for r in body.get("rows", []) if r.get("errors")] \
-            if isinstance(body, dict) else None
+        refused = isinstance(body, dict) and (body.get("errors") or [r for r in body.get("rows", []) if r.get("errors")])
         if refused:  # a bulk answer stores the good rows; the story has none that are bad
             raise StoryError(f"{method} {path} as {who}: rows refused: {str(refused)[:600]}")
         return body
