@@ -4,6 +4,7 @@ monthly statement as JSON and .xlsx; who may do what (GW-5); Idempotency-Key (DE
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from io import BytesIO
@@ -109,3 +110,21 @@ class TestAMonthOfFundPayables:
         assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "body.rows"
         listed = await market.insurer.get("/settlement/fund-payables", params={"hospital_code": hospital})
         assert listed.json()["items"] == []  # nothing of the refused posts was written
+
+    async def test_set4_concurrent_posts_of_one_month_make_one_version_each(self, shared_platform):
+        """Found by bench/chaos.py: two posts of a hospital's first payable of a month, or two
+        corrections of it, at the same moment both wrote the same version number (a 500).
+        Each post now waits for the other: every one is a version, exactly one is live."""
+        market = await build_market(shared_platform)
+        hospital = market.hospitals[0]
+        amounts = [f"{1000 + n}.00" for n in range(8)]
+        answers = await asyncio.gather(*(market.insurer.post("/settlement/fund-payables", json={
+            "rows": [row(hospital, "2026-05", amount, "2026-06-10")]}) for amount in amounts))
+        assert [a.status_code for a in answers] == [200] * 8, [a.text for a in answers if a.status_code != 200]
+        assert sorted(a.json()["rows"][0]["status"] for a in answers) == ["corrected"] * 7 + ["posted"]
+        listed = (await market.insurer.get("/settlement/fund-payables", params={
+            "hospital_code": hospital, "month": "2026-05", "include_superseded": "true"})).json()["items"]
+        assert sorted(p["version"] for p in listed) == list(range(1, 9))
+        live = [p for p in listed if p["status"] == "live"]
+        assert len(live) == 1 and live[0]["version"] == 8
+        assert await balance(market.insurer, f"hospital:{hospital}:settled") == live[0]["amount"]

@@ -8,6 +8,7 @@ import contextlib
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from vbp_gateway import docs
 from vbp_gateway.main import create_app
@@ -114,6 +115,27 @@ class TestUpstreamFailures:
         assert body["status"] == "degraded"
         assert body["services"]["catalog"]["status"] == "unreachable"
         assert body["gateway"]["database"]["ok"] is True
+
+
+class TestTheKeyStoreUnreachable:
+    """Found by bench/chaos.py (issue 13): with PostgreSQL down, a key the gateway had not
+    cached was answered 500 with a traceback. It is a 503 with Retry-After, as the services
+    answer, so a client sends the request again."""
+
+    async def test_a_key_that_cannot_be_looked_up_is_a_503(self, gateway):
+        issued = await gateway.post("/admin/api-keys", json={"role": "hospital", "tenant": "H1", "label": "t"})
+        assert issued.status_code == 201, issued.text
+        sessions = gateway._transport.app.state.key_store._sessionmaker
+        working = sessions.kw["bind"]
+        gone = create_async_engine(working.url.set(host="127.0.0.1", port=free_port(), query={}))
+        sessions.configure(bind=gone)
+        try:
+            response = await gateway.get("/settlement/invoices", headers={"X-API-Key": issued.json()["api_key"]})
+        finally:
+            sessions.configure(bind=working)
+            await gone.dispose()
+        body = assert_problem(response, 503)
+        assert body["type"].endswith("/unavailable") and response.headers["retry-after"] == "1"
 
 
 class TestForwardedIdentity:

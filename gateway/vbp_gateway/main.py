@@ -83,6 +83,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.state.limits = limits  # GW-4: tests reset it between cases
+    app.state.key_store = store
 
     async def principal_of(request: Request) -> Principal:
         principal = await authenticate(store, dict(request.scope["headers"]), limits=limits,

@@ -17,6 +17,7 @@ relayed chunk by chunk straight to the ASGI ``send``.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 from urllib.parse import quote
@@ -29,8 +30,10 @@ from vbp_gateway.permissions import allowed_roles
 from vbp_gateway.ratelimit import RateLimits
 from vbpkit import identity
 from vbpkit.identity import BodyTooLarge, Principal, read_body, too_large
-from vbpkit.problems import Problem
+from vbpkit.problems import Problem, database_unreachable, unavailable
 from vbpkit.request_id import current as current_request_id
+
+log = logging.getLogger(__name__)
 
 HOP_BY_HOP = frozenset({
     b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer",
@@ -140,6 +143,13 @@ class ServiceProxy:
             await self._forward(scope, receive, send, service, "/" + rest)
         except Problem as problem:
             await problem.to_response(path)(scope, receive, send)
+        except Exception as exc:
+            # the key store is the gateway's database: read before anything is forwarded or sent
+            if not database_unreachable(exc):
+                raise
+            log.warning("database unreachable checking the key for %s %s: %s", scope["method"], path,
+                        type(exc).__name__)
+            await unavailable(path)(scope, receive, send)
 
     @staticmethod
     async def _send(client: httpx.AsyncClient, upstream: httpx.Request, service: str, *, retry: bool):

@@ -2,10 +2,12 @@
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from vbp_catalog.institutions.models import Institution
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
+from vbpkit.embedded import free_port
 from vbpkit.events.envelope import Envelope
 from vbpkit.tables import OutboxRow
 
@@ -213,3 +215,31 @@ class TestInstitutionsAreListedByCursor:
         response = await client.get("/institutions", params={"limit": 501})
         body = assert_problem(response, 422, "validation-error")
         assert [e["field"] for e in body["errors"]] == ["query.limit"]
+
+
+class TestADatabaseThatWentAwayIsA503:
+    """§5 and the chaos benchmark (issue 13): while PostgreSQL is down or restarting, a request
+    is answered 503 problem+json with Retry-After — not a 500 with a traceback — so the gateway's
+    callers send it again (a POST with its Idempotency-Key), and nothing half-done is kept."""
+
+    async def test_reads_and_writes_answer_503_with_retry_after_and_store_nothing(self, service_client):
+        client = await catalog(service_client)
+        runtime = client.app.state.runtime
+        working = runtime.sessionmaker.kw["bind"]
+        # the same service, its database now unreachable (nothing listens on that port)
+        gone = create_async_engine(working.url.set(host="127.0.0.1", port=free_port(), query={}), pool_pre_ping=True)
+        runtime.sessionmaker.configure(bind=gone)
+        try:
+            read = await client.get("/institutions/H1")
+            write = await client.post("/institutions", json={"rows": [row("H1")]}, headers={"Idempotency-Key": "k-1"})
+            plain = await client.post("/institutions", json={"rows": [row("H2")]})
+        finally:
+            runtime.sessionmaker.configure(bind=working)
+            await gone.dispose()
+        for response in (read, write, plain):
+            body = assert_problem(response, 503, "unavailable")
+            assert response.headers["retry-after"] == "1"
+            assert "send the request again" in body["detail"]
+        assert await count(client, Institution) == 0
+        again = await client.post("/institutions", json={"rows": [row("H1")]}, headers={"Idempotency-Key": "k-1"})
+        assert again.status_code == 200 and again.json()["created"] == 1  # the key was never claimed

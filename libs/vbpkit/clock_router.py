@@ -1,7 +1,11 @@
 """``/clock``: the service's clock, read by anyone signed in and set by an admin — only where
 the deployment froze it (``CLOCK=frozen:…``, a demonstration or a test platform), so a
 scenario can walk through months of execution (seed 001's onboarding check two months on,
-a delivery window closing) through the public API. A real or shifted clock is never set."""
+a delivery window closing) through the public API. A real or shifted clock is never set.
+
+Where it was set is kept in the service's database (``frozen_clock``), so a service the
+launcher restarts after a crash stands where it stood (found by ``bench/chaos.py``: a killed
+contracts came back two weeks early and refused every order as before its batch's start)."""
 
 from __future__ import annotations
 
@@ -9,10 +13,14 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vbpkit.clock import FrozenClock
+from vbpkit.clock import SHANGHAI, FrozenClock
 from vbpkit.identity import require_roles
 from vbpkit.problems import Problem
+from vbpkit.tables import FrozenClockState
 
 router = APIRouter(tags=["operations"])
 
@@ -45,5 +53,19 @@ async def set_clock(body: ClockSet, request: Request) -> ClockRead:
     if not isinstance(clock, FrozenClock):
         raise Problem(409, detail="this service runs on a real (or shifted) clock; only a frozen clock "
                                   "(CLOCK=frozen:<date>) is set")
+    setting = request.app.state.runtime.settings.clock or ""
+    await request.state.session.execute(
+        insert(FrozenClockState).values(id=1, now=body.now, setting=setting)
+        .on_conflict_do_update(index_elements=["id"], set_={"now": body.now, "setting": setting, "set_at": func.now()}))
     clock.set(body.now)
     return _read(clock)
+
+
+async def restore(clock, setting: str | None, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """At start-up: a frozen clock stands where an admin last set it under this same setting."""
+    if not isinstance(clock, FrozenClock):
+        return
+    async with sessionmaker() as session:
+        kept = await session.get(FrozenClockState, 1)
+    if kept is not None and kept.setting == (setting or ""):
+        clock.set(kept.now.astimezone(SHANGHAI))

@@ -146,3 +146,20 @@ def create_outbox_notify_v3() -> None:
 def drop_outbox_notify_v3() -> None:
     op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
     op.execute("DROP FUNCTION IF EXISTS vbp_outbox_notify()")
+
+
+def create_frozen_clock_v4() -> None:
+    """Kit v4: where a frozen clock was last set, kept across a restart (issue 13, the chaos run)."""
+    op.create_table(
+        "frozen_clock",
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("now", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("setting", sa.Text, nullable=False,
+                  comment="the CLOCK setting the service ran under when it was set"),
+        sa.Column("set_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_frozen_clock"),
+    )
+
+
+def drop_frozen_clock_v4() -> None:
+    op.drop_table("frozen_clock")

@@ -121,6 +121,36 @@ def field_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, Any]
     return malformed, errors
 
 
+# SQLSTATE classes of a database that went away or is not taking connections: 08 connection
+# exception, 57P01–57P03 admin/crash shutdown and "cannot connect now" (starting, recovering)
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database was lost or refused the connection (a restart, a crash, a network cut): the
+    request did nothing that was kept (its transaction never committed), so the answer is 503
+    with Retry-After and the caller sends it again — with its Idempotency-Key, if it was a POST."""
+    for error in (exc, getattr(exc, "orig", None), getattr(exc, "__cause__", None)):
+        if error is None:
+            continue
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, (ConnectionError, TimeoutError)) or type(error).__name__ in (
+                "ConnectionDoesNotExistError", "InterfaceError", "ConnectionFailureError"):
+            return True
+        state = str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
+        if state.startswith(_UNREACHABLE_STATES):
+            return True
+    return False
+
+
+def unavailable(instance: str, detail: str = "the database is unavailable for a moment (restarting or "
+                "unreachable); nothing was saved — send the request again") -> Response:
+    problem = Problem(503, detail=detail)
+    problem.headers = {"Retry-After": "1"}
+    return problem.to_response(instance)
+
+
 def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
     """``public_prefix``: where the gateway publishes this app (``/catalog``), for ``instance``."""
     app.state.public_prefix = public_prefix
@@ -155,6 +185,8 @@ def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
         # SQLSTATE class 22 (data exception: out of range, NUL, datetime overflow) is a value of
         # the request the database cannot hold — the caller's to fix, and nothing was stored (the
         # unit of work rolls back). The guards and models name the field first; this is the net.
+        if database_unreachable(exc):
+            return await _unhandled(request, exc)
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
         if not str(state).startswith("22"):
             return await _unhandled(request, exc)
@@ -163,8 +195,16 @@ def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
                        f"a value of the request cannot be stored: {message}",
                        errors=[{"field": "request", "reason": message}]).to_response(instance_of(request.scope))
 
+    @app.exception_handler(OSError)  # a connection the driver could not open (asyncpg raises it bare)
+    async def _os(request: Request, exc: OSError) -> Response:
+        return await _unhandled(request, exc)
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
+        if database_unreachable(exc):
+            log.warning("database unreachable on %s %s: %s: %s", request.method, request.url.path,
+                        type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
+            return unavailable(instance_of(request.scope))
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return Problem(500, detail="an unexpected error occurred; it has been logged").to_response(
             instance_of(request.scope))

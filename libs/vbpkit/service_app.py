@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vbpkit import broker, housekeeping, openapi
 from vbpkit.parking import repository as parking
+from vbpkit.clock_router import restore as restore_clock
 from vbpkit.clock_router import router as clock_router
 from vbpkit.parking.router import router as parking_router
 from vbpkit.replay import router as replay_router
@@ -126,6 +127,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, spec.migrations, settings.database_url)
+        await restore_clock(runtime.clock, settings.clock, sessionmaker)
         loops = {"relay": relay.run, "housekeeping": lambda: housekeeping.run(sessionmaker, settings)}
         if consumer is not None:
             loops["consumer"] = consumer.run

@@ -47,6 +47,20 @@ class RelayState(KitBase):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class FrozenClockState(KitBase):
+    """Where an admin last set a frozen clock (``PUT /clock``), so a service that restarts —
+    the launcher's supervisor bringing back a killed process — stands where the others do,
+    not at its ``CLOCK=frozen:`` start (kit v4). One row, id 1; unused on a real clock. It is
+    restored only under the same ``CLOCK`` setting: a deployment started with another one means it."""
+
+    __tablename__ = "frozen_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    now: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    setting: Mapped[str] = mapped_column(Text, comment="the CLOCK setting the service ran under when it was set")
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ProcessedEvent(KitBase):
     """Inbox: an event id recorded in the same transaction as its effects (or its parking)."""
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vbpkit import idempotency
 from vbpkit.identity import BodyTooLarge, read_body, replaying, too_large
-from vbpkit.problems import Problem, instance_of
+from vbpkit.problems import Problem, database_unreachable, instance_of, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,14 @@ class UnitOfWorkMiddleware:
             if scope["method"] in SAFE_METHODS:
                 await self.app(scope, receive, send)
                 return
-            await self._unsafe(scope, receive, send, session, state)
+            try:
+                await self._unsafe(scope, receive, send, session, state)
+            except Exception as exc:
+                # the answer is buffered until the commit, so nothing was sent yet
+                if not database_unreachable(exc):
+                    raise
+                log.warning("database unreachable on %s %s: %s", scope["method"], scope["path"], type(exc).__name__)
+                await unavailable(instance_of(scope))(scope, receive, send)
 
     async def _unsafe(self, scope, receive, send, session: AsyncSession, state: dict) -> None:
         path = scope["path"]
@@ -100,8 +107,19 @@ class UnitOfWorkMiddleware:
                 await Problem(409, detail="the change conflicts with stored data; nothing was saved").to_response(
                     instance_of(scope))(scope, receive, send)
                 return
-            except DBAPIError:
-                await session.rollback()
+            except DBAPIError as exc:
+                try:
+                    await session.rollback()
+                except DBAPIError:
+                    pass  # the connection is gone; the pool discards it
+                if database_unreachable(exc):
+                    # the commit may have reached the database before the connection was lost:
+                    # the same request again with its Idempotency-Key finds out which
+                    log.warning("database lost while committing %s: %s", path, type(exc.orig).__name__)
+                    await unavailable(instance_of(scope), "the database was lost while saving the change, so whether "
+                                      "it was saved is unknown: send the same request again (with the same "
+                                      "Idempotency-Key it is answered once, as saved)")(scope, receive, send)
+                    return
                 log.exception("commit failed on %s", path)
                 await Problem(503, detail="the database did not accept the change; nothing was saved").to_response(
                     instance_of(scope))(scope, receive, send)

@@ -146,6 +146,7 @@ async def post(session: AsyncSession, request: PayablePost, *, principal: Princi
     known = await registry.known_institutions(session, {r.hospital_code for r in request.rows})
     rows, refused = _check(request, known, today)
     codes = {r.hospital_code for r in rows}
+    await repository.lock_hospitals(session, codes)
     live = await repository.live_for_update(session, codes, {r.month for r in rows})
     states = await _plan_states(session, codes)
     pending: dict[tuple[str, str], list[PendingDirectSettlement]] = {}
