@@ -61,7 +61,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chaos_checks as verify  # noqa: E402
@@ -305,16 +304,10 @@ class Chaos:
         self.note(f"{name} answering again (restart {self.platform.restarts.get(name)})", done)
 
     async def kill_postgres(self, _: str, down: float, done: int) -> None:
-        pgdata = self.platform.settings.data_dir / "pg"
-        postmaster = psutil.Process(int((pgdata / "postmaster.pid").read_text().split()[0]))
-        every = [postmaster, *postmaster.children(recursive=True)]
-        for process in every:
-            process.kill()
-        psutil.wait_procs(every, timeout=10)
-        self.note(f"SIGKILL PostgreSQL: the postmaster (pid {postmaster.pid}) and {len(every) - 1} backends; "
-                  f"down {down} s", done)
+        killed = self.platform.postgres.kill()
+        self.note(f"SIGKILL PostgreSQL: the postmaster and its {killed - 1} backends; down {down} s", done)
         await asyncio.sleep(down)
-        await asyncio.to_thread(self.platform.postgres._server.ensure_postgres_running)
+        await asyncio.to_thread(self.platform.postgres.revive)
         self.note("PostgreSQL started again on the same data directory (crash recovery)", done)
 
 

@@ -106,6 +106,23 @@ class EmbeddedPostgres:
             self._server.cleanup()
             self._server = None
 
+    def kill(self) -> int:
+        """SIGKILL the postmaster and every backend, as a crash would (bench/chaos.py); the
+        number of processes killed. ``revive`` starts it again on the same data."""
+        import psutil
+
+        postmaster = psutil.Process(int((self.data_dir / "postmaster.pid").read_text().split()[0]))
+        processes = [postmaster, *postmaster.children(recursive=True)]
+        for process in processes:
+            process.kill()
+        psutil.wait_procs(processes, timeout=10)
+        return len(processes)
+
+    def revive(self) -> None:
+        """Start the server again after a crash: PostgreSQL recovers from its WAL; the socket,
+        and so every URI handed out, stays the same."""
+        self._server.ensure_postgres_running()
+
 
 def server_url_to_async(uri: str, database: str) -> str:
     """``postgresql://user:pw@host:port/db?host=/sock`` → SQLAlchemy asyncpg URL for ``database``."""
