@@ -211,7 +211,8 @@ class Workload:
         else:
             hospital = rng.choice(PAYABLE_HOSPITALS)
             level = world.HOSPITALS[hospital][1]
-            amount = Decimal(world.FUND_PAYABLE[level]) + Decimal(rng.randint(-5000, 5000))
+            # a new amount each time (the same amount again would be "unchanged", no new version)
+            amount = Decimal(world.FUND_PAYABLE[level]) + Decimal(next(self.numbers)) / 100
             answer = await self.write("fund payable", "insurer", "/settlement/fund-payables", {"rows": [{
                 "hospital_code": hospital, "fund": "employee" if level >= 2 else "resident", "month": PAYABLE_MONTH,
                 "amount": f"{amount:.2f}", "paid_on": TODAY}]})
@@ -346,7 +347,7 @@ async def main(operations: int, workers: int, seed: int, down: tuple[float, floa
                                       timeout=120)
             told = story.Story(admin, Path(folder) / "keys.json")
             print(f"platform up in {platform.startup_seconds:.1f} s; setting up the demo market…", flush=True)
-            await market(told)
+            await told.market(TODAY)
             workload = Workload(platform, told, rng, run=f"{seed}")
             await workload.prepare()
             baseline = await verify.baseline(platform)
@@ -390,20 +391,6 @@ async def main(operations: int, workers: int, seed: int, down: tuple[float, floa
             if supervisor is not None:
                 await supervisor
             await asyncio.to_thread(platform.stop)
-
-
-async def market(told: story.Story) -> None:
-    """The demo's hospitals, companies, batches and signed agreements; the clock in February."""
-    await told.day(world.FIRST_DAY)
-    await told.issue_keys()
-    await told.register()
-    for batch in world.BATCHES:
-        await told.list_products(batch)
-    await told.settled()
-    for batch in world.BATCHES:
-        await told.sign_agreements(batch)
-    await told.day(TODAY)
-    await told.settled()
 
 
 if __name__ == "__main__":

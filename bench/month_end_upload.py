@@ -53,15 +53,7 @@ async def market(platform: Platform, folder: Path) -> tuple[story.Story, list[tu
     admin = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": platform.admin_api_key},
                               timeout=120)
     told = story.Story(admin, folder / "keys.json")
-    await told.day(world.FIRST_DAY)
-    await told.issue_keys()
-    await told.register()
-    for batch in world.BATCHES:
-        await told.list_products(batch)
-    await told.settled()
-    for batch in world.BATCHES:
-        await told.sign_agreements(batch)
-    await told.day("2023-02-06")
+    await told.market("2023-02-06")
     products = [(told.products[(batch.code, index)], batch.items[index].price)
                 for batch in world.BATCHES for (hospital, index) in batch.agreed if hospital == HOSPITAL]
     return told, products

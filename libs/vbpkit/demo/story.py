@@ -135,6 +135,21 @@ class Story:
         await self.settled()
         return self.keys
 
+    async def market(self, day: str) -> None:
+        """The story's first steps alone, for a benchmark to work on: keys, hospitals and
+        companies, the batches with their products, year-1 agreements signed by all three
+        parties (so prepayment plans exist); then the clock moved to ``day``."""
+        await self.day(FIRST_DAY)
+        await self.issue_keys()
+        await self.register()
+        for batch in BATCHES:
+            await self.list_products(batch)
+        await self.settled()
+        for batch in BATCHES:
+            await self.sign_agreements(batch)
+        await self.day(day)
+        await self.settled()
+
     async def register(self) -> None:
         await self.call("exchange", "POST", "/catalog/institutions", json={"rows": [
             {"code": code, "name": name, "level": level, "kind": "public", "region_code": region}
