@@ -41,7 +41,7 @@ Then it waits until every relay's backlog and every consumer's lag is 0 and chec
 It prints the kill schedule, the figures, and "lost 0, doubled 0, ledgers balanced" or what
 broke (exit status 1).
 
-    .venv/bin/python bench/chaos.py                       # 100,000 operations (≈ 20 min here)
+    .venv/bin/python bench/chaos.py                       # 100,000 operations (≈ 40 min on 2 cores)
     .venv/bin/python bench/chaos.py --operations 5000    # a quick look
 """
 
