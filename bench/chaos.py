@@ -333,6 +333,8 @@ async def main(operations: int, workers: int, seed: int, down: tuple[float, floa
     os.environ.setdefault("GATEWAY_RATE_LIMITS", '{"hospital": "1000000/minute", "company": "1000000/minute", '
                           '"insurer": "1000000/minute", "exchange": "1000000/minute", "admin": "1000000/minute"}')
     rng = random.Random(seed)
+    # a run stopped with SIGTERM (or Ctrl-C) still stops the platform it started, PostgreSQL included
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     with tempfile.TemporaryDirectory() as folder:
         settings = PlatformSettings(data_dir=Path(folder), gateway_port=free_port(), kafka_port=free_port(),
                                     first_service_port=free_port_block(4), log_level="WARNING",
