@@ -8,7 +8,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 import asyncpg
-import httpx
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
@@ -118,8 +117,7 @@ async def baseline(platform: Platform) -> dict[str, int]:
     return highest
 
 
-async def everything(platform: Platform, admin: httpx.AsyncClient, workload: Workload,
-                     before: dict[str, int]) -> list[str]:
+async def everything(platform: Platform, workload: Workload, before: dict[str, int]) -> list[str]:
     connections = {name: await connect(platform, name) for name in ("catalog", "contracts", "settlement", "monitoring")}
     try:
         problems = await documents(connections, workload, before)

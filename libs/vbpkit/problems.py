@@ -130,16 +130,14 @@ def database_unreachable(exc: BaseException) -> bool:
     """The database was lost or refused the connection (a restart, a crash, a network cut): the
     request did nothing that was kept (its transaction never committed), so the answer is 503
     with Retry-After and the caller sends it again — with its Idempotency-Key, if it was a POST."""
-    for error in (exc, getattr(exc, "orig", None), getattr(exc, "__cause__", None)):
-        if error is None:
-            continue
+    orig = getattr(exc, "orig", None)
+    for error in (exc, orig, getattr(exc, "__cause__", None), getattr(orig, "__cause__", None)):
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
-        if isinstance(error, (ConnectionError, TimeoutError)) or type(error).__name__ in (
-                "ConnectionDoesNotExistError", "InterfaceError", "ConnectionFailureError"):
+        if isinstance(error, (ConnectionError, TimeoutError)):  # refused, reset, broken pipe; no answer
             return True
         state = str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
-        if state.startswith(_UNREACHABLE_STATES):
+        if state.startswith(_UNREACHABLE_STATES):  # asyncpg's lost connection is 08003, a failed one 08006
             return True
     return False
 
@@ -185,8 +183,6 @@ def install_problem_handlers(app: FastAPI, *, public_prefix: str = "") -> None:
         # SQLSTATE class 22 (data exception: out of range, NUL, datetime overflow) is a value of
         # the request the database cannot hold — the caller's to fix, and nothing was stored (the
         # unit of work rolls back). The guards and models name the field first; this is the net.
-        if database_unreachable(exc):
-            return await _unhandled(request, exc)
         state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
         if not str(state).startswith("22"):
             return await _unhandled(request, exc)
