@@ -26,7 +26,8 @@ each once and in random order:
 - **postgres**: the postmaster and every backend; started again on the same data directory
   (crash recovery from the WAL).
 
-Then it waits until every relay's backlog and every consumer's lag is 0 and checks:
+Then it waits until every relay's backlog and every consumer's lag is 0, with no event awaiting
+a fact that came late, and checks:
 
 - **lost**: every acknowledged write is stored (orders, deliveries, returns, invoices, payments,
   disbursements, fund payable versions, by the ids the answers carried; confirmations and
@@ -310,13 +311,15 @@ class Chaos:
 
 
 async def settled(platform: Platform, admin: httpx.AsyncClient, timeout: float = 900) -> float:
-    """Every relay's backlog and every consumer's lag 0; how long it took."""
+    """Every relay's backlog and every consumer's lag 0, and no event still within its wait for a
+    fact that came late (the consumer applies those itself); how long it took."""
     started = time.monotonic()
     while True:
         try:
             body = (await admin.get("/health")).json()
             if body.get("status") == "ok" and all(
                     s.get("relay", {}).get("backlog") == 0 and s.get("consumer", {}).get("lag", 0) == 0
+                    and s.get("consumer", {}).get("awaiting", 0) == 0
                     for s in body["services"].values()):
                 return time.monotonic() - started
         except (httpx.HTTPError, ValueError):

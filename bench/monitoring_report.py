@@ -178,7 +178,9 @@ async def setup(sessions, db: asyncpg.Connection) -> None:
             if i % 10 == m % 10:
                 alerts.append(("overdue_invoices", "MON-4", f"2025-{m:02d}", BATCH, h, REGION_OF[h],
                                date(2025, m, 28) + timedelta(days=5), "{}"))
-    plans = [(i + 1, BATCH, h, "employee", 2_000_000, date(2025, 1, 15)) for i, h in enumerate(HOSPITAL_CODES)]
+    announced = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    plans = [(i + 1, BATCH, h, "employee", 2_000_000, date(2025, 1, 15), announced)
+             for i, h in enumerate(HOSPITAL_CODES)]
     disbursed = [(i + 1, h, BATCH, 1_500_000, date(2025, 1, 10)) for i, h in enumerate(HOSPITAL_CODES)]
     late = [(i + 1, 2, h, BATCH, date(2025, 4, 15), date(2025, 4, 16), 500_000)
             for i, h in enumerate(HOSPITAL_CODES[:50])]
@@ -188,7 +190,7 @@ async def setup(sessions, db: asyncpg.Connection) -> None:
                                    "overdue_on", "submitted_on"], invoices),
                 ("payment_facts", ["payment_id", "invoice_id", "amount_fen", "paid_on", "reversed"], payments),
                 ("prepayment_plan_facts", ["plan_id", "batch_code", "hospital_code", "fund", "total_fen",
-                                           "first_due_on"], plans),
+                                           "first_due_on", "as_of"], plans),
                 ("disbursement_facts", ["disbursement_id", "hospital_code", "batch_code", "amount_fen", "on"],
                  disbursed),
                 ("late_tranches", ["plan_id", "tranche", "hospital_code", "batch_code", "due_on", "late_on",

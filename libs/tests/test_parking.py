@@ -33,9 +33,9 @@ async def publish(sessionmaker, bootstrap: str, events: list[InstitutionRegister
 
 
 @contextlib.asynccontextmanager
-async def ops_service(new_database, bootstrap: str):
+async def ops_service(new_database, bootstrap: str, **settings_overrides):
     settings = OpsSettings(database_url=await new_database("ops"), kafka_bootstrap_servers=bootstrap,
-                           identity_key=IDENTITY_KEY, park_after_attempts=2)
+                           identity_key=IDENTITY_KEY, park_after_attempts=2, **settings_overrides)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with SignedClient(transport=httpx.ASGITransport(app=app), base_url="http://ops",
@@ -156,3 +156,86 @@ class TestAnEventAwaitingAnotherTopicsFact:
                 await eventually(applied_by_the_consumer, timeout=30)
         finally:
             AWAITED_CODES.discard("LATE")
+
+
+class TestAPredecessorOfTheSameTopicThatComesLate:
+    """Issue 21, item 2: after a broker loss the relay republished history behind records that
+    had reached the new broker first, and monitoring met a return before its acceptance. It
+    parked the return as a plain failure after three tries, then every later event of the
+    hospital behind it (105 events) until an admin retried. A handler lacking an earlier event of
+    its own topic waits like one lacking another topic's fact, and the late predecessor — parked
+    behind it, since it came later — releases it without an admin."""
+
+    async def test_a_successor_that_overtook_its_predecessor_is_applied_after_it(self, new_database, fresh_broker):
+        producer = await kit_sessionmaker(await new_database("producer"))
+        async with ops_service(new_database, fresh_broker.bootstrap_servers) as client:
+            # as a consumer meets them: the successor first, then unrelated events, then its predecessor
+            await publish(producer, fresh_broker.bootstrap_servers, [registered("H1", "returned after accepted")])
+            await publish(producer, fresh_broker.bootstrap_servers, [registered("H2", "other")])
+
+            async def waiting_aside():
+                body = (await client.get("/health")).json()["consumer"]
+                assert (body["parked"], body["awaiting"]) == (1, 1), body
+                assert await effects(client) == [("H2", "other")]
+            await eventually(waiting_aside, timeout=30)
+
+            await publish(producer, fresh_broker.bootstrap_servers, [
+                registered("H1", "accepted"), registered("H1", "invoiced after accepted")])
+
+            async def all_applied_in_their_order():
+                assert [e for e in await effects(client) if e[0] == "H1"] == [
+                    ("H1", "accepted"), ("H1", "returned after accepted"), ("H1", "invoiced after accepted")]
+                body = (await client.get("/health")).json()["consumer"]
+                assert (body["parked"], body["awaiting"]) == (0, 0), body
+            await eventually(all_applied_in_their_order, timeout=30)
+
+    async def test_a_fact_that_comes_after_the_wait_still_releases_it(self, new_database, fresh_broker):
+        """Past ``wait_for_facts_seconds`` the event counts as parked (``/health``: parked, not
+        awaiting), but the consumer keeps trying it while events flow: no admin is needed."""
+        producer = await kit_sessionmaker(await new_database("producer"))
+        async with ops_service(new_database, fresh_broker.bootstrap_servers,
+                               wait_for_facts_seconds=0.5, stale_retry_seconds=0.5) as client:
+            await publish(producer, fresh_broker.bootstrap_servers, [registered("H1", "returned after accepted")])
+
+            async def parked_past_its_wait():
+                body = (await client.get("/health")).json()["consumer"]
+                assert (body["parked"], body["awaiting"]) == (1, 0), body
+            await eventually(parked_past_its_wait, timeout=30)
+
+            await publish(producer, fresh_broker.bootstrap_servers, [registered("H1", "accepted")])
+
+            async def released():
+                assert [e for e in await effects(client) if e[0] == "H1"] == [
+                    ("H1", "accepted"), ("H1", "returned after accepted")]
+                assert (await client.get("/health")).json()["consumer"]["parked"] == 0
+            await eventually(released, timeout=30)
+
+    async def test_a_real_failure_behind_a_waiting_event_still_needs_an_admin(self, new_database, fresh_broker):
+        """Healing is for missing facts only: an event whose handler fails otherwise stops its key
+        there, with its own error, until an admin retries it."""
+        producer = await kit_sessionmaker(await new_database("producer"))
+        BROKEN_CODES.add("H9")
+        try:
+            async with ops_service(new_database, fresh_broker.bootstrap_servers) as client:
+                await publish(producer, fresh_broker.bootstrap_servers, [
+                    registered("H9", "returned after accepted"), registered("H9", "accepted"),
+                    registered("H9", "later")])
+
+                async def stopped_at_the_failure():
+                    items = (await client.get("/parked-events")).json()["items"]
+                    assert [i["envelope"]["data"]["name"] for i in items] == [
+                        "returned after accepted", "accepted", "later"]
+                    assert "ValueError: cannot handle H9 yet" in items[1]["error"], items
+                await eventually(stopped_at_the_failure, timeout=30)
+                assert await effects(client) == []
+                BROKEN_CODES.discard("H9")  # the fix is deployed; an admin retries
+                listed = (await client.get("/parked-events")).json()["items"]
+                retried = await client.post(f"/parked-events/{listed[1]['event_id']}/retry")
+                assert retried.status_code == 200, retried.text
+
+                async def all_in():
+                    assert [e[1] for e in await effects(client)] == ["accepted", "later", "returned after accepted"]
+                    assert (await client.get("/health")).json()["consumer"]["parked"] == 0
+                await eventually(all_in, timeout=30)
+        finally:
+            BROKEN_CODES.discard("H9")

@@ -13,17 +13,25 @@ event by event, each in a savepoint: an event whose handler still fails is *park
 aggregate, so that one aggregate's history is never applied out of order.
 
 Topics are not ordered among themselves: settlement may see an agreement (vbp.contracts)
-before its batch (vbp.catalog). Two things make that harmless. A fetch applies its records
-upstream topic first (catalog, contracts, settlement, monitoring: the way facts flow), each
-topic-partition in its own order. And a handler that still lacks a fact raises
-:class:`NotYetKnown`: its event is parked at once as *awaiting* (with the later events of its
-key), the rest of the fetch goes on, and after every fetch the consumer applies the awaiting
-events again — so the fact arriving in a later fetch releases them. Events still awaiting
-after ``wait_for_facts_seconds`` stay parked for an admin, like any other. The rest
-of the partition flows on; ``/health`` counts the parked events and an admin retries
-them (:mod:`vbpkit.parking`). Nothing is ever skipped silently: a read model that
-missed an event would be wrong forever. An outage (database or broker unreachable)
-parks nothing: the consumer reconnects and tries again.
+before its batch (vbp.catalog). Nor is one topic always in order: after a broker lost its data
+the relay republishes history behind whatever reached the new broker first, and a replay or a
+produce retried across a broker restart can do the same — a return may come before its
+acceptance (issue 21). Three things make that harmless. A fetch applies its records upstream
+topic first (catalog, contracts, settlement, monitoring: the way facts flow), each
+topic-partition in its own order. A handler that lacks a fact — of another topic, or an earlier
+event of its own — raises :class:`NotYetKnown`: its event is parked at once as *awaiting* (with
+the later events of its key), and the rest of the fetch goes on. And after every fetch the
+consumer applies each key's parked events again until nothing more goes in: one still lacking
+its fact stays awaiting while those behind it that do not need it go in, so a late predecessor
+arriving in a later fetch releases its successor, whichever came first.
+
+Events awaiting longer than ``wait_for_facts_seconds`` count as parked for an admin's eye
+(``/health`` tells them apart), yet the consumer keeps applying them again every
+``stale_retry_seconds`` while other events flow, so a fact that arrives late still releases
+them. An admin's retry (:mod:`vbpkit.parking`) is for real handler failures: an event whose
+handler raised anything else is parked with its error, and every later event of its key behind
+it. Nothing is ever skipped silently: a read model that missed an event would be wrong forever.
+An outage (database or broker unreachable) parks nothing: the consumer reconnects and tries again.
 """
 
 from __future__ import annotations
@@ -55,7 +63,8 @@ _CLAIM = insert(ProcessedEvent.__table__).on_conflict_do_nothing().returning(Pro
 
 
 class NotYetKnown(LookupError):
-    """A handler needs a fact of another topic that has not arrived yet: worth waiting for."""
+    """A handler needs a fact that has not arrived yet — another topic's, or an earlier event of
+    its own topic that came late: worth waiting for, never a reason for an admin to step in."""
 
 
 AWAITING = "NotYetKnown: "  # how an awaiting event's parking error begins
@@ -124,6 +133,7 @@ class InboxConsumer:
         cluster_check_seconds: float = 1.0,
         park_after_attempts: int = 3,
         wait_for_facts_seconds: float = 60.0,
+        stale_retry_seconds: float = 30.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bootstrap = bootstrap_servers
@@ -131,6 +141,7 @@ class InboxConsumer:
         self.handlers = handlers
         self._park_after = park_after_attempts
         self._wait_for_facts = wait_for_facts_seconds
+        self._stale_retry = stale_retry_seconds
         self.topics = sorted({topic_for(t.split(".", 1)[0]) for t in handlers})
         self._partitions = partitions
         self._max_backoff = max_backoff_seconds
@@ -204,13 +215,15 @@ class InboxConsumer:
         await consumer.start()
         # aiokafka keeps no cluster id; its client is the only way to ask for one.
         cluster = await broker.cluster_id(consumer._client)
-        checked = retried = time.monotonic()
+        checked = retried = stale_retried = time.monotonic()
+        arrived = False  # events came since the last retry of the stale awaiting ones
         self.last_error = None
         while True:
             if self._replay is not None:
                 await self._start_replay(consumer)
             fetched = await consumer.getmany(timeout_ms=200)
             if fetched:
+                arrived = True
                 records = [r for batch in fetched.values() for r in batch]
                 self._in_flight = len(records)
                 result = await self._handle_or_park(records)
@@ -223,6 +236,9 @@ class InboxConsumer:
             if fetched or time.monotonic() - retried >= 1.0:
                 await self.retry_awaiting()
                 retried = time.monotonic()
+            if arrived and time.monotonic() - stale_retried >= self._stale_retry:
+                await self.retry_awaiting(stale=True)  # facts may have come for events that waited long
+                stale_retried, arrived = time.monotonic(), False
             if time.monotonic() - checked >= self._cluster_check:
                 now = await broker.cluster_id(consumer._client)
                 if now != cluster:
@@ -306,31 +322,55 @@ class InboxConsumer:
                 log.warning("consumer %s: %s", self.group_id, self.last_error)
                 await asyncio.sleep(min(0.2 * 2 ** (attempts - 1), self._max_backoff))
 
-    async def retry_awaiting(self) -> int:
-        """Apply again the events parked awaiting a fact (and those of their key behind them),
-        each key in its own transaction; what still lacks its fact stays parked. Events that
-        have waited longer than ``wait_for_facts_seconds`` are left to an admin."""
+    async def retry_awaiting(self, *, stale: bool = False) -> int:
+        """Apply again the events parked awaiting a fact, with those of their key parked behind
+        them, each key in its own transaction (:meth:`apply_parked`). ``stale``: also those that
+        have awaited longer than ``wait_for_facts_seconds``."""
         async with self._sessionmaker() as session:
-            heads = await parking.awaiting_heads(session, prefix=AWAITING, within_seconds=self._wait_for_facts)
+            heads = await parking.awaiting_heads(
+                session, prefix=AWAITING, within_seconds=None if stale else self._wait_for_facts)
         applied = 0
         for head in heads:
-            try:
-                async with self._sessionmaker() as session, session.begin():
-                    queue = await parking.this_and_later_of_its_key(session, head)
-                    if not queue or queue[0].id != head.id:
-                        continue  # an admin or another round got there first
-                    for row in queue:
-                        envelope = Envelope.model_validate(row.envelope)
-                        await apply(session, self.handlers[envelope.type], envelope)
-                    await parking.remove(session, [row.id for row in queue])
-                applied += len(queue)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                log.debug("consumer %s: %s still awaiting: %s", self.group_id, head.event_id, exc)
+            async with self._sessionmaker() as session, session.begin():
+                queue = await parking.this_and_later_of_its_key(session, head)
+                if not queue or queue[0].id != head.id:
+                    continue  # an admin or another round got there first
+                applied += await self.apply_parked(session, queue)
         self.applied_total += applied
         self.parked_total -= applied
         return applied
+
+    async def apply_parked(self, session: AsyncSession, queue: list) -> int:
+        """Apply one key's parked events in the order they were parked, passing over an event that
+        still lacks its fact (:class:`NotYetKnown`); after each one that goes in, start again from
+        the first still parked — so a predecessor that came late and was parked behind its
+        successor goes in first and the successor straight after it, the key's history as it
+        happened. An event whose handler fails otherwise stops the key there, with its error, for an
+        admin. What went in leaves ``parked_events``; the rest stays, its error brought up to date."""
+        pending, errors, applied = list(queue), {}, []
+        position = 0
+        while position < len(pending):
+            row = pending[position]
+            envelope = Envelope.model_validate(row.envelope)
+            try:
+                async with session.begin_nested():
+                    await apply(session, self.handlers[envelope.type], envelope)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                errors[row.id] = f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, NotYetKnown):
+                    break  # the rest of the key waits behind it
+                position += 1
+            else:
+                applied.append(pending.pop(position).id)
+                errors.pop(row.id, None)
+                position = 0
+        await parking.remove(session, applied)
+        for row in pending:
+            if row.id in errors:
+                await parking.note_failure(session, row.id, error=errors[row.id])
+        return len(applied)
 
     async def handle(self, records: list[ConsumerRecord], *, isolate: bool = False, attempts: int = 0) -> Handled:
         """Apply a fetch in one transaction; the inbox makes redeliveries no-ops.

@@ -30,7 +30,7 @@ from vbpkit.clock import Clock, clock_from_setting
 from vbpkit.db import create_engine, create_sessionmaker
 from vbpkit.identity import IdentityMiddleware
 from vbpkit.input_guard import InputGuard
-from vbpkit.inbox import Handler, InboxConsumer
+from vbpkit.inbox import AWAITING, Handler, InboxConsumer
 from vbpkit.migrations import upgrade_to_head
 from vbpkit.outbox import OutboxRelay
 from vbpkit.projections.base import Projection, merged_handlers
@@ -120,6 +120,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             partitions=settings.topic_partitions,
             park_after_attempts=settings.park_after_attempts,
             wait_for_facts_seconds=settings.wait_for_facts_seconds,
+            stale_retry_seconds=settings.stale_retry_seconds,
         )
     runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
                       handlers=handlers, read_models=read_models_of(spec))
@@ -214,6 +215,9 @@ async def service_health(name: str, runtime: Runtime) -> dict:
         if database["ok"]:
             async with runtime.sessionmaker() as session:
                 body["consumer"]["parked"] = await parking.count(session)
+                # of which still within their wait for a fact: the consumer applies them itself
+                body["consumer"]["awaiting"] = await parking.count_awaiting(
+                    session, prefix=AWAITING, within_seconds=runtime.settings.wait_for_facts_seconds)
     parts = [database, broker_state, relay] + ([body["consumer"]] if "consumer" in body else [])
     healthy = all(p["ok"] for p in parts) and all(t["alive"] for t in tasks.values())
     body["status"] = "ok" if healthy else "degraded"

@@ -56,8 +56,13 @@ class ServiceSettings(BaseSettings):
     )
     wait_for_facts_seconds: float = Field(
         default=60.0, ge=0,
-        description="how long a consumer retries an event that needs a fact another topic has not delivered yet "
-        "(vbpkit.inbox.NotYetKnown) before it counts towards parking",
+        description="how long a consumer retries, after every fetch, an event that needs a fact not delivered yet "
+        "(vbpkit.inbox.NotYetKnown: another topic's, or a late predecessor of its own) before it counts as parked",
+    )
+    stale_retry_seconds: float = Field(
+        default=30.0, gt=0,
+        description="how often, while events flow, a consumer applies again the events that have awaited a fact "
+        "longer than wait_for_facts_seconds, so a fact that comes late still releases them",
     )
     consumers_enabled: bool = True
     log_level: str = "INFO"

@@ -19,10 +19,16 @@ class OpsSettings(ServiceSettings):
 
 
 async def record_institution(session, event, envelope) -> None:
-    if event.code in BROKEN_CODES:
-        raise ValueError(f"cannot handle {event.code} yet")
     if event.code in AWAITED_CODES:
         raise NotYetKnown(f"{event.code} needs a fact not delivered yet")
+    if " after " in event.name:  # "two after one": the event named "one" of the same code came first
+        earlier = event.name.split(" after ", 1)[1]
+        seen = await session.scalar(text("SELECT count(*) FROM effects WHERE code = :code AND name = :name"),
+                                    {"code": event.code, "name": earlier})
+        if not seen:
+            raise NotYetKnown(f"{event.name} of {event.code}, whose predecessor {earlier!r} was not seen")
+    if event.code in BROKEN_CODES:
+        raise ValueError(f"cannot handle {event.code} yet")
     await session.execute(
         text("INSERT INTO effects (event_id, code, name) VALUES (:id, :code, :name)"),
         {"id": envelope.event_id, "code": event.code, "name": event.name},

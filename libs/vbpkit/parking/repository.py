@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,15 +55,37 @@ async def remove(session: AsyncSession, ids: list[int]) -> None:
     await session.execute(delete(ParkedEvent).where(ParkedEvent.id.in_(ids)))
 
 
-async def awaiting_heads(session: AsyncSession, *, prefix: str, within_seconds: float) -> list[ParkedEvent]:
-    """The first parked event of each key whose error begins with ``prefix`` (an event
-    awaiting a fact, vbpkit.inbox.NotYetKnown), parked less than ``within_seconds`` ago."""
+async def note_failure(session: AsyncSession, parked_id: int, *, error: str) -> None:
+    """A parked event failed again: its latest error, one more attempt."""
+    await session.execute(update(ParkedEvent).where(ParkedEvent.id == parked_id)
+                          .values(error=error[:4000], attempts=ParkedEvent.attempts + 1))
+
+
+def _awaiting_heads(prefix: str):
+    """The first parked event of each key, where it awaits a fact (its error begins with ``prefix``,
+    vbpkit.inbox.NotYetKnown)."""
     first = (select(func.min(ParkedEvent.id)).group_by(ParkedEvent.key)).scalar_subquery()
-    return list(await session.scalars(
-        select(ParkedEvent)
-        .where(ParkedEvent.id.in_(first), ParkedEvent.error.startswith(prefix, autoescape=True),
-               ParkedEvent.parked_at > func.now() - func.make_interval(0, 0, 0, 0, 0, 0, within_seconds))
-        .order_by(ParkedEvent.id)))
+    return ParkedEvent.id.in_(first) & ParkedEvent.error.startswith(prefix, autoescape=True)
+
+
+def _within(seconds: float):
+    return ParkedEvent.parked_at > func.now() - func.make_interval(0, 0, 0, 0, 0, 0, seconds)
+
+
+async def awaiting_heads(session: AsyncSession, *, prefix: str, within_seconds: float | None) -> list[ParkedEvent]:
+    """The first parked event of each key that awaits a fact, parked less than ``within_seconds``
+    ago (None: however long ago)."""
+    query = select(ParkedEvent).where(_awaiting_heads(prefix)).order_by(ParkedEvent.id)
+    if within_seconds is not None:
+        query = query.where(_within(within_seconds))
+    return list(await session.scalars(query))
+
+
+async def count_awaiting(session: AsyncSession, *, prefix: str, within_seconds: float) -> int:
+    """How many parked events are still within their wait for a fact: the head of their key
+    awaits one, parked less than ``within_seconds`` ago, with the events of its key behind it."""
+    heads = select(ParkedEvent.key).where(_awaiting_heads(prefix), _within(within_seconds))
+    return await session.scalar(select(func.count()).select_from(ParkedEvent).where(ParkedEvent.key.in_(heads)))
 
 
 async def remove_all(session: AsyncSession) -> None:

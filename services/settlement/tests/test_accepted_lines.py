@@ -15,7 +15,7 @@ from vbp_settlement.deliveries.handlers import HANDLERS
 from vbp_settlement.main import MIGRATIONS
 from vbpkit.db import create_sessionmaker
 from vbpkit.events import Envelope, parse_event
-from vbpkit.inbox import apply
+from vbpkit.inbox import NotYetKnown, apply
 from vbpkit.migrations import upgrade_to_head
 
 HOSPITAL, DISTRIBUTOR, MANUFACTURER = "H500101001", "91500000MA5U000001", "91500000MA5U000002"
@@ -91,7 +91,9 @@ class TestAcceptedLines:
         await handle(sessions, accepted_v2(5))
         assert (await line(sessions)).accepted_quantity == 5
 
-    async def test_a_return_of_a_line_never_accepted_fails_rather_than_vanishing(self, sessions):
-        """The consumer parks what its handler cannot apply; a lost return would overbill."""
-        with pytest.raises(LookupError):
+    async def test_a_return_before_its_acceptance_waits_for_it_rather_than_vanishing(self, sessions):
+        """Issue 21: a lost return would overbill, and a return that came before its acceptance
+        (history republished after a broker loss) is not a failure: it waits for the acceptance
+        (NotYetKnown), which the consumer applies first when it comes."""
+        with pytest.raises(NotYetKnown):
             await handle(sessions, returned(1, delivery_id=99))

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import AgreementEffective, DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
-from vbpkit.inbox import batch
+from vbpkit.inbox import NotYetKnown, batch
 
 from vbp_monitoring.purchases import repository
 
@@ -54,7 +54,8 @@ async def on_delivery_returned(session: AsyncSession, event: DeliveryReturned, e
 async def _returned(session: AsyncSession, delivery_id: int, line_no: int, quantity: int, on: date) -> None:
     if not await repository.add_return(session, delivery_id=delivery_id, line_no=line_no, quantity=quantity,
                                        returned_on=on):
-        raise LookupError(f"return of delivery {delivery_id} line {line_no}, which monitoring never saw accepted")
+        # its acceptance came late (a republish after a broker loss, a replay): wait for it
+        raise NotYetKnown(f"return of delivery {delivery_id} line {line_no}, whose acceptance has not come yet")
 
 
 HANDLERS = {

@@ -1,6 +1,7 @@
 """Keeps the monthly report's prepayment facts in step with settlement's events (MON-8):
 
-- ``settlement.prepayment.planned``: a plan and its total (a later announcement replaces it);
+- ``settlement.prepayment.planned``: a plan and its total (a later announcement replaces it, an
+  earlier one that comes late does not);
 - ``settlement.offset.applied``: what each payable version offset against each plan (the
   timeliness handler marks a superseded version not live);
 - ``settlement.refund.demanded`` / ``.received``: refunds of outstanding prepayment.
@@ -18,7 +19,8 @@ async def on_prepayment_planned(session: AsyncSession, event, envelope: Envelope
     await repository.put_plan(session, dict(plan_id=event.plan_id, batch_code=event.batch_code,
                                             hospital_code=event.hospital_code, fund=event.fund,
                                             total_fen=event.total_fen,
-                                            first_due_on=min(t.due_on for t in event.tranches)))
+                                            first_due_on=min(t.due_on for t in event.tranches),
+                                            as_of=envelope.occurred_at))
 
 
 async def on_offset_applied(session: AsyncSession, event, envelope: Envelope) -> None:

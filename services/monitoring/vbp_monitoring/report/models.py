@@ -2,9 +2,9 @@
 purchases of each item, kept as contracts' events arrive (so the report's cost follows the
 items, not the delivery lines), and settlement's prepayment plans, offsets and refunds."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, String
+from sqlalchemy import BigInteger, Date, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
@@ -38,6 +38,8 @@ class PrepaymentPlanFact(Base):
     fund: Mapped[str] = mapped_column(String(16))
     total_fen: Mapped[int] = mapped_column(BigInteger)
     first_due_on: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), comment="occurred_at of the settlement.prepayment.planned event this row reflects")
 
 
 class OffsetFact(Base):

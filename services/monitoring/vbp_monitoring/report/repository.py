@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.read_models import upsert_latest
 from vbpkit.repository import in_array
 
 from vbp_monitoring.alerts.models import Alert
@@ -21,9 +22,8 @@ from vbp_monitoring.timeliness.models import FundPayableFact, InvoiceFact, LateT
 
 
 async def put_plan(session: AsyncSession, row: dict) -> None:
-    statement = insert(PrepaymentPlanFact).values(**row)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["plan_id"], set_={"total_fen": statement.excluded.total_fen}))
+    """The plan as settlement announced it last; an older announcement that came late changes nothing."""
+    await upsert_latest(session, PrepaymentPlanFact, [row], key="plan_id")
 
 
 async def put_offsets(session: AsyncSession, rows: list[dict]) -> None:

@@ -7,12 +7,17 @@
   timeliness);
 - ``settlement.offset.applied``: a monthly fund payable with the day the fund paid it; a
   correction supersedes the version it names.
+
+A rejection, reversal or correction of something not seen yet waits for it (``NotYetKnown``):
+after a broker loss history may be republished behind newer events, and applied out of order
+a reversal would be lost and the invoice counted live.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
+from vbpkit.inbox import NotYetKnown
 
 from vbp_monitoring.timeliness import repository
 
@@ -25,7 +30,8 @@ async def on_invoice(session: AsyncSession, event, envelope: Envelope) -> None:
 
 
 async def on_invoice_dropped(session: AsyncSession, event, envelope: Envelope) -> None:
-    await repository.drop_invoice(session, event.invoice_id)
+    if not await repository.drop_invoice(session, event.invoice_id):
+        raise NotYetKnown(f"{envelope.type} of invoice {event.invoice_id}, whose submission has not come yet")
 
 
 async def on_invoice_overdue(session: AsyncSession, event, envelope: Envelope) -> None:
@@ -40,7 +46,8 @@ async def on_payment(session: AsyncSession, event, envelope: Envelope) -> None:
 
 
 async def on_payment_reversed(session: AsyncSession, event, envelope: Envelope) -> None:
-    await repository.reverse_payment(session, event.payment_id)
+    if not await repository.reverse_payment(session, event.payment_id):
+        raise NotYetKnown(f"reversal of payment {event.payment_id}, which has not come yet")
 
 
 async def on_tranche_late(session: AsyncSession, event, envelope: Envelope) -> None:
@@ -51,10 +58,12 @@ async def on_tranche_late(session: AsyncSession, event, envelope: Envelope) -> N
 
 
 async def on_offset_applied(session: AsyncSession, event, envelope: Envelope) -> None:
-    await repository.put_payable(session, dict(payable_id=event.payable_id, hospital_code=event.hospital_code,
-                                               fund=event.fund, month=event.month, paid_on=event.paid_on,
-                                               net_fen=event.net_fen, live=True),
-                                 supersedes=event.corrects_payable_id)
+    if not await repository.put_payable(session, dict(payable_id=event.payable_id, hospital_code=event.hospital_code,
+                                                      fund=event.fund, month=event.month, paid_on=event.paid_on,
+                                                      net_fen=event.net_fen, live=True),
+                                        supersedes=event.corrects_payable_id):
+        raise NotYetKnown(f"payable {event.payable_id} corrects payable {event.corrects_payable_id}, "
+                          "which has not come yet")
 
 
 HANDLERS = {

@@ -20,16 +20,21 @@ async def put_invoice(session: AsyncSession, row: dict, *, overdue_on: date | No
     await session.execute(statement.on_conflict_do_update(index_elements=["invoice_id"], set_=keep))
 
 
-async def drop_invoice(session: AsyncSession, invoice_id: int) -> None:
-    await session.execute(update(InvoiceFact).where(InvoiceFact.invoice_id == invoice_id).values(live=False))
+async def drop_invoice(session: AsyncSession, invoice_id: int) -> bool:
+    """False when the invoice is not known here yet."""
+    result = await session.execute(update(InvoiceFact).where(InvoiceFact.invoice_id == invoice_id).values(live=False))
+    return result.rowcount == 1
 
 
 async def put_payment(session: AsyncSession, row: dict) -> None:
     await session.execute(insert(PaymentFact).values(**row).on_conflict_do_nothing(index_elements=["payment_id"]))
 
 
-async def reverse_payment(session: AsyncSession, payment_id: int) -> None:
-    await session.execute(update(PaymentFact).where(PaymentFact.payment_id == payment_id).values(reversed=True))
+async def reverse_payment(session: AsyncSession, payment_id: int) -> bool:
+    """False when the payment is not known here yet."""
+    result = await session.execute(update(PaymentFact).where(PaymentFact.payment_id == payment_id)
+                                   .values(reversed=True))
+    return result.rowcount == 1
 
 
 async def put_late_tranche(session: AsyncSession, row: dict) -> None:
@@ -37,12 +42,16 @@ async def put_late_tranche(session: AsyncSession, row: dict) -> None:
         index_elements=["plan_id", "tranche"]))
 
 
-async def put_payable(session: AsyncSession, row: dict, *, supersedes: int | None) -> None:
+async def put_payable(session: AsyncSession, row: dict, *, supersedes: int | None) -> bool:
+    """False (and nothing written) when the version it supersedes is not known here yet."""
     if supersedes is not None:
-        await session.execute(update(FundPayableFact).where(FundPayableFact.payable_id == supersedes)
-                              .values(live=False))
+        result = await session.execute(update(FundPayableFact).where(FundPayableFact.payable_id == supersedes)
+                                       .values(live=False))
+        if result.rowcount != 1:
+            return False
     await session.execute(insert(FundPayableFact).values(**row).on_conflict_do_nothing(
         index_elements=["payable_id"]))
+    return True
 
 
 async def invoices_due(session: AsyncSession, *, first: date, last: date, hospital_code: str | None) -> list:

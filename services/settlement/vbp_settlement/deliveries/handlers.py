@@ -5,8 +5,9 @@
 - ``contracts.delivery.returned`` v1: a return, positive quantity.
 
 The inbox records each event id with these writes, so a redelivered return is not
-subtracted twice; events of one hospital arrive in order (keyed by hospital), so a line's
-return never comes before its acceptance.
+subtracted twice. Events of one hospital arrive in order (keyed by hospital) — except when
+history is republished behind newer records after a broker loss: a return whose acceptance has
+not come yet waits for it (``NotYetKnown``), and the acceptance releases it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
-from vbpkit.inbox import batch
+from vbpkit.inbox import NotYetKnown, batch
 
 from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.service import biller_of
@@ -52,7 +53,8 @@ async def on_delivery_returned(session: AsyncSession, event: DeliveryReturned, e
 async def _returned(delivery_id: int, line_no: int, quantity: int, returned_on: date, session: AsyncSession) -> None:
     if not await repository.add_returned(session, delivery_id=delivery_id, line_no=line_no, quantity=quantity,
                                          returned_on=returned_on):
-        raise LookupError(f"return of delivery {delivery_id} line {line_no}, which settlement never saw accepted")
+        # its acceptance came late (a republish after a broker loss, a replay): wait for it
+        raise NotYetKnown(f"return of delivery {delivery_id} line {line_no}, whose acceptance has not come yet")
 
 
 HANDLERS = {
