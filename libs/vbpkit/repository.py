@@ -63,6 +63,51 @@ async def reserve_ids(session: AsyncSession, table: str, count: int) -> list[int
                                            "FROM generate_series(1, :n)"), {"table": table, "n": count}))
 
 
+# A write takes at most this many scope locks; naming more, it takes its namespace whole. Each
+# advisory lock is a slot of PostgreSQL's shared lock table (max_locks_per_transaction ×
+# max_connections, 6,400 by default), so a lock per row of a 10,000-row bulk runs it out
+# ("out of shared memory") as soon as two such bulks overlap.
+MAX_SCOPE_LOCKS = 64
+
+_WHOLE_NAMESPACE = text("SELECT pg_advisory_xact_lock(hashtext(:namespace), 0)")
+_SHARED_NAMESPACE = text("SELECT pg_advisory_xact_lock_shared(hashtext(:namespace), 0)")
+# In key order (the array is built sorted and unnest keeps its order), so two writes naming
+# the same scopes never wait on each other in a circle; hashtext(namespace:scope) is the key
+# the per-hospital locks of orders and fund payables had before.
+_SCOPE_LOCKS = text(
+    "SELECT pg_advisory_xact_lock(key) FROM unnest(ARRAY("
+    "SELECT DISTINCT hashtext(:namespace || ':' || scope) FROM unnest(CAST(:scopes AS text[])) AS scope "
+    "ORDER BY 1)) AS key"
+).bindparams(bindparam("scopes", type_=ARRAY(Text)))
+
+
+async def lock_for_transaction(session: AsyncSession, namespace: str, scopes: Iterable[str] | None = None) -> None:
+    """Let one transaction at a time write ``namespace``'s rows of each of ``scopes`` (a
+    hospital's orders, a batch's listings …), or of the whole namespace when ``scopes`` is
+    None, until it commits or rolls back.
+
+    Why: a write that reads what exists and then inserts what does not (an idempotent order,
+    a bulk upsert counting what it created and announcing each change) does not see what a
+    concurrent transaction inserted and has not committed yet. Both insert: one fails on the
+    unique key (a 500), or both count the row as created and both announce it; and two bulks
+    locking the same rows in different orders deadlock. Taken *before* that read, the lock
+    makes the read see everything the previous holder committed (READ COMMITTED: each
+    statement sees what was committed when it began, and the lock is only released once the
+    holder's commit is visible).
+
+    Lock keys: the namespace is a two-integer key (its own key space), held shared by writers
+    of a few scopes and exclusively by writers of the whole namespace or of more than
+    ``MAX_SCOPE_LOCKS`` scopes; each scope is ``hashtext(namespace:scope)``. A hash collision
+    only makes two unrelated scopes wait for each other. Every writer takes the namespace lock
+    first and its scope locks in key order, so none waits in a circle; a transaction takes the
+    locks of one namespace only."""
+    wanted = None if scopes is None else sorted(set(scopes))
+    whole = wanted is None or len(wanted) > MAX_SCOPE_LOCKS
+    await session.execute(_WHOLE_NAMESPACE if whole else _SHARED_NAMESPACE, {"namespace": namespace})
+    if not whole and wanted:
+        await session.execute(_SCOPE_LOCKS, {"namespace": namespace, "scopes": wanted})
+
+
 async def copy_rows(session: AsyncSession, table, columns: list[str], records: list[tuple]) -> None:
     """Write ``records`` into ``table`` with PostgreSQL's binary COPY, inside the session's
     transaction: a bulk's tens of thousands of rows at a fraction of an INSERT's cost. The

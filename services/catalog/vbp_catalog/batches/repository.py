@@ -5,13 +5,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.batches.models import Batch, BatchGroup
 
 
 async def batch(session: AsyncSession, *, code: str) -> Batch | None:
     return await session.get(Batch, code)
+
+
+async def lock_code(session: AsyncSession, *, code: str) -> None:
+    """One create of a batch code at a time (CAT-1, issue 21): the second create of a code
+    sent twice at once finds the first and is told the code is taken, instead of failing on
+    the primary key."""
+    await lock_for_transaction(session, "vbp-batches", [code])
 
 
 async def batch_or_404(session: AsyncSession, *, code: str, for_update: bool = False) -> Batch:

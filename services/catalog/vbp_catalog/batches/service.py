@@ -87,6 +87,7 @@ def _policy(request: BatchCreate) -> ExecutionPolicy:
 
 async def create(session: AsyncSession, request: BatchCreate, *, by: Principal) -> BatchRead:
     policy = _policy(request)
+    await repository.lock_code(session, code=request.code)
     if await repository.batch(session, code=request.code) is not None:
         raise Problem(409, detail=f"batch {request.code!r} exists already",
                       errors=[{"field": "body.code", "reason": "already used"}])

@@ -7,9 +7,17 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.companies.models import Company
+
+
+async def lock_registry(session: AsyncSession) -> None:
+    """One bulk upsert of the company registry at a time (CAT-9, issue 21), taken before
+    :func:`by_credit_codes`: it then sees every company an earlier upsert created, so a row is
+    counted created and announced by the one call that created it, and two uploads of the
+    same rows in different orders cannot deadlock on them."""
+    await lock_for_transaction(session, "vbp-companies")
 
 
 async def by_credit_codes(session: AsyncSession, *, credit_codes: Iterable[str]) -> dict[str, Company]:

@@ -15,6 +15,7 @@ async def register_companies(session: AsyncSession, *, rows: list[dict]) -> Bulk
     if not indexed:
         refuse_if_nothing_valid(len(rows), errors)
     valid = {code: row.model_copy(update={"roles": sorted(set(row.roles))}) for code, (_, row) in indexed.items()}
+    await repository.lock_registry(session)
     existing = await repository.by_credit_codes(session, credit_codes=valid)
     changed = [
         row for code, row in valid.items()

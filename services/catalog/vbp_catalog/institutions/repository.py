@@ -3,9 +3,17 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.institutions.models import Institution
+
+
+async def lock_registry(session: AsyncSession) -> None:
+    """One bulk upsert of the institution registry at a time (CAT-9, issue 21), taken before
+    :func:`by_codes`: it then sees every institution an earlier upsert created, so a row is
+    counted created and announced by the one call that created it, and two uploads of the
+    same rows in different orders cannot deadlock on them."""
+    await lock_for_transaction(session, "vbp-institutions")
 
 
 async def by_codes(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, Institution]:

@@ -18,6 +18,7 @@ async def register_institutions(session: AsyncSession, *, rows: list[dict]) -> B
     if not indexed:
         refuse_if_nothing_valid(len(rows), errors)
     valid = {code: row for code, (_, row) in indexed.items()}
+    await repository.lock_registry(session)
     existing = await repository.by_codes(session, codes=valid)
     changed = [
         row for code, row in valid.items()

@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.products.models import Product, ProductChange
@@ -23,6 +23,14 @@ async def product_or_404(session: AsyncSession, *, product_id: int, for_update: 
 
 async def product(session: AsyncSession, *, product_id: int) -> Product | None:
     return await session.get(Product, product_id)
+
+
+async def lock_batch_listings(session: AsyncSession, *, batch_code: str) -> None:
+    """One listing push of a batch at a time (CAT-4, issue 21), taken before
+    :func:`listings_by_key`: it then sees every listing an earlier push created, so the same
+    rows pushed twice at once are listed (and announced) once, the second push finding them
+    unchanged, instead of failing on the listing's unique key."""
+    await lock_for_transaction(session, "vbp-listings", [batch_code])
 
 
 async def listings_by_key(

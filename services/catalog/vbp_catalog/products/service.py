@@ -103,6 +103,7 @@ async def upsert_listings(
     wanted = set(indexed) | {(row.renewed_from, row.spec) for _, row in indexed.values() if row.renewed_from}
     wanted |= {(row.differential.reference_registration_no, row.differential.reference_spec)
                for _, row in indexed.values() if row.differential}
+    await repository.lock_batch_listings(session, batch_code=batch_code)
     existing = await repository.listings_by_key(session, batch_code=batch_code, keys=wanted)
     groups = await batches.group_codes(session, batch_code=batch_code)
     caps = await national_prices.in_force(session, batch_code=batch_code, today=today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.repository import get_or_404, lock_for_transaction
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem, Signature
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine
@@ -24,6 +24,13 @@ async def signatures_of_agreement(session: AsyncSession, *, agreement_id: int) -
 
 async def signature(session: AsyncSession, *, agreement_id: int, party: str) -> Signature | None:
     return await session.get(Signature, (agreement_id, party))
+
+
+async def lock_batch_year(session: AsyncSession, *, batch_code: str, year: int) -> None:
+    """One generation of a batch year's agreements at a time (CON-2, issue 21): the second of
+    two at once finds the versions the first made, instead of making the same version again
+    (the version's unique key refused it as a 500)."""
+    await lock_for_transaction(session, "vbp-agreements", [f"{batch_code}/{year}"])
 
 
 async def latest_version_for_update(session: AsyncSession, *, batch_code: str, year: int, hospital_code: str,

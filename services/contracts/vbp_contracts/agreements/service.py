@@ -97,6 +97,7 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
     if not 1 <= year <= years:
         raise Problem(422, detail=f"batch {batch_code} has agreement years 1–{years}",
                       errors=[{"field": "body.agreement_year", "reason": "outside the cycle"}])
+    await repository.lock_batch_year(session, batch_code=batch_code, year=year)
     volumes = await volumes_repository.volumes_of_year(session, batch_code=batch_code, year=year)
     if not volumes:
         raise Problem(422, detail=f"no agreed volumes for {batch_code} year {year} (CON-1)")

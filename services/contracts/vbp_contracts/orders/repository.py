@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import copy_rows, get_or_404
+from vbpkit.repository import copy_rows, get_or_404, lock_for_transaction
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine
@@ -66,10 +66,11 @@ async def orders_by_his_numbers(session: AsyncSession, *, hospital_code: str, nu
 
 
 async def lock_hospital_orders(session: AsyncSession, *, hospital_code: str) -> None:
-    """One month-end upload of a hospital at a time: what is on order, and so ``beyond_agreed``,
-    is counted with nobody else placing the same hospital's orders meanwhile."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('vbp-orders:' || :code))"),
-                          {"code": hospital_code})
+    """One placement of a hospital's orders at a time, single or month-end upload (CON-4): the
+    HIS order numbers already placed are read with nobody else placing the same hospital's
+    orders meanwhile, so an order sent twice at once is placed once (the second finds the
+    first, issue 21), and what is on order, and so ``beyond_agreed``, is counted exactly."""
+    await lock_for_transaction(session, "vbp-orders", [hospital_code])
 
 
 async def insert_orders(session: AsyncSession, *, orders: list[tuple], lines: list[tuple]) -> list[int]:

@@ -163,9 +163,12 @@ def supply_facts(order: Order, line: OrderLine) -> SupplyLineFacts:
 
 async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, by: str, today: date,
                 routes: _Routes | None = None, placed_at: datetime | None = None) -> tuple[Order, bool]:
-    """Returns the order and whether it is new. The same HIS order again returns the first.
-    ``placed_at`` comes from the service's clock, so the order date every later date is
-    checked against (CON-5) is the one the clock says, not the database server's."""
+    """Returns the order and whether it is new. The same HIS order again returns the first,
+    also when both are sent at once: the hospital's lock, the one the month-end upload takes,
+    comes before the lookup (issue 21). ``placed_at`` comes from the service's clock, so the
+    order date every later date is checked against (CON-5) is the one the clock says, not the
+    database server's."""
+    await repository.lock_hospital_orders(session, hospital_code=hospital)
     existing = await repository.order_by_his_number(session, hospital_code=hospital,
                                                     his_order_no=request.his_order_no)
     if existing is not None:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import lock_for_transaction
 
 from vbp_contracts.volumes.models import AgreedVolume
 
 # 4 bind parameters a key; PostgreSQL's protocol allows at most 32,767 in one statement
 _KEYS_PER_QUERY = 2_000
+
+
+async def lock_batches(session: AsyncSession, *, batch_codes: set[str]) -> None:
+    """One upload of a batch's agreed volumes at a time (CON-1, issue 21), taken before
+    :func:`quantities_for_update`: it then sees every volume an earlier upload set, so a
+    volume is counted created and announced by the one upload that set it, and two uploads
+    of the same rows in different orders cannot deadlock on them."""
+    await lock_for_transaction(session, "vbp-agreed-volumes", batch_codes)
 
 
 async def quantities_for_update(session: AsyncSession, *, keys: list[tuple]) -> dict[tuple, int]:

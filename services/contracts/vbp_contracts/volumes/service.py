@@ -48,6 +48,7 @@ async def set_volumes(session: AsyncSession, *, rows: list[dict], by: str) -> Bu
     if not accepted:
         refuse_if_nothing_valid(len(rows), sorted(errors, key=lambda e: e.row))
 
+    await repository.lock_batches(session, batch_codes={row.batch_code for row in accepted.values()})
     existing = await repository.quantities_for_update(session, keys=list(accepted))
     changed = [row for key, row in accepted.items() if existing.get(key) != row.quantity]
     if changed:

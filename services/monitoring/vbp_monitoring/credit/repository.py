@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.repository import lock_for_transaction
 
 from vbp_monitoring.credit.models import Breach, CompanyRating
 
@@ -17,6 +18,15 @@ async def add_breaches(session: AsyncSession, rows: list[dict]) -> list[Breach]:
         return []
     return list(await session.scalars(insert(Breach).values(rows).on_conflict_do_nothing(
         constraint="uq_breaches_line").returning(Breach)))
+
+
+async def lock_ratings(session: AsyncSession, company_codes: set[str] | None) -> None:
+    """One rating of a company at a time (MON-6, issue 21), of every company when None: taken
+    before the breaches are counted, so a rating counts every breach an earlier rating did and
+    a change is stored and announced once. Without it, two breaches recorded at once were each
+    rated without the other, both announced a change from the same previous rating, and the
+    rating committed last stood even when it was the less severe."""
+    await lock_for_transaction(session, "vbp-ratings", company_codes)
 
 
 async def breach(session: AsyncSession, breach_id: int, *, for_update: bool = False) -> Breach | None:

@@ -88,6 +88,7 @@ async def detect(session: AsyncSession, *, today: date) -> list[Breach]:
 async def rate(session: AsyncSession, *, today: date, company_codes: set[str] | None = None) -> list[RatingChanged]:
     """Rate these companies (or every company with a breach or a rating) as of ``today`` and
     announce each change."""
+    await repository.lock_ratings(session, company_codes)
     counted = await repository.counted(session, company_codes=company_codes, after=year_before(today), until=today)
     per: dict[str, list[Breach]] = {}
     for b in counted:

@@ -14,11 +14,15 @@ from vbp_monitoring.savings.models import BaselinePrice
 
 
 async def put_baselines(session: AsyncSession, rows: list[dict]) -> None:
+    """Written in product order (issue 21): two pushes of the same products at once then take
+    the rows' locks in the same order, the second waiting for the first, where in the pushes'
+    own orders each held a row the other wanted (a deadlock, a 500)."""
     if rows:
         statement = insert(BaselinePrice)
         await session.execute(statement.on_conflict_do_update(
             index_elements=["product_id"], set_={"baseline_price_fen": statement.excluded.baseline_price_fen,
-                                                 "set_by": statement.excluded.set_by, "set_at": func.now()}), rows)
+                                                 "set_by": statement.excluded.set_by, "set_at": func.now()}),
+            sorted(rows, key=lambda row: row["product_id"]))
 
 
 async def baselines(session: AsyncSession, product_ids) -> dict[int, int]:

@@ -13,14 +13,21 @@ from vbp_monitoring.purchases.models import AcceptedLine
 from vbp_monitoring.substitutes.models import NonWinningPurchase
 
 
+_KEY = ("hospital_code", "batch_code", "group_code", "product", "month")
+
+
 async def put(session: AsyncSession, rows: list[dict]) -> None:
-    """A month pushed again replaces what was pushed for it (the exchange's figure stands)."""
+    """A month pushed again replaces what was pushed for it (the exchange's figure stands).
+
+    Written in key order (issue 21): two pushes of the same rows at once then take the rows'
+    locks in the same order, the second waiting for the first, where in the pushes' own orders
+    each held a row the other wanted (a deadlock, a 500)."""
     if rows:
         statement = insert(NonWinningPurchase)
         await session.execute(statement.on_conflict_do_update(
-            index_elements=["hospital_code", "batch_code", "group_code", "product", "month"],
+            index_elements=list(_KEY),
             set_={"quantity": statement.excluded.quantity, "amount_fen": statement.excluded.amount_fen,
-                  "pushed_at": func.now()}), rows)
+                  "pushed_at": func.now()}), sorted(rows, key=lambda row: tuple(row[k] for k in _KEY)))
 
 
 async def known_groups(session: AsyncSession) -> set[tuple[str, str]]:

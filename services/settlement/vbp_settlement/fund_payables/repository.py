@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of, as_json, copy_rows, reserve_ids
+from vbpkit.repository import any_of, as_json, copy_rows, lock_for_transaction, reserve_ids
 
 from vbp_settlement.fund_payables.models import DirectSettlementDeduction, FundPayable, PrepaymentOffset
 from vbp_settlement.ledger.models import LedgerPosting
@@ -24,14 +24,14 @@ async def reserve_payable_ids(session: AsyncSession, count: int) -> list[int]:
 
 
 async def lock_hospitals(session: AsyncSession, hospital_codes: Iterable[str]) -> None:
-    """One post of a hospital's payables at a time, in code order (no deadlock between two posts
-    naming the same hospitals). Locking the live rows alone is not enough: a hospital's first
-    post of a month has no row to lock, and a correction waiting on a row finds it superseded
-    once the lock is granted — both would write a version the other wrote too (the unique
-    version constraint refused it as a 500, seen in bench/chaos.py)."""
-    for code in sorted(set(hospital_codes)):
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('vbp-fund-payables:' || :code))"),
-                              {"code": code})
+    """One post of a hospital's payables at a time. Locking the live rows alone is not enough:
+    a hospital's first post of a month has no row to lock, and a correction waiting on a row
+    finds it superseded once the lock is granted — both would write a version the other wrote
+    too (the unique version constraint refused it as a 500, seen in bench/chaos.py). A post of
+    more than a few dozen hospitals, a month's 10,000 of them, takes all fund payables at once
+    rather than a lock per hospital: two such posts held 20,000 advisory locks and ran
+    PostgreSQL's lock table out (issue 21)."""
+    await lock_for_transaction(session, "vbp-fund-payables", hospital_codes)
 
 
 async def live_for_update(session: AsyncSession, hospital_codes: Iterable[str], months: Iterable[date]) -> dict:
