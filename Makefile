@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m vbpkit.launcher
+	$(BIN)/python -m vbptools.launcher
 
 # half a year told through the API on a frozen clock, in a data directory of its own
 demo: $(STAMP)
-	VBP_DATA_DIR=.vbp-demo VBP_CLOCK=frozen:2023-01-16T09:00 VBP_DEMO_STORY=1 $(BIN)/python -m vbpkit.launcher
+	VBP_DATA_DIR=.vbp-demo VBP_CLOCK=frozen:2023-01-16T09:00 VBP_DEMO_STORY=1 $(BIN)/python -m vbptools.launcher
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -15,9 +15,9 @@ import uuid
 import httpx
 import pytest
 
-from vbpkit.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
+from vbptools.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
 from testsupport import ADMIN, IDENTITY_KEY, SignedClient
-from vbpkit.identity import Principal
+from vbpkit.web.identity import Principal
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import create_kit_tables_v1, create_kit_tables_v2, create_outbox_notify_v3
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.db.migrations import create_kit_tables_v1, create_kit_tables_v2, create_outbox_notify_v3
 
 
 async def kit_sessionmaker(url: str, *extra_ddl: str) -> async_sessionmaker[AsyncSession]:

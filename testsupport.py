@@ -9,8 +9,8 @@ import uuid
 
 import httpx
 
-from vbpkit import identity
-from vbpkit.identity import Principal, Role
+from vbpkit.web import identity
+from vbpkit.web.identity import Principal, Role
 
 IDENTITY_KEY = "test-identity-key-0123456789abcdef"
 

@@ -67,9 +67,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chaos_checks as verify  # noqa: E402
 
-from vbpkit.demo import story, world  # noqa: E402
-from vbpkit.embedded import free_port, free_port_block  # noqa: E402
-from vbpkit.launcher import Platform, PlatformSettings  # noqa: E402
+from vbptools.demo import story, world  # noqa: E402
+from vbptools.embedded import free_port, free_port_block  # noqa: E402
+from vbptools.launcher import Platform, PlatformSettings  # noqa: E402
 
 TODAY = "2023-02-06"
 PAYABLE_MONTH = "2023-02"  # this month: Chuxiong's offsets grow with the acceptances (seed 004)

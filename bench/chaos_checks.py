@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
     from chaos import Workload
-    from vbpkit.launcher import Platform
+    from vbptools.launcher import Platform
 
 # kind of write → (service, table) it adds one row to, by the id its answer carries
 DOCUMENTS = {

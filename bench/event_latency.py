@@ -9,7 +9,7 @@ poll that sees the row, so it includes up to one poll interval. Prints p50/p99 a
   returned = its transaction committed) → monitoring's ``institution_view``;
 - ``--event acceptance`` (issue 9: acceptance committed → progress updated):
   ``contracts.delivery.accepted`` events committed into contracts' outbox in one transaction
-  a batch, exactly as the acceptance of a delivery stages them (``vbpkit.outbox.add``), →
+  a batch, exactly as the acceptance of a delivery stages them (``vbpkit.messaging.outbox.add``), →
   monitoring's ``accepted_lines`` and ``monthly_purchases``, what progress and the monthly
   report read. Monitoring consumes all three upstream topics meanwhile.
 
@@ -33,11 +33,11 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import DeliveryAcceptedV2
 
-from vbpkit.embedded import free_port, free_port_block
-from vbpkit.launcher import Platform, PlatformSettings
+from vbptools.embedded import free_port, free_port_block
+from vbptools.launcher import Platform, PlatformSettings
 
 
 async def main(seconds: float, batch: int, interval: float, event: str) -> None:

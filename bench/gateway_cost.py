@@ -27,10 +27,10 @@ from pathlib import Path
 
 import httpx
 
-from vbpkit import identity
-from vbpkit.embedded import free_port, free_port_block
-from vbpkit.identity import Principal, Role
-from vbpkit.launcher import Platform, PlatformSettings
+from vbpkit.web import identity
+from vbptools.embedded import free_port, free_port_block
+from vbpkit.web.identity import Principal, Role
+from vbptools.launcher import Platform, PlatformSettings
 
 
 async def load(client: httpx.AsyncClient, path: str, headers, seconds: float, concurrency: int) -> list[float]:

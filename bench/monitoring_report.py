@@ -75,11 +75,11 @@ from vbp_monitoring.report import repository as report_repository
 from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport
 from vbp_monitoring.savings.models import BaselinePrice
-from vbpkit.db import create_sessionmaker
-from vbpkit.embedded import EmbeddedPostgres, ensure_databases, server_url_to_async
-from vbpkit.identity import Principal, Role
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.policy import policy_from_preset
+from vbpkit.db.engine import create_sessionmaker
+from vbptools.embedded import EmbeddedPostgres, ensure_databases, server_url_to_async
+from vbpkit.web.identity import Principal, Role
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view import repository as catalog_repository
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
 from vbpkit.projections.registry import repository as registry_repository

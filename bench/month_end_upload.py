@@ -3,7 +3,7 @@ gateway, against raw asyncpg ``COPY`` of the same lines into the same tables, in
 
 Starts the whole platform (embedded PostgreSQL and Tansu in a temporary folder) on a frozen clock
 and sets up a market with the demo story's first steps (hospitals, companies, four batches, their
-products, year-1 agreements signed by three parties — ``vbpkit.demo.story``). Then, as
+products, year-1 agreements signed by three parties — ``vbptools.demo.story``). Then, as
 重庆医科大学附属第一医院's HIS, it posts ``--calls`` uploads of ``--orders`` orders × ``--lines``
 lines each (every CON-4 rule applied: price, status, agreement, distributor, beyond-agreed), each
 with new HIS order numbers, and once more the last call with its Idempotency-Key (a replay,
@@ -28,9 +28,9 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from vbpkit.demo import story, world
-from vbpkit.embedded import free_port, free_port_block
-from vbpkit.launcher import Platform, PlatformSettings
+from vbptools.demo import story, world
+from vbptools.embedded import free_port, free_port_block
+from vbptools.launcher import Platform, PlatformSettings
 
 HOSPITAL = "H500101001"
 

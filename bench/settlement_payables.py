@@ -35,12 +35,13 @@ from vbp_settlement.ledger.service import Posting
 from vbp_settlement.main import MIGRATIONS, create_app
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
 from vbp_settlement.settings import SettlementSettings
-from vbpkit import identity, request_id
-from vbpkit.db import create_sessionmaker
-from vbpkit.embedded import EmbeddedPostgres, ensure_databases, server_url_to_async
-from vbpkit.identity import Principal, Role
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.policy import policy_from_preset
+from vbpkit.web import identity
+from vbpkit.web import request_id
+from vbpkit.db.engine import create_sessionmaker
+from vbptools.embedded import EmbeddedPostgres, ensure_databases, server_url_to_async
+from vbpkit.web.identity import Principal, Role
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view.models import BatchView
 from vbpkit.projections.registry.models import InstitutionView
 

@@ -18,14 +18,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_catalog.uscc import ALPHABET, check_character
-from vbpkit.embedded import (
+from vbptools.embedded import (
     EmbeddedBroker,
     free_port,
     free_port_block,
     server_url_to_async,
     wait_for_broker,
 )
-from vbpkit.launcher import Platform
+from vbptools.launcher import Platform
 from testsupport import shared_database
 
 PROBLEM = "application/problem+json"

@@ -10,9 +10,9 @@ import uuid
 import httpx
 import pytest
 
-from vbpkit.embedded import free_port, free_port_block
+from vbptools.embedded import free_port, free_port_block
 from testsupport import SHARED_PREFIX, eventually
-from vbpkit.launcher import Platform, PlatformSettings
+from vbptools.launcher import Platform, PlatformSettings
 
 # the catalog end-to-end fixtures, shared by every tests/test_catalog_*.py file: registered here
 # so that each session-scoped platform starts once, not once per file

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from vbp_catalog.uscc import check_character
-from vbpkit.clock import SHANGHAI
+from vbpkit.runtime.clock import SHANGHAI
 from testsupport import shared_database
 
 
@@ -289,7 +289,7 @@ async def contracts_events(pg_server: str, event_type: str, key: str) -> list[di
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from vbpkit.embedded import server_url_to_async
+    from vbptools.embedded import server_url_to_async
 
     engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:

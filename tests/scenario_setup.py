@@ -8,8 +8,8 @@ import contextlib
 import uuid
 
 import pytest
-from vbpkit.embedded import EmbeddedBroker, free_port, free_port_block, wait_for_broker
-from vbpkit.launcher import Platform
+from vbptools.embedded import EmbeddedBroker, free_port, free_port_block, wait_for_broker
+from vbptools.launcher import Platform
 
 SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 STARTS_ON = "2026-05-20"

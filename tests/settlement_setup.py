@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from vbpkit.embedded import server_url_to_async
+from vbptools.embedded import server_url_to_async
 
 from contracts_setup import Market, build_market, effective_agreements, purchase
 from testsupport import shared_database

@@ -5,7 +5,7 @@ gateway; shared setup in tests/catalog_setup.py.
 from __future__ import annotations
 
 import pytest
-from vbpkit.policy import PRESETS, ExecutionPolicy, policy_from_preset
+from vbpkit.domain.policy import PRESETS, ExecutionPolicy, policy_from_preset
 
 from catalog_setup import (
     assert_problem,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
-from vbpkit.identity import Principal, Role
+from vbpkit.web.identity import Principal, Role
 
 from testsupport import EXCHANGE, eventually
 

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from vbpkit.embedded import server_url_to_async
+from vbptools.embedded import server_url_to_async
 from testsupport import shared_database
 
 CREDIT_CODE = "91350100M000100Y43"

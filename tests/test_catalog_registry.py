@@ -60,7 +60,7 @@ class TestCompanyRegistry:
 
 
 class TestInstitutionRegionCodeIsAKnownDivision:
-    """CAT-9: an institution's region code must be a current GB/T 2260 division (vbpkit.regions),
+    """CAT-9: an institution's region code must be a current GB/T 2260 division (vbpkit.domain.regions),
     so that monitoring can name and roll up every region; an unknown one is refused, located
     at its row, and nothing is stored for it."""
 

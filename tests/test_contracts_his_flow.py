@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts_setup import build_world, effective_agreement, today
-from vbpkit.embedded import server_url_to_async
+from vbptools.embedded import server_url_to_async
 from testsupport import shared_database
 
 

@@ -14,7 +14,7 @@ async def outbox_envelopes(pg_server: str, event_type: str, key: str) -> list[di
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from vbpkit.embedded import server_url_to_async
+    from vbptools.embedded import server_url_to_async
 
     engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
     try:

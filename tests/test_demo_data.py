@@ -1,7 +1,7 @@
 """`VBP_DEMO_DATA=1 make run` loads the seed-003 stent batch and its 14 winning products
 (CAT-3 import of the table as published); loading again changes nothing."""
 
-from vbpkit import demo
+from vbptools import demo
 
 
 class TestDemoData:

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from scenario_setup import isolated_platform
-from vbpkit.demo import story, world
+from vbptools.demo import story, world
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from vbpkit import identity
-from vbpkit.embedded import server_url_to_async
-from vbpkit.identity import Principal, Role
+from vbpkit.web import identity
+from vbptools.embedded import server_url_to_async
+from vbpkit.web.identity import Principal, Role
 from testsupport import shared_database
 
 PROBLEM = "application/problem+json"

@@ -16,7 +16,7 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from vbpkit.embedded import server_url_to_async
+from vbptools.embedded import server_url_to_async
 
 READ_MODELS = ("contracts", "settlement", "monitoring")
 # the registry projection's table, which catalog.institution.registered fills in each of them

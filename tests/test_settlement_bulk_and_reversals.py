@@ -14,7 +14,7 @@ import uuid
 from datetime import date, timedelta
 
 from vbp_settlement.payments.service import run_overdue_check
-from vbpkit.db import create_sessionmaker
+from vbpkit.db.engine import create_sessionmaker
 
 from contracts_setup import is_problem, today
 from settlement_setup import (

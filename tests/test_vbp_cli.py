@@ -21,7 +21,7 @@ import typer
 from openpyxl import load_workbook
 
 from contracts_setup import build_market, effective_agreements
-from vbpkit.cli import _calls, answer, read_table
+from vbptools.cli import _calls, answer, read_table
 
 VBP = Path(sys.executable).with_name("vbp")
 

@@ -20,8 +20,8 @@ from testsupport import IDENTITY_KEY
 from vbp_gateway import audit
 from vbp_gateway.main import create_app
 from vbp_gateway.settings import GatewaySettings
-from vbpkit.db import create_engine, create_sessionmaker
-from vbpkit.embedded import free_port
+from vbpkit.db.engine import create_engine, create_sessionmaker
+from vbptools.embedded import free_port
 
 ADMIN_KEY = "vbp_admin_audit-tests-" + "a" * 24
 

@@ -23,7 +23,7 @@ from jwt.algorithms import RSAAlgorithm
 from testsupport import IDENTITY_KEY
 from vbp_gateway.main import create_app
 from vbp_gateway.settings import GatewaySettings
-from vbpkit.embedded import free_port
+from vbptools.embedded import free_port
 
 ADMIN_KEY = "vbp_admin_bearer-tests-" + "b" * 24
 ISSUER, AUDIENCE = "https://sso.ybj.example.gov.cn/realms/ops", "vbp-platform"

@@ -10,7 +10,7 @@ import httpx
 from testsupport import IDENTITY_KEY
 from vbp_gateway.main import create_app
 from vbp_gateway.settings import GatewaySettings
-from vbpkit.embedded import free_port
+from vbptools.embedded import free_port
 
 
 async def test_the_docs_pages_load_everything_from_the_gateway(new_database, kafka):

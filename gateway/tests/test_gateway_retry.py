@@ -12,7 +12,7 @@ import pytest
 from testsupport import IDENTITY_KEY
 from vbp_gateway.main import create_app
 from vbp_gateway.settings import GatewaySettings
-from vbpkit.embedded import free_port
+from vbptools.embedded import free_port
 
 ADMIN_KEY = "vbp_admin_retry-tests-" + "r" * 24
 

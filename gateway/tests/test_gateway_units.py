@@ -14,9 +14,9 @@ from vbp_gateway import docs
 from vbp_gateway.main import create_app
 from vbp_gateway.permissions import allowed_roles
 from vbp_gateway.settings import GatewaySettings
-from vbpkit import identity
-from vbpkit.embedded import free_port
-from vbpkit.identity import Principal, Role
+from vbpkit.web import identity
+from vbptools.embedded import free_port
+from vbpkit.web.identity import Principal, Role
 
 ADMIN_KEY = "a" * 32
 IDENTITY_KEY = "unit-identity-key-" + "k" * 16

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_gateway.keys import Base
-from vbpkit.request_id import current as current_request_id
+from vbpkit.web.request_id import current as current_request_id
 
 log = logging.getLogger(__name__)
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})

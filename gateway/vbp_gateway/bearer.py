@@ -25,8 +25,8 @@ import re
 
 import jwt
 
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 _SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")

@@ -9,8 +9,8 @@ import logging
 
 import httpx
 
-from vbpkit import identity
-from vbpkit.identity import Principal, Role
+from vbpkit.web import identity
+from vbpkit.web.identity import Principal, Role
 
 log = logging.getLogger(__name__)
 DOCS_PRINCIPAL = Principal(role=Role.ADMIN, tenant=None, key_id="gateway-docs")

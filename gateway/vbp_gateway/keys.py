@@ -20,9 +20,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from vbpkit.db import new_metadata
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem, invalid_field
+from vbpkit.db.engine import new_metadata
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem, invalid_field
 
 PREFIX = "vbp_"
 BOOTSTRAP_ADMIN_ID = "bootstrap-admin"

@@ -21,15 +21,15 @@ from vbp_gateway.bearer import BearerVerifier
 from vbp_gateway.proxy import ServiceProxy, authenticate, client_address, upstream_clients
 from vbp_gateway.ratelimit import RateLimits
 from vbp_gateway.settings import GatewaySettings
-from vbpkit import broker
-from vbpkit import openapi as documented
-from vbpkit.db import create_engine, create_sessionmaker
+from vbpkit.messaging import broker
+from vbpkit.web import openapi as documented
+from vbpkit.db.engine import create_engine, create_sessionmaker
 from vbpkit.events.asyncapi import asyncapi_document
-from vbpkit.identity import Principal, Role
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.problems import Problem, install_problem_handlers
-from vbpkit.request_id import RequestIdMiddleware
-from vbpkit.xlsx import attachment
+from vbpkit.web.identity import Principal, Role
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.web.problems import Problem, install_problem_handlers
+from vbpkit.web.request_id import RequestIdMiddleware
+from vbpkit.web.xlsx import attachment
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SERVICES = ("catalog", "contracts", "settlement", "monitoring")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from vbpkit.identity import Role
+from vbpkit.web.identity import Role
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 

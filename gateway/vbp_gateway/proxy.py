@@ -28,10 +28,10 @@ from vbp_gateway.bearer import BearerVerifier, looks_like_jwt
 from vbp_gateway.keys import KeyStore
 from vbp_gateway.permissions import allowed_roles
 from vbp_gateway.ratelimit import RateLimits
-from vbpkit import identity
-from vbpkit.identity import BodyTooLarge, Principal, read_body, too_large
-from vbpkit.problems import Problem, database_unreachable, unavailable
-from vbpkit.request_id import current as current_request_id
+from vbpkit.web import identity
+from vbpkit.web.identity import BodyTooLarge, Principal, read_body, too_large
+from vbpkit.web.problems import Problem, database_unreachable, unavailable
+from vbpkit.web.request_id import current as current_request_id
 
 log = logging.getLogger(__name__)
 

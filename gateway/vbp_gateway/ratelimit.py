@@ -19,8 +19,8 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from vbpkit.identity import Principal
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal
+from vbpkit.web.problems import Problem
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from vbpkit.clock import (
+from vbpkit.runtime.clock import (
     SHANGHAI,
     Clock,
     FrozenClock,

@@ -4,7 +4,7 @@ the platform's database): what was committed is there, and the URI handed out st
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from vbpkit.embedded import EmbeddedPostgres
+from vbptools.embedded import EmbeddedPostgres
 
 
 async def connect(uri: str) -> asyncpg.Connection:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from vbp_catalog.institutions.models import Institution
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 
 def row(code: str, name: str = "重庆市人民医院") -> dict:

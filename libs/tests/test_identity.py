@@ -12,9 +12,9 @@ from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, signed_headers
 from vbp_catalog.institutions.models import Institution
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
-from vbpkit import identity
-from vbpkit.identity import PRINCIPAL_HEADER, SIGNATURE_HEADER, InvalidSignature, Principal, Role
-from vbpkit.tables import OutboxRow
+from vbpkit.web import identity
+from vbpkit.web.identity import PRINCIPAL_HEADER, SIGNATURE_HEADER, InvalidSignature, Principal, Role
+from vbpkit.db.tables import OutboxRow
 
 KEY = IDENTITY_KEY.encode()
 NOW = 1_750_000_000.0

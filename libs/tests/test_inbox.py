@@ -11,10 +11,11 @@ from sqlalchemy import text
 
 from kit_database import kit_sessionmaker
 from testsupport import eventually, running
-from vbpkit import broker, outbox
+from vbpkit.messaging import broker
+from vbpkit.messaging import outbox
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.inbox import InboxConsumer, batch
-from vbpkit.outbox import OutboxRelay
+from vbpkit.messaging.inbox import InboxConsumer, batch
+from vbpkit.messaging.outbox import OutboxRelay
 
 # A deliberately non-idempotent effect: every application adds a row, so a second
 # application of one event would show as a second row.

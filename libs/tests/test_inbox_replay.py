@@ -1,4 +1,4 @@
-"""vbpkit.replay (MON-8 rebuild): a consumer empties its read models with its inbox and reads
+"""vbpkit.messaging.replay (MON-8 rebuild): a consumer empties its read models with its inbox and reads
 every topic again from the beginning; the rebuilt read model equals the one kept event by
 event, nothing counted twice, and a replay is refused while the consumer is not connected."""
 
@@ -10,8 +10,8 @@ from sqlalchemy import text
 from kit_database import kit_sessionmaker
 from test_inbox import EFFECTS_DDL, Effects, consumer_for, effect_counts, publish
 from testsupport import eventually, running
-from vbpkit.inbox import ReplayRefused
-from vbpkit.replay import empty
+from vbpkit.messaging.inbox import ReplayRefused
+from vbpkit.messaging.replay import empty
 
 
 class TestReplayFromTheBeginning:

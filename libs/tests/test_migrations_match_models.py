@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from vbpkit import tables as _kit_tables  # noqa: F401  (registers the kit tables on KitBase)
-from vbpkit.db import KitBase
-from vbpkit.migrations import upgrade_to_head
+from vbpkit.db import tables as _kit_tables  # noqa: F401  (registers the kit tables on KitBase)
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import upgrade_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 

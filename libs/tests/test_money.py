@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from vbpkit.money import (
+from vbpkit.domain.money import (
     MoneyError,
     NonNegativeYuan,
     Yuan,
@@ -227,7 +227,7 @@ class TestYuanFromFenIsForResponses:
     def test_fen_in_yuan_string_out(self):
         from pydantic import BaseModel
 
-        from vbpkit.money import YuanFromFen
+        from vbpkit.domain.money import YuanFromFen
 
         class Out(BaseModel):
             amount: YuanFromFen
@@ -239,7 +239,7 @@ class TestYuanFromFenIsForResponses:
         import pytest
         from pydantic import BaseModel, ValidationError
 
-        from vbpkit.money import YuanFromFen
+        from vbpkit.domain.money import YuanFromFen
 
         class Out(BaseModel):
             amount: YuanFromFen

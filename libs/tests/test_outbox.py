@@ -11,11 +11,11 @@ from kafka_fault_proxy import FaultyKafkaProxy
 from kafka_reading import read_topic
 from kit_database import kit_sessionmaker
 from testsupport import running
-from vbpkit import outbox
-from vbpkit.embedded import EmbeddedBroker, free_port, wait_for_broker
+from vbpkit.messaging import outbox
+from vbptools.embedded import EmbeddedBroker, free_port, wait_for_broker
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.outbox import OutboxRelay
-from vbpkit.tables import OutboxRow
+from vbpkit.messaging.outbox import OutboxRelay
+from vbpkit.db.tables import OutboxRow
 
 
 def event(code: str, n: int = 0, *, padding: int = 0) -> InstitutionRegistered:

@@ -1,6 +1,6 @@
 """DESIGN §5 lists are cursor-paginated: the extra row says only that a next page exists."""
 
-from vbpkit.pagination import cut
+from vbpkit.web.pagination import cut
 
 
 class TestCut:

@@ -13,9 +13,10 @@ from sqlalchemy import text
 from kit_database import kit_sessionmaker
 from ops_service import AWAITED_CODES, BROKEN_CODES, OpsSettings, create_app
 from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, SignedClient, eventually
-from vbpkit import housekeeping, outbox
+from vbpkit.messaging import retention
+from vbpkit.messaging import outbox
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.outbox import OutboxRelay
+from vbpkit.messaging.outbox import OutboxRelay
 
 
 def registered(code: str, name: str) -> InstitutionRegistered:
@@ -116,7 +117,7 @@ class TestRetention:
                 "INSERT INTO outbox (event_id, topic, key, type, version, envelope, created_at) "
                 "VALUES (gen_random_uuid(), 't', 'k', 't', 1, '{}', now() - interval '99 days')"))
         async with sessionmaker() as session, session.begin():
-            deleted = await housekeeping.prune(
+            deleted = await retention.prune(
                 session, outbox=timedelta(days=30), inbox=timedelta(days=45), idempotency=timedelta(days=7))
         assert deleted == {"outbox": 1, "processed_events": 1, "idempotency_keys": 2}
         async with sessionmaker() as session:

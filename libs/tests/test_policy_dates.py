@@ -1,4 +1,4 @@
-"""The date rules the execution policy drives (vbpkit.policy.dates): CAT-1 cycle end,
+"""The date rules the execution policy drives (vbpkit.domain.policy.dates): CAT-1 cycle end,
 CON-2 agreement years, SET-3 tranche due dates, SET-1 supplier payment due, SET-4 first
 offset month and refund month — with their boundaries (month ends, leap years, Dec→Jan,
 early end, extension)."""
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from vbpkit.policy import (
+from vbpkit.domain.policy import (
     PRESETS,
     Cycle,
     agreement_year_bounds,

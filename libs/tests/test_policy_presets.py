@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from vbpkit.policy import (
+from vbpkit.domain.policy import (
     PRESETS,
     ExecutionPolicy,
     UnknownPreset,

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_catalog.institutions.models import Institution
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
-from vbpkit.embedded import free_port
+from vbptools.embedded import free_port
 from vbpkit.events.envelope import Envelope
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 
 def row(code: str, *, name: str = "重庆市人民医院", level: int = 3, region_code: str = "500157", **extra) -> dict:

@@ -15,13 +15,13 @@ from alembic.operations import Operations
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from vbpkit.db import create_sessionmaker
+from vbpkit.db.engine import create_sessionmaker
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import BatchPublished, BatchPublishedV2, CompanyRegistered, InstitutionRegistered
-from vbpkit.migrations import alembic_config, upgrade_to_head
-from vbpkit.policy import PRESETS, agreement_years, policy_from_preset
-from vbpkit.policy.rules import StentRenewal
-from vbpkit.problems import Problem
+from vbpkit.db.migrations import alembic_config, upgrade_to_head
+from vbpkit.domain.policy import PRESETS, agreement_years, policy_from_preset
+from vbpkit.domain.policy.rules import StentRenewal
+from vbpkit.web.problems import Problem
 from vbpkit.projections import CatalogView, Registry, include_tables, merged_handlers
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.migrations import create_catalog_view_v1, create_registry_v1

@@ -6,8 +6,8 @@ from sqlalchemy import DateTime, String, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from vbpkit.db import create_sessionmaker
-from vbpkit.read_models import upsert_latest
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.projections.read_models import upsert_latest
 
 
 class Base(DeclarativeBase):

@@ -1,8 +1,8 @@
 """CAT-9 reference data: GB/T 2260 administrative divisions, their Chinese names and their
-province → city → county hierarchy (vbpkit.regions, from python-stdnum's cn/loc.dat)."""
+province → city → county hierarchy (vbpkit.domain.regions, from python-stdnum's cn/loc.dat)."""
 
 import pytest
-from vbpkit.regions import Region, UnknownRegion, ancestors, is_known, is_within, region
+from vbpkit.domain.regions import Region, UnknownRegion, ancestors, is_known, is_within, region
 
 
 class TestCurrentCodesAreKnownByName:
@@ -76,7 +76,7 @@ class TestHierarchyRollsUp:
             is_within("500112", "500000")
 
     def test_every_known_code_rolls_up_to_a_province_of_its_own_prefix(self):
-        from vbpkit.regions import _regions
+        from vbpkit.domain.regions import _regions
 
         everything = _regions()
         assert len(everything) > 3000

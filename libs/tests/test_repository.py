@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from testsupport import eventually
-from vbpkit.db import create_sessionmaker
-from vbpkit.problems import Problem
-from vbpkit.repository import MAX_SCOPE_LOCKS, get_or_404, lock_for_transaction
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.web.problems import Problem
+from vbpkit.db.repository import MAX_SCOPE_LOCKS, get_or_404, lock_for_transaction
 
 
 class Base(DeclarativeBase):

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from sqlalchemy import text
 
 from kit_database import kit_sessionmaker
-from vbpkit.clock import clock_from_setting
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.clock import clock_from_setting
+from vbpkit.runtime.schedules import scheduled
 
 TABLE = "CREATE TABLE rounds (id bigserial PRIMARY KEY, today date NOT NULL)"
 

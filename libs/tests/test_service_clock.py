@@ -4,7 +4,7 @@ from datetime import date
 
 from vbp_catalog.main import create_app
 from vbp_catalog.settings import CatalogSettings
-from vbpkit.clock import FrozenClock, SystemClock
+from vbpkit.runtime.clock import FrozenClock, SystemClock
 
 
 class TestServiceClockSetting:

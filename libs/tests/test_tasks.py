@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from vbpkit import broker
-from vbpkit.tasks import Supervised, cancelled_from_outside
+from vbpkit.messaging import broker
+from vbpkit.runtime.supervised_loops import Supervised, cancelled_from_outside
 
 
 class ClientWhoseStopReraisesAChildsCancellation:
@@ -82,7 +82,7 @@ class TestSupervisedLoops:
             await asyncio.sleep(10)
 
         supervised = Supervised("svc-loop", loop, max_backoff_seconds=0.6)
-        with caplog.at_level(logging.ERROR, logger="vbpkit.tasks"):
+        with caplog.at_level(logging.ERROR, logger="vbpkit.runtime.supervised_loops"):
             supervised.start()
             deadline = asyncio.get_running_loop().time() + 10
             while len(runs) < 3:

@@ -7,7 +7,7 @@ import chinese_calendar
 import pytest
 from chinese_calendar import constants
 
-from vbpkit.workdays import (
+from vbpkit.domain.workdays import (
     CalendarYearNotLoaded,
     WorkCalendar,
     WorkdayCount,
@@ -137,7 +137,7 @@ class TestCountingBackwardsForPreListing:
         assert seeded.subtract_working_days(date(2025, 3, 3), 1).due_on == date(2025, 2, 28)
 
     def test_a_year_nobody_loaded_is_named(self):
-        from vbpkit.workdays import CalendarYearNotLoaded, WorkCalendar
+        from vbpkit.domain.workdays import CalendarYearNotLoaded, WorkCalendar
         with pytest.raises(CalendarYearNotLoaded) as raised:
             WorkCalendar().subtract_working_days(date(2030, 1, 10), 10)
         assert raised.value.year == 2030

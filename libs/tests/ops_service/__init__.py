@@ -6,9 +6,9 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 
-from vbpkit.inbox import NotYetKnown
-from vbpkit.service_app import ServiceSpec, create_service_app
-from vbpkit.settings import ServiceSettings
+from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.runtime.service_app import ServiceSpec, create_service_app
+from vbpkit.runtime.settings import ServiceSettings
 
 BROKEN_CODES: set[str] = set()  # the "bug": the handler raises for these codes until mended
 AWAITED_CODES: set[str] = set()  # facts "of another topic" these codes need, not delivered yet

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from vbpkit.events.envelope import Event, event_schema
-from vbpkit.policy import ExecutionPolicy
+from vbpkit.domain.policy import ExecutionPolicy
 
 
 @event_schema

@@ -4,7 +4,7 @@
   read through `vbpkit.projections.registry.repository`.
 - `CatalogView`: batch_view (typed policy, groups, cycle) and product_view; read through
   `vbpkit.projections.catalog_view.repository`; dates through `BatchView.cycle` and
-  `vbpkit.policy.dates`.
+  `vbpkit.domain.policy.dates`.
 """
 
 from vbpkit.projections.base import Projection, ProjectionBase, include_tables, merged_handlers

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from vbpkit.db import new_metadata
-from vbpkit.inbox import Handler
+from vbpkit.db.engine import new_metadata
+from vbpkit.messaging.inbox import Handler
 
 
 class ProjectionBase(DeclarativeBase):

@@ -1,6 +1,6 @@
 """Alembic steps that create the projections' tables in a service's database.
 
-Frozen like ``vbpkit.migrations.create_kit_tables_v1``: a service's migration calls the
+Frozen like ``vbpkit.db.migrations.create_kit_tables_v1``: a service's migration calls the
 version it was written against; a later change to a projection's tables is a new step
 (``…_v2``) that alters them, so an applied migration never changes under a database.
 """

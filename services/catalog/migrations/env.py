@@ -8,7 +8,7 @@ from vbp_catalog.national_prices import models as _national_prices  # noqa: F401
 from vbp_catalog.payment_standards import models as _payment_standards  # noqa: F401
 from vbp_catalog.pre_listing import models as _pre_listing  # noqa: F401
 from vbp_catalog.products import models as _products  # noqa: F401
-from vbpkit.db import KitBase
-from vbpkit.migrations import run_env
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import run_env
 
 run_env([Base.metadata, KitBase.metadata], url_env="CATALOG_DATABASE_URL")

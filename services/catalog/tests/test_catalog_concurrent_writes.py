@@ -16,7 +16,7 @@ from vbp_catalog.main import create_app
 from vbp_catalog.products.models import Product
 from vbp_catalog.settings import CatalogSettings
 from vbp_catalog.uscc import ALPHABET, check_character
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 from testsupport import EXCHANGE
 

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from vbpkit.money import format_yuan
+from vbpkit.domain.money import format_yuan
 
 DEFAULT_STRENGTH_COEFFICIENT = Decimal("1.7")
 DEFAULT_PACK_COEFFICIENT = Decimal("1.95")

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from vbpkit.service_app import ServiceSpec, create_service_app
+from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_catalog.batches.router import router as batches
 from vbp_catalog.calendar.router import router as calendar

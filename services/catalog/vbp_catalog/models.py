@@ -1,7 +1,7 @@
 """The catalog's declarative base: its own metadata, its own database."""
 
 from sqlalchemy.orm import DeclarativeBase
-from vbpkit.db import new_metadata
+from vbpkit.db.engine import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -3,7 +3,7 @@ from vbp_contracts.deliveries import models as _deliveries  # noqa: F401
 from vbp_contracts.models import Base
 from vbp_contracts.orders import models as _orders  # noqa: F401
 from vbp_contracts.volumes import models as _volumes  # noqa: F401
-from vbpkit.db import KitBase
-from vbpkit.migrations import run_env
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import run_env
 
 run_env([Base.metadata, KitBase.metadata], url_env="CONTRACTS_DATABASE_URL")

@@ -18,11 +18,11 @@ from vbp_contracts.main import create_app
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.settings import ContractsSettings
 from vbp_contracts.volumes.models import AgreedVolume
-from vbpkit.identity import Principal, Role
-from vbpkit.policy import policy_from_preset
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
 from vbpkit.projections.registry.models import InstitutionView, fund_for_level
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 from testsupport import EXCHANGE, SignedClient
 

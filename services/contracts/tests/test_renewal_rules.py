@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
-from vbpkit.db import create_sessionmaker
+from vbpkit.db.engine import create_sessionmaker
 from pydantic import TypeAdapter
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.policy import PRESETS, ExecutionPolicy
-from vbpkit.policy.rules import RenewalRule
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.domain.policy import PRESETS, ExecutionPolicy
+from vbpkit.domain.policy.rules import RenewalRule
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.agreements.renewal import violations

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from vbpkit.service_app import ServiceSpec, create_service_app
+from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_contracts.agreements.router import router as agreements
 from vbp_contracts.consumers import HANDLERS, PROJECTIONS

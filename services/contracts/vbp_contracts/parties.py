@@ -7,8 +7,8 @@ Anything else is a 404, so a foreign tenant learns nothing of what exists.
 
 from __future__ import annotations
 
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 
 OVERSEERS = frozenset({Role.EXCHANGE, Role.INSURER, Role.ADMIN})
 

@@ -1,5 +1,5 @@
 from pydantic_settings import SettingsConfigDict
-from vbpkit.settings import ServiceSettings
+from vbpkit.runtime.settings import ServiceSettings
 
 
 class ContractsSettings(ServiceSettings):

@@ -8,7 +8,7 @@ from vbp_monitoring.savings import models as _savings  # noqa: F401
 from vbp_monitoring.substitutes import models as _substitutes  # noqa: F401
 from vbp_monitoring.supply import models as _supply  # noqa: F401
 from vbp_monitoring.timeliness import models as _timeliness  # noqa: F401
-from vbpkit.db import KitBase
-from vbpkit.migrations import run_env
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import run_env
 
 run_env([Base.metadata, KitBase.metadata], url_env="MONITORING_DATABASE_URL")

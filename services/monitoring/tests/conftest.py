@@ -9,9 +9,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_monitoring.main import MIGRATIONS
-from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.policy import policy_from_preset
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view.models import BatchView
 from vbpkit.projections.registry.models import InstitutionView, fund_for_level
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 
 from vbp_monitoring.purchases.handlers import HANDLERS
 from vbpkit.events import Envelope
-from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
+from vbpkit.web.identity import Principal, Role
+from vbpkit.messaging.inbox import apply
 
 A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from monitoring_setup import A, accepted, agreement, deliver
 from vbp_monitoring.alerts import service
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 
 INSURER = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
 

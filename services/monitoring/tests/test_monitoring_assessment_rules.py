@@ -17,8 +17,8 @@ from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.assessment import service
 from vbp_monitoring.assessment.xlsx import assessment_workbook
 from vbp_monitoring.settings import MonitoringSettings
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 
 REQUIRED = dict(database_url="postgresql+asyncpg://x/y", kafka_bootstrap_servers="x:1", identity_key="k" * 32)
 SETTINGS = MonitoringSettings(**REQUIRED)

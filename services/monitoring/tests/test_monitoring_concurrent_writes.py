@@ -17,11 +17,11 @@ from vbp_monitoring.main import create_app
 from vbp_monitoring.savings.models import BaselinePrice
 from vbp_monitoring.settings import MonitoringSettings
 from vbp_monitoring.substitutes.models import NonWinningPurchase
-from vbpkit.policy import policy_from_preset
+from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
-from vbpkit.identity import Principal, Role
+from vbpkit.web.identity import Principal, Role
 from vbpkit.projections.registry.models import CompanyView, InstitutionView, fund_for_level
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 from testsupport import EXCHANGE
 

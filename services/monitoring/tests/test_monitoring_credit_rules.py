@@ -12,11 +12,11 @@ from sqlalchemy import select
 from vbp_monitoring.consumers import HANDLERS
 from vbp_monitoring.credit import service as credit
 from vbp_monitoring.supply import service as supply
-from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.messaging.inbox import apply
+from vbpkit.web.problems import Problem
 from vbpkit.projections.registry.models import CompanyView
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 D = "91500000MA5U0000D4"
 INSURER = Principal(role=Role.INSURER, key_id="insurer", tenant="500000")

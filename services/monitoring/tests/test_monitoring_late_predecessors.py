@@ -17,11 +17,11 @@ from vbp_monitoring.main import create_app
 from vbp_monitoring.purchases.models import AcceptedLine, LineReturn
 from vbp_monitoring.settings import MonitoringSettings
 from vbp_monitoring.timeliness.models import InvoiceFact, PaymentFact
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import DeliveryAcceptedV2, DeliveryReturned
 from vbpkit.events.settlement import InvoiceReversed, InvoiceSubmitted, PaymentRecordedV2, PaymentReversed
-from vbpkit.outbox import OutboxRelay
-from vbpkit.tables import OutboxRow
+from vbpkit.messaging.outbox import OutboxRelay
+from vbpkit.db.tables import OutboxRow
 
 from kit_database import kit_sessionmaker
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from monitoring_setup import A, B, accepted, agreement, deliver, returned
 from vbp_monitoring.progress import service
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view.models import BatchView
 
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")

@@ -19,8 +19,8 @@ from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport
 from vbp_monitoring.report.xlsx import report_workbook
 from vbp_monitoring.savings.repository import put_baselines
-from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
+from vbpkit.web.identity import Principal, Role
+from vbpkit.messaging.inbox import apply
 
 MARCH = date(2025, 3, 1)
 CHONGQING = Principal(role=Role.INSURER, key_id="cq", tenant="500000")

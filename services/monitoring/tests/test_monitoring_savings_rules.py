@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from monitoring_setup import A, accepted, agreement, deliver, returned
 from vbp_monitoring.savings import service
 from vbp_monitoring.savings.schemas import BaselinePush
-from vbpkit.identity import Principal, Role
+from vbpkit.web.identity import Principal, Role
 from vbpkit.projections.catalog_view.models import ProductView
 
 EXCHANGE = Principal(role=Role.EXCHANGE, key_id="ex", tenant="CQ-EXCHANGE")

@@ -10,7 +10,7 @@ from monitoring_setup import A, accepted, agreement, deliver
 from vbp_monitoring.alerts import service as alerts
 from vbp_monitoring.substitutes import service
 from vbp_monitoring.substitutes.schemas import NonWinningPush
-from vbpkit.identity import Principal, Role
+from vbpkit.web.identity import Principal, Role
 from vbpkit.projections.catalog_view.models import ProductView
 
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")

@@ -11,8 +11,8 @@ from vbp_monitoring.alerts import service as alerts
 from vbp_monitoring.timeliness import service
 from vbp_monitoring.consumers import HANDLERS
 from vbpkit.events import Envelope
-from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
+from vbpkit.web.identity import Principal, Role
+from vbpkit.messaging.inbox import apply
 
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")
 

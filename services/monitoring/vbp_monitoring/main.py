@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from vbpkit.service_app import ServiceSpec, create_service_app
+from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule

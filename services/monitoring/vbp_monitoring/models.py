@@ -6,7 +6,7 @@ in the composition root (main.py).
 """
 
 from sqlalchemy.orm import DeclarativeBase
-from vbpkit.db import new_metadata
+from vbpkit.db.engine import new_metadata
 from vbpkit.projections import CatalogView, Registry, include_tables
 
 PROJECTIONS = (Registry, CatalogView)
@@ -20,7 +20,7 @@ class Base(DeclarativeBase):
 BIGINT_MAX = 2**63 - 1
 AMOUNT_MAX_FEN = 10**14
 
-# What a replay of every topic empties and fills again (vbpkit.replay): the tables filled only
+# What a replay of every topic empties and fills again (vbpkit.messaging.replay): the tables filled only
 # from consumed events. The projections' tables join them. Not here, and kept as they are: the
 # alerts, breaches and ratings monitoring decided, and the exchange's pushes (baseline prices,
 # non-winning purchases) — no event carries them.

@@ -1,6 +1,6 @@
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
-from vbpkit.settings import ServiceSettings
+from vbpkit.runtime.settings import ServiceSettings
 
 ASSESSED = ("completion", "on_time_payment", "onboarding", "substitutes")
 

@@ -7,7 +7,7 @@ from vbp_settlement.models import Base
 from vbp_settlement.payments import models as _payments  # noqa: F401
 from vbp_settlement.prepayments import models as _prepayments  # noqa: F401
 from vbp_settlement.refunds import models as _refunds  # noqa: F401
-from vbpkit.db import KitBase
-from vbpkit.migrations import run_env
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import run_env
 
 run_env([Base.metadata, KitBase.metadata], url_env="SETTLEMENT_DATABASE_URL")

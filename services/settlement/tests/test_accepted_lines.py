@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.handlers import HANDLERS
 from vbp_settlement.main import MIGRATIONS
-from vbpkit.db import create_sessionmaker
+from vbpkit.db.engine import create_sessionmaker
 from vbpkit.events import Envelope, parse_event
-from vbpkit.inbox import NotYetKnown, apply
-from vbpkit.migrations import upgrade_to_head
+from vbpkit.messaging.inbox import NotYetKnown, apply
+from vbpkit.db.migrations import upgrade_to_head
 
 HOSPITAL, DISTRIBUTOR, MANUFACTURER = "H500101001", "91500000MA5U000001", "91500000MA5U000002"
 

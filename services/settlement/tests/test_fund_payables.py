@@ -22,11 +22,11 @@ from vbp_settlement.payments.models import Payment
 from vbp_settlement.prepayments import repository as prepayments
 from vbp_settlement.prepayments import service as plans
 from vbp_settlement.refunds import service as refunds
-from vbpkit import request_id
-from vbpkit.db import create_sessionmaker
-from vbpkit.identity import Principal, Role
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.problems import Problem
+from vbpkit.web import request_id
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.web.identity import Principal, Role
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.web.problems import Problem
 
 INSURER = Principal(role=Role.INSURER, key_id="ops-1")
 A, B, _ = MANUFACTURERS

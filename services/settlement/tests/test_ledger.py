@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_settlement.ledger import accounts, repository, service
 from vbp_settlement.ledger.service import Overdraft, Posting
 from vbp_settlement.main import MIGRATIONS
-from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import upgrade_to_head
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.db.migrations import upgrade_to_head
 
 FUND, PREPAID = accounts.fund("employee"), accounts.hospital_prepayment("H500101001")
 PAYABLE = accounts.hospital_payable("H500101001")

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_settlement.ledger import accounts, repository
 from vbp_settlement.ledger.models import LedgerAccount
 from vbp_settlement.main import MIGRATIONS
-from vbpkit.db import create_sessionmaker
-from vbpkit.migrations import alembic_config, upgrade_to_head
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.db.migrations import alembic_config, upgrade_to_head
 
 HOSPITAL, COMPANY = "H500101001", "91500000MA5U000001"
 

@@ -16,11 +16,11 @@ from vbp_settlement.ledger import repository as ledger
 from vbp_settlement.main import MIGRATIONS
 from vbp_settlement.prepayments import repository, service
 from vbp_settlement.prepayments.allocation import TrancheState, reallocate
-from vbpkit import request_id
-from vbpkit.db import create_sessionmaker
-from vbpkit.identity import Principal, Role
-from vbpkit.migrations import upgrade_to_head
-from vbpkit.problems import Problem
+from vbpkit.web import request_id
+from vbpkit.db.engine import create_sessionmaker
+from vbpkit.web.identity import Principal, Role
+from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.web.problems import Problem
 
 INSURER = Principal(role=Role.INSURER, key_id="ops-1")
 A, B, C = MANUFACTURERS

@@ -33,12 +33,12 @@ from vbp_settlement.payments.schemas import PaymentCreate
 from vbp_settlement.prepayments import repository as plan_queries
 from vbp_settlement.prepayments import service as plans
 from vbp_settlement.refunds import service as refunds
-from vbpkit import request_id
-from vbpkit.db import create_sessionmaker
+from vbpkit.web import request_id
+from vbpkit.db.engine import create_sessionmaker
 from vbpkit.events import Envelope
-from vbpkit.identity import Principal, Role
-from vbpkit.inbox import apply
-from vbpkit.migrations import upgrade_to_head
+from vbpkit.web.identity import Principal, Role
+from vbpkit.messaging.inbox import apply
+from vbpkit.db.migrations import upgrade_to_head
 
 INSURER = Principal(role=Role.INSURER, key_id="ops-1", tenant="500000")
 MANUFACTURER, DISTRIBUTOR = MANUFACTURERS[0], "91500000MA5U0000D4"  # prepayment_setup's distributor

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from vbp_settlement.fund_payables.models import FundPayable
 from vbp_settlement.main import create_app
 from vbp_settlement.settings import SettlementSettings
-from vbpkit.identity import Principal, Role
+from vbpkit.web.identity import Principal, Role
 from vbpkit.projections.registry.models import InstitutionView, fund_for_level
-from vbpkit.tables import OutboxRow
+from vbpkit.db.tables import OutboxRow
 
 INSURER = Principal(role=Role.INSURER, tenant="500000", key_id="test-insurer")
 CALLS = 10

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from vbpkit.service_app import ServiceSpec, create_service_app
+from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_settlement.consumers import HANDLERS, PROJECTIONS
 from vbp_settlement.deliveries.router import router as deliveries

@@ -6,7 +6,7 @@ in the composition root (main.py).
 """
 
 from sqlalchemy.orm import DeclarativeBase
-from vbpkit.db import new_metadata
+from vbpkit.db.engine import new_metadata
 from vbpkit.projections import CatalogView, Registry, include_tables
 
 PROJECTIONS = (Registry, CatalogView)

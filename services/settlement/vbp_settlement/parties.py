@@ -8,8 +8,8 @@ learns nothing of what exists.
 
 from __future__ import annotations
 
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 
 OVERSEERS = frozenset({Role.EXCHANGE, Role.INSURER, Role.ADMIN})
 

@@ -1,6 +1,6 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-from vbpkit.settings import ServiceSettings
+from vbpkit.runtime.settings import ServiceSettings
 
 
 class SettlementSettings(ServiceSettings):

@@ -1,4 +1,4 @@
-from vbpkit.db import KitBase
-from vbpkit.migrations import run_env
+from vbpkit.db.engine import KitBase
+from vbpkit.db.migrations import run_env
 
 run_env([KitBase.metadata], url_env="OPSTEST_DATABASE_URL")

@@ -1,5 +1,5 @@
 """Keeps the catalog view in step with catalog's batch and product events; an event older
-than the row it would replace is ignored (vbpkit.read_models.upsert_latest)."""
+than the row it would replace is ignored (vbpkit.projections.read_models.upsert_latest)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import BatchPublished, BatchPublishedV2, ProductFacts
-from vbpkit.inbox import batch
+from vbpkit.messaging.inbox import batch
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
-from vbpkit.read_models import upsert_latest
+from vbpkit.projections.read_models import upsert_latest
 
 
 @batch

@@ -8,8 +8,8 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vbpkit.policy import Cycle, ExecutionPolicy
-from vbpkit.policy.column import PolicyColumn
+from vbpkit.domain.policy import Cycle, ExecutionPolicy
+from vbpkit.domain.policy.column import PolicyColumn
 from vbpkit.projections.base import ProjectionBase
 
 
@@ -32,7 +32,7 @@ class BatchView(ProjectionBase):
 
     @property
     def cycle(self) -> Cycle:
-        """The cycle in force, for the date rules of vbpkit.policy.dates."""
+        """The cycle in force, for the date rules of vbpkit.domain.policy.dates."""
         return Cycle(starts_on=self.starts_on, ends_on=self.ends_on, preset=self.policy.preset)
 
 

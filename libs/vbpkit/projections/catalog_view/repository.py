@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbpkit.problems import Problem
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
 
 

@@ -1,5 +1,5 @@
 """Keeps the registry projection in step with catalog's registry events; an event older
-than the row it would replace is ignored (vbpkit.read_models.upsert_latest)."""
+than the row it would replace is ignored (vbpkit.projections.read_models.upsert_latest)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import CompanyRegistered, InstitutionRegistered
-from vbpkit.inbox import batch
+from vbpkit.messaging.inbox import batch
 from vbpkit.projections.registry.models import CompanyView, InstitutionView, fund_for_level
-from vbpkit.read_models import upsert_latest
+from vbpkit.projections.read_models import upsert_latest
 
 
 @batch

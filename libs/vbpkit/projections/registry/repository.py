@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.projections.registry.models import CompanyView, InstitutionView
-from vbpkit.repository import any_of, get_or_404
+from vbpkit.db.repository import any_of, get_or_404
 
 
 async def institution(session: AsyncSession, code: str) -> InstitutionView | None:

@@ -3,7 +3,7 @@
 Revision ID: 0006
 Revises: 0005
 """
-from vbpkit.migrations import create_outbox_notify_v3, drop_outbox_notify_v3
+from vbpkit.db.migrations import create_outbox_notify_v3, drop_outbox_notify_v3
 
 revision = "0006"
 down_revision = "0005"

@@ -3,7 +3,7 @@
 Revision ID: 0007
 Revises: 0006
 """
-from vbpkit.migrations import create_frozen_clock_v4, drop_frozen_clock_v4
+from vbpkit.db.migrations import create_frozen_clock_v4, drop_frozen_clock_v4
 
 revision = "0007"
 down_revision = "0006"

@@ -11,8 +11,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from vbpkit.policy import ExecutionPolicy
-from vbpkit.policy.column import PolicyColumn
+from vbpkit.domain.policy import ExecutionPolicy
+from vbpkit.domain.policy.column import PolicyColumn
 
 from vbp_catalog.models import Base
 

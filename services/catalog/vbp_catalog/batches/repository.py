@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404, lock_for_transaction
+from vbpkit.db.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.batches.models import Batch, BatchGroup
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.catalog import BatchPublishedV2
-from vbpkit.identity import Principal
-from vbpkit.policy import ExecutionPolicy, UnknownPreset, cycle_end, policy_from_preset
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal
+from vbpkit.domain.policy import ExecutionPolicy, UnknownPreset, cycle_end, policy_from_preset
+from vbpkit.web.pagination import cut
+from vbpkit.web.problems import Problem
 
 from vbp_catalog.batches import repository
 from vbp_catalog.batches.models import Batch, BatchGroup

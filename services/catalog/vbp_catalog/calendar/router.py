@@ -2,8 +2,8 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
 
 from vbp_catalog.calendar import service
 from vbp_catalog.calendar.schemas import WorkingDays, YearLoad, YearRead

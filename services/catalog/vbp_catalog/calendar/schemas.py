@@ -1,7 +1,7 @@
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.workdays import YearSchedule
+from vbpkit.domain.workdays import YearSchedule
 
 
 class YearLoad(BaseModel):

@@ -10,8 +10,8 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.problems import Problem
-from vbpkit.workdays import (
+from vbpkit.web.problems import Problem
+from vbpkit.domain.workdays import (
     OPS_SOURCE,
     CalendarYearNotLoaded,
     WorkCalendar,

@@ -1,10 +1,10 @@
 """CAT-9 registry of companies: bulk upsert with per-row errors, one event per change."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
-from vbpkit.bulk import BulkResult, refuse_if_nothing_valid, validate_rows
+from vbpkit.messaging import outbox
+from vbpkit.web.bulk_rows import BulkResult, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.catalog import CompanyRegistered
-from vbpkit.pagination import cut
+from vbpkit.web.pagination import cut
 
 from vbp_catalog.companies import repository
 from vbp_catalog.companies.schemas import CompanyPage, CompanyRead, CompanyWrite

@@ -3,7 +3,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404, lock_for_transaction
+from vbpkit.db.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.institutions.models import Institution
 

@@ -2,12 +2,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from vbpkit import regions
+from vbpkit.domain import regions
 
 
 def _current_region(code: str) -> str:
     """CAT-9: a region code must name a current administrative division (GB/T 2260, as
-    vbpkit.regions knows them), so that monitoring can name and roll up every region."""
+    vbpkit.domain.regions knows them), so that monitoring can name and roll up every region."""
     if not regions.is_known(code):
         raise ValueError("unknown administrative division code")
     return code

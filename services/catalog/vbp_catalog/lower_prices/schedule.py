@@ -1,6 +1,6 @@
 """The CAT-6 check on its own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_catalog.lower_prices.service import run_daily_check
 

@@ -2,7 +2,7 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.money import NonNegativeYuan, format_yuan
+from vbpkit.domain.money import NonNegativeYuan, format_yuan
 
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 

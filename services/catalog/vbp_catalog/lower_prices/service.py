@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
-from vbpkit.workdays import CalendarYearNotLoaded
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.problems import Problem
+from vbpkit.domain.workdays import CalendarYearNotLoaded
 
 from vbp_catalog.calendar.service import work_calendar, year_not_loaded
 from vbp_catalog.lower_prices import repository

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.problems import Problem
 
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch

@@ -2,10 +2,10 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
-from vbpkit.xlsx import MEDIA_TYPE, Sheet, workbook, attachment
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
+from vbpkit.web.xlsx import MEDIA_TYPE, Sheet, workbook, attachment
 
 from vbp_catalog.payment_standards import service
 from vbp_catalog.payment_standards.schemas import StandardRead, StandardSet, Table, TableRow

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from vbpkit.money import NonNegativeYuan, YuanFromFen
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 
 AMOUNT_MAX_FEN = 10**14
 Category = Literal["甲类", "乙类"]

@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.catalog import PaymentStandardChanged
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.problems import Problem
 
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.payment_standards import repository

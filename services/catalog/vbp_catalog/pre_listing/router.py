@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from vbpkit.db import SessionDep
-from vbpkit.identity import Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_catalog.pre_listing import service
 from vbp_catalog.pre_listing.schemas import CheckResult, PreListing

@@ -1,6 +1,6 @@
 """The CAT-12 check on its own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_catalog.pre_listing.service import run_daily_check
 

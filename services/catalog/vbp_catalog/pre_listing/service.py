@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.catalog import PreListingMissed
-from vbpkit.problems import Problem
-from vbpkit.workdays import CalendarYearNotLoaded, WorkCalendar, WorkdayCount
+from vbpkit.web.problems import Problem
+from vbpkit.domain.workdays import CalendarYearNotLoaded, WorkCalendar, WorkdayCount
 
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch

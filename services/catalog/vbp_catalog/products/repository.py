@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404, lock_for_transaction
+from vbpkit.db.repository import get_or_404, lock_for_transaction
 
 from vbp_catalog.lower_prices.models import LowerPrice, PriceReduction
 from vbp_catalog.products.models import Product, ProductChange

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from vbpkit.money import format_yuan
+from vbpkit.domain.money import format_yuan
 
 from vbp_catalog import insurance_codes
 from vbp_catalog.batches.models import Batch

@@ -3,8 +3,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-from vbpkit.money import NonNegativeYuan, YuanFromFen, format_yuan
-from vbpkit.problems import invalid_field
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen, format_yuan
+from vbpkit.web.problems import invalid_field
 
 from vbp_catalog import insurance_codes
 from vbp_catalog.companies.schemas import CreditCode

@@ -12,17 +12,17 @@ from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
-from vbpkit.bulk import BulkResult, RowError, RowOutcome, refuse_if_nothing_valid, validate_rows
+from vbpkit.messaging import outbox
+from vbpkit.web.bulk_rows import BulkResult, RowError, RowOutcome, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.catalog import (
     ProductListed,
     ProductPriceChanged,
     ProductStatusChanged,
 )
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.pagination import cut
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.pagination import cut
+from vbpkit.web.problems import Problem
 
 from vbp_catalog import insurance_codes
 from vbp_catalog.batches import repository as batches

@@ -3,7 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 """
-from vbpkit.migrations import create_kit_tables_v2
+from vbpkit.db.migrations import create_kit_tables_v2
 
 revision = "0005"
 down_revision = "0004"

@@ -18,8 +18,8 @@ from collections import defaultdict
 from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.policy import ExecutionPolicy
-from vbpkit.policy.rules import PerItemOfFirstYear, PerItemOfPreviousAgreed, Retender
+from vbpkit.domain.policy import ExecutionPolicy
+from vbpkit.domain.policy.rules import PerItemOfFirstYear, PerItemOfPreviousAgreed, Retender
 
 from vbp_contracts.agreements import repository
 

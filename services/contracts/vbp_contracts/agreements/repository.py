@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404, lock_for_transaction
+from vbpkit.db.repository import get_or_404, lock_for_transaction
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem, Signature
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine

@@ -1,8 +1,8 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
 
 from vbp_contracts.agreements import service
 from vbp_contracts.agreements.schemas import (

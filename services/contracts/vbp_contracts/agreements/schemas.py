@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 
 class Generation(BaseModel):

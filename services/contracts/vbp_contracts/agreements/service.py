@@ -22,16 +22,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import (
     AgreementEffective,
     AgreementItemFacts,
     DistributorChanged,
 )
-from vbpkit.identity import Principal, Role
-from vbpkit.pagination import cut
-from vbpkit.policy import agreement_years
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.pagination import cut
+from vbpkit.domain.policy import agreement_years
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.db.repository import get_or_404
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_contracts.deliveries import service
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, DeliveryRead, ReturnCreate, ReturnRead

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
-from vbpkit.identity import Principal
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal
+from vbpkit.web.problems import Problem
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries import repository

@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
 from vbpkit.projections.registry import repository as registry
 
 router = APIRouter(prefix="/institutions", tags=["registry"])

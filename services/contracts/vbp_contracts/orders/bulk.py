@@ -18,9 +18,9 @@ from datetime import date, datetime, timezone
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
-from vbpkit.problems import Problem, error_location
+from vbpkit.web.problems import Problem, error_location
 
 from vbp_contracts.orders import repository
 from vbp_contracts.orders.schemas import OrderCreate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import copy_rows, get_or_404, lock_for_transaction
+from vbpkit.db.repository import copy_rows, get_or_404, lock_for_transaction
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine

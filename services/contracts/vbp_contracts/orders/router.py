@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_contracts.orders import service
 from vbp_contracts.orders.schemas import (

@@ -2,8 +2,8 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from vbpkit.money import NonNegativeYuan, YuanFromFen
-from vbpkit.problems import invalid_field
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
+from vbpkit.web.problems import invalid_field
 
 
 class OrderLineCreate(BaseModel):

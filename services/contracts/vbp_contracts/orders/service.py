@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
-from vbpkit.clock import SHANGHAI
+from vbpkit.messaging import outbox
+from vbpkit.runtime.clock import SHANGHAI
 from vbpkit.events.contracts import (
     OrderLineConfirmed,
     OrderLineDeclined,
@@ -17,11 +17,11 @@ from vbpkit.events.contracts import (
     OrderPlaced,
     SupplyLineFacts,
 )
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.pagination import cut
-from vbpkit.policy import agreement_year_of
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.pagination import cut
+from vbpkit.domain.policy import agreement_year_of
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 

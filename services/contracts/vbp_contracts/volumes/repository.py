@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import lock_for_transaction
+from vbpkit.db.repository import lock_for_transaction
 
 from vbp_contracts.volumes.models import AgreedVolume
 

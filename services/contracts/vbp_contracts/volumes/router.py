@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from vbpkit.bulk import BulkResult, BulkRows
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.web.bulk_rows import BulkResult, BulkRows
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
 
 from vbp_contracts.volumes import service
 from vbp_contracts.volumes.schemas import VolumePage, VolumeRead

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
-from vbpkit.bulk import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
+from vbpkit.messaging import outbox
+from vbpkit.web.bulk_rows import BulkResult, RowError, refuse_if_nothing_valid, validate_rows
 from vbpkit.events.contracts import AgreedVolumeSet
-from vbpkit.identity import Principal, Role
-from vbpkit.pagination import cut
-from vbpkit.policy import agreement_years
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.pagination import cut
+from vbpkit.domain.policy import agreement_years
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
 

@@ -3,7 +3,7 @@
 Revision ID: 0013
 Revises: 0012
 """
-from vbpkit.migrations import create_frozen_clock_v4, drop_frozen_clock_v4
+from vbpkit.db.migrations import create_frozen_clock_v4, drop_frozen_clock_v4
 
 revision = "0013"
 down_revision = "0012"

@@ -1,9 +1,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.alerts import service
 from vbp_monitoring.alerts.schemas import Acknowledgement, AlertCheck, AlertPage, AlertRead

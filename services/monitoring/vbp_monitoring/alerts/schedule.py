@@ -1,6 +1,6 @@
 """The MON-2/MON-3 checks on their own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_monitoring.alerts.service import run_alert_checks
 

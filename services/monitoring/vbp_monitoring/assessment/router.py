@@ -2,10 +2,10 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
-from vbpkit.service_app import ClockDep, SettingsDep
-from vbpkit.xlsx import MEDIA_TYPE, attachment
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
+from vbpkit.runtime.service_app import ClockDep, SettingsDep
+from vbpkit.web.xlsx import MEDIA_TYPE, attachment
 
 from vbp_monitoring.assessment import service
 from vbp_monitoring.assessment.schemas import Assessment

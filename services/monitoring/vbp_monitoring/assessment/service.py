@@ -31,8 +31,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal, Role
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 
 from vbp_monitoring.alerts.service import onboarding_check_day

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vbpkit.xlsx import Sheet, workbook
+from vbpkit.web.xlsx import Sheet, workbook
 
 from vbp_monitoring.settings import ASSESSED
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import lock_for_transaction
+from vbpkit.db.repository import lock_for_transaction
 
 from vbp_monitoring.credit.models import Breach, CompanyRating
 

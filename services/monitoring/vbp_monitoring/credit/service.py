@@ -23,11 +23,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.monitoring import RatingChanged
-from vbpkit.identity import Principal, Role
-from vbpkit.policy.rules import SEVERITIES
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.policy.rules import SEVERITIES
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
 from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.institutions.schemas import MonitoredHospitalRead

@@ -2,9 +2,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.prepayment_use import service
 from vbp_monitoring.prepayment_use.schemas import PrepaymentUse, PrepaymentUsePage

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 
 class ProgressRow(BaseModel):

@@ -23,13 +23,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.policy.dates import Cycle, agreement_year_bounds, agreement_year_of, agreement_years
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.domain.policy.dates import Cycle, agreement_year_bounds, agreement_year_of, agreement_years
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
-from vbpkit.regions import is_known, is_within
+from vbpkit.domain.regions import is_known, is_within
 
 from vbp_monitoring.progress import repository
 

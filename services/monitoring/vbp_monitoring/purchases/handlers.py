@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import AgreementEffective, DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
-from vbpkit.inbox import NotYetKnown, batch
+from vbpkit.messaging.inbox import NotYetKnown, batch
 
 from vbp_monitoring.purchases import repository
 

@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.read_models import upsert_latest
-from vbpkit.repository import in_array
+from vbpkit.projections.read_models import upsert_latest
+from vbpkit.db.repository import in_array
 
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.prepayment_use.models import DisbursementFact

@@ -2,9 +2,9 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.xlsx import MEDIA_TYPE, attachment
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.web.xlsx import MEDIA_TYPE, attachment
 
 from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport

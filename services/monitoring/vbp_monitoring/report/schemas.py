@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 from vbp_monitoring.alerts.schemas import AlertRead
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vbpkit.xlsx import Sheet, workbook
+from vbpkit.web.xlsx import Sheet, workbook
 
 PURCHASES = ["batch_code", "product_id", "product_name", "spec", "company_code", "accepted_quantity",
              "accepted_amount", "returned_quantity", "returned_amount", "net_quantity", "net_amount"]

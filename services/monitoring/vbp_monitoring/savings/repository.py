@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of
+from vbpkit.db.repository import any_of
 
 from vbp_monitoring.purchases.models import AcceptedLine, LineReturn
 from vbp_monitoring.savings.models import BaselinePrice

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal
-from vbpkit.money import format_yuan
+from vbpkit.web.identity import Principal
+from vbpkit.domain.money import format_yuan
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.money import NonNegativeYuan
+from vbpkit.domain.money import NonNegativeYuan
 
 from vbp_monitoring.models import AMOUNT_MAX_FEN
 

@@ -2,10 +2,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
-from vbpkit.problems import Problem
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
+from vbpkit.web.problems import Problem
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.supply import service
 from vbp_monitoring.supply.schemas import CompanyPerformance, PerformancePage

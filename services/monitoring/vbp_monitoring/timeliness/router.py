@@ -2,8 +2,8 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
 
 from vbp_monitoring.timeliness import service
 from vbp_monitoring.timeliness.schemas import HospitalTimeliness, TimelinessPage

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal
-from vbpkit.money import format_yuan
+from vbpkit.web.identity import Principal
+from vbpkit.domain.money import format_yuan
 from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.progress.service import covered, scope

@@ -5,7 +5,7 @@ Revises:
 """
 import sqlalchemy as sa
 from alembic import op
-from vbpkit.migrations import create_kit_tables_v1
+from vbpkit.db.migrations import create_kit_tables_v1
 
 revision = "0001"
 down_revision = None

@@ -3,7 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
-from vbpkit.migrations import create_kit_tables_v2
+from vbpkit.db.migrations import create_kit_tables_v2
 
 revision = "0003"
 down_revision = "0002"

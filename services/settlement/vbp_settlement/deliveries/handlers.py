@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import DeliveryAccepted, DeliveryAcceptedV2, DeliveryReturned
-from vbpkit.inbox import NotYetKnown, batch
+from vbpkit.messaging.inbox import NotYetKnown, batch
 
 from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.service import biller_of

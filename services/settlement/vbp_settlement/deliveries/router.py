@@ -1,8 +1,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
 
 from vbp_settlement.deliveries import service
 from vbp_settlement.deliveries.schemas import BillableLineRead

@@ -1,7 +1,7 @@
 from datetime import date
 
 from pydantic import BaseModel
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 
 class BillableLineRead(BaseModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events.contracts import DeliveryAccepted, DeliveryAcceptedV2
-from vbpkit.identity import Principal
+from vbpkit.web.identity import Principal
 
 from vbp_settlement.deliveries import repository
 from vbp_settlement.deliveries.models import AcceptedLine

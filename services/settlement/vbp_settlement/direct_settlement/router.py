@@ -1,8 +1,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
 
 from vbp_settlement.direct_settlement import service
 from vbp_settlement.direct_settlement.schemas import DirectSettlementPage, DirectSettlementRead, DirectSettlementSet

@@ -18,13 +18,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal
-from vbpkit.policy import ExecutionPolicy
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal
+from vbpkit.domain.policy import ExecutionPolicy
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.projections.registry.models import fund_for_level
-from vbpkit.regions import is_known
+from vbpkit.domain.regions import is_known
 
 from vbp_settlement.direct_settlement import repository
 from vbp_settlement.direct_settlement.models import DirectSettlementRegion

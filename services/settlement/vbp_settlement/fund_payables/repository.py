@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of, as_json, copy_rows, lock_for_transaction, reserve_ids
+from vbpkit.db.repository import any_of, as_json, copy_rows, lock_for_transaction, reserve_ids
 
 from vbp_settlement.fund_payables.models import DirectSettlementDeduction, FundPayable, PrepaymentOffset
 from vbp_settlement.ledger.models import LedgerPosting

@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_settlement.fund_payables import service
 from vbp_settlement.fund_payables.schemas import (MONTH_PATTERN, DeductionRead, Fund, OffsetRead, PayablePage,

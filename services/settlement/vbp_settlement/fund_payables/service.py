@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.settlement import DeductionFacts, OffsetApplied, OffsetFacts
-from vbpkit.identity import Principal, Role
-from vbpkit.policy import first_offset_month, refund_month
-from vbpkit.policy.rules import ProgressiveByAcceptedAmount
-from vbpkit.policy.dates import agreement_year_bounds, month_end
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.policy import first_offset_month, refund_month
+from vbpkit.domain.policy.rules import ProgressiveByAcceptedAmount
+from vbpkit.domain.policy.dates import agreement_year_bounds, month_end
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 

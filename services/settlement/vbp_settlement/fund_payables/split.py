@@ -9,7 +9,7 @@ what is left. Within each kind the oldest goes first (direct settlements by paym
 plans by creation). Nothing takes more than what is left of the payable, so the net is
 never negative; what a payable could not take waits for the next one.
 
-Which plans a payable offsets, per the batch policy (vbpkit.policy.first_offset_month,
+Which plans a payable offsets, per the batch policy (vbpkit.domain.policy.first_offset_month,
 refund_month):
 
 - after the cycle (Chongqing seeds 000/002/003: 采购周期结束后的次月起…当月抵扣不完的，在以后
@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from vbpkit.money import format_yuan
+from vbpkit.domain.money import format_yuan
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import get_or_404
+from vbpkit.db.repository import get_or_404
 
 from vbp_settlement.deliveries.repository import KEYS_PER_QUERY
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine

@@ -2,9 +2,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from vbpkit.bulk import MAX_BULK_ROWS
-from vbpkit.money import NonNegativeYuan, YuanFromFen
-from vbpkit.problems import invalid_field
+from vbpkit.web.bulk_rows import MAX_BULK_ROWS
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
+from vbpkit.web.problems import invalid_field
 
 from vbp_settlement.models import BIGINT_MAX, INTEGER_MAX
 

@@ -6,7 +6,7 @@ live invoices already bill for it; a rejected or reversed invoice bills nothing,
 lines are free for a replacement. The lines are locked while the limit is checked, so two
 invoices of the same line cannot both pass it.
 
-Due dates come from the batch's typed policy (vbpkit.policy.supplier_payment_due): each
+Due dates come from the batch's typed policy (vbpkit.domain.policy.supplier_payment_due): each
 line from its acceptance date, the invoice on the earliest of them; ``explain`` keeps
 every line's rule and inputs.
 
@@ -23,7 +23,7 @@ from datetime import date
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.settlement import (
     InvoiceAccepted,
     InvoicedLineFacts,
@@ -31,11 +31,11 @@ from vbpkit.events.settlement import (
     InvoiceReversed,
     InvoiceSubmitted,
 )
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.pagination import cut
-from vbpkit.policy import Explained, supplier_payment_due
-from vbpkit.problems import Problem, error_location
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.pagination import cut
+from vbpkit.domain.policy import Explained, supplier_payment_due
+from vbpkit.web.problems import Problem, error_location
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.catalog_view.models import BatchView
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.repository import any_of, copy_rows, reserve_ids
+from vbpkit.db.repository import any_of, copy_rows, reserve_ids
 
 from vbp_settlement.ledger.models import LedgerAccount, LedgerPosting, LedgerTransaction
 

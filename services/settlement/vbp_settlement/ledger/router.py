@@ -1,8 +1,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
 
 from vbp_settlement.ledger import service
 from vbp_settlement.ledger.schemas import AccountRead, MovementRead

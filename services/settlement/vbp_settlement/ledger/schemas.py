@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from pydantic import BaseModel, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 
 class MovementRead(BaseModel):

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import request_id
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.web import request_id
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.problems import Problem
 
 from vbp_settlement.ledger import accounts, repository
 from vbp_settlement.ledger.models import LedgerTransaction

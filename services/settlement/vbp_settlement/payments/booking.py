@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.settlement import PaymentRecordedV2
 
 from vbp_settlement.invoices.models import Invoice

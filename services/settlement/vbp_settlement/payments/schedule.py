@@ -1,6 +1,6 @@
 """The SET-2 overdue check on its own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_settlement.payments.service import run_overdue_check
 

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.money import NonNegativeYuan, YuanFromFen
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 
 from vbp_settlement.models import BIGINT_MAX
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.settlement import InvoiceOverdue, PaymentReversed
-from vbpkit.identity import Principal
-from vbpkit.money import format_yuan
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal
+from vbpkit.domain.money import format_yuan
+from vbpkit.web.problems import Problem
 
 from vbp_settlement.invoices import service as invoices
 from vbp_settlement.ledger import accounts

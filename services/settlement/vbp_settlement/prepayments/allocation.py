@@ -1,7 +1,7 @@
 """SET-3/SET-6: how a plan's total is spread over its tranches — pure rules, no database.
 
 A first plan splits the total by the policy's shares, the rounding remainder on the last
-tranche (vbpkit.money.split). When the total changes later, a tranche that has received
+tranche (vbpkit.domain.money.split). When the total changes later, a tranche that has received
 money keeps its amount; the tranches that have received nothing absorb the change by their
 shares; if every tranche has received money, an increase becomes a top-up tranche. A
 decrease takes from open tranches first, then from the last touched ones down to what they
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from vbpkit.money import split
+from vbpkit.domain.money import split
 
 
 @dataclass(frozen=True)

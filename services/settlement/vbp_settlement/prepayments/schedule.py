@@ -1,6 +1,6 @@
 """The SET-3 late-tranche check on its own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_settlement.prepayments.service import run_late_check
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.money import NonNegativeYuan, YuanFromFen
+from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 
 from vbp_settlement.models import AMOUNT_MAX_FEN, INTEGER_MAX
 

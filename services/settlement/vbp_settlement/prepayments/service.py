@@ -18,16 +18,16 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.contracts import AgreementEffective
 from vbpkit.events.settlement import (PlannedTrancheFacts, PrepaymentDisbursed, PrepaymentDisbursementReversed,
                                       PrepaymentLate, PrepaymentPlanned)
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan, multiply_half_up
-from vbpkit.policy import ExecutionPolicy
-from vbpkit.policy.dates import agreement_year_bounds, month_end, tranche_schedule
-from vbpkit.inbox import NotYetKnown
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan, multiply_half_up
+from vbpkit.domain.policy import ExecutionPolicy
+from vbpkit.domain.policy.dates import agreement_year_bounds, month_end, tranche_schedule
+from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.projections.registry.models import fund_for_level

@@ -2,7 +2,7 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 Bucket = Literal["not_due", "overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_over_90"]
 

@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep, Role, require_roles
-from vbpkit.service_app import ClockDep
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.runtime.service_app import ClockDep
 
 from vbp_settlement.models import BIGINT_MAX
 from vbp_settlement.refunds import service

@@ -1,6 +1,6 @@
 """The SET-4 refund check on its own schedule, driven by the service's injectable clock."""
 
-from vbpkit.schedules import scheduled
+from vbpkit.runtime.schedules import scheduled
 
 from vbp_settlement.refunds.service import run_refund_check
 

@@ -2,7 +2,7 @@
 
 Where the policy says so (seeds 000/002: 采购周期结束后的次月起…抵扣，…超过一年未抵扣完毕的，由医疗
 机构原渠道全部退回 → ``AfterCycleEnd.refund_after_months = 12``), a check on the service's clock
-finds each plan whose refund month has begun (``vbpkit.policy.refund_month``: the first
+finds each plan whose refund month has begun (``vbpkit.domain.policy.refund_month``: the first
 offset month + 12) with prepayment still outstanding, and demands that amount back, once:
 ``hospital:<H>:prepayment`` → ``hospital:<H>:refund_due``, so the plan's outstanding is 0 and
 no later payable offsets it. Seed 003 (stents) and seed 001 (Liaoning) keep deducting until
@@ -18,12 +18,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit import outbox
+from vbpkit.messaging import outbox
 from vbpkit.events.settlement import RefundDemanded, RefundReceived
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.policy import first_offset_month, refund_month
-from vbpkit.problems import Problem
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.domain.policy import first_offset_month, refund_month
+from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 
 from vbp_settlement.fund_payables import repository as payables

@@ -1,9 +1,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from vbpkit.db import SessionDep
-from vbpkit.identity import PrincipalDep
-from vbpkit.xlsx import attachment
+from vbpkit.db.engine import SessionDep
+from vbpkit.web.identity import PrincipalDep
+from vbpkit.web.xlsx import attachment
 
 from vbp_settlement.fund_payables.schemas import MONTH_PATTERN
 from vbp_settlement.statements import service, xlsx

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, Field
-from vbpkit.money import YuanFromFen
+from vbpkit.domain.money import YuanFromFen
 
 
 class StatementOffset(BaseModel):

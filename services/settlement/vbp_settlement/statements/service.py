@@ -6,9 +6,9 @@ prepayment outstanding and refund due now — every figure from the payables and
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.identity import Principal, Role
-from vbpkit.money import format_yuan
-from vbpkit.policy.dates import month_end
+from vbpkit.web.identity import Principal, Role
+from vbpkit.domain.money import format_yuan
+from vbpkit.domain.policy.dates import month_end
 
 from vbp_settlement.fund_payables import repository as payables
 from vbp_settlement.fund_payables.schemas import first_of

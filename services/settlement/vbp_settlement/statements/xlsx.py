@@ -8,8 +8,8 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from vbpkit.xlsx import MEDIA_TYPE, YUAN
-from vbpkit.xlsx import yuan as _yuan
+from vbpkit.web.xlsx import MEDIA_TYPE, YUAN
+from vbpkit.web.xlsx import yuan as _yuan
 
 from vbp_settlement.statements.schemas import Statement
 

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 """
 from alembic import op
-from vbpkit.migrations import create_kit_tables_v1, create_kit_tables_v2
+from vbpkit.db.migrations import create_kit_tables_v1, create_kit_tables_v2
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,143 @@
+"""No input gives a 5xx (issue 11): what PostgreSQL cannot store, refused before a handler runs.
+
+Three kinds of value reach the database and fail there as a server error, whatever the
+endpoint: a NUL character in text (PostgreSQL text cannot hold U+0000), an integer beyond
+a 64-bit column, and a date so far out that the arithmetic on it overflows. ``InputGuard``
+looks at the path, the query and a JSON body and answers 422 problem+json naming the field:
+
+- the path: a control character, or a number segment beyond BIGINT (``/orders/9223372036854775808``);
+- the query: a control character, a whole-number value beyond BIGINT, a date outside
+  ``DATE_RANGE``;
+- a JSON body: the same in any value, located as ``body.rows.3.name``. Values under
+  ``rows.<i>`` of a bulk body are left to the bulk validation, which fails that row alone
+  and keeps the good ones (DESIGN §5); ``unstorable`` is what both use.
+
+Narrower columns (an INTEGER year, a line number) are bounded by their request models. The
+checks cost a regular-expression scan of the body; it is parsed only when the scan finds a
+NUL, a 19-digit number or a date. A JSON body of more than ``MAX_OBJECTS`` objects is refused
+before anything parses it: a bulk request takes 10,000 rows, and millions of tiny ones would
+cost hundreds of MB to materialise before the row count is checked (issue 11, item 6).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qsl
+
+from vbpkit.web.problems import Problem, instance_of
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DATE = re.compile(r"^([0-9]{4,})-([0-9]{2})(-([0-9]{2})([T ].*)?)?$")  # a date, a date-time or a month
+MAX_OBJECTS = 50_000
+_SUSPECT = re.compile(rb"\\u0000|\x00|\d{19,}|\"-?\d{4,}-\d\d")
+
+
+def unstorable(value: Any, where: str = "") -> list[tuple[str, str]]:
+    """(location, reason) of each value in ``value`` the database cannot store."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, str):
+        reason = _text_problem(value)
+        if reason:
+            found.append((where, reason))
+    elif isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        if not BIGINT_MIN <= value <= BIGINT_MAX:
+            found.append((where, "an integer beyond the 64-bit range cannot be stored"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += unstorable(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += unstorable(item, f"{where}.{index}" if where else str(index))
+    return found
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (U+0000), which cannot be stored"
+    match = _DATE.match(text)
+    if match:
+        year = int(match.group(1))
+        if not DATE_RANGE[0].year <= year <= DATE_RANGE[1].year:
+            return f"dates and months lie between {DATE_RANGE[0]} and {DATE_RANGE[1]}"
+    return None
+
+
+def _query_problems(query: str) -> list[tuple[str, str]]:
+    found = []
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return [("query", "the query string is not valid UTF-8")]
+    for name, value in pairs:
+        where = f"query.{name}"
+        if _CONTROL.search(name) or _CONTROL.search(value):
+            found.append((where, "contains a control character"))
+            continue
+        if re.fullmatch(r"[+-]?[0-9]+", value.strip()) and not BIGINT_MIN <= int(value) <= BIGINT_MAX:
+            found.append((where, "an integer beyond the 64-bit range"))
+            continue
+        reason = _text_problem(value)
+        if reason:
+            found.append((where, reason))
+    return found
+
+
+def _path_problems(path: str) -> list[tuple[str, str]]:
+    control = _PATH_CONTROL.search(path)
+    if control:
+        return [("path", f"contains the control character U+{ord(control.group()):04X}")]
+    for segment in path.split("/"):
+        if segment.isascii() and segment.isdigit() and int(segment) > BIGINT_MAX:
+            return [("path", f"{segment} is beyond the 64-bit range of an id")]
+        reason = _text_problem(segment)
+        if reason:
+            return [("path", f"{segment}: {reason}")]
+    return []
+
+
+def _body_problems(scope, body: bytes) -> list[tuple[str, str]]:
+    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    if not body or not content_type.endswith(b"json"):
+        return []
+    if body.count(b"{") > MAX_OBJECTS:
+        # a bulk body holds at most 10,000 rows; millions of tiny ones would be materialised by the
+        # JSON parser (hundreds of MB) before the row count is checked (issue 11)
+        return [("body", f"holds more than {MAX_OBJECTS:,} objects; a request takes at most 10,000 rows")]
+    if not _SUSPECT.search(body):
+        return []
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return []  # the application answers malformed JSON itself (400)
+    return [(f"body.{where}" if where else "body", reason) for where, reason in unstorable(document)
+            if not re.match(r"rows\.\d+(\.|$)", where)]
+
+
+class InputGuard:
+    """Pure ASGI, after ``IdentityMiddleware`` (whose verified body it reads)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problems = (_path_problems(scope["path"])
+                    + _query_problems(scope.get("query_string", b"").decode("latin-1"))
+                    + _body_problems(scope, scope.get("state", {}).get("body", b"")))
+        if problems:
+            problem = Problem(422, "validation-error", "Invalid request",
+                              "; ".join(f"{field}: {reason}" for field, reason in problems[:5]),
+                              errors=[{"field": field, "reason": reason} for field, reason in problems])
+            await problem.to_response(instance_of(scope))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

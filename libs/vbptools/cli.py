@@ -1,0 +1,313 @@
+"""``vbp``: the files ops and the exchange really move, from the command line (issue 12, item 3).
+
+    vbp keys issue --role exchange --tenant CQ-EXCHANGE --label 重庆药品交易所
+    vbp keys list [--role hospital] [--tenant H500101001]
+    vbp keys revoke KEY_ID
+    vbp upload listings winning-products.xlsx --batch GJ-GMZJ-2023
+    vbp upload institutions hospitals.csv
+    vbp upload orders month-end.csv --key $HIS_KEY     # one row per order line
+    vbp download report --month 2026-10 [--region 500103] -o report.xlsx
+
+``--url`` (``VBP_URL``, default http://127.0.0.1:8000) and ``--key`` (``VBP_API_KEY``) name the
+gateway and the caller. An upload reads a ``.csv`` (UTF-8 or GB18030) or ``.xlsx`` whose first
+row names the API's fields, sends it in calls of at most 10,000 rows with a progress bar, and
+gives each call an ``Idempotency-Key`` made of the file's SHA-256 and the call's number: run it
+again after an interruption and the calls already made answer as before (DESIGN §5) while the
+rest are sent, so nothing is stored twice (stderr says how many calls were answered so). A call
+refused whole for some of its rows is sent again without them. Rows the platform refused are
+written to ``<file>.errors.csv`` — the input's columns plus ``error`` — ready to correct and
+upload again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+
+from vbpkit.web.bulk_rows import MAX_BULK_ROWS
+
+app = typer.Typer(help="The VBP platform's files from the command line: keys, uploads, downloads.",
+                  no_args_is_help=True)
+keys = typer.Typer(help="Issue, list and revoke API keys (admin).", no_args_is_help=True)
+download = typer.Typer(help="Download the bureau's workbooks.", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+app.add_typer(download, name="download")
+console = Console(stderr=True)
+
+UPLOADS = {  # kind → (path, needs a batch)
+    "listings": ("/catalog/batches/{batch}/products", True),
+    "institutions": ("/catalog/institutions", False),
+    "companies": ("/catalog/companies", False),
+    "agreed-volumes": ("/contracts/agreed-volumes", False),
+    "fund-payables": ("/settlement/fund-payables", False),
+    "non-winning-purchases": ("/monitoring/non-winning-purchases", False),
+    "orders": ("/contracts/orders/bulk", False),
+}
+ORDER_FIELDS = ("his_order_no",)  # an orders file has one row per line; these cells name its order
+LISTS = {"roles"}  # cells holding several values: 生产企业;配送企业 → a list
+# whole-number fields of the rows (a table's cells are text; codes like 500103 stay text)
+INTEGERS = {"level", "agreement_year", "product_id", "quantity", "line_no", "plan_id", "tranche"}
+TOTALS = ("created", "updated", "unchanged", "existing", "stored", "posted")  # what answers count
+BOOLEANS = {"winning": {"true": True, "是": True, "1": True, "false": False, "否": False, "0": False}}
+
+Url = Annotated[str, typer.Option(envvar="VBP_URL", help="the gateway")]
+Key = Annotated[str, typer.Option(envvar="VBP_API_KEY", help="your API key")]
+
+
+def client(url: str, key: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=300)
+
+
+def answer(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+            detail = body.get("detail") or body.get("title")
+            errors = "; ".join(f"{e['field']}: {e['reason']}" for e in body.get("errors", [])[:5])
+        except ValueError:
+            detail, errors = response.text[:300], ""
+        # the platform's words are text, not markup: ``lines[line_no=1]`` must reach the user whole
+        console.print(f"[red]{response.status_code}[/red] " + escape(f"{detail}" + (f" ({errors})" if errors else "")))
+        raise typer.Exit(1)
+    return response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+
+
+@keys.command("issue")
+def issue_key(role: Annotated[str, typer.Option()], label: Annotated[str, typer.Option()], url: Url = "http://127.0.0.1:8000",
+              key: Key = "", tenant: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Issue a key; it is printed once, on standard output."""
+    with client(url, key) as http:
+        issued = answer(http.post("/admin/api-keys", json={"role": role, "tenant": tenant, "label": label}))
+    console.print(f"key {issued['key_id']} for {role} {tenant or ''}: shown only now")
+    print(issued["api_key"])
+
+
+@keys.command("list")
+def list_keys(url: Url = "http://127.0.0.1:8000", key: Key = "",
+              role: Annotated[Optional[str], typer.Option()] = None,
+              tenant: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Every key (never its secret), a line each: key id, role, tenant, label."""
+    cursor = None
+    with client(url, key) as http:
+        while True:
+            params = {k: v for k, v in {"role": role, "tenant": tenant, "cursor": cursor, "limit": 500}.items() if v}
+            page = answer(http.get("/admin/api-keys", params=params))
+            for item in page["items"]:
+                print("\t".join(str(item.get(f) or "") for f in ("key_id", "role", "tenant", "label")))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+
+@keys.command("revoke")
+def revoke_key(key_id: str, url: Url = "http://127.0.0.1:8000", key: Key = "") -> None:
+    """Revoke a key: it stops working at once."""
+    with client(url, key) as http:
+        answer(http.delete(f"/admin/api-keys/{key_id}"))
+    console.print(f"key {key_id} revoked")
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """The header and the rows of a .csv or .xlsx; empty cells are left out of a row."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        content = path.read_bytes()
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("gb18030")
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    if not table:
+        raise typer.BadParameter(f"{path} is empty")
+    header = [h.strip() for h in table[0]]
+    rows = []
+    for values in table[1:]:
+        if not any(v.strip() for v in values):
+            continue
+        row = {}
+        for name, value in zip(header, values):
+            value = value.strip()
+            if name and value:
+                row[name] = _cell(name, value)
+        rows.append(row)
+    return header, rows
+
+
+def _cell(name: str, value: str) -> Any:
+    if name in LISTS:
+        return [v for v in re.split(r"[;；,，、]\s*", value) if v]
+    if name in INTEGERS and re.fullmatch(r"-?[0-9]+(\.0+)?", value):
+        return int(float(value)) if "." in value else int(value)  # a spreadsheet writes 3 as 3.0
+    if name in BOOLEANS and value.lower() in BOOLEANS[name]:
+        return BOOLEANS[name][value.lower()]
+    return value
+
+
+@app.command()
+def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: Path,
+           url: Url = "http://127.0.0.1:8000", key: Key = "",
+           batch: Annotated[Optional[str], typer.Option(help="the batch, for listings")] = None) -> None:
+    """Upload a file of any length in calls of at most 10,000 rows; resumable, never doubled."""
+    if kind not in UPLOADS:
+        raise typer.BadParameter(f"{kind!r}: one of {', '.join(UPLOADS)}")
+    path, needs_batch = UPLOADS[kind]
+    if needs_batch and not batch:
+        raise typer.BadParameter("--batch is needed for listings")
+    header, rows = read_table(file)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:24]
+    totals: dict[str, int] = {}
+    failed: dict[int, str] = {}
+    calls = replayed = 0
+    with client(url, key) as http, Progress(console=console) as progress:
+        task = progress.add_task(escape(f"{kind} ← {file.name}"), total=len(rows))
+        for number, (indexes, body) in enumerate(_calls(kind, rows)):
+            sent = sum(len(i) for i in indexes)
+            response, indexes = _send(http, path.format(batch=batch), body, indexes,
+                                      f"vbp-{kind}-{digest}-{number}", failed)
+            calls += 1
+            if response is not None:
+                result = answer(response)  # a refusal of the whole call: say why and stop
+                replayed += response.headers.get("idempotent-replayed") == "true"
+                for name in TOTALS:
+                    if name in result:
+                        totals[name] = totals.get(name, 0) + result[name]
+                for position, why in _answer_errors(result).items():
+                    for index in indexes[position]:  # a refused order refuses each of its lines
+                        failed.setdefault(index, why)
+            progress.advance(task, sent)
+    counted = ", ".join(f"{n} {name}" for name, n in totals.items())
+    console.print(f"{len(rows)} rows: {counted + ', ' if counted else ''}{len(failed)} refused")
+    if replayed:  # the counts above are those first answers', not this run's doing
+        console.print(f"{replayed} of {calls} calls answered as before from their Idempotency-Keys: "
+                      "nothing stored twice")
+    if failed:
+        errors_file = file.with_name(file.name + ".errors.csv")
+        with errors_file.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow([*header, "error"])
+            for index in sorted(failed):
+                row = rows[index]
+                writer.writerow([";".join(v) if isinstance(v := row.get(h, ""), list) else v for h in header]
+                                + [failed[index]])
+        console.print(f"the refused rows, with why, are in {escape(str(errors_file))}", soft_wrap=True)
+        raise typer.Exit(2)
+
+
+def _calls(kind: str, rows: list[dict[str, Any]]):
+    """Each call's body and, per row (or order) of the body, the file rows it came from: rows in
+    calls of at most 10,000; an orders file's lines grouped into orders by ``his_order_no``, whole
+    orders in calls of at most 10,000 lines."""
+    if kind != "orders":
+        for start in range(0, len(rows), MAX_BULK_ROWS):
+            chunk = rows[start:start + MAX_BULK_ROWS]
+            yield [[start + i] for i in range(len(chunk))], {"rows": chunk}
+        return
+    orders: dict[Any, tuple[list[int], dict[str, Any]]] = {}
+    for index, row in enumerate(rows):
+        line = {name: value for name, value in row.items() if name not in ORDER_FIELDS}
+        indexes, order = orders.setdefault(row.get("his_order_no", f"row {index + 2}"), ([], {
+            "his_order_no": row.get("his_order_no", ""), "lines": []}))
+        indexes.append(index)
+        order["lines"].append(line)
+    call: list[tuple[list[int], dict[str, Any]]] = []
+    for indexes, order in orders.values():
+        if call and sum(len(i) for i, _ in call) + len(indexes) > MAX_BULK_ROWS:
+            yield [i for i, _ in call], {"orders": [o for _, o in call]}
+            call = []
+        call.append((indexes, order))
+    if call:
+        yield [i for i, _ in call], {"orders": [o for _, o in call]}
+
+
+def _send(http: httpx.Client, url: str, body: dict[str, list], indexes: list[list[int]], key: str,
+          failed: dict[int, str]) -> tuple[Optional[httpx.Response], list[list[int]]]:
+    """POST one call; its answer (None when every row was refused) and the file rows of the body
+    it answers. A call refused whole (422) for some of its rows is sent again without them, under
+    a key of its own (the same on every run), so the call's good rows are stored, not lost."""
+    attempt = 0
+    while True:  # each attempt drops at least one row
+        response = http.post(url, json=body, headers={"Idempotency-Key": key + (f"-{attempt}" if attempt else "")})
+        located = {p: why for p, why in _row_errors(response).items() if p < len(indexes)}
+        for position, why in located.items():
+            for index in indexes[position]:
+                failed.setdefault(index, why)
+        kept = [p for p in range(len(indexes)) if p not in located]
+        if not located:
+            return response, indexes
+        if not kept:
+            return None, []
+        [(name, items)] = body.items()
+        body, indexes = {name: [items[p] for p in kept]}, [indexes[p] for p in kept]
+        attempt += 1
+
+
+def _row_errors(response: httpx.Response) -> dict[int, str]:
+    """A whole call refused (422) with each bad row named by its place in the body."""
+    if response.status_code != 422:
+        return {}
+    located = {}
+    for error in response.json().get("errors", []):
+        match = re.match(r"body\.(?:rows|orders)\.(\d+)\.?(.*)", error.get("field", ""))
+        if match:
+            located.setdefault(int(match[1]), f"{match[2] or 'row'}: {error['reason']}")
+    return located
+
+
+def _answer_errors(result: dict[str, Any]) -> dict[int, str]:
+    """The rows (or orders) a bulk answer refused while storing the rest; the services name a
+    row's place as ``row``, ``index`` or ``order``."""
+    located = {}
+    for error in result.get("errors", []):
+        place = next((error[k] for k in ("row", "index", "order") if isinstance(error.get(k), int)), None)
+        if place is None:
+            match = re.match(r"body\.(?:rows|orders)\.(\d+)", error.get("field", ""))
+            place = int(match[1]) if match else None
+        if place is not None:
+            field = re.sub(r"^body\.(?:rows|orders)\.\d+\.?", "", error.get("field", "")) or "row"
+            located.setdefault(place, f"{field}: {error['reason']}")
+    return located
+
+
+def _save(response: httpx.Response, output: Path) -> None:
+    answer(response)
+    output.write_bytes(response.content)
+    console.print(f"saved {output} ({len(response.content):,} bytes)")
+
+
+@download.command("report")
+def download_report(month: Annotated[str, typer.Option(help="YYYY-MM")], output: Annotated[Path, typer.Option("-o")],
+                    url: Url = "http://127.0.0.1:8000", key: Key = "",
+                    region: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """The monthly report (MON-8) as .xlsx."""
+    with client(url, key) as http:
+        params = {"month": month, "format": "xlsx", **({"region_code": region} if region else {})}
+        _save(http.get("/monitoring/reports/monthly", params=params), output)
+
+
+@download.command("assessment")
+def download_assessment(year: Annotated[int, typer.Option()], batch: Annotated[str, typer.Option()],
+                        output: Annotated[Path, typer.Option("-o")], url: Url = "http://127.0.0.1:8000",
+                        key: Key = "") -> None:
+    """A batch's yearly assessment (MON-7) as .xlsx."""
+    with client(url, key) as http:
+        _save(http.get(f"/monitoring/assessments/{year}", params={"batch_code": batch, "format": "xlsx"}), output)
+
+
+def main() -> None:  # the console script
+    os.environ.setdefault("COLUMNS", "120")
+    app()
