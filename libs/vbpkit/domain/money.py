@@ -23,6 +23,9 @@ _FEN_PER_YUAN = 100
 _YUAN_SHAPE = re.compile(r"-?(\d+)(?:\.(\d+))?")
 YUAN_PATTERN = r"^-?\d+(\.\d{1,2})?$"
 NON_NEGATIVE_YUAN_PATTERN = r"^\d+(\.\d{1,2})?$"
+# One amount of money at most 1,000,000,000,000.00 yuan: far above any real payable, and low
+# enough that 10,000 of them still sum inside a BIGINT of fen (a 422, never an overflow).
+AMOUNT_MAX_FEN = 10**14
 
 
 class MoneyError(ValueError):
