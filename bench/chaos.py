@@ -337,7 +337,7 @@ async def main(operations: int, workers: int, seed: int, down: tuple[float, floa
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     with tempfile.TemporaryDirectory() as folder:
         settings = PlatformSettings(data_dir=Path(folder), gateway_port=free_port(), kafka_port=free_port(),
-                                    first_service_port=free_port_block(4), log_level="WARNING",
+                                    first_service_port=free_port_block(), log_level="WARNING",
                                     clock=f"frozen:{world.FIRST_DAY}T09:00", restart_max_backoff_seconds=2)
         platform = Platform(settings)
         stop = asyncio.Event()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from vbpkit.runtime.topology import SERVICES
 
 if TYPE_CHECKING:
     from chaos import Workload
@@ -33,15 +34,15 @@ READ_MODELS = [
         ("monitoring", "SELECT count(*) FROM accepted_lines")]),
     ("accepted units", [
         ("contracts", "SELECT coalesce(sum(accepted_quantity), 0) FROM delivery_lines"),
-        ("settlement", "SELECT coalesce(sum(accepted_quantity), 0) FROM accepted_lines"),
+        ("settlement", "SELECT coalesce(sum(quantity), 0) FROM accepted_lines"),
         ("monitoring", "SELECT coalesce(sum(quantity), 0) FROM accepted_lines")]),
     ("returned units", [
         ("contracts", "SELECT coalesce(sum(returned_quantity), 0) FROM delivery_lines"),
-        ("settlement", "SELECT coalesce(sum(returned_quantity), 0) FROM accepted_lines"),
+        ("settlement", "SELECT coalesce(sum(quantity), 0) FROM line_returns"),
         ("monitoring", "SELECT coalesce(sum(quantity), 0) FROM line_returns")]),
     ("returns", [
         ("contracts", "SELECT count(*) FROM returns"),
-        ("settlement", "SELECT count(*) FROM accepted_line_returns"),
+        ("settlement", "SELECT count(*) FROM line_returns"),
         ("monitoring", "SELECT count(*) FROM line_returns")]),
     ("order lines confirmed", [
         ("contracts", "SELECT count(*) FROM order_lines WHERE status <> 'pending'"),
@@ -118,7 +119,7 @@ async def baseline(platform: Platform) -> dict[str, int]:
 
 
 async def everything(platform: Platform, workload: Workload, before: dict[str, int]) -> list[str]:
-    connections = {name: await connect(platform, name) for name in ("catalog", "contracts", "settlement", "monitoring")}
+    connections = {name: await connect(platform, name) for name in SERVICES}
     try:
         problems = await documents(connections, workload, before)
         problems += await effects(connections, workload)

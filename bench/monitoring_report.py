@@ -20,8 +20,8 @@ measure), for each size:
    returned (``line_returns``), one unit, a week later;
 2. ``monthly_purchases`` is emptied and filled with the two INSERT … SELECT statements of
    migration 0011 (accepted lines, then returns, GROUP BY month × batch × hospital × product
-   × manufacturer): the same sums the consumer adds (``purchases.repository.insert_accepted``
-   and ``add_return``) one event batch at a time, done at once. ``monthly_supply`` is filled
+   × manufacturer): the same sums the consumer adds (``report.handlers.on_deliveries_accepted``
+   and ``on_delivery_returned``) one event batch at a time, done at once. ``monthly_supply`` is filled
    with one row per item-month bought (ordered = confirmed = delivered = accepted), so the
    report's supply part reads as many items as its purchases part;
 3. the tables are vacuumed and analysed (as autovacuum would have by the time anyone reads;
@@ -110,7 +110,8 @@ COMPANY_OF = {p: COMPANY_CODES[p % COMPANIES] for p in PRODUCT_IDS}
 PRICE_OF = {p: 500 + (p * 7919) % 20_000 for p in PRODUCT_IDS}
 
 LINE_COLUMNS = ["delivery_id", "line_no", "hospital_code", "batch_code", "agreement_year", "manufacturer_code",
-                "product_id", "quantity", "unit_price_fen", "accepted_on"]
+                "product_id", "quantity", "unit_price_fen", "accepted_on", "as_of"]
+RECORDED = datetime(2025, 1, 2, tzinfo=timezone.utc)  # the as_of of every loaded line: no roll-up reads it
 RETURN_COLUMNS = ["delivery_id", "line_no", "quantity", "returned_on"]
 
 # migration 0011's backfill: the sums the consumer adds one event batch at a time, done at once
@@ -223,7 +224,7 @@ def lines(first: int, count: int, rnd: random.Random):
                 day = days[int(draw() * 365)]
             product, company, price = items[int(draw() * PRODUCTS)]
             records.append((delivery_id + 1, line_no + 1, hospital, BATCH, 1, company, product,
-                            1 + int(draw() * 50), price, day))
+                            1 + int(draw() * 50), price, day, RECORDED))
             if k % RETURN_EVERY == 0:
                 returns.append((delivery_id + 1, line_no + 1, 1, day + week))
         yield records, returns

@@ -38,7 +38,7 @@ HOSPITAL = "H500101001"
 async def main(calls: int, orders: int, lines: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = PlatformSettings(data_dir=Path(folder), gateway_port=free_port(), kafka_port=free_port(),
-                                    first_service_port=free_port_block(4), log_level="WARNING",
+                                    first_service_port=free_port_block(), log_level="WARNING",
                                     clock=f"frozen:{world.FIRST_DAY}T09:00")
         platform = Platform(settings)
         try:

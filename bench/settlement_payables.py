@@ -30,8 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbp_settlement.fund_payables import service
 from vbp_settlement.fund_payables.schemas import PayablePost
 from vbp_settlement.ledger import accounts
-from vbp_settlement.ledger.batch import Movement, move_many
-from vbp_settlement.ledger.service import Posting
+from vbp_settlement.ledger.service import Movement, Posting, move_many
 from vbp_settlement.main import MIGRATIONS, create_app
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
 from vbp_settlement.settings import SettlementSettings

@@ -126,7 +126,7 @@ async def frozen(shared_platform, pg_server, tmp_path_factory):
         prefix = f"e2e_cat6_{uuid.uuid4().hex[:8]}_"
         settings = shared_platform.platform.settings.model_copy(update={
             "data_dir": data / "platform", "database_prefix": prefix, "kafka_bootstrap_servers": broker.bootstrap_servers,
-            "gateway_port": free_port(), "first_service_port": free_port_block(4), "clock": f"frozen:{FROZEN_ON}T10:00",
+            "gateway_port": free_port(), "first_service_port": free_port_block(), "clock": f"frozen:{FROZEN_ON}T10:00",
         })
         platform = Platform(settings)
         try:

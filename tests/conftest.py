@@ -69,7 +69,7 @@ def platform_settings(pg_server: str, bootstrap: str, data_dir, prefix: str) -> 
         database_prefix=prefix,
         kafka_bootstrap_servers=bootstrap,
         gateway_port=free_port(),
-        first_service_port=free_port_block(4),
+        first_service_port=free_port_block(),
         identity_key="e2e-identity-key-" + "x" * 24,
         admin_api_key=ADMIN_KEY,
         log_level="WARNING",

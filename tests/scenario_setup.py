@@ -8,10 +8,10 @@ import contextlib
 import uuid
 
 import pytest
+from vbpkit.runtime.topology import SERVICES
 from vbptools.embedded import EmbeddedBroker, free_port, free_port_block, wait_for_broker
 from vbptools.launcher import Platform
 
-SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 STARTS_ON = "2026-05-20"
 
 
@@ -26,7 +26,7 @@ async def isolated_platform(shared_platform, data, prefix: str, **settings):
         platform = Platform(shared_platform.platform.settings.model_copy(update={
             "data_dir": data / "platform", "database_prefix": f"{prefix}{uuid.uuid4().hex[:8]}_",
             "kafka_bootstrap_servers": broker.bootstrap_servers, "gateway_port": free_port(),
-            "first_service_port": free_port_block(4), **settings}))
+            "first_service_port": free_port_block(), **settings}))
         try:
             await platform.start()
             handle = type(shared_platform)(platform)

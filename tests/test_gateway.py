@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from vbpkit.runtime.topology import SERVICES
 from vbpkit.web import identity
 from vbptools.embedded import server_url_to_async
 from vbpkit.web.identity import Principal, Role
 from testsupport import shared_database
 
 PROBLEM = "application/problem+json"
-SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 KEY_FORMAT = re.compile(r"^vbp_(?P<key_id>[0-9a-f]+)_(?P<secret>[A-Za-z0-9_-]{32,})$")
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 

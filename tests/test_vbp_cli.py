@@ -21,7 +21,7 @@ import typer
 from openpyxl import load_workbook
 
 from contracts_setup import build_market, effective_agreements
-from vbptools.cli import _calls, answer, read_table
+from vbptools.cli import answer, read_table, upload_calls
 
 VBP = Path(sys.executable).with_name("vbp")
 
@@ -188,7 +188,7 @@ async def test_an_orders_file_longer_than_one_call_is_split_between_whole_orders
         [f"CLI-{tag}-{n:03d}", line, product, 1, "730.00"] for n in range(102) for line in range(1, 100)])
 
     _, rows = read_table(path)
-    calls = list(_calls("orders", rows))
+    calls = list(upload_calls("orders", rows))
     assert [len(body["orders"]) for _, body in calls] == [101, 1]
     assert [sum(len(o["lines"]) for o in body["orders"]) for _, body in calls] == [9999, 99]
     assert calls[1][1]["orders"][0]["his_order_no"] == f"CLI-{tag}-101"

@@ -9,7 +9,9 @@ from pydantic import ValidationError
 from vbpkit.events import envelope as envelope_module
 from vbpkit.events.asyncapi import asyncapi_document
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.events.envelope import PRODUCERS, Envelope, Event, UnknownEvent, event_schema, parse_event, registered_events
+from vbpkit.events.envelope import Envelope, Event, event_schema
+from vbpkit.events.registry import UnknownEvent, parse_event, registered_events
+from vbpkit.runtime.topology import SERVICES
 
 INSTITUTION = {"code": "H1", "name": "重庆市人民医院", "level": 3, "kind": "public", "region_code": "500157"}
 
@@ -29,8 +31,8 @@ def envelope(type_: str = "catalog.institution.registered", version: int = 1, da
 @pytest.fixture
 def registry(monkeypatch):
     """A copy of the global registry for this test only, so throwaway events leave no trace."""
-    monkeypatch.setattr(envelope_module, "_REGISTRY", dict(registered_events()))
-    return envelope_module._REGISTRY
+    monkeypatch.setattr(envelope_module, "SCHEMAS", dict(registered_events()))
+    return envelope_module.SCHEMAS
 
 
 class TestTheEnvelopeNamesAnEventTypeStrictly:
@@ -144,7 +146,7 @@ class TestTheAsyncApiDocumentDescribesEveryEvent:
     def test_it_is_asyncapi_3_with_a_channel_per_producer(self):
         document = asyncapi_document()
         assert document["asyncapi"] == "3.0.0"
-        assert set(document["channels"]) == set(PRODUCERS)
+        assert set(document["channels"]) == set(SERVICES)
         for producer, channel in document["channels"].items():
             assert channel["address"] == f"vbp.{producer}"
             operation = document["operations"][f"publish_{producer}"]

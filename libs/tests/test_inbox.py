@@ -14,7 +14,8 @@ from testsupport import eventually, running
 from vbpkit.messaging import broker
 from vbpkit.messaging import outbox
 from vbpkit.events.catalog import InstitutionRegistered
-from vbpkit.messaging.inbox import InboxConsumer, batch
+from vbpkit.messaging.handlers import batch
+from vbpkit.messaging.inbox import InboxConsumer
 from vbpkit.messaging.outbox import OutboxRelay
 
 # A deliberately non-idempotent effect: every application adds a row, so a second
@@ -68,10 +69,10 @@ async def read_records(bootstrap: str, count: int) -> list:
     return records
 
 
-def consumer_for(sessionmaker, bootstrap, handler, group) -> InboxConsumer:
+def consumer_for(sessionmaker, bootstrap, handler, group, **settings) -> InboxConsumer:
     return InboxConsumer(
         sessionmaker, bootstrap_servers=bootstrap, group_id=group,
-        handlers={"catalog.institution.registered": handler}, max_backoff_seconds=0.3,
+        handlers={"catalog.institution.registered": handler}, max_backoff_seconds=0.3, **settings,
     )
 
 
@@ -214,8 +215,7 @@ class TestConsumerSurvivesABrokerOutage:
         sessionmaker = await kit_sessionmaker(await new_database("inbox"), EFFECTS_DDL)
         bootstrap = fresh_broker.bootstrap_servers
         await publish(sessionmaker, bootstrap, ["H1"])
-        consumer = consumer_for(sessionmaker, bootstrap, Effects(), "g-outage")
-        consumer._cluster_check = 0.2
+        consumer = consumer_for(sessionmaker, bootstrap, Effects(), "g-outage", cluster_check_seconds=0.2)
         task = asyncio.create_task(consumer.run())
         try:
             async def first():

@@ -13,14 +13,17 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from vbpkit.db import tables as _kit_tables  # noqa: F401  (registers the kit tables on KitBase)
 from vbpkit.db.engine import KitBase
 from vbpkit.db.migrations import upgrade_to_head
+from vbpkit.runtime.topology import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def service_metadata(name: str):
     if name == "gateway":
-        from vbp_gateway.keys import Base
+        from vbp_gateway.models import Base
 
+        for feature in (ROOT / "gateway" / "vbp_gateway").glob("*/models.py"):
+            __import__(f"vbp_gateway.{feature.parent.name}.models")
         return ROOT / "gateway" / "migrations", [Base.metadata]
     models = __import__(f"vbp_{name}.models", fromlist=["Base"])
     for feature in (ROOT / "services" / name / f"vbp_{name}").glob("*/models.py"):
@@ -33,7 +36,7 @@ def _ignorable(diff) -> bool:
     return diff[0] in ("modify_default", "modify_comment")
 
 
-@pytest.mark.parametrize("name", ["catalog", "contracts", "settlement", "monitoring", "gateway"])
+@pytest.mark.parametrize("name", [*SERVICES, "gateway"])
 async def test_migrations_create_exactly_the_models(name, new_database):
     migrations, metadata = service_metadata(name)
     url = await new_database(f"mig_{name}")

@@ -22,7 +22,7 @@ from vbpkit.db.migrations import alembic_config, upgrade_to_head
 from vbpkit.domain.policy import PRESETS, agreement_years, policy_from_preset
 from vbpkit.domain.policy.rules import StentRenewal
 from vbpkit.web.problems import Problem
-from vbpkit.projections import CatalogView, Registry, include_tables, merged_handlers
+from vbpkit.projections import CatalogView, Registry, include_tables
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.migrations import create_catalog_view_v1, create_registry_v1
 from vbpkit.projections.registry import repository as registry
@@ -138,14 +138,6 @@ class TestSwitchingProjectionsOn:
         metadata = include_tables(MetaData(), [Registry, CatalogView])
         assert set(metadata.tables) == {"institution_view", "company_view", "batch_view", "product_view"}
 
-    def test_a_service_handler_for_a_projected_event_is_refused(self):
-        async def mine(session, event, envelope):
-            return None
-
-        assert "catalog.product.listed" in merged_handlers([Registry, CatalogView], {})
-        with pytest.raises(ValueError, match="catalog.batch.published"):
-            merged_handlers([CatalogView], {"catalog.batch.published": mine})
-
 
 @pytest.mark.parametrize(("service", "before", "old_table", "columns", "values"), [
     ("contracts", "0003", "hospital_parties", "code, name, kind, level, as_of", "'H1', '医院', 'public', 3, now()"),
@@ -172,3 +164,60 @@ async def test_the_migration_moves_the_old_institution_read_model(service, befor
     assert (row["code"], row["level"], row["fund"]) == ("H1", 3, "employee") and gone is None
     assert row["kind"] == ("public" if service == "contracts" else None)
     assert row["region_code"] == ("500101" if service == "monitoring" else None)
+
+
+async def _migrate_with_rows(new_database, service: str, before: str, statements: list[str], queries: dict[str, str]):
+    """Upgrade ``service`` to ``before``, run ``statements``, read ``queries``; upgrade to head and
+    read them again (the same names in each service's tables of before and after)."""
+    url = await new_database(f"mv_{service}")
+    migrations = ROOT / "services" / service / "migrations"
+    await asyncio.to_thread(command.upgrade, alembic_config(migrations, url), before)
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+        await asyncio.to_thread(upgrade_to_head, migrations, url)
+        async with engine.connect() as connection:
+            return {name: (await connection.execute(text(query))).all() for name, query in queries.items()}
+    finally:
+        await engine.dispose()
+
+
+class TestTheAcceptedLinesMoveIntoTheProjection:
+    """Issue 22, item 2: settlement's and monitoring's accepted lines become one projection; each
+    service's migration keeps every line, every return and every biller."""
+
+    async def test_settlements_lines_keep_their_biller_and_their_returns_become_dated_rows(self, new_database):
+        line = ("INSERT INTO accepted_lines (delivery_id, line_no, order_id, hospital_code, biller_code, "
+                "manufacturer_code, distributor_code, batch_code, product_id, agreement_id, unit_price_fen, "
+                "accepted_quantity, returned_quantity, accepted_on, as_of) VALUES ({d}, 1, {d}, 'H1', 'D{d}', 'M', "
+                "'D{d}', 'B', 11, 7, 1000, 10, {returned}, '2025-03-0{d}', now())")
+        after = await _migrate_with_rows(new_database, "settlement", "0009", [
+            line.format(d=1, returned=0),
+            line.format(d=2, returned=3),  # returned before returns were dated: no row for it
+            line.format(d=3, returned=4),  # 1 dated, 3 counted before
+            "INSERT INTO accepted_line_returns (delivery_id, line_no, quantity, returned_on) "
+            "VALUES (3, 1, 1, '2025-03-20')",
+        ], {
+            "lines": "SELECT delivery_id, quantity, accepted_on FROM accepted_lines ORDER BY 1",
+            "billing": "SELECT delivery_id, biller_code, order_id, agreement_id FROM billing_lines ORDER BY 1",
+            "returns": "SELECT delivery_id, quantity, returned_on FROM line_returns ORDER BY 1, 3",
+        })
+        assert [(d, q) for d, q, _ in after["lines"]] == [(1, 10), (2, 10), (3, 10)]
+        assert after["billing"] == [(1, "D1", 1, 7), (2, "D2", 2, 7), (3, "D3", 3, 7)]
+        assert after["returns"] == [(2, 3, date(2025, 3, 2)), (3, 3, date(2025, 3, 3)), (3, 1, date(2025, 3, 20))]
+
+    async def test_monitorings_lines_and_returns_stay_as_they_are(self, new_database):
+        after = await _migrate_with_rows(new_database, "monitoring", "0014", [
+            "INSERT INTO accepted_lines (delivery_id, line_no, hospital_code, batch_code, agreement_year, "
+            "manufacturer_code, product_id, quantity, unit_price_fen, accepted_on) "
+            "VALUES (1, 1, 'H1', 'B', 1, 'M', 11, 10, 1000, '2025-03-01'), (2, 1, 'H1', 'B', 2, 'M', 11, 5, 1000, "
+            "'2026-03-01')",
+            "INSERT INTO line_returns (delivery_id, line_no, quantity, returned_on) VALUES (1, 1, 2, '2025-03-05')",
+        ], {
+            "lines": "SELECT delivery_id, agreement_year, quantity, as_of = 'epoch' FROM accepted_lines ORDER BY 1",
+            "returns": "SELECT delivery_id, quantity, returned_on FROM line_returns",
+        })
+        assert after["lines"] == [(1, 1, 10, True), (2, 2, 5, True)]
+        assert after["returns"] == [(1, 2, date(2025, 3, 5))]

@@ -2,7 +2,7 @@
 province → city → county hierarchy (vbpkit.domain.regions, from python-stdnum's cn/loc.dat)."""
 
 import pytest
-from vbpkit.domain.regions import Region, UnknownRegion, ancestors, is_known, is_within, region
+from vbpkit.domain.regions import Region, UnknownRegion, ancestors, is_known, is_within, known_regions, region
 
 
 class TestCurrentCodesAreKnownByName:
@@ -76,9 +76,7 @@ class TestHierarchyRollsUp:
             is_within("500112", "500000")
 
     def test_every_known_code_rolls_up_to_a_province_of_its_own_prefix(self):
-        from vbpkit.domain.regions import _regions
-
-        everything = _regions()
+        everything = known_regions()
         assert len(everything) > 3000
         assert sum(r.level == "province" for r in everything.values()) == 34
         for code, found in everything.items():

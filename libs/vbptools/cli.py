@@ -175,7 +175,7 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
     calls = replayed = 0
     with client(url, key) as http, Progress(console=console) as progress:
         task = progress.add_task(escape(f"{kind} ← {file.name}"), total=len(rows))
-        for number, (indexes, body) in enumerate(_calls(kind, rows)):
+        for number, (indexes, body) in enumerate(upload_calls(kind, rows)):
             sent = sum(len(i) for i in indexes)
             response, indexes = _send(http, path.format(batch=batch), body, indexes,
                                       f"vbp-{kind}-{digest}-{number}", failed)
@@ -208,7 +208,7 @@ def upload(kind: Annotated[str, typer.Argument(help=", ".join(UPLOADS))], file: 
         raise typer.Exit(2)
 
 
-def _calls(kind: str, rows: list[dict[str, Any]]):
+def upload_calls(kind: str, rows: list[dict[str, Any]]):
     """Each call's body and, per row (or order) of the body, the file rows it came from: rows in
     calls of at most 10,000; an orders file's lines grouped into orders by ``his_order_no``, whole
     orders in calls of at most 10,000 lines."""

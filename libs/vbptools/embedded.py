@@ -17,6 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
+from vbpkit.runtime.topology import SERVICES
+
 log = logging.getLogger(__name__)
 
 
@@ -44,8 +46,9 @@ def free_port(host: str = "127.0.0.1") -> int:
     return free_port_block(1, host)
 
 
-def free_port_block(size: int = 4, host: str = "127.0.0.1") -> int:
-    """A first port whose next ``size - 1`` neighbours are free too, for a server to listen on.
+def free_port_block(size: int = len(SERVICES), host: str = "127.0.0.1") -> int:
+    """A first port whose next ``size - 1`` neighbours are free too, for a server to listen on
+    (by default one per service: a platform's ``first_service_port``).
 
     Not from the kernel's ephemeral range: a port the kernel hands out for ``bind(0)`` is also
     what it gives an outgoing connection as its local port, so a port found free that way can be

@@ -30,16 +30,13 @@ import httpx
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vbpkit.runtime.topology import SERVICES
 from vbptools.embedded import (
     EmbeddedBroker, EmbeddedPostgres, die_with_parent, ensure_databases, server_url_to_async, wait_for_broker,
 )
 
-SERVICES = {
-    "catalog": "vbp_catalog.main:create_app",
-    "contracts": "vbp_contracts.main:create_app",
-    "settlement": "vbp_settlement.main:create_app",
-    "monitoring": "vbp_monitoring.main:create_app",
-}
+# Each service's composition root, by the layout every service shares (services/<name>/vbp_<name>/main.py).
+APPS = {name: f"vbp_{name}.main:create_app" for name in SERVICES}
 GATEWAY = "vbp_gateway.main:create_app"
 log = logging.getLogger("vbptools.launcher")
 
@@ -117,7 +114,7 @@ class Platform:
         # launcher sets below wins over the environment.
         base_env = dict(os.environ)
         urls = {}
-        for index, (name, factory) in enumerate(SERVICES.items()):
+        for index, (name, factory) in enumerate(APPS.items()):
             port = s.first_service_port + index
             urls[name] = self.service_urls[name] = f"http://{s.host}:{port}"
             prefix = name.upper() + "_"

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 
-from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.messaging.handlers import NotYetKnown
 from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 from vbpkit.runtime.settings import ServiceSettings
 

@@ -25,9 +25,11 @@ code is unknown, and a county under one has the province as its parent (500103 æ
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Literal
 
 Level = Literal["province", "city", "county"]
@@ -64,6 +66,12 @@ def region(code: str) -> Region:
         return _regions()[code]
     except (KeyError, TypeError):
         raise UnknownRegion(code) from None
+
+
+def known_regions() -> Mapping[str, Region]:
+    """Every current division by its code, read-only: the table the lookups below read, for
+    whatever must walk all of it (a check that the hierarchy holds for every code)."""
+    return MappingProxyType(_regions())
 
 
 def is_known(code: str) -> bool:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from vbpkit.events.envelope import PRODUCERS, Envelope, registered_events, topic_for
+from vbpkit.events.envelope import Envelope, topic_for
+from vbpkit.events.registry import registered_events
+from vbpkit.runtime.topology import SERVICES
 
 
 def asyncapi_document() -> dict:
     channels: dict = {}
     operations: dict = {}
     messages: dict = {}
-    for producer in PRODUCERS:
+    for producer in SERVICES:
         channels[producer] = {"address": topic_for(producer), "messages": {}}
     schemas: dict = {}
     for (event_type, version), schema in sorted(registered_events().items()):
@@ -30,7 +32,7 @@ def asyncapi_document() -> dict:
             "payload": envelope,
         }
         channels[schema.producer()]["messages"][name] = {"$ref": f"#/components/messages/{name}"}
-    for producer in PRODUCERS:
+    for producer in SERVICES:
         operations[f"publish_{producer}"] = {
             "action": "send",
             "channel": {"$ref": f"#/channels/{producer}"},

@@ -1,4 +1,5 @@
-"""The envelope every event travels in, and the registry of event schemas."""
+"""The envelope every event travels in, the base of every event schema and the decorator that
+registers one (the registry, with every schema module loaded, is :mod:`vbpkit.events.registry`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vbpkit.runtime.topology import SERVICES
+
 TOPIC_PREFIX = "vbp."
-PRODUCERS = ("catalog", "contracts", "settlement", "monitoring")
 
 
 def topic_for(producer: str) -> str:
     """One topic per producing service (DESIGN §6): ``vbp.catalog`` …"""
-    if producer not in PRODUCERS:
+    if producer not in SERVICES:
         raise ValueError(f"unknown producer {producer!r}")
     return TOPIC_PREFIX + producer
 
@@ -46,33 +48,19 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
 
-_REGISTRY: dict[tuple[str, int], type[Event]] = {}
+SCHEMAS: dict[tuple[str, int], type[Event]] = {}
+"""Every event schema by ``(type, version)``; written only by :func:`event_schema` (a test may
+swap in a copy, so throwaway events leave no trace), read through
+:func:`vbpkit.events.registry.registered_events`."""
 E = TypeVar("E", bound=type[Event])
 
 
 def event_schema(cls: E) -> E:
     """Class decorator: register an event schema under ``(type, version)``."""
     ident = (cls.type, cls.version)
-    if ident in _REGISTRY and _REGISTRY[ident] is not cls:
+    if ident in SCHEMAS and SCHEMAS[ident] is not cls:
         raise ValueError(f"event {ident} is registered twice")
-    if cls.producer() not in PRODUCERS:
+    if cls.producer() not in SERVICES:
         raise ValueError(f"event type {cls.type!r} must start with a producing service")
-    _REGISTRY[ident] = cls
+    SCHEMAS[ident] = cls
     return cls
-
-
-def registered_events() -> dict[tuple[str, int], type[Event]]:
-    from vbpkit.events import catalog, contracts, monitoring, settlement  # noqa: F401  (register the schemas)
-
-    return dict(_REGISTRY)
-
-
-class UnknownEvent(LookupError):
-    pass
-
-
-def parse_event(envelope: Envelope) -> Event:
-    schema = registered_events().get((envelope.type, envelope.version))
-    if schema is None:
-        raise UnknownEvent(f"no schema for {envelope.type} v{envelope.version}")
-    return schema.model_validate(envelope.data)

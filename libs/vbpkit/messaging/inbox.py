@@ -39,20 +39,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vbpkit.messaging import broker
-from vbpkit.events.envelope import Envelope, Event, parse_event, topic_for
-from vbpkit.messaging.parking import repository as parking
 from vbpkit.db.tables import ProcessedEvent
+from vbpkit.events.envelope import Envelope, Event, topic_for
+from vbpkit.events.registry import parse_event
+from vbpkit.messaging import broker
+from vbpkit.messaging.handlers import (AWAITING, AnyHandler, HandlerTable, NotYetKnown, apply_run, handler_table,
+                                      is_outage)
+from vbpkit.messaging.parking import repository as parking
+from vbpkit.messaging.parking.service import apply_again
 from vbpkit.runtime.supervised_loops import failure_of
+from vbpkit.runtime.topology import SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -61,45 +65,8 @@ log = logging.getLogger(__name__)
 # (insertmanyvalues), not a multi-row VALUES compiled afresh for every fetch.
 _CLAIM = insert(ProcessedEvent.__table__).on_conflict_do_nothing().returning(ProcessedEvent.__table__.c.event_id)
 
-
-class NotYetKnown(LookupError):
-    """A handler needs a fact that has not arrived yet — another topic's, or an earlier event of
-    its own topic that came late: worth waiting for, never a reason for an admin to step in."""
-
-
-AWAITING = "NotYetKnown: "  # how an awaiting event's parking error begins
-
 # The order facts flow in: a fetch applies an upstream topic's records before a downstream one's.
-TOPIC_ORDER = {topic_for(p): rank for rank, p in enumerate(("catalog", "contracts", "settlement", "monitoring"))}
-
-Handler = Callable[[AsyncSession, Event, Envelope], Awaitable[None]]
-BatchHandler = Callable[[AsyncSession, list[tuple[Event, Envelope]]], Awaitable[None]]
-
-
-def batch(handler: BatchHandler) -> BatchHandler:
-    """Mark a handler that takes every new event of its type in a fetch at once.
-
-    Measured (bench/RESULTS.md): per-event handlers made the consumers CPU-bound near
-    1,000 events/s; a read model that writes a fetch in one statement is not.
-    """
-    handler.takes_batches = True
-    return handler
-
-
-async def apply(session: AsyncSession, handler: Handler | BatchHandler, envelope: Envelope) -> None:
-    """Apply one event with its handler, whichever kind the handler is."""
-    event = parse_event(envelope)
-    if getattr(handler, "takes_batches", False):
-        await handler(session, [(event, envelope)])
-    else:
-        await handler(session, event, envelope)
-
-
-def is_outage(exc: BaseException) -> bool:
-    """A failure of the infrastructure, not of one event: never a reason to park."""
-    if isinstance(exc, (OSError, TimeoutError, InterfaceError, OperationalError)):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+TOPIC_ORDER = {topic_for(p): rank for rank, p in enumerate(SERVICES)}
 
 
 class ReplayRefused(RuntimeError):
@@ -127,7 +94,7 @@ class InboxConsumer:
         *,
         bootstrap_servers: str,
         group_id: str,
-        handlers: dict[str, Handler | BatchHandler],
+        handlers: Mapping[str, AnyHandler | Sequence[AnyHandler]],
         partitions: int = 3,
         max_backoff_seconds: float = 5.0,
         cluster_check_seconds: float = 1.0,
@@ -138,7 +105,7 @@ class InboxConsumer:
         self._sessionmaker = sessionmaker
         self._bootstrap = bootstrap_servers
         self.group_id = group_id
-        self.handlers = handlers
+        self.handlers: HandlerTable = handler_table(handlers)
         self._park_after = park_after_attempts
         self._wait_for_facts = wait_for_facts_seconds
         self._stale_retry = stale_retry_seconds
@@ -226,7 +193,7 @@ class InboxConsumer:
                 arrived = True
                 records = [r for batch in fetched.values() for r in batch]
                 self._in_flight = len(records)
-                result = await self._handle_or_park(records)
+                result = await self.handle_fetch(records)
                 self.applied_total += result.applied
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in fetched.items()}
                 await consumer.commit(offsets)
@@ -300,7 +267,7 @@ class InboxConsumer:
             if not isinstance(exc, ReplayRefused):
                 raise
 
-    async def _handle_or_park(self, records: list[ConsumerRecord]) -> Handled:
+    async def handle_fetch(self, records: list[ConsumerRecord]) -> Handled:
         """Retry a failing fetch in place, then isolate and park what still fails."""
         attempts = 0
         records = sorted(records, key=lambda r: TOPIC_ORDER.get(r.topic, len(TOPIC_ORDER)))
@@ -324,8 +291,8 @@ class InboxConsumer:
 
     async def retry_awaiting(self, *, stale: bool = False) -> int:
         """Apply again the events parked awaiting a fact, with those of their key parked behind
-        them, each key in its own transaction (:meth:`apply_parked`). ``stale``: also those that
-        have awaited longer than ``wait_for_facts_seconds``."""
+        them, each key in its own transaction (:func:`vbpkit.messaging.parking.service.apply_again`).
+        ``stale``: also those that have awaited longer than ``wait_for_facts_seconds``."""
         async with self._sessionmaker() as session:
             heads = await parking.awaiting_heads(
                 session, prefix=AWAITING, within_seconds=None if stale else self._wait_for_facts)
@@ -335,48 +302,17 @@ class InboxConsumer:
                 queue = await parking.this_and_later_of_its_key(session, head)
                 if not queue or queue[0].id != head.id:
                     continue  # an admin or another round got there first
-                applied += await self.apply_parked(session, queue)
+                applied += await apply_again(session, self.handlers, queue)
         self.applied_total += applied
         self.parked_total -= applied
         return applied
-
-    async def apply_parked(self, session: AsyncSession, queue: list) -> int:
-        """Apply one key's parked events in the order they were parked, passing over an event that
-        still lacks its fact (:class:`NotYetKnown`); after each one that goes in, start again from
-        the first still parked — so a predecessor that came late and was parked behind its
-        successor goes in first and the successor straight after it, the key's history as it
-        happened. An event whose handler fails otherwise stops the key there, with its error, for an
-        admin. What went in leaves ``parked_events``; the rest stays, its error brought up to date."""
-        pending, errors, applied = list(queue), {}, []
-        position = 0
-        while position < len(pending):
-            row = pending[position]
-            envelope = Envelope.model_validate(row.envelope)
-            try:
-                async with session.begin_nested():
-                    await apply(session, self.handlers[envelope.type], envelope)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise
-                errors[row.id] = f"{type(exc).__name__}: {exc}"
-                if not isinstance(exc, NotYetKnown):
-                    break  # the rest of the key waits behind it
-                position += 1
-            else:
-                applied.append(pending.pop(position).id)
-                errors.pop(row.id, None)
-                position = 0
-        await parking.remove(session, applied)
-        for row in pending:
-            if row.id in errors:
-                await parking.note_failure(session, row.id, error=errors[row.id])
-        return len(applied)
 
     async def handle(self, records: list[ConsumerRecord], *, isolate: bool = False, attempts: int = 0) -> Handled:
         """Apply a fetch in one transaction; the inbox makes redeliveries no-ops.
 
         The whole fetch's event ids are claimed with one statement, so the cost per event
-        is its handler's own writes; handlers then run in the order the records came.
+        is its handlers' own writes; consecutive events with the same handlers go to each of
+        them as one run (:func:`vbpkit.messaging.handlers.apply_run`), in the order the records came.
         ``isolate`` applies each event in its own savepoint and parks those that fail.
         """
         envelopes = []
@@ -393,44 +329,41 @@ class InboxConsumer:
                 session, {e.key for e in envelopes if e.event_id in claimed}
             )
             applied = parked = 0
-            run: list[tuple[Event, Envelope]] = []  # consecutive events for one batch handler
-            run_handler = None
+            run: list[tuple[Event, Envelope]] = []  # consecutive events with the same handlers
+            run_handlers: tuple = ()
             for envelope in envelopes:
                 if envelope.event_id not in claimed:
                     continue
                 claimed.discard(envelope.event_id)  # a duplicate inside one fetch applies once
-                handler = self.handlers[envelope.type]
+                handlers = self.handlers[envelope.type]
                 if envelope.key in blocked:
                     await parking.park(session, envelope, attempts=0,
                                        error="parked behind an earlier parked event of the same key")
                     parked += 1
                     continue
                 if isolate:
-                    if await self._apply_or_park(session, handler, envelope, attempts + 1):
+                    if await self._apply_or_park(session, handlers, envelope, attempts + 1):
                         applied += 1
                     else:
                         blocked.add(envelope.key)
                         parked += 1
                     continue
-                if run and handler is not run_handler:
-                    await run_handler(session, run)
+                if run and handlers != run_handlers:
+                    await apply_run(session, run_handlers, run)
                     run = []
-                if getattr(handler, "takes_batches", False):
-                    run.append((parse_event(envelope), envelope))
-                    run_handler = handler
-                else:
-                    await handler(session, parse_event(envelope), envelope)
+                run.append((parse_event(envelope), envelope))
+                run_handlers = handlers
                 applied += 1
             if run:
-                await run_handler(session, run)
+                await apply_run(session, run_handlers, run)
         self.parked_total += parked
         return Handled(received=len(records), applied=applied, duplicates=len(envelopes) - applied - parked,
                        parked=parked)
 
-    async def _apply_or_park(self, session: AsyncSession, handler, envelope: Envelope, attempts: int) -> bool:
+    async def _apply_or_park(self, session: AsyncSession, handlers: tuple, envelope: Envelope, attempts: int) -> bool:
         try:
             async with session.begin_nested():
-                await apply(session, handler, envelope)
+                await apply_run(session, handlers, [(parse_event(envelope), envelope)])
             return True
         except Exception as exc:
             if is_outage(exc):

@@ -33,7 +33,7 @@ Why the broker's cluster id is checked before every round: a broker that lost it
 empty, and once a consumer re-creates the topic, a producer that reconnected on its own would
 publish new rows there ahead of the history the relay must republish. Asking first (one metadata
 request a round) leaves one window: a round whose produce the client retried across the restart.
-Consumers close it: a handler lacking an earlier fact waits for it (``vbpkit.messaging.inbox.NotYetKnown``).
+Consumers close it: a handler lacking an earlier fact waits for it (``vbpkit.messaging.handlers.NotYetKnown``).
 
 Why published rows are kept for a while: a broker that loses its data (an embedded
 Tansu restart, a disaster recovery) comes back with a new cluster id; the relay

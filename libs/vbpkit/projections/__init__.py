@@ -5,10 +5,13 @@
 - `CatalogView`: batch_view (typed policy, groups, cycle) and product_view; read through
   `vbpkit.projections.catalog_view.repository`; dates through `BatchView.cycle` and
   `vbpkit.domain.policy.dates`.
+- `AcceptedLines`: accepted_lines and line_returns (CON-5), the purchase recorded that monitoring
+  counts and settlement bills; read through `vbpkit.projections.accepted_lines.repository`.
 """
 
+from vbpkit.projections.accepted_lines import AcceptedLines
 from vbpkit.projections.base import Projection, ProjectionBase, include_tables, merged_handlers
 from vbpkit.projections.catalog_view import CatalogView
 from vbpkit.projections.registry import Registry
 
-__all__ = ["CatalogView", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]
+__all__ = ["AcceptedLines", "CatalogView", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]

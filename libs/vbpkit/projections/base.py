@@ -10,14 +10,14 @@ metadata contain the tables (``include_tables``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from vbpkit.db.engine import new_metadata
-from vbpkit.messaging.inbox import Handler
+from vbpkit.messaging.handlers import AnyHandler, handler_table
 
 
 class ProjectionBase(DeclarativeBase):
@@ -31,7 +31,7 @@ class ProjectionBase(DeclarativeBase):
 class Projection:
     name: str
     models: tuple[type[ProjectionBase], ...]
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    handlers: Mapping[str, AnyHandler | Sequence[AnyHandler]] = field(default_factory=dict)
 
 
 def include_tables(metadata: MetaData, projections: Iterable[Projection]) -> MetaData:
@@ -44,13 +44,8 @@ def include_tables(metadata: MetaData, projections: Iterable[Projection]) -> Met
     return metadata
 
 
-def merged_handlers(projections: Iterable[Projection], own: Mapping[str, Handler]) -> dict[str, Handler]:
-    """The service's handlers plus its projections'; one event type has one handler, so a
-    clash is a wiring mistake refused at start-up rather than an event silently ignored."""
-    handlers: dict[str, Handler] = {}
-    for source in [*(p.handlers for p in projections), own]:
-        for event_type, handler in source.items():
-            if event_type in handlers and handlers[event_type] is not handler:
-                raise ValueError(f"two handlers for {event_type}; a projection already handles it")
-            handlers[event_type] = handler
-    return handlers
+def merged_handlers(projections: Iterable[Projection],
+                    own: Mapping[str, AnyHandler | Sequence[AnyHandler]]) -> dict[str, tuple[AnyHandler, ...]]:
+    """The service's handler table: each event type's projection handlers first — the read model
+    is written before a service's own handler of the same event reads it — then its own."""
+    return handler_table(*(p.handlers for p in projections), own)

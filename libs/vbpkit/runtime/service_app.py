@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -32,7 +32,8 @@ from vbpkit.runtime.clock import Clock, clock_from_setting
 from vbpkit.db.engine import create_engine, create_sessionmaker
 from vbpkit.web.identity import IdentityMiddleware
 from vbpkit.web.input_guard import InputGuard
-from vbpkit.messaging.inbox import AWAITING, Handler, InboxConsumer
+from vbpkit.messaging.handlers import AWAITING, AnyHandler, HandlerTable
+from vbpkit.messaging.inbox import InboxConsumer
 from vbpkit.db.migrations import upgrade_to_head
 from vbpkit.messaging.outbox import OutboxRelay
 from vbpkit.projections.base import Projection, merged_handlers
@@ -54,9 +55,10 @@ class ServiceSpec:
     description: str
     migrations: Path
     routers: Sequence[APIRouter]
-    handlers: dict[str, Handler] = field(default_factory=dict)
-    # Read models of other services' facts (vbpkit.projections): their event handlers join
-    # ``handlers``; their tables are listed beside the service's Base (include_tables).
+    # event type → its handler or handlers, in order (vbpkit.messaging.handlers)
+    handlers: Mapping[str, AnyHandler | Sequence[AnyHandler]] = field(default_factory=dict)
+    # Read models of other services' facts (vbpkit.projections): their event handlers come
+    # first in each type's list; their tables are listed beside the service's Base (include_tables).
     projections: Sequence[Projection] = ()
     background: Sequence[Callable[["Runtime"], Awaitable[None]]] = ()
     # Tables filled only from consumed events, emptied and refilled by a replay
@@ -72,7 +74,7 @@ class Runtime:
     clock: Clock
     relay: OutboxRelay
     consumer: InboxConsumer | None
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    handlers: HandlerTable = field(default_factory=dict)
     tasks: dict[str, Supervised] = field(default_factory=dict)
     read_models: tuple[str, ...] = ()
 

@@ -57,7 +57,7 @@ class ServiceSettings(BaseSettings):
     wait_for_facts_seconds: float = Field(
         default=60.0, ge=0,
         description="how long a consumer retries, after every fetch, an event that needs a fact not delivered yet "
-        "(vbpkit.messaging.inbox.NotYetKnown: another topic's, or a late predecessor of its own) before it counts as parked",
+        "(vbpkit.messaging.handlers.NotYetKnown: another topic's, or a late predecessor of its own) before it counts as parked",
     )
     stale_retry_seconds: float = Field(
         default=30.0, gt=0,

@@ -27,9 +27,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
+from vbpkit.db.limits import BIGINT_MAX, BIGINT_MIN
 from vbpkit.web.problems import Problem, instance_of
 
-BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import httpx
 
+from vbpkit.runtime.topology import SERVICES
 from vbptools import demo
 from vbptools.demo.world import (BATCHES, COMPANIES, FIRST_DAY, FUND_PAYABLE, HOSPITALS, LAST_DAY, MONTHS,
                                MONTHLY_SHARE, SHENYANG, Batch)
 
-SERVICES = ("catalog", "contracts", "settlement", "monitoring")
 LATE_SUPPLY = ("2023-04", "91530000MA6K00008K")    # Chuxiong's distributor delivers three days late
 UNPAID = ("2023-04", "H500101003")                 # this hospital never pays its April invoices
 LATE_FUND_PAYMENT = ("2023-04", "H500101002")      # its April payable is paid on 3 June

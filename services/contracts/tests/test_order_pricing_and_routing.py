@@ -3,7 +3,7 @@
 import pytest
 
 from vbp_contracts.agreements.models import Agreement
-from vbp_contracts.orders.service import LineRefused, agreed_unit_price, designated_distributor, refuse_price
+from vbp_contracts.orders.pricing import LineRefused, agreed_unit_price, designated_distributor, refuse_price
 
 WINNING = 68_000  # 680.00 yuan, in fen
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from vbp_monitoring.purchases.handlers import HANDLERS
+from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbpkit.events import Envelope
 from vbpkit.web.identity import Principal, Role
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
+from vbpkit.projections import merged_handlers
 
 A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")
+# every handler of monitoring's consumer, the projections' first, as the service runs them
+TABLE = merged_handlers(PROJECTIONS, HANDLERS)
 
 
 def event(event_type: str, version: int, key: str, **data) -> Envelope:
@@ -49,6 +52,6 @@ def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on:
 async def deliver(sessions, *envelopes: Envelope) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
+            await apply(session, TABLE[e.type], e)
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from monitoring_setup import A, ADMIN, event
+from monitoring_setup import A, ADMIN, TABLE, event
 from sqlalchemy import select
-from vbp_monitoring.consumers import HANDLERS
 from vbp_monitoring.credit import service as credit
 from vbp_monitoring.supply import service as supply
 from vbpkit.web.identity import Principal, Role
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
 from vbpkit.web.problems import Problem
 from vbpkit.projections.registry.models import CompanyView
 from vbpkit.db.tables import OutboxRow
@@ -47,7 +46,7 @@ def delivered(delivery_id: int, order_id: int, ordered_on: date, on: date, lines
 async def deliver(sessions, *envelopes) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
+            await apply(session, TABLE[e.type], e)
 
 
 async def rating_events(sessions) -> list[dict]:

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import func, select, update
 from testsupport import ADMIN, IDENTITY_KEY, SignedClient, eventually
 from vbp_monitoring.main import create_app
-from vbp_monitoring.purchases.models import AcceptedLine, LineReturn
+from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
 from vbp_monitoring.settings import MonitoringSettings
 from vbp_monitoring.timeliness.models import InvoiceFact, PaymentFact
 from vbpkit.messaging import outbox

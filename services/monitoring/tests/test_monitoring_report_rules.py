@@ -7,20 +7,19 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from monitoring_setup import A, accepted, agreement, returned
+from monitoring_setup import A, TABLE, accepted, agreement, returned
 from openpyxl import load_workbook
 from test_monitoring_credit_rules import confirmed, declined, delivered
 from test_monitoring_prepayment_use_rules import disbursed
 from test_monitoring_savings_rules import given_products
 from test_monitoring_timeliness_rules import ADMIN, event, payment
 from vbp_monitoring.alerts import service as alerts
-from vbp_monitoring.consumers import HANDLERS
 from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport
 from vbp_monitoring.report.xlsx import report_workbook
 from vbp_monitoring.savings.repository import put_baselines
 from vbpkit.web.identity import Principal, Role
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
 
 MARCH = date(2025, 3, 1)
 CHONGQING = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
@@ -29,7 +28,7 @@ CHONGQING = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
 async def apply_all(sessions, *envelopes) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
+            await apply(session, TABLE[e.type], e)
 
 
 async def given_a_month(sessions) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from monitoring_setup import A
+from monitoring_setup import A, TABLE
 from vbp_monitoring.alerts import service as alerts
 from vbp_monitoring.timeliness import service
-from vbp_monitoring.consumers import HANDLERS
 from vbpkit.events import Envelope
 from vbpkit.web.identity import Principal, Role
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
 
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")
 
@@ -37,7 +36,7 @@ def payment(payment_id: int, invoice_id: int, hospital: str, amount_fen: int, pa
 async def deliver(sessions, *envelopes: Envelope) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
+            await apply(session, TABLE[e.type], e)
 
 
 class TestTimeliness:

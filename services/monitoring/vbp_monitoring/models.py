@@ -7,25 +7,20 @@ in the composition root (main.py).
 
 from sqlalchemy.orm import DeclarativeBase
 from vbpkit.db.engine import new_metadata
-from vbpkit.projections import CatalogView, Registry, include_tables
+from vbpkit.projections import AcceptedLines, CatalogView, Registry, include_tables
 
-PROJECTIONS = (Registry, CatalogView)
+PROJECTIONS = (Registry, CatalogView, AcceptedLines)
 
 
 class Base(DeclarativeBase):
     metadata = include_tables(new_metadata(), PROJECTIONS)
-
-# Ids are BIGINT; one amount at most 1,000,000,000,000.00 yuan: a larger one is a 422 naming
-# the field, never a database overflow answered with a 500.
-BIGINT_MAX = 2**63 - 1
-AMOUNT_MAX_FEN = 10**14
 
 # What a replay of every topic empties and fills again (vbpkit.messaging.replay): the tables filled only
 # from consumed events. The projections' tables join them. Not here, and kept as they are: the
 # alerts, breaches and ratings monitoring decided, and the exchange's pushes (baseline prices,
 # non-winning purchases) — no event carries them.
 READ_MODELS = (
-    "agreements", "agreement_items", "accepted_lines", "line_returns",  # purchases (MON-1)
+    "agreements", "agreement_items",  # purchases (MON-1)
     "invoice_facts", "payment_facts", "late_tranches", "fund_payable_facts",  # timeliness (MON-4)
     "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
     "supply_lines", "monthly_supply",  # supply (MON-6, MON-8)

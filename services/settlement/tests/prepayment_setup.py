@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 from vbp_settlement.prepayments.handlers import HANDLERS
 from vbpkit.events import Envelope
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
 from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view.models import BatchView
 from vbpkit.projections.registry.models import InstitutionView, fund_for_level

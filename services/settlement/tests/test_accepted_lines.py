@@ -10,15 +10,18 @@ from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
-from vbp_settlement.deliveries import repository
-from vbp_settlement.deliveries.handlers import HANDLERS
+from vbp_settlement.consumers import HANDLERS, PROJECTIONS
+from vbp_settlement.deliveries.service import billed_lines
 from vbp_settlement.main import MIGRATIONS
 from vbpkit.db.engine import create_sessionmaker
 from vbpkit.events import Envelope, parse_event
-from vbpkit.messaging.inbox import NotYetKnown, apply
+from vbpkit.messaging.handlers import NotYetKnown, apply, apply_run
+from vbpkit.projections import merged_handlers
 from vbpkit.db.migrations import upgrade_to_head
 
 HOSPITAL, DISTRIBUTOR, MANUFACTURER = "H500101001", "91500000MA5U000001", "91500000MA5U000002"
+# the AcceptedLines projection's handlers, then settlement's own billing view, as the service runs them
+TABLE = merged_handlers(PROJECTIONS, HANDLERS)
 
 
 def envelope(event_type: str, version: int, **data) -> Envelope:
@@ -57,13 +60,12 @@ async def sessions(new_database):
 async def handle(sessions, *envelopes: Envelope) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:
-            await apply(session, HANDLERS[e.type], e)
+            await apply(session, TABLE[e.type], e)
 
 
 async def line(sessions, delivery_id: int = 7, line_no: int = 1):
     async with sessions() as session:
-        rows = await repository.lines_of_delivery(session, delivery_id)
-        return next(r for r in rows if r.line_no == line_no)
+        return (await billed_lines(session, [(delivery_id, line_no)]))[(delivery_id, line_no)]
 
 
 class TestAcceptedLines:
@@ -72,7 +74,7 @@ class TestAcceptedLines:
         await handle(sessions, accepted_v1(5), accepted_v1(-2), accepted_v2(4, line_no=2))
         await handle(sessions, returned(1), returned(3, line_no=2))
         first, second = await line(sessions), await line(sessions, line_no=2)
-        assert (first.accepted_quantity, first.returned_quantity, first.accepted_on) == (5, 3, date(2026, 3, 10))
+        assert (first.accepted_quantity, first.returned_quantity, first.line.accepted_on) == (5, 3, date(2026, 3, 10))
         assert (second.accepted_quantity, second.returned_quantity) == (4, 3)
         assert first.biller_code == second.biller_code == DISTRIBUTOR
 
@@ -81,7 +83,7 @@ class TestAcceptedLines:
         inside the run still follows the acceptance before it."""
         run = [accepted_v2(6), accepted_v1(-2), accepted_v2(6), accepted_v2(3, line_no=2)]
         async with sessions() as session, session.begin():
-            await HANDLERS["contracts.delivery.accepted"](session, [(parse_event(e), e) for e in run])
+            await apply_run(session, TABLE["contracts.delivery.accepted"], [(parse_event(e), e) for e in run])
         first, second = await line(sessions), await line(sessions, line_no=2)
         assert (first.accepted_quantity, first.returned_quantity) == (6, 2)
         assert (second.accepted_quantity, second.returned_quantity) == (3, 0)

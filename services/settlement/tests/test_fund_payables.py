@@ -10,18 +10,19 @@ from datetime import date, datetime, timezone
 import pytest
 from prepayment_setup import MANUFACTURERS, agreement, deliver, given_batch, given_hospital
 from sqlalchemy.ext.asyncio import create_async_engine
-from vbp_settlement.deliveries.models import AcceptedLine, LineReturn
 from vbp_settlement.fund_payables import service
 from vbp_settlement.fund_payables.schemas import PayablePost
 from vbp_settlement.fund_payables.split import progressive_target
 from vbp_settlement.invoices.models import Invoice
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
+from vbp_settlement.ledger.service import Posting, move
 from vbp_settlement.main import MIGRATIONS
 from vbp_settlement.payments.models import Payment
 from vbp_settlement.prepayments import repository as prepayments
 from vbp_settlement.prepayments import service as plans
 from vbp_settlement.refunds import service as refunds
+from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
 from vbpkit.web import request_id
 from vbpkit.db.engine import create_sessionmaker
 from vbpkit.web.identity import Principal, Role
@@ -220,11 +221,9 @@ class TestOtherPresets:
 
 
 def _accepted(delivery_id: int, *, quantity: int, on: date) -> AcceptedLine:
-    return AcceptedLine(delivery_id=delivery_id, line_no=1, order_id=delivery_id, hospital_code=H,
-                        biller_code=MANUFACTURERS[2], manufacturer_code=A, distributor_code=MANUFACTURERS[2],
-                        batch_code="CX-2022", product_id=11, agreement_id=1, unit_price_fen=10000,
-                        accepted_quantity=quantity, returned_quantity=0, accepted_on=on,
-                        as_of=datetime.now(timezone.utc))
+    return AcceptedLine(delivery_id=delivery_id, line_no=1, hospital_code=H, manufacturer_code=A,
+                        batch_code="CX-2022", agreement_year=1, product_id=11, unit_price_fen=10000,
+                        quantity=quantity, accepted_on=on, as_of=datetime.now(timezone.utc))
 
 
 class TestDirectSettlementsComeFirst:
@@ -240,10 +239,8 @@ class TestDirectSettlementsComeFirst:
             session.add(Payment(invoice_id=invoice.id, hospital_code=H, amount_fen=300_000, paid_on=date(2027, 7, 2),
                                 source="fund", fund="employee", recorded_by="t"))
         async with sessions() as session, session.begin():
-            await ledger.ensure_accounts(session, {EMPLOYEE: True, accounts.hospital_direct_settled(H): False})
-            await ledger.add_transaction(session, cause_kind="request", cause_ref="req-ds", description="SET-5",
-                                         recorded_by="t", postings=[(EMPLOYEE, accounts.hospital_direct_settled(H),
-                                                                     300_000)])
+            await move(session, cause_kind="request", cause_ref="req-ds", description="SET-5", recorded_by="t",
+                       postings=[Posting(EMPLOYEE, accounts.hospital_direct_settled(H), 300_000)])
         result = await post(sessions, [row("2027-07", "2000.00", "2027-08-10")], date(2027, 8, 10))
         r = result.rows[0]
         # 2,000.00 cannot repay all 3,000.00: it takes 2,000.00 of it, nothing is offset, net 0

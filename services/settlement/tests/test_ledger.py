@@ -29,9 +29,9 @@ async def sessions(new_database):
 
 async def move(sessions, *postings: Posting, cause: str = "req-1") -> int:
     async with sessions() as session, session.begin():
-        transaction = await service.move(session, cause_kind="request", cause_ref=cause, description="test",
-                                         recorded_by="insurer:test", postings=list(postings))
-        return transaction.id
+        recorded = await service.move(session, cause_kind="request", cause_ref=cause, description="test",
+                                      recorded_by="insurer:test", postings=list(postings))
+        return recorded.transaction_id
 
 
 async def balances(sessions, *addresses: str) -> dict[str, int]:

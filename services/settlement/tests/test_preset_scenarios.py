@@ -19,7 +19,7 @@ from itertools import count
 import pytest
 from prepayment_setup import MANUFACTURERS, agreement, deliver, given_batch, given_hospital
 from sqlalchemy.ext.asyncio import create_async_engine
-from vbp_settlement.deliveries.handlers import HANDLERS as DELIVERY_HANDLERS
+from vbp_settlement.consumers import HANDLERS, PROJECTIONS
 from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.fund_payables import service as payables
 from vbp_settlement.fund_payables.schemas import PayablePost
@@ -37,12 +37,16 @@ from vbpkit.web import request_id
 from vbpkit.db.engine import create_sessionmaker
 from vbpkit.events import Envelope
 from vbpkit.web.identity import Principal, Role
-from vbpkit.messaging.inbox import apply
+from vbpkit.messaging.handlers import apply
+from vbpkit.projections import merged_handlers
 from vbpkit.db.migrations import upgrade_to_head
 
 INSURER = Principal(role=Role.INSURER, key_id="ops-1", tenant="500000")
 MANUFACTURER, DISTRIBUTOR = MANUFACTURERS[0], "91500000MA5U0000D4"  # prepayment_setup's distributor
 _ids = count(1)
+
+# every handler of settlement's consumer, the projections' first, as the service runs them
+TABLE = merged_handlers(PROJECTIONS, HANDLERS)
 
 
 @pytest.fixture
@@ -88,7 +92,7 @@ class Money:
                              unit_price_fen=price_fen, amount_fen=quantity * price_fen, ordered_on=on,
                              delivered_on=on, accepted_on=on))
         async with self.sessions() as session, session.begin():
-            await apply(session, DELIVERY_HANDLERS[event.type], event)
+            await apply(session, TABLE[event.type], event)
         return delivery
 
     async def invoice(self, hospital: str, delivery: int, quantity: int, amount: str, on: date):

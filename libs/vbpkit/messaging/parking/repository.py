@@ -63,7 +63,7 @@ async def note_failure(session: AsyncSession, parked_id: int, *, error: str) -> 
 
 def _awaiting_heads(prefix: str):
     """The first parked event of each key, where it awaits a fact (its error begins with ``prefix``,
-    vbpkit.messaging.inbox.NotYetKnown)."""
+    vbpkit.messaging.handlers.NotYetKnown)."""
     first = (select(func.min(ParkedEvent.id)).group_by(ParkedEvent.key)).scalar_subquery()
     return ParkedEvent.id.in_(first) & ParkedEvent.error.startswith(prefix, autoescape=True)
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import require_roles
 from vbpkit.web.pagination import cut
 from vbpkit.messaging.parking import repository, service
@@ -40,7 +41,7 @@ class Retried(BaseModel):
             summary="Events a handler kept failing on (admin)")
 async def list_parked(
     session: SessionDep,
-    cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ParkedEventPage:
     rows, next_cursor = cut(await repository.page(session, after_id=cursor, limit=limit), limit, lambda r: r.id)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import BatchPublished, BatchPublishedV2, ProductFacts
-from vbpkit.messaging.inbox import batch
+from vbpkit.messaging.handlers import batch
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
 from vbpkit.projections.read_models import upsert_latest
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.events import Envelope
 from vbpkit.events.catalog import CompanyRegistered, InstitutionRegistered
-from vbpkit.messaging.inbox import batch
+from vbpkit.messaging.handlers import batch
 from vbpkit.projections.registry.models import CompanyView, InstitutionView, fund_for_level
 from vbpkit.projections.read_models import upsert_latest
 

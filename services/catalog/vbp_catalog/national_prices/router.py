@@ -2,12 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
 from vbp_catalog.national_prices import service
 from vbp_catalog.national_prices.schemas import (
-    BIGINT_MAX,
     NationalLowestPriceList,
     NationalLowestPriceRead,
     NationalLowestPriceRecord,

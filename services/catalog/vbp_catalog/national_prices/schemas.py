@@ -2,12 +2,11 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 from vbpkit.web.problems import invalid_field
 
 from vbp_catalog.national_prices.models import NationalLowestPrice
-
-BIGINT_MAX = 2**63 - 1
 
 
 class NationalLowestPriceRecord(BaseModel):

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 from vbpkit.web.xlsx import MEDIA_TYPE, Sheet, workbook, attachment
@@ -11,7 +12,6 @@ from vbp_catalog.payment_standards import service
 from vbp_catalog.payment_standards.schemas import StandardRead, StandardSet, Table, TableRow
 
 router = APIRouter(tags=["payment standards"])
-BIGINT_MAX = 2**63 - 1
 COLUMNS = ["product_id", "batch_code", "insurance_code", "registration_no", "name", "spec", "company", "category", "standard", "rule",
            "in_catalogue", "excluded_content", "effective_from", "effective_to"]
 

@@ -4,9 +4,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
 
-AMOUNT_MAX_FEN = 10**14
 Category = Literal["甲类", "乙类"]
 
 

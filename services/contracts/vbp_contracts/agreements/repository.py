@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import get_or_404, lock_for_transaction
+from vbpkit.web.parties import not_yours
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem, Signature
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine
 from vbp_contracts.orders.models import OrderLine
 from vbp_contracts.volumes.models import AgreedVolume
-from vbp_contracts.parties import not_yours
 
 
 async def items_of_agreement(session: AsyncSession, *, agreement_id: int) -> list[AgreementItem]:

@@ -35,12 +35,12 @@ from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.parties import OVERSEERS, may_see, not_found
 
 from vbp_contracts.agreements import repository
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
-from vbp_contracts.orders.service import agreed_unit_price
-from vbp_contracts.parties import OVERSEERS, may_see, not_found
+from vbp_contracts.orders.pricing import agreed_unit_price
 from vbp_contracts.volumes import repository as volumes_repository
 from vbp_contracts.volumes.models import AgreedVolume
 

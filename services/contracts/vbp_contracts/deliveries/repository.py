@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import get_or_404
+from vbpkit.web.parties import not_yours
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.deliveries.models import Delivery, DeliveryLine
 from vbp_contracts.orders.models import Order, OrderLine
-from vbp_contracts.parties import not_yours
 
 
 async def order_of(session: AsyncSession, order_id: int) -> Order | None:

@@ -1,11 +1,11 @@
 from fastapi import APIRouter
 from vbpkit.db.engine import SessionDep
-from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
+from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.web.parties import company_code, hospital_code
 
 from vbp_contracts.deliveries import service
 from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, DeliveryRead, ReturnCreate, ReturnRead
-from vbp_contracts.parties import company_code, hospital_code
 
 router = APIRouter(tags=["deliveries"])
 

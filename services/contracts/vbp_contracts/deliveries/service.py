@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.messaging import outbox
 from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
+from vbpkit.messaging import outbox
 from vbpkit.web.identity import Principal
+from vbpkit.web.parties import may_see, not_found
 from vbpkit.web.problems import Problem
 
 from vbp_contracts.agreements.models import Agreement
@@ -29,7 +30,6 @@ from vbp_contracts.deliveries.schemas import Acceptance, DeliveryCreate, ReturnC
 from vbp_contracts.orders import repository as orders_repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.service import ordered_on, refuse_revoked
-from vbp_contracts.parties import may_see, not_found
 
 
 def refuse_bad_date(field: str, day: date, *, not_before: date, earlier: str, today: date) -> None:

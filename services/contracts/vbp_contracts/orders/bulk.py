@@ -5,8 +5,8 @@ One order at a time cost a savepoint, a lookup, ORM objects and an outbox row ea
 order). Here the whole upload is decided in memory first: the HIS numbers already placed are read
 in one query, every product's route (status, batch in force, the hospital's effective agreement,
 its designated distributor, agreed and ordered quantities) in a handful
-(:meth:`~vbp_contracts.orders.service._Routes.prefetch`), then each order is priced and routed
-exactly as :func:`~vbp_contracts.orders.service.place` does, with ``ordered`` running on across
+(:meth:`~vbp_contracts.orders.pricing.ProductRoutes.prefetch`), then each order is priced and routed
+by :mod:`~vbp_contracts.orders.pricing` as a single order is, with ``ordered`` running on across
 the upload. The orders, their lines and their ``contracts.order.placed`` events then go in by
 binary COPY, in the request's one transaction. An advisory lock per hospital keeps two uploads
 of one hospital from counting what is on order at the same time.
@@ -23,8 +23,8 @@ from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
 from vbpkit.web.problems import Problem, error_location
 
 from vbp_contracts.orders import repository
+from vbp_contracts.orders.pricing import LineRefused, ProductRoutes, priced_line
 from vbp_contracts.orders.schemas import OrderCreate
-from vbp_contracts.orders.service import LineRefused, _fingerprint, _price_and_route, _Routes
 
 MAX_LINES = 10_000
 
@@ -49,14 +49,14 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
     await repository.lock_hospital_orders(session, hospital_code=hospital)
     placed = {number: order.request_sha256 for number, order in (await repository.orders_by_his_numbers(
         session, hospital_code=hospital, numbers={request.his_order_no for _, request in parsed})).items()}
-    routes = _Routes(hospital, today)
+    routes = ProductRoutes(hospital, today)
     await routes.prefetch(session, {line.product_id for number, request in parsed if request.his_order_no not in placed
                                     for line in request.lines})
     existing = 0
     new_orders: list[tuple[OrderCreate, str]] = []
     new_lines: list = []
     for index, request in parsed:
-        fingerprint = _fingerprint(request)
+        fingerprint = request.fingerprint()
         if request.his_order_no in placed:
             if placed[request.his_order_no] != fingerprint:
                 errors.append({"order": index, "his_order_no": request.his_order_no,
@@ -68,15 +68,14 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
         lines, pending, refused = [], {}, []
         for line in request.lines:
             try:
-                lines.append(await _price_and_route(session, routes, line, pending))
+                lines.append(await priced_line(session, routes, line, pending))
             except LineRefused as why:
                 refused.append(why.error)
         if refused:
             errors += [{"order": index, "his_order_no": request.his_order_no, **e,
                         "field": e["field"].replace("body.", f"body.orders.{index}.", 1)} for e in refused]
             continue
-        for product_id, quantity in pending.items():
-            routes.routes[product_id].ordered += quantity
+        routes.count_placed(pending)
         placed[request.his_order_no] = fingerprint
         new_lines += [(len(new_orders), line) for line in lines]
         new_orders.append((request, fingerprint))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import copy_rows, get_or_404, lock_for_transaction
+from vbpkit.web.parties import not_yours
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine
-from vbp_contracts.parties import not_yours
 
 
 async def effective_agreement(session: AsyncSession, *, batch_code: str, year: int, hospital_code: str,

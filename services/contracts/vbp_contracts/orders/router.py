@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Response
 from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
+from vbpkit.web.parties import hospital_code
 
 from vbp_contracts.orders import service
 from vbp_contracts.orders.schemas import (
@@ -14,7 +15,6 @@ from vbp_contracts.orders.schemas import (
     OrderPage,
     OrderRead,
 )
-from vbp_contracts.parties import hospital_code
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -29,6 +30,12 @@ class OrderCreate(BaseModel):
         if len(set(numbers)) != len(numbers):
             raise invalid_field("lines", "line_no repeats")
         return self
+
+    def fingerprint(self) -> str:
+        """What the HIS order number is idempotent on (CON-4): the same number again with this
+        content is the order already placed; with other content, a 409. Kept as the order's
+        ``request_sha256``, so single orders and month-end uploads recognise each other's."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
 class BulkOrders(BaseModel):

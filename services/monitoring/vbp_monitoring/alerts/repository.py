@@ -9,7 +9,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_monitoring.alerts.models import Alert
-from vbp_monitoring.purchases.models import AcceptedLine, Agreement, AgreementItem
+from vbpkit.projections.accepted_lines import AcceptedLine
+from vbp_monitoring.purchases.models import Agreement, AgreementItem
 
 
 async def monthly_accepted(session: AsyncSession, *, today: date) -> list:

@@ -2,6 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
@@ -9,7 +10,6 @@ from vbp_monitoring.alerts import service
 from vbp_monitoring.alerts.schemas import Acknowledgement, AlertCheck, AlertPage, AlertRead
 
 router = APIRouter(tags=["alerts"])
-BIGINT_MAX = 2**63 - 1
 
 
 @router.get("/alerts", response_model=AlertPage,

@@ -27,13 +27,13 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope, covered
 
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.credit import service as credit
 from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
-from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.substitutes import service as substitutes
 from vbp_monitoring.timeliness import service as timeliness
 
@@ -162,11 +162,12 @@ async def _onboarding(session: AsyncSession, *, today: date) -> list[dict]:
 
 async def listing(session: AsyncSession, *, principal: Principal, filters: dict, region_code: str | None,
                   after_id: int | None, limit: int) -> list[Alert]:
-    """GW-5 as for progress: a hospital its own, a company its own, a regional insurer its region."""
-    seen = scope(principal, hospital_code=filters.get("hospital_code"), company_code=filters.get("company_code"))
-    if seen["nothing"]:
+    """GW-5 (ReadScope): a hospital its own, a company its own, a regional insurer its region."""
+    scope = ReadScope.of(principal, hospital_code=filters.get("hospital_code"),
+                         company_code=filters.get("company_code"))
+    if scope.nothing:
         return []
-    filters = {**filters, "hospital_code": seen["hospital"], "company_code": seen["company"]}
+    filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
     found, cursor = [], after_id
     while len(found) < limit:
         page = await repository.listing(session, filters=filters, after_id=cursor, limit=limit)
@@ -174,7 +175,7 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
             break
         # an alert of no hospital (CAT-12 pre-listing) is the whole platform's: no region hides it
         found += [a for a in page if not a.hospital_code or (
-            covered(a.region_code, seen["region"]) and covered(a.region_code, region_code))]
+            scope.covers(a.region_code) and covered(a.region_code, region_code))]
         cursor = page[-1].id
     return found[:limit]
 
@@ -184,8 +185,7 @@ async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, princi
     alert = await repository.alert(session, alert_id, for_update=True)
     allowed = principal.role in (Role.INSURER, Role.ADMIN) or (
         principal.role is Role.HOSPITAL and alert is not None and alert.hospital_code == principal.tenant)
-    if alert is None or not allowed or (principal.role is Role.INSURER
-                                        and not covered(alert.region_code, principal.tenant)):
+    if alert is None or not allowed or not ReadScope.of(principal).covers(alert.region_code):
         raise Problem(404, detail=f"no alert {alert_id} of yours")
     if alert.status != "open":
         raise Problem(409, detail=f"alert {alert_id} is {alert.status}; only an open alert is acknowledged")

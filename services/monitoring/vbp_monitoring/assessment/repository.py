@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbp_monitoring.alerts.models import Alert
-from vbp_monitoring.purchases.models import AcceptedLine
+from vbpkit.projections.accepted_lines import AcceptedLine
 
 
 async def first_accepted(session: AsyncSession, *, batch_code: str, until: date) -> dict[str, date]:

@@ -3,12 +3,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.credit import service
 from vbp_monitoring.credit.schemas import BreachIn, BreachPage, BreachRead, Exemption, Rating
-from vbp_monitoring.models import BIGINT_MAX
 
 router = APIRouter(tags=["company credit"])
 READERS = require_roles(Role.INSURER, Role.EXCHANGE, Role.COMPANY)

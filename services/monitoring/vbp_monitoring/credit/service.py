@@ -25,9 +25,10 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.messaging import outbox
 from vbpkit.events.monitoring import RatingChanged
-from vbpkit.web.identity import Principal, Role
+from vbpkit.web.identity import Principal
 from vbpkit.domain.policy.rules import SEVERITIES
 from vbpkit.web.problems import Problem
+from vbpkit.web.read_scope import ReadScope
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 
@@ -115,7 +116,7 @@ async def rate(session: AsyncSession, *, today: date, company_codes: set[str] | 
 
 
 async def rating(session: AsyncSession, *, company_code: str, as_of: date, principal: Principal) -> dict:
-    if principal.role is Role.COMPANY and principal.tenant != company_code:
+    if ReadScope.of(principal, company_code=company_code).nothing:
         raise Problem(404, detail=f"no rating of company {company_code} of yours")
     after = year_before(as_of)
     breaches = await repository.counted(session, company_codes={company_code}, after=after, until=as_of)
@@ -159,8 +160,8 @@ async def exempt(session: AsyncSession, *, breach_id: int, reason: str, principa
 
 async def listing(session: AsyncSession, *, principal: Principal, filters: dict, first: date | None,
                   last: date | None, after_id: int | None, limit: int) -> list[Breach]:
-    if principal.role is Role.COMPANY:
-        if filters.get("company_code") not in (None, principal.tenant):
-            return []
-        filters = {**filters, "company_code": principal.tenant}
+    scope = ReadScope.of(principal, company_code=filters.get("company_code"))
+    if scope.nothing:
+        return []
+    filters = {**filters, "company_code": scope.company_code}
     return await repository.listing(session, filters=filters, first=first, last=last, after_id=after_id, limit=limit)

@@ -32,4 +32,5 @@ async def on_invoice_submitted(session: AsyncSession, event, envelope: Envelope)
 HANDLERS = {
     "settlement.prepayment.disbursed": on_disbursed,
     "settlement.prepayment.disbursement_reversed": on_disbursement_reversed,
+    "settlement.invoice.submitted": on_invoice_submitted,
 }

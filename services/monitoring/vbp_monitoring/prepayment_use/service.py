@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal
 from vbpkit.domain.money import format_yuan
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope
 
 from vbp_monitoring.prepayment_use import repository
-from vbp_monitoring.progress.service import covered, scope
 
 
 async def use(session: AsyncSession, *, as_of: date) -> list[dict]:
@@ -56,16 +56,15 @@ async def use(session: AsyncSession, *, as_of: date) -> list[dict]:
 
 async def visible_use(session: AsyncSession, *, principal: Principal, as_of: date, batch_code: str | None,
                       hospital_code: str | None) -> list[dict]:
-    seen = scope(principal, hospital_code=hospital_code, company_code=None)
-    if seen["nothing"] or seen["company"]:
+    scope = ReadScope.of(principal, hospital_code=hospital_code)
+    if scope.nothing or scope.company_code:
         return []
     rows = []
     for row in await use(session, as_of=as_of):
-        if (batch_code and row["batch_code"] != batch_code) or (
-                seen["hospital"] and row["hospital_code"] != seen["hospital"]):
+        if (batch_code and row["batch_code"] != batch_code) or not scope.shows_hospital(row["hospital_code"]):
             continue
         institution = await registry.institution(session, row["hospital_code"])
-        if covered(institution.region_code if institution else None, seen["region"]):
+        if scope.covers(institution.region_code if institution else None):
             rows.append(row)
     return rows
 

@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_monitoring.purchases.models import AcceptedLine, Agreement, AgreementItem, LineReturn
+from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
+from vbp_monitoring.purchases.models import Agreement, AgreementItem
 
 
 async def agreed_items(session: AsyncSession, *, batch_code: str | None, hospital_code: str | None,

@@ -23,13 +23,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.web.identity import Principal, Role
+from vbpkit.web.identity import Principal
 from vbpkit.domain.money import format_yuan
 from vbpkit.domain.policy.dates import Cycle, agreement_year_bounds, agreement_year_of, agreement_years
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
-from vbpkit.domain.regions import is_known, is_within
+from vbpkit.domain.regions import is_known
+from vbpkit.web.read_scope import ReadScope, covered
 
 from vbp_monitoring.progress import repository
 
@@ -93,38 +94,14 @@ def schedule_of(batch, year: int, as_of: date) -> dict:
             "target": (Decimal(elapsed) / Decimal(days)).quantize(FOUR, ROUND_HALF_UP)}
 
 
-def scope(principal: Principal, *, hospital_code: str | None, company_code: str | None) -> dict:
-    """GW-5: who sees which rows. A hospital its own, a company its own agreements, an insurer
-    keyed to a region that region and the regions under it, the exchange and admins all."""
-    if principal.role is Role.HOSPITAL:
-        return {"hospital": principal.tenant, "company": company_code, "region": None,
-                "nothing": hospital_code not in (None, principal.tenant)}
-    if principal.role is Role.COMPANY:
-        return {"hospital": hospital_code, "company": principal.tenant, "region": None,
-                "nothing": company_code not in (None, principal.tenant)}
-    if principal.role is Role.INSURER:
-        return {"hospital": hospital_code, "company": company_code, "region": principal.tenant, "nothing": False}
-    if principal.role in (Role.EXCHANGE, Role.ADMIN):
-        return {"hospital": hospital_code, "company": company_code, "region": None, "nothing": False}
-    raise Problem(403, detail="progress is read by the bureau, the exchange, hospitals and companies (MON-1)")
-
-
-def covered(region_code: str | None, cover: str | None) -> bool:
-    """Whether a hospital of ``region_code`` lies in ``cover`` (no cover, or a tenant that is not
-    a region code, covers everything)."""
-    if not cover or not is_known(cover):
-        return True
-    return bool(region_code) and is_known(region_code) and is_within(region_code, cover)
-
-
 async def progress(session: AsyncSession, *, principal: Principal, as_of: date, batch_code: str | None,
                    hospital_code: str | None, company_code: str | None, region_code: str | None, year: int | None,
                    group_by: str) -> list[Line]:
-    seen = scope(principal, hospital_code=hospital_code, company_code=company_code)
-    if seen["nothing"]:
+    scope = ReadScope.of(principal, hospital_code=hospital_code, company_code=company_code)
+    if scope.nothing:
         return []
-    items = await repository.agreed_items(session, batch_code=batch_code, hospital_code=seen["hospital"],
-                                          manufacturer_code=seen["company"])
+    items = await repository.agreed_items(session, batch_code=batch_code, hospital_code=scope.hospital_code,
+                                          manufacturer_code=scope.company_code)
     batches = await catalog.batches_by_code(session, {i.batch_code for i in items})
     regions = {}
     for code in {i.hospital_code for i in items}:
@@ -141,7 +118,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         if item.batch_code not in batches or item.agreement_year != years[item.batch_code]:
             continue
         region = regions.get(item.hospital_code)
-        if not covered(region, seen["region"]) or not covered(region, region_code):
+        if not scope.covers(region) or not covered(region, region_code):
             continue
         _add(lines, item, batches[item.batch_code], schedules[item.batch_code], region,
              accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of)

@@ -26,6 +26,29 @@ async def put_plan(session: AsyncSession, row: dict) -> None:
     await upsert_latest(session, PrepaymentPlanFact, [row], key="plan_id")
 
 
+def _monthly_upsert(sums: tuple[str, ...]):
+    table = MonthlyPurchase.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["month", "batch_code", "hospital_code", "product_id", "manufacturer_code"],
+        set_={name: table.c[name] + statement.excluded[name] for name in sums})
+
+
+# Built once and run with many parameter sets (insertmanyvalues), not a multi-row VALUES compiled
+# afresh for every fetch: that compile was most of the consumer's time (bench/RESULTS.md).
+_ADD_ACCEPTED = _monthly_upsert(("accepted_quantity", "accepted_fen"))
+_ADD_RETURNED = _monthly_upsert(("returned_quantity", "returned_fen"))
+
+
+async def add_monthly_purchases(session: AsyncSession, rows: list[dict]) -> None:
+    """Add each row's accepted (or returned) quantity and amount to its month's item, in item
+    order so two fetches adding to the same items never wait on each other in a circle."""
+    if rows:
+        rows = sorted(rows, key=lambda r: (r["month"], r["batch_code"], r["hospital_code"], r["product_id"],
+                                           r["manufacturer_code"]))
+        await session.execute(_ADD_ACCEPTED if "accepted_quantity" in rows[0] else _ADD_RETURNED, rows)
+
+
 async def put_offsets(session: AsyncSession, rows: list[dict]) -> None:
     if rows:
         await session.execute(insert(OffsetFact).values(rows).on_conflict_do_nothing(

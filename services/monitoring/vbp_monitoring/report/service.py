@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope, covered
 
-from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.report import repository
 
 ALERTS_LISTED = 1000
@@ -47,9 +47,9 @@ async def hospitals_of(session: AsyncSession, cover: list[str | None]) -> list[s
 
 async def monthly_report(session: AsyncSession, *, principal: Principal, month: date,
                          region_code: str | None) -> dict:
-    seen = scope(principal, hospital_code=None, company_code=None)
+    scope = ReadScope.of(principal)
     first, last = month, date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
-    hospitals = await hospitals_of(session, [seen["region"], region_code])
+    hospitals = await hospitals_of(session, [scope.region_code, region_code])
     bought = await repository.purchases(session, month=month, hospitals=hospitals)
     products = await catalog.products_by_id(session, {row[1] for row in bought})
     purchases, by_batch, by_company, savings = [], defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), {}
@@ -72,12 +72,12 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
         if pay["invoices_due"] else None
     prepaid = await repository.prepayments(session, last=last, hospitals=hospitals)
     alerts = [a for a in await repository.alerts(session, month=month, first=first, last=last, limit=ALERTS_LISTED)
-              if covered(a.region_code, seen["region"]) and covered(a.region_code, region_code)]
+              if scope.covers(a.region_code) and covered(a.region_code, region_code)]
     counts: dict[str, int] = defaultdict(int)
     for a in alerts:
         counts[a.kind] += 1
     return {
-        "month": month.isoformat()[:7], "region_code": region_code or seen["region"],
+        "month": month.isoformat()[:7], "region_code": region_code or scope.region_code,
         "hospitals": None if hospitals is None else len(hospitals),
         "purchases": purchases,
         "purchases_by_batch": [{"batch_code": k, "net_quantity": q, "net_amount": f}

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import any_of
 
-from vbp_monitoring.purchases.models import AcceptedLine, LineReturn
+from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
 from vbp_monitoring.savings.models import BaselinePrice
 
 

@@ -4,9 +4,8 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
-
-from vbp_monitoring.models import AMOUNT_MAX_FEN, BIGINT_MAX
+from vbpkit.db.limits import BIGINT_MAX
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
 
 
 class BaselineRow(BaseModel):

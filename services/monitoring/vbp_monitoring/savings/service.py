@@ -17,8 +17,9 @@ from vbpkit.web.identity import Principal
 from vbpkit.domain.money import format_yuan
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope
 
-from vbp_monitoring.progress.service import covered, schedule_of, scope, year_of
+from vbp_monitoring.progress.service import schedule_of, year_of
 from vbp_monitoring.savings import repository
 
 
@@ -42,24 +43,24 @@ async def push_baselines(session: AsyncSession, rows: list, *, principal: Princi
 
 async def savings(session: AsyncSession, *, principal: Principal, batch_code: str, as_of: date, year: int | None,
                   hospital_code: str | None) -> dict:
-    seen = scope(principal, hospital_code=hospital_code, company_code=None)
+    scope = ReadScope.of(principal, hospital_code=hospital_code)
     batch = await catalog.batch(session, batch_code)
-    if batch is None or seen["nothing"]:
+    if batch is None or scope.nothing:
         return {"rows": [], "year": year}
     chosen = year_of(batch.cycle, as_of, year)
     schedule = schedule_of(batch, chosen, as_of)
     lines = await repository.net_accepted(session, batch_code=batch_code, year=chosen, first=schedule["first"],
-                                          as_of=min(as_of, schedule["last"]), hospital_code=seen["hospital"])
+                                          as_of=min(as_of, schedule["last"]), hospital_code=scope.hospital_code)
     baselines = await repository.baselines(session, {line[2] for line in lines})
     per_hospital: dict[str, dict] = {}
     regions: dict[str, str | None] = {}
     for hospital, company, product, price, accepted, returned in lines:
-        if seen["company"] and company != seen["company"]:
+        if not scope.shows_company(company):
             continue
         if hospital not in regions:
             institution = await registry.institution(session, hospital)
             regions[hospital] = institution.region_code if institution else None
-        if not covered(regions[hospital], seen["region"]):
+        if not scope.covers(regions[hospital]):
             continue
         quantity = int(accepted) - int(returned)
         base = baselines.get(product)

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.projections.catalog_view.models import ProductView
 
-from vbp_monitoring.purchases.models import AcceptedLine
+from vbpkit.projections.accepted_lines import AcceptedLine
 from vbp_monitoring.substitutes.models import NonWinningPurchase
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.domain.money import NonNegativeYuan
-
-from vbp_monitoring.models import AMOUNT_MAX_FEN
+from vbpkit.db.limits import INTEGER_MAX
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -21,7 +20,7 @@ class NonWinningRow(BaseModel):
     group_code: str = Field(min_length=1, max_length=64)
     product: str = Field(min_length=1, max_length=200)
     month: str = Field(pattern=MONTH_PATTERN)
-    quantity: int = Field(ge=0, le=2**31 - 1)
+    quantity: int = Field(ge=0, le=INTEGER_MAX)
     amount: NonNegativeYuan = Field(le=AMOUNT_MAX_FEN)
 
 

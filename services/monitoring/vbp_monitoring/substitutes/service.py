@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope
 
-from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.substitutes import repository
 from vbp_monitoring.substitutes.schemas import NonWinningRow
 
@@ -91,19 +91,18 @@ async def shares(session: AsyncSession, *, until: date) -> list[dict]:
 
 async def visible_shares(session: AsyncSession, *, principal: Principal, until: date, batch_code: str | None,
                          hospital_code: str | None) -> list[dict]:
-    seen = scope(principal, hospital_code=hospital_code, company_code=None)
-    if seen["nothing"] or seen["company"]:
+    scope = ReadScope.of(principal, hospital_code=hospital_code)
+    if scope.nothing or scope.company_code:
         return []  # a company's own products are winning ones; substitutes are hospitals' purchases
     regions: dict[str, str | None] = {}
     rows = []
     for row in await shares(session, until=until):
-        if (batch_code and row["batch_code"] != batch_code) or (seen["hospital"] and row["hospital_code"]
-                                                                 != seen["hospital"]):
+        if (batch_code and row["batch_code"] != batch_code) or not scope.shows_hospital(row["hospital_code"]):
             continue
         if row["hospital_code"] not in regions:
             institution = await registry.institution(session, row["hospital_code"])
             regions[row["hospital_code"]] = institution.region_code if institution else None
-        if covered(regions[row["hospital_code"]], seen["region"]):
+        if scope.covers(regions[row["hospital_code"]]):
             rows.append(row)
     return rows
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import DeliveryRecorded, OrderLineConfirmed, OrderLineDeclined
-from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.messaging.handlers import NotYetKnown
 
 from vbp_monitoring.supply import repository
 

@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope
 
 from vbp_monitoring.credit import repository as credit
 from vbp_monitoring.credit.service import most_severe, window_days, year_before
-from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.supply import repository
 
 
@@ -40,16 +40,16 @@ def percentile(values: list[int], share: Decimal) -> int | None:
 
 async def performance(session: AsyncSession, *, principal: Principal, first: date, last: date, as_of: date,
                       company_code: str | None, batch_code: str | None, hospital_code: str | None) -> list[dict]:
-    seen = scope(principal, hospital_code=hospital_code, company_code=company_code)
-    if seen["nothing"]:
+    scope = ReadScope.of(principal, hospital_code=hospital_code, company_code=company_code)
+    if scope.nothing:
         return []
-    lines = await repository.lines(session, first=first, last=min(last, as_of), company_code=seen["company"],
-                                   batch_code=batch_code, hospital_code=seen["hospital"])
+    lines = await repository.lines(session, first=first, last=min(last, as_of), company_code=scope.company_code,
+                                   batch_code=batch_code, hospital_code=scope.hospital_code)
     batches = await catalog.batches_by_code(session, {line.batch_code for line in lines})
-    regions = await registry.institution_regions(session) if seen["region"] else {}
+    regions = await registry.institution_regions(session) if scope.region_code else {}
     per: dict[str, dict] = {}
     for line in lines:
-        if not covered(regions.get(line.hospital_code), seen["region"]) or line.batch_code not in batches:
+        if not scope.covers(regions.get(line.hospital_code)) or line.batch_code not in batches:
             continue
         e = per.setdefault(line.manufacturer_code, {"company_code": line.manufacturer_code, "lines_answered": 0,
                                                     "lines_confirmed": 0, "lines_due": 0, "delivered_in_time": 0,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
-from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.messaging.handlers import NotYetKnown
 
 from vbp_monitoring.timeliness import repository
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal
 from vbpkit.domain.money import format_yuan
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.read_scope import ReadScope
 
-from vbp_monitoring.progress.service import covered, scope
 from vbp_monitoring.timeliness import repository
 
 
@@ -31,8 +31,8 @@ def fund_deadline(month: date) -> date:
 
 async def timeliness(session: AsyncSession, *, principal: Principal, month: date,
                      hospital_code: str | None) -> list[dict]:
-    seen = scope(principal, hospital_code=hospital_code, company_code=None)
-    if seen["nothing"] or seen["company"]:
+    scope = ReadScope.of(principal, hospital_code=hospital_code)
+    if scope.nothing or scope.company_code:
         return []  # timeliness is the hospitals' and the fund's; a company reads its receivables in settlement
     last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
     per: dict[str, dict] = {}
@@ -42,25 +42,25 @@ async def timeliness(session: AsyncSession, *, principal: Principal, month: date
                                      "found_overdue": 0, "unpaid_by_due_date_fen": 0, "late_tranches": [],
                                      "fund_payables": []})
     for _, code, amount, due_on, overdue_on, paid in await repository.invoices_due(
-            session, first=month, last=last, hospital_code=seen["hospital"]):
+            session, first=month, last=last, hospital_code=scope.hospital_code):
         e = entry(code)
         e["invoices_due"] += 1
         e["paid_on_time"] += int(paid) >= amount
         e["found_overdue"] += overdue_on is not None
         e["unpaid_by_due_date_fen"] += max(amount - int(paid), 0)
-    for t in await repository.late_tranches(session, first=month, last=last, hospital_code=seen["hospital"]):
+    for t in await repository.late_tranches(session, first=month, last=last, hospital_code=scope.hospital_code):
         entry(t.hospital_code)["late_tranches"].append({
             "plan_id": t.plan_id, "tranche": t.tranche, "batch_code": t.batch_code, "due_on": t.due_on.isoformat(),
             "late_on": t.late_on.isoformat(), "undisbursed": format_yuan(t.undisbursed_fen)})
     deadline = fund_deadline(month)
-    for p in await repository.payables_of_month(session, month=month, hospital_code=seen["hospital"]):
+    for p in await repository.payables_of_month(session, month=month, hospital_code=scope.hospital_code):
         entry(p.hospital_code)["fund_payables"].append({
             "payable_id": p.payable_id, "fund": p.fund, "paid_on": p.paid_on.isoformat(),
             "deadline": deadline.isoformat(), "late": p.paid_on > deadline, "net": format_yuan(p.net_fen)})
     rows = []
     for code in sorted(per):
         institution = await registry.institution(session, code)
-        if not covered(institution.region_code if institution else None, seen["region"]):
+        if not scope.covers(institution.region_code if institution else None):
             continue
         e = per[code]
         rate = (Decimal(e["paid_on_time"]) / e["invoices_due"]).quantize(Decimal("0.0001"), ROUND_HALF_UP) \

@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep
 
 from vbp_settlement.deliveries import service
 from vbp_settlement.deliveries.schemas import BillableLineRead
-from vbp_settlement.models import BIGINT_MAX
 
 router = APIRouter(tags=["invoices"])
 

@@ -21,9 +21,9 @@ class BillableLineRead(BaseModel):
     @classmethod
     def of(cls, view) -> "BillableLineRead":
         """From a ``deliveries.service.BillableLine``."""
-        line = view.line
+        billed, line = view.billed, view.billed.line
         return cls(delivery_id=line.delivery_id, line_no=line.line_no, hospital_code=line.hospital_code,
-                   company_code=line.biller_code, batch_code=line.batch_code, product_id=line.product_id,
+                   company_code=billed.biller_code, batch_code=line.batch_code, product_id=line.product_id,
                    unit_price=line.unit_price_fen, accepted_on=line.accepted_on,
-                   accepted_quantity=line.accepted_quantity, returned_quantity=line.returned_quantity,
+                   accepted_quantity=billed.accepted_quantity, returned_quantity=billed.returned_quantity,
                    invoiced_quantity=view.invoiced_quantity, billable_quantity=view.billable_quantity)

@@ -2,13 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
 from vbp_settlement.fund_payables import service
 from vbp_settlement.fund_payables.schemas import (MONTH_PATTERN, DeductionRead, Fund, OffsetRead, PayablePage,
                                                   PayablePost, PayableRead, PostResult, first_of)
-from vbp_settlement.models import BIGINT_MAX
 
 router = APIRouter(tags=["fund payables"])
 

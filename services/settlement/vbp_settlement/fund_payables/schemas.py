@@ -4,9 +4,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
 
-from vbp_settlement.models import AMOUNT_MAX_FEN
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Fund = Literal["employee", "resident"]

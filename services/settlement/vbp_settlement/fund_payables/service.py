@@ -12,7 +12,7 @@ keep what they took (a bureau corrects a month, it does not re-run the year).
 
 The whole post is one database transaction: the hospitals' plans and live payables are
 locked first, every lookup is one statement over all rows, and the ledger is written with
-``ledger.batch.move_many``.
+``ledger.service.move_many``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from vbpkit.domain.policy.rules import ProgressiveByAcceptedAmount
 from vbpkit.domain.policy.dates import agreement_year_bounds, month_end
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 
 from vbp_settlement.deliveries import repository as deliveries
 from vbp_settlement.fund_payables import repository
@@ -37,9 +38,7 @@ from vbp_settlement.fund_payables.schemas import OffsetRead, PayablePost, PostRe
 from vbp_settlement.fund_payables.split import PendingDirectSettlement, PlanState, Split, split
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
-from vbp_settlement.ledger.batch import Movement, move_many
-from vbp_settlement.ledger.service import Posting, request_cause
-from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
+from vbp_settlement.ledger.service import Movement, Posting, move_many, request_cause
 
 
 @dataclass

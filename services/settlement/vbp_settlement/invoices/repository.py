@@ -8,10 +8,10 @@ from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import get_or_404
+from vbpkit.projections.accepted_lines.repository import KEYS_PER_QUERY
+from vbpkit.web.parties import not_yours
 
-from vbp_settlement.deliveries.repository import KEYS_PER_QUERY
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
-from vbp_settlement.parties import not_yours
 
 
 async def invoiced_quantities(session: AsyncSession, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:

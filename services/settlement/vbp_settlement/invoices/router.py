@@ -2,8 +2,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
+from vbpkit.web.parties import company_code, hospital_code
 
 from vbp_settlement.invoices import service
 from vbp_settlement.invoices.schemas import (
@@ -16,8 +18,6 @@ from vbp_settlement.invoices.schemas import (
     InvoiceReversal,
     InvoiceSummary,
 )
-from vbp_settlement.models import BIGINT_MAX
-from vbp_settlement.parties import company_code, hospital_code
 
 router = APIRouter(tags=["invoices"])
 

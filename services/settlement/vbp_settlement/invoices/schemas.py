@@ -2,11 +2,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from vbpkit.db.limits import BIGINT_MAX, INTEGER_MAX
 from vbpkit.web.bulk_rows import MAX_BULK_ROWS
 from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 from vbpkit.web.problems import invalid_field
-
-from vbp_settlement.models import BIGINT_MAX, INTEGER_MAX
 
 
 class InvoiceLineCreate(BaseModel):

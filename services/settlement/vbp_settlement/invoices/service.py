@@ -38,16 +38,15 @@ from vbpkit.domain.policy import Explained, supplier_payment_due
 from vbpkit.web.problems import Problem, error_location
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.catalog_view.models import BatchView
+from vbpkit.web.parties import may_see, not_found
 
-from vbp_settlement.deliveries import repository as deliveries
-from vbp_settlement.deliveries.models import AcceptedLine
+from vbp_settlement.deliveries.service import BilledLine, billed_lines
 from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.invoices import repository
 from vbp_settlement.invoices.models import LIVE_STATUSES, Invoice, InvoiceLine
 from vbp_settlement.invoices.schemas import InvoiceCreate, InvoiceDecision, InvoiceReversal
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
-from vbp_settlement.parties import may_see, not_found
 from vbp_settlement.payments import repository as payments
 
 
@@ -68,7 +67,7 @@ async def view_of(session: AsyncSession, invoice: Invoice) -> InvoiceView:
 async def visible(session: AsyncSession, invoice_id: int, principal: Principal, *, for_update: bool = False) -> Invoice:
     """GW-5: an invoice the caller is not party to is as missing as one that does not exist."""
     invoice = await repository.invoice_or_404(session, invoice_id=invoice_id, for_update=for_update)
-    if not may_see(principal, hospital=invoice.hospital_code, company=invoice.company_code):
+    if not may_see(principal, hospital=invoice.hospital_code, companies=(invoice.company_code,)):
         raise not_found(f"invoice {invoice_id}")
     return invoice
 
@@ -107,7 +106,7 @@ class _Billable:
     ``invoiced`` and ``numbers`` grow as this request writes invoices, so two invoices of one
     upload can neither both bill the last of a line nor share a number."""
 
-    accepted: dict[tuple[int, int], AcceptedLine]
+    accepted: dict[tuple[int, int], BilledLine]
     invoiced: dict[tuple[int, int], int]
     batches: dict[str, BatchView]
     numbers: set[str]
@@ -116,9 +115,9 @@ class _Billable:
 async def _billable(session: AsyncSession, *, company: str, requests: list[InvoiceCreate]) -> _Billable:
     keys = [(line.delivery_id, line.line_no) for request in requests for line in request.lines]
     numbers = await repository.numbers_used(session, company_code=company, numbers=[r.number for r in requests])
-    accepted = await deliveries.lines_for_update(session, keys)
+    accepted = await billed_lines(session, keys, for_update=True)
     return _Billable(accepted=accepted, invoiced=await repository.invoiced_quantities(session, keys),
-                     batches=await catalog.batches_by_code(session, {row.batch_code for row in accepted.values()}),
+                     batches=await catalog.batches_by_code(session, {row.line.batch_code for row in accepted.values()}),
                      numbers=numbers)
 
 
@@ -145,10 +144,10 @@ def _check(request: InvoiceCreate, billable: _Billable, *, company: str) -> _Che
         elif row is None or row.biller_code != company:
             errors.append({"field": field, "reason": (
                 f"delivery {line.delivery_id} line {line.line_no} is not an accepted line you deliver")})
-        elif hospital is not None and row.hospital_code != hospital:
-            errors.append({"field": field, "reason": f"billed to hospital {row.hospital_code}; one invoice, one hospital"})
+        elif hospital is not None and row.line.hospital_code != hospital:
+            errors.append({"field": field, "reason": f"billed to hospital {row.line.hospital_code}; one invoice, one hospital"})
         else:
-            hospital = hospital or row.hospital_code
+            hospital = hospital or row.line.hospital_code
             most = row.accepted_quantity - row.returned_quantity - invoiced.get(key, 0)
             if line.quantity > most:
                 errors.append({"field": field + ".quantity", "reason": (
@@ -158,13 +157,13 @@ def _check(request: InvoiceCreate, billable: _Billable, *, company: str) -> _Che
         seen.add(key)
     if errors:
         raise _refused("the invoice is refused", errors)
-    total = sum(l.quantity * accepted[(l.delivery_id, l.line_no)].unit_price_fen for l in request.lines)
+    total = sum(l.quantity * accepted[(l.delivery_id, l.line_no)].line.unit_price_fen for l in request.lines)
     if request.amount != total:
         raise _refused("the invoice is refused", [{"field": "body.amount", "reason": (
             f"{format_yuan(request.amount)} is not the lines' total {format_yuan(total)} (quantity × unit price)")}])
     dues = []
     for line in request.lines:
-        row = accepted[(line.delivery_id, line.line_no)]
+        row = accepted[(line.delivery_id, line.line_no)].line
         batch = billable.batches.get(row.batch_code)
         if batch is None:
             raise Problem(422, detail=f"batch {row.batch_code} is not known to settlement yet; try again shortly",
@@ -180,7 +179,7 @@ def _prepare(request: InvoiceCreate, checked: _Checked, billable: _Billable, *, 
     accepted, due_on = billable.accepted, min(d.value for d in checked.dues)
     lines, facts = [], []
     for position, (line, due) in enumerate(zip(request.lines, checked.dues), start=1):
-        row = accepted[(line.delivery_id, line.line_no)]
+        row = accepted[(line.delivery_id, line.line_no)].line
         amount = line.quantity * row.unit_price_fen
         lines.append(dict(position=position, delivery_id=row.delivery_id, delivery_line_no=row.line_no,
                           product_id=row.product_id, batch_code=row.batch_code, quantity=line.quantity,
@@ -193,7 +192,7 @@ def _prepare(request: InvoiceCreate, checked: _Checked, billable: _Billable, *, 
     explain = {"rule": "SET-1", "invoice_due": "the earliest due date of the lines it bills",
                "due_on": due_on.isoformat(), "lines": [
                    {"delivery_id": l.delivery_id, "line_no": l.line_no,
-                    "batch_code": accepted[(l.delivery_id, l.line_no)].batch_code, **due.explain}
+                    "batch_code": accepted[(l.delivery_id, l.line_no)].line.batch_code, **due.explain}
                    for l, due in zip(request.lines, checked.dues)]}
     billable.numbers.add(request.number)
     for line in request.lines:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, literal, or_, select, text, union_all
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import any_of, copy_rows, reserve_ids
 
@@ -52,17 +51,6 @@ async def balances(session: AsyncSession, addresses: Iterable[str]) -> dict[str,
 
 async def balance(session: AsyncSession, address: str) -> int:
     return (await balances(session, [address]))[address]
-
-
-async def add_transaction(session: AsyncSession, *, cause_kind: str, cause_ref: str, description: str,
-                          recorded_by: str, postings: list[tuple[str, str, int]]) -> LedgerTransaction:
-    transaction = LedgerTransaction(cause_kind=cause_kind, cause_ref=cause_ref, description=description,
-                                    recorded_by=recorded_by)
-    session.add(transaction)
-    await session.flush()
-    await session.execute(insert(LedgerPosting).values([
-        {"transaction_id": transaction.id, "source": s, "destination": d, "amount_fen": a} for s, d, a in postings]))
-    return transaction
 
 
 async def postings_of(session: AsyncSession, transaction_ids: Iterable[int]) -> list:

@@ -38,15 +38,15 @@ async def book(session: AsyncSession, *, invoice: Invoice, amount_fen: int, paid
                                        amount_fen))
         description = (f"SET-5 the {fund} fund paid invoice {invoice.number} (id {invoice.id}) on {paid_on} "
                        f"on behalf of hospital {invoice.hospital_code}")
-    transaction = await ledger.move(session, cause_kind="request", cause_ref=ledger.request_cause(),
-                                    description=description, recorded_by=recorded_by, postings=postings)
+    recorded = await ledger.move(session, cause_kind="request", cause_ref=ledger.request_cause(),
+                                 description=description, recorded_by=recorded_by, postings=postings)
     payment = Payment(invoice_id=invoice.id, hospital_code=invoice.hospital_code, amount_fen=amount_fen,
                       paid_on=paid_on, reference=reference, source="hospital" if fund is None else "fund", fund=fund,
-                      transaction_id=transaction.id, recorded_by=recorded_by)
+                      transaction_id=recorded.transaction_id, recorded_by=recorded_by)
     await repository.add(session, payment)
     outbox.add(session, PaymentRecordedV2(
         payment_id=payment.id, invoice_id=invoice.id, number=invoice.number, company_code=invoice.company_code,
         hospital_code=invoice.hospital_code, amount_fen=amount_fen, paid_on=paid_on,
         unpaid_fen=unpaid_before_fen - amount_fen, source=payment.source, fund=fund,
-        ledger_transaction_id=transaction.id), key=invoice.hospital_code)
+        ledger_transaction_id=recorded.transaction_id), key=invoice.hospital_code)
     return payment

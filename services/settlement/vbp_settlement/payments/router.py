@@ -2,11 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
+from vbpkit.web.parties import hospital_code
 
-from vbp_settlement.models import BIGINT_MAX
-from vbp_settlement.parties import hospital_code
 from vbp_settlement.payments import service
 from vbp_settlement.payments.schemas import (
     OverdueCheck,

@@ -2,9 +2,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
-
-from vbp_settlement.models import BIGINT_MAX
 
 
 class PaymentCreate(BaseModel):

@@ -19,11 +19,11 @@ from vbpkit.events.settlement import InvoiceOverdue, PaymentReversed
 from vbpkit.web.identity import Principal
 from vbpkit.domain.money import format_yuan
 from vbpkit.web.problems import Problem
+from vbpkit.web.parties import not_found
 
 from vbp_settlement.invoices import service as invoices
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
-from vbp_settlement.parties import not_found
 from vbp_settlement.payments import repository
 from vbp_settlement.payments.booking import book
 from vbp_settlement.payments.models import Payment, PaymentReversal
@@ -73,20 +73,20 @@ async def reverse(session: AsyncSession, *, payment_id: int, reason: str, princi
     if await repository.reversal_of(session, payment_id) is not None:
         raise Problem(409, detail=f"payment {payment_id} is already reversed")
     company = invoice.company_code
-    transaction = await ledger.move(
+    recorded = await ledger.move(
         session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-2 reversal of payment {payment_id} of invoice {invoice.number} (id {invoice.id}): {reason}",
         recorded_by=principal.actor,
         postings=[ledger.Posting(accounts.company_received(company), accounts.company_receivable(company),
                                  payment.amount_fen)])
-    reversal = PaymentReversal(payment_id=payment_id, reason=reason, reversed_on=today, transaction_id=transaction.id,
-                               recorded_by=principal.actor)
+    reversal = PaymentReversal(payment_id=payment_id, reason=reason, reversed_on=today,
+                               transaction_id=recorded.transaction_id, recorded_by=principal.actor)
     await repository.add(session, reversal)
     unpaid = invoice.amount_fen - (await repository.paid_fen(session, [invoice.id])).get(invoice.id, 0)
     outbox.add(session, PaymentReversed(
         reversal_id=reversal.id, payment_id=payment_id, invoice_id=invoice.id, number=invoice.number,
         company_code=company, hospital_code=invoice.hospital_code, amount_fen=payment.amount_fen, reversed_on=today,
-        reason=reason, unpaid_fen=unpaid, ledger_transaction_id=transaction.id), key=invoice.hospital_code)
+        reason=reason, unpaid_fen=unpaid, ledger_transaction_id=recorded.transaction_id), key=invoice.hospital_code)
     return reversal, payment, unpaid
 
 

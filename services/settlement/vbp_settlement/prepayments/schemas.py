@@ -4,9 +4,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
-
-from vbp_settlement.models import AMOUNT_MAX_FEN, INTEGER_MAX
+from vbpkit.db.limits import INTEGER_MAX
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
 
 
 class TrancheRead(BaseModel):

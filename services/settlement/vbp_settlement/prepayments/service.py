@@ -26,16 +26,16 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.domain.money import format_yuan, multiply_half_up
 from vbpkit.domain.policy import ExecutionPolicy
 from vbpkit.domain.policy.dates import agreement_year_bounds, month_end, tranche_schedule
-from vbpkit.messaging.inbox import NotYetKnown
+from vbpkit.messaging.handlers import NotYetKnown
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.projections.registry.models import fund_for_level
+from vbpkit.web.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 
 from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
-from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 from vbp_settlement.prepayments import repository
 from vbp_settlement.prepayments.allocation import TrancheState, first_split, reallocate
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
@@ -270,20 +270,20 @@ async def disburse(session: AsyncSession, *, plan_id: int, tranche: int, amount_
         errors.append({"field": "body.disbursed_on", "reason": f"after today {today}"})
     if errors:
         raise Problem(422, detail="the disbursement is refused; nothing was recorded", errors=errors)
-    transaction = await ledger.move(
+    recorded = await ledger.move(
         session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-3 prepayment plan {plan.id} tranche {tranche} disbursed on {disbursed_on}",
         recorded_by=principal.actor,
         postings=[ledger.Posting(accounts.fund(plan.fund), accounts.hospital_prepayment(plan.hospital_code),
                                  amount_fen)])
-    disbursement = Disbursement(tranche_id=target.id, transaction_id=transaction.id, disbursed_on=disbursed_on,
+    disbursement = Disbursement(tranche_id=target.id, transaction_id=recorded.transaction_id, disbursed_on=disbursed_on,
                                 recorded_by=principal.actor)
     session.add(disbursement)
     await session.flush()
     await session.refresh(disbursement)
     plan_disbursed = sum((await repository.disbursed_fen(session, [t.id for t in tranches])).values())
     outbox.add(session, PrepaymentDisbursed(
-        plan_id=plan.id, disbursement_id=disbursement.id, ledger_transaction_id=transaction.id,
+        plan_id=plan.id, disbursement_id=disbursement.id, ledger_transaction_id=recorded.transaction_id,
         batch_code=plan.batch_code, hospital_code=plan.hospital_code, fund=plan.fund, tranche=tranche,
         amount_fen=amount_fen, disbursed_on=disbursed_on, plan_disbursed_fen=plan_disbursed), key=plan.hospital_code)
     return disbursement, plan_disbursed
@@ -307,7 +307,6 @@ async def run_late_check(session: AsyncSession, *, today: date) -> list[int]:
     return [t.id for t in late]
 
 
-
 async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursement_id: int, reason: str,
                                principal: Principal, today: date) -> tuple[Disbursement, int, int, int]:
     """SET-6 reversal: a disbursement recorded in error goes back to the fund as a new ledger
@@ -323,12 +322,12 @@ async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursem
     if reversed_already:
         raise Problem(409, detail=f"disbursement {disbursement_id} is already reversed")
     amount = (await repository.disbursement_amounts(session, [original.id]))[original.id]
-    transaction = await ledger.move(
+    recorded = await ledger.move(
         session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-6 reversal of disbursement {original.id} (plan {plan.id} tranche {tranche.number}): {reason}",
         recorded_by=principal.actor,
         postings=[ledger.Posting(accounts.hospital_prepayment(plan.hospital_code), accounts.fund(plan.fund), amount)])
-    reversal = Disbursement(tranche_id=tranche.id, transaction_id=transaction.id, reverses_id=original.id,
+    reversal = Disbursement(tranche_id=tranche.id, transaction_id=recorded.transaction_id, reverses_id=original.id,
                             reason=reason, disbursed_on=today, recorded_by=principal.actor)
     session.add(reversal)
     await session.flush()
@@ -337,7 +336,7 @@ async def reverse_disbursement(session: AsyncSession, *, plan_id: int, disbursem
     plan_disbursed = sum((await repository.disbursed_fen(session, [t.id for t in tranches])).values())
     outbox.add(session, PrepaymentDisbursementReversed(
         plan_id=plan.id, disbursement_id=reversal.id, reverses_disbursement_id=original.id,
-        ledger_transaction_id=transaction.id, batch_code=plan.batch_code, hospital_code=plan.hospital_code,
+        ledger_transaction_id=recorded.transaction_id, batch_code=plan.batch_code, hospital_code=plan.hospital_code,
         fund=plan.fund, tranche=tranche.number, amount_fen=amount, reversed_on=today, reason=reason,
         plan_disbursed_fen=plan_disbursed), key=plan.hospital_code)
     return reversal, tranche.number, amount, plan_disbursed

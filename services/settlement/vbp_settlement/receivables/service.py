@@ -20,8 +20,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
+from vbpkit.web import parties
 
-from vbp_settlement import parties
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
 from vbp_settlement.receivables import repository

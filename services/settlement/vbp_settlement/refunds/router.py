@@ -2,10 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.db.limits import BIGINT_MAX
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
-from vbp_settlement.models import BIGINT_MAX
 from vbp_settlement.refunds import service
 from vbp_settlement.refunds.schemas import ReceiptCreate, RefundCheck, RefundPage, RefundRead
 

@@ -4,9 +4,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
-
-from vbp_settlement.models import AMOUNT_MAX_FEN
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
 
 
 class RefundRead(BaseModel):

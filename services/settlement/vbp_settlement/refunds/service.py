@@ -25,12 +25,11 @@ from vbpkit.domain.money import format_yuan
 from vbpkit.domain.policy import first_offset_month, refund_month
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
+from vbpkit.web.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 
 from vbp_settlement.fund_payables import repository as payables
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import service as ledger
-from vbp_settlement.ledger.batch import Movement, move_many
-from vbp_settlement.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 from vbp_settlement.refunds import repository
 from vbp_settlement.refunds.models import RefundDemand, RefundReceipt
 
@@ -59,12 +58,12 @@ async def run_refund_check(session: AsyncSession, *, today: date) -> list[int]:
                 "disbursed": format_yuan(disbursed.get(plan.id, 0)), "offset": format_yuan(offset.get(plan.id, 0)),
                 "demanded": format_yuan(outstanding), "formula": "disbursed − offset, still outstanding when the "
                 "offset window closed (seeds 000/002: 超过一年未抵扣完毕的…全部退回)", **month.explain})))
-        movements.append(Movement(
+        movements.append(ledger.Movement(
             "check", f"SET-4 refund check {today.isoformat()} plan {plan.id}",
             f"SET-4 refund of plan {plan.id} demanded from {plan.hospital_code}", "refund-check",
             [ledger.Posting(accounts.hospital_prepayment(plan.hospital_code),
                             accounts.hospital_refund_due(plan.hospital_code), outstanding)]))
-    recorded = await move_many(session, movements)
+    recorded = await ledger.move_many(session, movements)
     rows = await repository.add_demands(session, [
         {**row, "posting_id": r.posting_ids[0]} for (_, _, row), r in zip(demands, recorded, strict=True)])
     for (plan, outstanding, row), demand in zip(demands, rows, strict=True):
@@ -115,13 +114,14 @@ async def receive(session: AsyncSession, *, refund_id: int, amount_fen: int, rec
         errors.append({"field": "body.received_on", "reason": f"before the demand of {demand.demanded_on}"})
     if errors:
         raise Problem(422, detail="the refund receipt is refused; nothing was recorded", errors=errors)
-    transaction = await ledger.move(
+    recorded = await ledger.move(
         session, cause_kind="request", cause_ref=ledger.request_cause(),
         description=f"SET-4 refund {demand.id} received from {demand.hospital_code} on {received_on}",
         recorded_by=principal.actor, postings=[ledger.Posting(
             accounts.hospital_refund_due(demand.hospital_code), accounts.fund(demand.fund), amount_fen)])
     receipt = await repository.add_receipt(session, RefundReceipt(
-        demand_id=demand.id, transaction_id=transaction.id, received_on=received_on, recorded_by=principal.actor))
+        demand_id=demand.id, transaction_id=recorded.transaction_id, received_on=received_on,
+        recorded_by=principal.actor))
     still_due = demanded - received - amount_fen
     outbox.add(session, RefundReceived(
         refund_id=demand.id, receipt_id=receipt.id, hospital_code=demand.hospital_code, fund=demand.fund,

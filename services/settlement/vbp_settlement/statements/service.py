@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal, Role
 from vbpkit.domain.money import format_yuan
 from vbpkit.domain.policy.dates import month_end
+from vbpkit.web.parties import OVERSEERS, not_found
 
 from vbp_settlement.fund_payables import repository as payables
 from vbp_settlement.fund_payables.schemas import first_of
 from vbp_settlement.fund_payables.service import with_parts
 from vbp_settlement.ledger import accounts
 from vbp_settlement.ledger import repository as ledger
-from vbp_settlement.parties import OVERSEERS, not_found
 from vbp_settlement.refunds import repository as refunds
 from vbp_settlement.statements.schemas import (Statement, StatementDirectSettlement, StatementFund,
                                                StatementOffset, StatementTotals)

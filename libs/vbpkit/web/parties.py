@@ -1,12 +1,16 @@
-"""GW-5 tenant scoping in settlement: who a caller is on an invoice.
+"""GW-5 tenant scoping by party: who a caller is on a row of contracts or settlement.
 
-A company submits and reverses its own invoices and reads its receivables; a hospital
-accepts or rejects the invoices addressed to it and records its payments; the insurer,
-the exchange and admins read everything. Anything else is a 404, so a foreign tenant
-learns nothing of what exists.
+A hospital acts and reads only as its own institution; a company only where it is a party —
+the manufacturer or the distributor of an agreement, an order or a delivery, the biller of an
+invoice; the exchange, the insurer and admins oversee all. Anything else is a 404, so a
+foreign tenant learns nothing of what exists. Both services apply these rules alike, so they
+live here once. (Monitoring reads across hospitals, companies and regions instead: its rule
+is :class:`vbpkit.web.read_scope.ReadScope`.)
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
@@ -15,29 +19,33 @@ OVERSEERS = frozenset({Role.EXCHANGE, Role.INSURER, Role.ADMIN})
 
 
 def hospital_code(principal: Principal) -> str:
+    """The institution a hospital acts as; any other caller may not do this (403)."""
     if principal.role is not Role.HOSPITAL or not principal.tenant:
         raise Problem(403, detail="only a hospital key (with its institution code) may do this")
     return principal.tenant
 
 
 def company_code(principal: Principal) -> str:
+    """The company (credit code) a company acts as; any other caller may not do this (403)."""
     if principal.role is not Role.COMPANY or not principal.tenant:
         raise Problem(403, detail="only a company key (with its credit code) may do this")
     return principal.tenant
 
 
-def may_see(principal: Principal, *, hospital: str, company: str) -> bool:
+def may_see(principal: Principal, *, hospital: str, companies: Collection[str | None]) -> bool:
+    """GW-5: whether the caller is party to a row of ``hospital`` whose company parties are
+    ``companies`` (an order's manufacturers and distributors, an invoice's biller), or oversees all."""
     if principal.role in OVERSEERS:
         return True
     if principal.role is Role.HOSPITAL:
         return principal.tenant == hospital
     if principal.role is Role.COMPANY:
-        return principal.tenant == company
+        return principal.tenant is not None and principal.tenant in companies
     return False
 
 
 def not_yours(what: str) -> str:
-    """The one wording of a settlement 404, whether the row is missing or someone else's."""
+    """The one wording of a 404, whether the row is missing or someone else's (GW-5)."""
     return f"no {what} of yours"
 
 
