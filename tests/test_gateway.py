@@ -274,6 +274,14 @@ class TestRolePermissionsPerRoute:
             assert response.status_code == 200, response.text
             assert "items" in response.json()
 
+    async def test_a_read_a_service_keeps_to_some_roles_is_refused_by_the_gateway_itself(self, shared_platform):
+        """The gateway's table is what each service publishes (x-roles), reads included: the monthly
+        report (MON-8) is for the insurer and the exchange, so the gateway refuses a hospital."""
+        async with shared_platform.client(await shared_platform.issue_key("hospital", "H-GW5")) as hospital:
+            response = await hospital.get("/monitoring/reports/monthly", params={"month": "2025-01"})
+        body = assert_problem(response, 403)
+        assert body["detail"] == "role hospital may not GET /monitoring/reports/monthly"  # the gateway's words
+
     async def test_an_unknown_service_is_404(self, shared_platform):
         body = assert_problem(await shared_platform.admin.get("/nope/x"), 404)
         assert "nope" in body["detail"]

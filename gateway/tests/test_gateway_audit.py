@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 from testsupport import IDENTITY_KEY
-from vbp_gateway import audit
+from vbp_gateway.audit.models import AuditEntry
+from vbp_gateway.audit.service import apply_retention
 from vbp_gateway.main import create_app
 from vbp_gateway.settings import GatewaySettings
 from vbpkit.db.engine import create_engine, create_sessionmaker
@@ -93,12 +94,12 @@ class TestAuditTrail:
     async def test_the_retention_removes_only_what_is_older(self, gateway):
         old = datetime.now(timezone.utc) - timedelta(days=181)
         async with gateway.sessionmaker.begin() as session:
-            await session.execute(insert(audit.AuditEntry).values(
+            await session.execute(insert(AuditEntry).values(
                 at=old, event="write", client_address="x", method="POST", path="/old", query="", status=201,
                 request_id="old", body_sha256="0" * 64))
         await gateway.post("/admin/api-keys", headers={"X-API-Key": ADMIN_KEY},
                            json={"role": "exchange", "tenant": "CQ-EXCHANGE", "label": "recent"})
         # the gateway's own housekeeping (it runs at start, then hourly) may have been first
-        await audit.apply_retention(gateway.sessionmaker, days=180)
+        await apply_retention(gateway.sessionmaker, days=180)
         assert [r["path"] for r in await entries(gateway)] == ["/admin/api-keys"]
-        assert await audit.apply_retention(gateway.sessionmaker, days=180) == 0
+        assert await apply_retention(gateway.sessionmaker, days=180) == 0

@@ -36,7 +36,7 @@ async def gateway_client(stack, new_database, kafka, **limits):
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 40000)),
                                base_url="http://gateway")
     await stack.enter_async_context(client)
-    await app.state.limits.reset()
+    await app.state.runtime.limits.reset()
     return client
 
 

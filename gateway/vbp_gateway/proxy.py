@@ -1,12 +1,12 @@
 """GW-1/GW-3/GW-5: the proxy in front of the services, as a plain ASGI app.
 
-A request under ``/<service>/`` is authenticated, checked against the role table,
-and forwarded with the principal signed for that service, path, query and body (GW-3).
-The path is normalised first (``//``, ``.`` and ``..`` segments resolved), so what is routed,
-checked and signed is what the service receives; a control character in it is a 400. The
-request body is read whole (up to ``max_body_bytes``, else 413) because its SHA-256 is
-signed; the response body is streamed. Everything else (admin, health, docs) falls through
-to the gateway's FastAPI app.
+A request under ``/<service>/`` is authenticated, checked against the role table the services
+publish (``vbp_gateway.roles``; a route it does not know is left to the service), and forwarded
+with the principal signed for that service, path, query and body (GW-3). The path is normalised
+first (``//``, ``.`` and ``..`` segments resolved), so what is routed, checked and signed is what
+the service receives; a control character in it is a 400. The request body is read whole (up to
+``max_body_bytes``, else 413) because its SHA-256 is signed; the response body is streamed.
+Everything else (admin, health, docs) falls through to the gateway's FastAPI app.
 
 Why not a FastAPI route: the proxy is on every request's path, and measured with
 py-spy under ``bench/gateway_cost.py`` the route machinery (dependency solving, a
@@ -23,11 +23,14 @@ import re
 from urllib.parse import quote
 
 import httpx
+from fastapi import APIRouter
 
-from vbp_gateway.bearer import BearerVerifier, looks_like_jwt
-from vbp_gateway.keys import KeyStore
-from vbp_gateway.permissions import allowed_roles
+from vbp_gateway.auth import authenticate, client_address
+from vbp_gateway.bearer import BearerVerifier
+from vbp_gateway.keys.store import KeyStore
 from vbp_gateway.ratelimit import RateLimits
+from vbp_gateway.roles import RoleTable
+from vbpkit.runtime.topology import SERVICES
 from vbpkit.web import identity
 from vbpkit.web.identity import BodyTooLarge, Principal, read_body, too_large
 from vbpkit.web.problems import Problem, database_unreachable, unavailable
@@ -62,63 +65,12 @@ def normalised_path(path: str) -> str:
     return resolved
 
 
-def credential(headers: dict[bytes, bytes]) -> str | None:
-    """The API key from ``X-API-Key`` or ``Authorization: Bearer``."""
-    raw = headers.get(b"x-api-key")
-    if raw is not None:
-        return raw.decode("latin-1")
-    scheme, _, value = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-async def authenticate(store: KeyStore, headers: dict[bytes, bytes], *, limits: RateLimits | None = None,
-                       address: str = "unknown", bearer: BearerVerifier | None = None) -> Principal:
-    """The caller's principal; a failure counts against the client address (GW-4), and an
-    address that used up its failures is refused before its key is even looked at."""
-    if limits is not None:
-        blocked = await limits.address_blocked(address)
-        if blocked is not None:
-            raise blocked.problem(f"too many failed authentications from {address}; "
-                                  f"retry after {blocked.reset_seconds} s")
-    raw = credential(headers)
-    if raw and bearer is not None and looks_like_jwt(raw):  # GW-2: an ops user's token
-        try:
-            return await bearer.principal(raw)
-        except Problem as problem:
-            if problem.status == 401 and limits is not None:
-                await limits.failed(address)
-            raise
-    principal = await store.authenticate(raw) if raw else None
-    if principal is None:
-        if limits is not None:
-            await limits.failed(address)
-        raise Problem(401, detail="send an API key in X-API-Key or Authorization: Bearer" if not raw
-                      else "the API key is unknown or revoked")
-    return principal
-
-
-def client_address(scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else "unknown"
-
-
-def upstream_clients(upstreams: dict[str, str], timeout_seconds: float) -> dict[str, httpx.AsyncClient]:
-    """One client per service: httpcore scans its whole pool on every request."""
-    return {
-        name: httpx.AsyncClient(
-            base_url=url, timeout=httpx.Timeout(timeout_seconds, connect=5.0),
-            # idle connections are dropped well before the services' keep-alive timeout (75 s)
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=15.0),
-        )
-        for name, url in upstreams.items()
-    }
-
-
 class ServiceProxy:
     def __init__(self, app, *, clients: dict[str, httpx.AsyncClient], store: KeyStore, identity_key: bytes,
-                 limits: RateLimits | None = None, bearer: BearerVerifier | None = None,
+                 roles: RoleTable, limits: RateLimits | None = None, bearer: BearerVerifier | None = None,
                  max_body_bytes: int = 16 * 1024 * 1024):
         self.app = app
+        self._roles = roles
         self._limits = limits
         self._bearer = bearer
         self._clients = clients
@@ -186,7 +138,8 @@ class ServiceProxy:
     async def _relay(self, scope, receive, send, service: str, path: str, principal: Principal, verdict) -> None:
         method = scope["method"]
         headers = dict(scope["headers"])
-        if principal.role not in allowed_roles(method, service, path):
+        allowed = await self._roles.allowed(service, method, path)
+        if allowed is not None and principal.role not in allowed:  # GW-5; unknown: the service decides
             raise Problem(403, detail=f"role {principal.role.value} may not {method} /{service}{path}")
         query = scope.get("query_string", b"").decode("latin-1")
         try:
@@ -225,3 +178,13 @@ RESET = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 def _retryable(method: str, headers: dict[bytes, bytes]) -> bool:
     """Idempotent by HTTP (GET, HEAD, OPTIONS, PUT, DELETE) or by an Idempotency-Key (DESIGN §5)."""
     return method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE") or b"idempotency-key" in headers
+
+
+unknown_services = APIRouter()
+
+
+@unknown_services.api_route("/{service}/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                            include_in_schema=False)
+async def unknown_service(service: str, path: str):
+    # the proxy in front has taken every known service's paths
+    raise Problem(404, detail=f"no service {service!r}; the services are {', '.join(SERVICES)}")

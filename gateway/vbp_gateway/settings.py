@@ -1,6 +1,8 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vbpkit.runtime.topology import SERVICES
+
 
 class GatewaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
@@ -44,11 +46,13 @@ class GatewaySettings(BaseSettings):
         "claim value → role (hospital | exchange | company | insurer | admin); a value not in it is taken as a role"))
     oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
     key_cache_seconds: float = Field(default=5.0, ge=0, description="how long a looked-up API key is trusted")
+    roles_refresh_seconds: float = Field(default=60.0, gt=0, description=(
+        "GW-5: how often the role table is read again from the services' /openapi.json (x-roles), so a role a "
+        "service changes is checked here within this time"))
+    roles_miss_refresh_seconds: float = Field(default=2.0, ge=0, description=(
+        "GW-5: a request for a route the role table does not know makes the gateway read that service's "
+        "document again — at most this often"))
 
     def upstreams(self) -> dict[str, str]:
-        return {
-            "catalog": self.catalog_url,
-            "contracts": self.contracts_url,
-            "settlement": self.settlement_url,
-            "monitoring": self.monitoring_url,
-        }
+        """Each service's base URL, from ``GATEWAY_<SERVICE>_URL``."""
+        return {name: getattr(self, f"{name}_url") for name in SERVICES}

@@ -2,32 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
-import logging
-
-import httpx
-
-from vbpkit.web import identity
-from vbpkit.web.identity import Principal, Role
-
-log = logging.getLogger(__name__)
-DOCS_PRINCIPAL = Principal(role=Role.ADMIN, tenant=None, key_id="gateway-docs")
-
-
-async def fetch_service_documents(client: httpx.AsyncClient, upstreams: dict[str, str], key: bytes) -> dict[str, dict | None]:
-    async def one(name: str, base: str) -> tuple[str, dict | None]:
-        headers = identity.sign(DOCS_PRINCIPAL, key=key, method="GET", service=name, path="/openapi.json")
-        try:
-            response = await client.get(base + "/openapi.json", headers=headers, timeout=5)
-            response.raise_for_status()
-            return name, response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("no OpenAPI document from %s: %s", name, exc)
-            return name, None
-
-    return dict(await asyncio.gather(*(one(n, b) for n, b in upstreams.items())))
 
 
 def _refs(node):
