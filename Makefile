@@ -20,8 +20,11 @@ run: $(STAMP)
 demo: $(STAMP)
 	VBP_DATA_DIR=.vbp-demo VBP_CLOCK=frozen:2023-01-16T09:00 VBP_DEMO_STORY=1 $(BIN)/python -m vbptools.launcher
 
+# one worker per core (pytest-xdist), each test file whole on one worker so that the platforms a
+# file shares start once; TEST_WORKERS=0 runs everything in this process
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf .vbp-data .vbp-demo

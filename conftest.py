@@ -15,9 +15,23 @@ import uuid
 import httpx
 import pytest
 
-from vbptools.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
 from testsupport import ADMIN, IDENTITY_KEY, SignedClient
 from vbpkit.web.identity import Principal
+from vbptools.embedded import EmbeddedBroker, EmbeddedPostgres, ensure_databases, server_url_to_async, wait_for_broker
+
+
+def _ports_of_this_worker() -> None:
+    """Parallel workers (pytest-xdist) each start servers — PostgreSQL, brokers, whole platforms
+    — on ports found free at that moment: each takes its own slice of the range, so two never
+    pick the same port at once (vbptools.embedded.free_port_block)."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER"), int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if worker and count > 1 and "VBP_PORT_RANGE" not in os.environ:
+        width = (32_000 - 10_000) // count
+        first = 10_000 + int(worker.removeprefix("gw")) * width
+        os.environ["VBP_PORT_RANGE"] = f"{first}-{first + width - 1}"
+
+
+_ports_of_this_worker()
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from vbptools.launcher import Platform, PlatformSettings
 
 # the catalog end-to-end fixtures, shared by every tests/test_catalog_*.py file: registered here
 # so that each session-scoped platform starts once, not once per file
-from catalog_setup import catalog_db, frozen, roles  # noqa: F401
-from scenario_setup import scenario_platform  # noqa: F401
+from testsupport.catalog_setup import catalog_db, frozen, roles  # noqa: F401
+from testsupport.scenario_setup import scenario_platform  # noqa: F401
 
 ADMIN_KEY = "vbp_admin_e2e_" + "k" * 32
 

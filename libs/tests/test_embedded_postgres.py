@@ -33,3 +33,25 @@ class TestAKilledServerRecovers:
             await again.close()
         finally:
             server.stop()
+
+
+class TestTheServerAdmitsAWholePlatform:
+    async def test_it_admits_more_clients_than_postgresql_s_default_hundred_and_keeps_the_setting(self, tmp_path):
+        """Four services' pools (up to 30 each), their consumers, the gateway and a second platform
+        in the same test worker ran PostgreSQL's 100 out ("sorry, too many clients already")."""
+        server = EmbeddedPostgres(tmp_path / "pg")
+        uri = server.start()
+        try:
+            connections = [await connect(uri) for _ in range(150)]
+            assert await connections[0].fetchval("SHOW max_connections") == str(EmbeddedPostgres.MAX_CONNECTIONS)
+            for connection in connections:
+                await connection.close()
+        finally:
+            server.stop()
+        again = server.start()  # a second start finds the setting in place and does not restart
+        try:
+            connection = await connect(again)
+            assert await connection.fetchval("SHOW max_connections") == str(EmbeddedPostgres.MAX_CONNECTIONS)
+            await connection.close()
+        finally:
+            server.stop()

@@ -5,7 +5,7 @@ a projection declared once in the kit and a service's own roll-up both take the 
 import pytest
 from sqlalchemy import text
 
-from kit_database import kit_sessionmaker
+from testsupport.kit_database import kit_sessionmaker
 from testsupport import eventually
 from vbpkit.messaging.handlers import NotYetKnown, batch, handler_table
 from vbpkit.messaging.inbox import InboxConsumer

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
-from kit_database import kit_sessionmaker
+from testsupport.kit_database import kit_sessionmaker
 from testsupport import eventually, running
 from vbpkit.messaging import broker
 from vbpkit.messaging import outbox

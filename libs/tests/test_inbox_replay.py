@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from kit_database import kit_sessionmaker
+from testsupport.kit_database import kit_sessionmaker
 from test_inbox import EFFECTS_DDL, Effects, consumer_for, effect_counts, publish
 from testsupport import eventually, running
 from vbpkit.messaging.inbox import ReplayRefused

@@ -7,9 +7,9 @@ import contextlib
 
 from sqlalchemy import func, select
 
-from kafka_fault_proxy import FaultyKafkaProxy
-from kafka_reading import read_topic
-from kit_database import kit_sessionmaker
+from testsupport.kafka_fault_proxy import FaultyKafkaProxy
+from testsupport.kafka_reading import read_topic
+from testsupport.kit_database import kit_sessionmaker
 from testsupport import running
 from vbpkit.messaging import outbox
 from vbptools.embedded import EmbeddedBroker, free_port, wait_for_broker

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from kit_database import kit_sessionmaker
-from ops_service import AWAITED_CODES, BROKEN_CODES, OpsSettings, create_app
+from testsupport.kit_database import kit_sessionmaker
+from testsupport.ops_service import AWAITED_CODES, BROKEN_CODES, OpsSettings, create_app
 from testsupport import ADMIN, EXCHANGE, IDENTITY_KEY, SignedClient, eventually
 from vbpkit.messaging import retention
 from vbpkit.messaging import outbox

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import text
 
-from kit_database import kit_sessionmaker
+from testsupport.kit_database import kit_sessionmaker
 from vbpkit.runtime.clock import clock_from_setting
 from vbpkit.runtime.schedules import scheduled
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import os
 import random
 import signal
 import socket
@@ -54,9 +55,15 @@ def free_port_block(size: int = len(SERVICES), host: str = "127.0.0.1") -> int:
     what it gives an outgoing connection as its local port, so a port found free that way can be
     taken by any client connection before the server binds it (seen in CI: a service of a test
     platform failing with "address already in use"). Below that range only listeners take ports,
-    and no port is handed out twice by this process."""
+    and no port is handed out twice by this process.
+
+    ``VBP_PORT_RANGE`` (``first-last``) narrows the choice, so that processes starting servers
+    side by side — parallel test workers — never pick the same free port at the same moment."""
     low, _ = _ephemeral_range()
     first_choice, last_choice = (10_000, low - size) if low - size > 10_000 else (1_024, low - size)
+    if os.environ.get("VBP_PORT_RANGE"):
+        first, _, last = os.environ["VBP_PORT_RANGE"].partition("-")
+        first_choice, last_choice = max(first_choice, int(first)), min(last_choice, int(last) - size + 1)
     for _ in range(500):
         first = random.randint(first_choice, last_choice)
         ports = range(first, first + size)
@@ -90,7 +97,14 @@ def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
 
 
 class EmbeddedPostgres:
-    """A PostgreSQL 16 server whose data lives in ``data_dir`` between runs."""
+    """A PostgreSQL 16 server whose data lives in ``data_dir`` between runs.
+
+    It admits ``MAX_CONNECTIONS`` clients, not PostgreSQL's 100: one machine runs the four
+    services (each pool up to 30 connections, its consumer and relay beside it), the gateway
+    and, in the tests, several platforms and service-level apps side by side. The setting is
+    written once (``ALTER SYSTEM``) and the server restarted; later starts find it set."""
+
+    MAX_CONNECTIONS = 500
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
@@ -102,6 +116,10 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
+        if int(self._server.psql("SHOW max_connections;").split()[2]) < self.MAX_CONNECTIONS:
+            self._server.psql(f"ALTER SYSTEM SET max_connections = {self.MAX_CONNECTIONS};")
+            self._server.cleanup()
+            self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
         return self._server.get_uri("postgres")
 
     def stop(self) -> None:

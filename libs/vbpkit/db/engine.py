@@ -1,10 +1,10 @@
-"""Database engine, the per-request unit of work, and the shared tables.
+"""The database engine and sessions, the constraint naming convention, the kit's declarative
+base, and the session a request's route receives (``SessionDep``).
 
-A request's session is opened by :class:`UnitOfWorkMiddleware`, which commits once
-when the endpoint has produced a successful response — *before* the response is
-sent — and rolls back otherwise. Services never commit (STYLE: "never call
-session.commit()"), so a state change and the outbox row announcing it are one
-transaction.
+A request's session is opened by :class:`vbpkit.web.unit_of_work.UnitOfWorkMiddleware`, which
+commits once when the endpoint has produced a successful response — *before* the response is
+sent — and rolls back otherwise. Services never commit (STYLE: "never call session.commit()"),
+so a state change and the outbox row announcing it are one transaction.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ def new_metadata() -> MetaData:
 
 
 class KitBase(DeclarativeBase):
-    """Tables every service has in its own database: outbox, inbox, idempotency keys.
+    """The kit's tables, which every service has in its own database (:mod:`vbpkit.db.tables`):
+    the outbox and the relay's broker state, the inbox (processed events) and parked events,
+    idempotency keys and the frozen clock's setting.
 
-    Each service's Alembic history creates them in its first migration
-    (``vbpkit.db.migrations.create_kit_tables``).
+    Each service's Alembic history creates them with the kit's frozen steps
+    (``vbpkit.db.migrations.create_kit_tables_v1`` … ``create_frozen_clock_v4``).
     """
 
     metadata = new_metadata()

@@ -23,7 +23,7 @@ from vbpkit.events.settlement import InvoiceReversed, InvoiceSubmitted, PaymentR
 from vbpkit.messaging.outbox import OutboxRelay
 from vbpkit.db.tables import OutboxRow
 
-from kit_database import kit_sessionmaker
+from testsupport.kit_database import kit_sessionmaker
 
 LINE = dict(delivery_id=35, line_no=1, order_id=7, hospital_code="H500101004", product_id=3, batch_code="CQ",
             agreement_id=1, agreement_year=1, manufacturer_code="91500000MA5U000001", distributor_code="D1",
