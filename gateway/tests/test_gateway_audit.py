@@ -103,3 +103,14 @@ class TestAuditTrail:
         await apply_retention(gateway.sessionmaker, days=180)
         assert [r["path"] for r in await entries(gateway)] == ["/admin/api-keys"]
         assert await apply_retention(gateway.sessionmaker, days=180) == 0
+
+
+class TestTheGatewaysOwnRoutesRefuseUnknownParameters:
+    async def test_a_mistyped_filter_is_a_422_naming_it(self, gateway):
+        """Issue 23, item 3: as on every service route, a query parameter the route does not take
+        is refused, naming it, rather than answering the whole log unfiltered."""
+        response = await gateway.get("/admin/audit-log", params={"keyid": "k1"},
+                                     headers={"X-API-Key": ADMIN_KEY})
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert error["field"] == "query.keyid" and "key_id" in error["reason"]

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from vbp_gateway.audit.middleware import AuditMiddleware
 from vbp_gateway.docs.service import ASSETS_PATH, assets
@@ -29,6 +29,7 @@ from vbpkit.runtime.supervised_loops import Supervised, stop_tasks
 from vbpkit.web import idempotency
 from vbpkit.web import openapi as documented
 from vbpkit.web.problems import install_problem_handlers
+from vbpkit.web.query_names import reject_unknown_query_parameters
 from vbpkit.web.request_id import RequestIdMiddleware
 from vbpkit.web.unit_of_work import UnitOfWorkMiddleware
 
@@ -83,7 +84,8 @@ def create_gateway_app(spec: GatewaySpec, settings: GatewaySettings) -> FastAPI:
             await close_runtime(runtime)
 
     app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.runtime = runtime
     install_problem_handlers(app)
     for router in spec.routers:

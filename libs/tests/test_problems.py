@@ -243,3 +243,25 @@ class TestADatabaseThatWentAwayIsA503:
         assert await count(client, Institution) == 0
         again = await client.post("/institutions", json={"rows": [row("H1")]}, headers={"Idempotency-Key": "k-1"})
         assert again.status_code == 200 and again.json()["created"] == 1  # the key was never claimed
+
+
+class TestAnUnknownQueryParameterIsRefused:
+    """Issue 23, item 3: a parameter the route does not take is a 422 naming it, never ignored."""
+
+    async def test_a_parameter_no_route_declares_is_named_with_what_the_route_takes(self, service_client):
+        client = await catalog(service_client)
+        response = await client.get("/institutions", params={"hospital_code": "H500101004", "limit": 5})
+        body = assert_problem(response, 422, "validation-error")
+        [error] = body["errors"]
+        assert error["field"] == "query.hospital_code"
+        assert "cursor" in error["reason"] and "limit" in error["reason"]
+
+    async def test_declared_parameters_still_work(self, service_client):
+        client = await catalog(service_client)
+        assert (await client.get("/institutions", params={"limit": 5})).status_code == 200
+
+    async def test_a_route_without_parameters_says_so(self, service_client):
+        client = await catalog(service_client)
+        response = await client.get("/health", params={"verbose": "1"})
+        body = assert_problem(response, 422, "validation-error")
+        assert body["errors"][0]["reason"].endswith("it takes no query parameters")

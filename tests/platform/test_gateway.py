@@ -313,11 +313,22 @@ class TestRequestIds:
 
 
 class TestHealth:
-    """GW-6: /health reports each service, its database and the broker."""
+    """GW-6: /health reports each service, its database and the broker — in full to an admin;
+    to anyone else only whether the platform is ok (issue 23, item 8)."""
 
-    async def test_health_reports_every_part_ok(self, anonymous):
+    async def test_without_a_key_or_with_another_roles_it_says_only_ok(self, anonymous, shared_platform):
         async with anonymous:
             response = await anonymous.get("/health")
+            assert (response.status_code, response.json()) == (200, {"status": "ok"})
+            issued = (await shared_platform.admin.post("/admin/api-keys", json={
+                "role": "insurer", "tenant": "500000", "label": "health"})).json()["api_key"]
+            insurer = await anonymous.get("/health", headers={"X-API-Key": issued})
+            assert (insurer.status_code, insurer.json()) == (200, {"status": "ok"})
+            wrong = await anonymous.get("/health", headers={"X-API-Key": "vbp_admin_nope_" + "x" * 24})
+            assert wrong.status_code == 401
+
+    async def test_health_reports_every_part_ok(self, shared_platform):
+        response = await shared_platform.admin.get("/health")
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["status"] == "ok"

@@ -132,11 +132,11 @@ class TestBrokerStoppedWhileWritesContinue:
         during = codes(3)
         for code in during:
             await register(client, [code])  # the outbox takes them; nothing waits for Kafka
-        health = await client.get("/health")
+        health = await running.admin.get("/health")
         assert health.status_code == 503 and health.json()["broker"]["ok"] is False
 
         async def every_consumer_restarting_without_a_broker():
-            services = (await client.get("/health")).json()["services"]
+            services = (await running.admin.get("/health")).json()["services"]
             assert all(services[name]["consumer"]["ok"] is False for name in READ_MODELS)
         # the window that once ended consumer loops for good (aiokafka#647): stay in it a while
         await running.eventually(every_consumer_restarting_without_a_broker)

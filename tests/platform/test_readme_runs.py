@@ -58,6 +58,8 @@ def test_every_key_and_id_was_read_from_an_answer(walkthrough):
     for name, value in captured.items():
         if name.endswith("_KEY"):
             assert value.startswith("vbp_"), (name, value)
+        elif name == "FILES":
+            assert Path(value).is_dir(), value
         else:
             assert value.isdigit(), (name, value)
 
@@ -82,8 +84,12 @@ async def test_the_his_flow_left_what_the_readme_says(walkthrough):
 
 
 def test_the_files_the_readme_downloads_are_real_workbooks(walkthrough):
-    project, _, _, _ = walkthrough
+    project, captured, _, _ = walkthrough
+    files = Path(captured["FILES"])
     for name in ("standards.xlsx", "statement.xlsx", "report.xlsx", "assessment.xlsx"):
-        assert load_workbook(project / name, read_only=True).sheetnames, name
-    assert (project / "audit.csv").read_text(encoding="utf-8-sig").startswith("id,")
-    assert not list(project.glob("*.errors.csv"))  # every row of the README's uploads was stored
+        assert load_workbook(files / name, read_only=True).sheetnames, name
+    assert (files / "audit.csv").read_text(encoding="utf-8-sig").startswith("id,")
+    assert not list(files.glob("*.errors.csv"))  # every row of the README's uploads was stored
+    # issue 23, item 8: nothing written into the project, the shell's TZ left alone
+    assert sorted(p.name for p in project.iterdir()) == [".venv", ".vbp-data", "deploy"]
+    assert "export TZ" not in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -49,7 +49,7 @@ curl() {  # a 4xx/5xx stops the script, its problem shown on stderr
 # that each was really read (a jq of a missing field gives "null", which a later call may accept)
 CAPTURED = ("ADMIN_KEY", "EXCHANGE_KEY", "INSURER_KEY", "HIS_KEY", "MANUFACTURER_KEY", "DISTRIBUTOR_KEY",
             "PRODUCT", "OTHER", "AGREEMENT", "ORDER", "DELIVERY", "INVOICE", "PAYMENT", "SECOND", "PLAN",
-            "DISBURSEMENT", "ALERT", "BREACH")
+            "DISBURSEMENT", "ALERT", "BREACH", "FILES")
 
 
 def blocks(text: str) -> list[tuple[int, str]]:

@@ -95,6 +95,12 @@ def _parse_instant(text: str) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=SHANGHAI)
 
 
+def day_start(day: date) -> datetime:
+    """The instant a calendar day begins in Asia/Shanghai (§3): what a date filter on a
+    timestamp compares with (``placed_at >= day_start(from)``, ``< day_start(to + 1 day)``)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
+
+
 def clock_from_setting(value: str | None) -> Clock:
     """The clock a deployment asked for: empty → real time, an ISO date or datetime → shifted
     to it (naive means Shanghai), "frozen:<iso>" → frozen there.

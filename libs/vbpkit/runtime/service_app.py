@@ -38,6 +38,7 @@ from vbpkit.db.migrations import upgrade_to_head
 from vbpkit.messaging.outbox import OutboxRelay
 from vbpkit.projections.base import Projection, merged_handlers
 from vbpkit.web.problems import install_problem_handlers
+from vbpkit.web.query_names import reject_unknown_query_parameters
 from vbpkit.web.request_id import RequestIdMiddleware, configure_logging
 from vbpkit.runtime.settings import ServiceSettings
 from vbpkit.runtime.supervised_loops import Supervised, stop_tasks
@@ -156,7 +157,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             except TimeoutError:
                 log.warning("%s: database pool did not close in %ss", spec.name, SHUTDOWN_SECONDS)
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
+                  dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.runtime = runtime
     app.state.service_name = spec.name  # GW-3: the signature names the service it was made for
     install_problem_handlers(app, public_prefix=f"/{spec.name}")  # GW-1 routes /<service>/*

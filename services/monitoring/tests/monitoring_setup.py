@@ -11,6 +11,9 @@ from vbpkit.events import Envelope
 from vbpkit.web.identity import Principal, Role
 from vbpkit.messaging.handlers import apply
 from vbpkit.projections import merged_handlers
+from vbpkit.domain.policy import policy_from_preset
+from vbpkit.projections.catalog_view.models import BatchView
+from vbpkit.projections.registry.models import InstitutionView, fund_for_level
 
 A, B = "91500000MA5U0000A1", "91500000MA5U0000B2"
 ADMIN = Principal(role=Role.ADMIN, key_id="admin")
@@ -55,3 +58,14 @@ async def deliver(sessions, *envelopes: Envelope) -> None:
             await apply(session, TABLE[e.type], e)
 
 
+async def add_batch_and_hospitals(maker) -> None:
+    """What catalog would have told monitoring: the batch CQ and the hospitals H1, H2, H3."""
+    now = datetime.now(timezone.utc)
+    async with maker() as session, session.begin():
+        # chongqing-2025 from 2025-01-01 for two years: year 1 is 2025-01-01 … 2025-12-31 (365 days)
+        session.add(BatchView(code="CQ", name="CQ", kind="consumable", starts_on=date(2025, 1, 1),
+                              ends_on=date(2026, 12, 31), ended_early_on=None,
+                              policy=policy_from_preset("chongqing-2025"), groups=[], as_of=now))
+        for code, region in (("H1", "500103"), ("H2", "500157"), ("H3", "510104")):
+            session.add(InstitutionView(code=code, name=code, level=3, kind="public", region_code=region,
+                                        fund=fund_for_level(3), as_of=now))

@@ -68,14 +68,15 @@ async def supersede_earlier_versions(session: AsyncSession, *, agreement: Agreem
         ).values(status="superseded"))
 
 
-async def agreements_page(session: AsyncSession, *, hospital_code: str | None = None,
-                          company_code: str | None = None, batch_code: str | None, year: int | None,
+async def agreements_page(session: AsyncSession, *, hospital_codes: set[str | None],
+                          company_codes: set[str | None], batch_code: str | None, year: int | None,
                           status: str | None, after: int | None, limit: int) -> list[Agreement]:
-    """Agreements by id; of one hospital, or where a company is manufacturer or distributor."""
+    """Agreements by id; of each hospital named (the caller's own and the one asked for: two
+    different ones find nothing), where each company named is manufacturer or distributor."""
     query = select(Agreement).order_by(Agreement.id).limit(limit)
-    if hospital_code is not None:
+    for hospital_code in hospital_codes - {None}:
         query = query.where(Agreement.hospital_code == hospital_code)
-    if company_code is not None:
+    for company_code in company_codes - {None}:
         query = query.where((Agreement.manufacturer_code == company_code)
                             | (Agreement.distributor_code == company_code))
     if batch_code:

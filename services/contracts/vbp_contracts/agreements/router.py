@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
+from vbpkit.web.query_names import invalid_query
 
 from vbp_contracts.agreements import service
 from vbp_contracts.agreements.schemas import (
@@ -29,14 +30,22 @@ async def generate(body: Generation, session: SessionDep) -> GenerationResult:
 @router.get("", response_model=AgreementPage, summary="Agreements you are party to (all, for the bureau)")
 async def list_agreements(
     session: SessionDep, principal: PrincipalDep,
-    batch: Annotated[str | None, Query()] = None,
+    hospital_code: Annotated[str | None, Query(max_length=64, description="agreements of this hospital")] = None,
+    company_code: Annotated[str | None, Query(
+        max_length=18, description="agreements this company manufactures or distributes under")] = None,
+    batch_code: Annotated[str | None, Query(max_length=64)] = None,
+    batch: Annotated[str | None, Query(max_length=64, deprecated=True,
+                                       description="the former name of `batch_code`; taken until 2.0")] = None,
     agreement_year: Annotated[int | None, Query(ge=1, le=50)] = None,
     status: Annotated[Literal["draft", "signing", "effective", "superseded"] | None, Query()] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AgreementPage:
-    views, next_cursor = await service.page(session, principal, batch_code=batch, year=agreement_year,
-                                            status=status, after=cursor, limit=limit)
+    if batch and batch_code and batch != batch_code:
+        raise invalid_query("batch", f"names {batch}, but batch_code names {batch_code}; send batch_code alone")
+    views, next_cursor = await service.page(session, principal, hospital_code=hospital_code,
+                                            company_code=company_code, batch_code=batch_code or batch,
+                                            year=agreement_year, status=status, after=cursor, limit=limit)
     return AgreementPage(items=[AgreementRead.of(v) for v in views], next_cursor=next_cursor)
 
 

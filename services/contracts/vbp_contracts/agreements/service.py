@@ -308,24 +308,30 @@ async def _take_effect(session: AsyncSession, agreement: Agreement, items: list[
     ), key=str(agreement.id))
 
 
-async def listing(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
+async def listing(session: AsyncSession, principal: Principal, *, hospital_code: str | None = None,
+                  company_code: str | None = None, batch_code: str | None, year: int | None,
                   status: str | None, after: int | None, limit: int) -> list[Agreement]:
-    """A hospital lists its own agreements, a company those it manufactures or distributes under."""
+    """A hospital lists its own agreements, a company those it manufactures or distributes under,
+    the bureau all; the filters narrow that scope and never widen it."""
     filters = dict(batch_code=batch_code, year=year, status=status, after=after, limit=limit)
     if principal.role in (Role.HOSPITAL, Role.COMPANY) and principal.tenant is None:
         return []
     if principal.role is Role.HOSPITAL:
-        return await repository.agreements_page(session, hospital_code=principal.tenant, **filters)
+        return await repository.agreements_page(session, hospital_codes={principal.tenant, hospital_code},
+                                                company_codes={company_code}, **filters)
     if principal.role is Role.COMPANY:
-        return await repository.agreements_page(session, company_code=principal.tenant, **filters)
+        return await repository.agreements_page(session, hospital_codes={hospital_code},
+                                                company_codes={principal.tenant, company_code}, **filters)
     if principal.role in OVERSEERS:
-        return await repository.agreements_page(session, **filters)
+        return await repository.agreements_page(session, hospital_codes={hospital_code},
+                                                company_codes={company_code}, **filters)
     return []
 
 
-async def page(session: AsyncSession, principal: Principal, *, batch_code: str | None, year: int | None,
+async def page(session: AsyncSession, principal: Principal, *, hospital_code: str | None = None,
+               company_code: str | None = None, batch_code: str | None, year: int | None,
                status: str | None, after: int | None, limit: int) -> tuple[list[AgreementView], int | None]:
-    rows = await listing(session, principal, batch_code=batch_code, year=year, status=status, after=after,
-                         limit=limit + 1)
+    rows = await listing(session, principal, hospital_code=hospital_code, company_code=company_code,
+                         batch_code=batch_code, year=year, status=status, after=after, limit=limit + 1)
     rows, next_cursor = cut(rows, limit, lambda row: row.id)
     return [await view_of(session, a) for a in rows], next_cursor

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.db.repository import copy_rows, get_or_404, lock_for_transaction
+from vbpkit.runtime.clock import day_start
 from vbpkit.web.parties import not_yours
 
 from vbp_contracts.agreements.models import Agreement, AgreementItem
 from vbp_contracts.orders.models import Order, OrderLine
+from vbp_contracts.orders.schemas import OrderFilter
 
 
 async def effective_agreement(session: AsyncSession, *, batch_code: str, year: int, hospital_code: str,
@@ -123,15 +127,24 @@ async def current_distributors(session: AsyncSession, *, agreement_ids: set[int]
         select(Agreement.id, Agreement.distributor_code).where(Agreement.id.in_(agreement_ids)))).all())
 
 
-async def orders_page(session: AsyncSession, *, hospital_code: str | None = None, company_code: str | None = None,
-                      after: int | None, limit: int) -> list[Order]:
-    """Orders by id; of one hospital, or with a line a company distributes or manufactures."""
+async def orders_page(session: AsyncSession, *, scope_hospital: str | None = None, scope_company: str | None = None,
+                      wanted: OrderFilter, after: int | None, limit: int) -> list[Order]:
+    """Orders by id within the caller's scope (one hospital's, or those with a line a company
+    distributes or manufactures), narrowed by ``wanted``."""
     query = select(Order).order_by(Order.id).limit(limit)
-    if hospital_code is not None:
-        query = query.where(Order.hospital_code == hospital_code)
-    if company_code is not None:
+    for hospital in {scope_hospital, wanted.hospital_code} - {None}:
+        query = query.where(Order.hospital_code == hospital)
+    for company in {scope_company, wanted.company_code} - {None}:
         query = query.where(Order.id.in_(select(OrderLine.order_id).where(
-            (OrderLine.distributor_code == company_code) | (OrderLine.manufacturer_code == company_code))))
+            (OrderLine.distributor_code == company) | (OrderLine.manufacturer_code == company))))
+    if wanted.batch_code is not None:
+        query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.batch_code == wanted.batch_code)))
+    if wanted.status is not None:
+        query = query.where(Order.id.in_(select(OrderLine.order_id).where(OrderLine.status == wanted.status)))
+    if wanted.placed_from is not None:
+        query = query.where(Order.placed_at >= day_start(wanted.placed_from))
+    if wanted.placed_to is not None:
+        query = query.where(Order.placed_at < day_start(wanted.placed_to + timedelta(days=1)))
     if after:
         query = query.where(Order.id > after)
     return list(await session.scalars(query))

@@ -1,10 +1,12 @@
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
-from vbpkit.web.parties import hospital_code
+from vbpkit.web import parties
+from vbpkit.web.query_names import invalid_query
 
 from vbp_contracts.orders import service
 from vbp_contracts.orders.schemas import (
@@ -12,6 +14,7 @@ from vbp_contracts.orders.schemas import (
     BulkOrders,
     Confirmation,
     OrderCreate,
+    OrderFilter,
     OrderPage,
     OrderRead,
 )
@@ -23,7 +26,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
              summary="Place an order (CON-4); the same HIS order number again returns the first order (200)")
 async def place_order(body: OrderCreate, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                       response: Response) -> OrderRead:
-    view, new = await service.place_order(session, hospital=hospital_code(principal), request=body,
+    view, new = await service.place_order(session, hospital=parties.hospital_code(principal), request=body,
                                           by=principal.actor, today=clock.today(), placed_at=clock.now())
     if not new:
         response.status_code = 200
@@ -35,17 +38,29 @@ async def place_order(body: OrderCreate, session: SessionDep, principal: Princip
 async def place_orders(body: BulkOrders, session: SessionDep, principal: PrincipalDep,
                        clock: ClockDep) -> BulkOrderResult:
     return BulkOrderResult(**await service.place_bulk(
-        session, hospital=hospital_code(principal), orders=body.orders,
+        session, hospital=parties.hospital_code(principal), orders=body.orders,
         by=principal.actor, today=clock.today(), placed_at=clock.now()))
 
 
 @router.get("", response_model=OrderPage, summary="Orders: a hospital's own, or those routed to a distributor")
 async def list_orders(
     session: SessionDep, principal: PrincipalDep,
+    hospital_code: Annotated[str | None, Query(max_length=64, description="orders of this hospital")] = None,
+    company_code: Annotated[str | None, Query(
+        max_length=18, description="orders with a line this company distributes or manufactures")] = None,
+    batch_code: Annotated[str | None, Query(max_length=64, description="orders with a line of this batch")] = None,
+    status: Annotated[Literal["pending", "confirmed", "declined"] | None, Query(
+        description="orders with a line in this status")] = None,
+    placed_from: Annotated[date | None, Query(description="placed on or after this day (Asia/Shanghai)")] = None,
+    placed_to: Annotated[date | None, Query(description="placed on or before this day (Asia/Shanghai)")] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
-    views, next_cursor = await service.page(session, principal, after=cursor, limit=limit)
+    if placed_from and placed_to and placed_to < placed_from:
+        raise invalid_query("placed_to", f"{placed_to} is before placed_from {placed_from}")
+    wanted = OrderFilter(hospital_code=hospital_code, company_code=company_code, batch_code=batch_code,
+                         status=status, placed_from=placed_from, placed_to=placed_to)
+    views, next_cursor = await service.page(session, principal, wanted=wanted, after=cursor, limit=limit)
     return OrderPage(items=[OrderRead.of(v) for v in views], next_cursor=next_cursor)
 
 

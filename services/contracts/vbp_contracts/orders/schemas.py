@@ -1,5 +1,6 @@
 import hashlib
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -114,3 +115,17 @@ class BulkOrderResult(BaseModel):
 class OrderPage(BaseModel):
     items: list[OrderRead]
     next_cursor: int | None
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What a person narrows a list of orders by (issue 23): within the caller's scope, orders
+    of a hospital, with a line a company distributes or manufactures, of a batch, with a line
+    in a status, placed between two calendar days (Asia/Shanghai, both included)."""
+
+    hospital_code: str | None = None
+    company_code: str | None = None
+    batch_code: str | None = None
+    status: Literal["pending", "confirmed", "declined"] | None = None
+    placed_from: date | None = None
+    placed_to: date | None = None

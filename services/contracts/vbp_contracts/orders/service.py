@@ -18,7 +18,7 @@ from vbpkit.web.parties import OVERSEERS, company_code, may_see, not_found
 from vbp_contracts.orders import bulk, repository
 from vbp_contracts.orders.models import Order, OrderLine
 from vbp_contracts.orders.pricing import LineRefused, ProductRoutes, priced_line
-from vbp_contracts.orders.schemas import OrderCreate
+from vbp_contracts.orders.schemas import OrderCreate, OrderFilter
 
 
 def ordered_on(order: Order) -> date:
@@ -107,9 +107,9 @@ async def read(session: AsyncSession, *, order_id: int, principal: Principal) ->
     return await view_of(session, await visible(session, order_id, principal))
 
 
-async def page(session: AsyncSession, principal: Principal, *, after: int | None,
+async def page(session: AsyncSession, principal: Principal, *, wanted: OrderFilter, after: int | None,
                limit: int) -> tuple[list[OrderView], int | None]:
-    rows, next_cursor = cut(await listing(session, principal, after=after, limit=limit + 1), limit,
+    rows, next_cursor = cut(await listing(session, principal, wanted=wanted, after=after, limit=limit + 1), limit,
                             lambda row: row.id)
     return [await view_of(session, o) for o in rows], next_cursor
 
@@ -132,16 +132,20 @@ async def visible(session: AsyncSession, order_id: int, principal: Principal, *,
     return order
 
 
-async def listing(session: AsyncSession, principal: Principal, *, after: int | None, limit: int) -> list[Order]:
-    """A hospital lists its own orders, a company those it distributes or manufactures a line of."""
+async def listing(session: AsyncSession, principal: Principal, *, wanted: OrderFilter, after: int | None,
+                  limit: int) -> list[Order]:
+    """A hospital lists its own orders, a company those it distributes or manufactures a line of,
+    the bureau all; ``wanted`` narrows that scope and never widens it (another hospital's code
+    asked for by a hospital finds nothing)."""
     if principal.role in (Role.HOSPITAL, Role.COMPANY) and principal.tenant is None:
         return []
+    page = dict(wanted=wanted, after=after, limit=limit)
     if principal.role is Role.HOSPITAL:
-        return await repository.orders_page(session, hospital_code=principal.tenant, after=after, limit=limit)
+        return await repository.orders_page(session, scope_hospital=principal.tenant, **page)
     if principal.role is Role.COMPANY:
-        return await repository.orders_page(session, company_code=principal.tenant, after=after, limit=limit)
+        return await repository.orders_page(session, scope_company=principal.tenant, **page)
     if principal.role in OVERSEERS:
-        return await repository.orders_page(session, after=after, limit=limit)
+        return await repository.orders_page(session, **page)
     return []
 
 

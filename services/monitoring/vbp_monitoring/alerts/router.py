@@ -3,18 +3,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
 from vbpkit.db.limits import BIGINT_MAX
+from vbpkit.web.downloads import DOWNLOAD_MAX_ROWS, DOWNLOADS, Format, download
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.alerts import service
-from vbp_monitoring.alerts.schemas import Acknowledgement, AlertCheck, AlertPage, AlertRead
+from vbp_monitoring.alerts.schemas import ALERT_COLUMNS, Acknowledgement, AlertCheck, AlertPage, AlertRead
 
 router = APIRouter(tags=["alerts"])
 
 
-@router.get("/alerts", response_model=AlertPage,
-            summary="Alerts (MON-1 … MON-10, CAT-12 pre-listing), filtered; each party sees its own")
-async def list_alerts(session: SessionDep, principal: PrincipalDep,
+@router.get("/alerts", response_model=AlertPage, responses=DOWNLOADS,
+            summary="Alerts (MON-1 … MON-10, CAT-12 pre-listing), filtered; each party sees its own; "
+                    "every selected alert as .csv or .xlsx with `format`")
+async def list_alerts(session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                       batch_code: Annotated[str | None, Query(max_length=64)] = None,
                       hospital_code: Annotated[str | None, Query(max_length=64)] = None,
                       company_code: Annotated[str | None, Query(max_length=18)] = None,
@@ -23,12 +25,20 @@ async def list_alerts(session: SessionDep, principal: PrincipalDep,
                                    "late_fund_payment", "substitutes", "prepayment_use", "pre_listing"] | None = None,
                       period: Annotated[str | None, Query(max_length=16)] = None,
                       status: Literal["open", "acknowledged", "resolved"] | None = None,
+                      format: Format = "json",
                       cursor: Annotated[int | None, Query(ge=0, le=BIGINT_MAX)] = None,
-                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> AlertPage:
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50):
+    filters = {"batch_code": batch_code, "hospital_code": hospital_code, "company_code": company_code,
+               "kind": kind, "period": period, "status": status}
+    if format != "json":
+        found = await service.listing(session, principal=principal, region_code=region_code, after_id=None,
+                                      limit=DOWNLOAD_MAX_ROWS + 1, filters=filters)
+        return download(format, title="预警 (alerts)", columns=ALERT_COLUMNS,
+                        rows=[AlertRead.of(a).model_dump() for a in found], filename=f"alerts-{clock.today()}",
+                        generated_at=clock.now(), generated_by=principal.actor,
+                        filters={**filters, "region_code": region_code})
     found = await service.listing(session, principal=principal, region_code=region_code, after_id=cursor, limit=limit,
-                                  filters={"batch_code": batch_code, "hospital_code": hospital_code,
-                                           "company_code": company_code, "kind": kind, "period": period,
-                                           "status": status})
+                                  filters=filters)
     return AlertPage(items=[AlertRead.of(a) for a in found], next_cursor=found[-1].id if len(found) == limit else None)
 
 

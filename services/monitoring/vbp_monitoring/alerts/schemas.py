@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from vbpkit.web.downloads import Column
 
 
 class AlertRead(BaseModel):
@@ -48,3 +49,13 @@ class Acknowledgement(BaseModel):
 class AlertCheck(BaseModel):
     checked_on: date
     alerts_raised: list[int]
+
+
+ALERT_COLUMNS = [
+    Column("id", "预警编号", "number"), Column("kind", "类型"), Column("rule", "规则"), Column("period", "期间"),
+    Column("batch_code", "批次编码"), Column("hospital_code", "医疗机构编码"),
+    Column("company_code", "企业统一社会信用代码"), Column("product_id", "产品ID", "number"),
+    Column("group_code", "分组编码"), Column("region_code", "行政区划代码"), Column("status", "状态"),
+    Column("raised_on", "预警日期", "date"), Column("note", "处理说明"), Column("acknowledged_by", "确认人"),
+    Column("acknowledged_at", "确认时间", "date"), Column("resolved_on", "解除日期", "date"),
+]

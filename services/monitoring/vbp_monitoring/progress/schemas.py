@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from vbpkit.domain.money import YuanFromFen
+from vbpkit.web.downloads import Column
 
 
 class ProgressRow(BaseModel):
@@ -37,3 +38,26 @@ class ProgressPage(BaseModel):
     group_by: str
     items: list[ProgressRow]
     next_cursor: int | None = Field(default=None, description="pass as `cursor` for the next page")
+
+
+KEY_COLUMNS = {
+    "item": [Column("batch_code", "批次编码"), Column("agreement_year", "协议年度", "number"),
+             Column("hospital_code", "医疗机构编码"), Column("company_code", "生产企业统一社会信用代码"),
+             Column("product_id", "产品ID", "number")],
+    "hospital": [Column("hospital_code", "医疗机构编码")],
+    "company": [Column("company_code", "生产企业统一社会信用代码")],
+    "batch": [Column("batch_code", "批次编码")],
+    "region": [Column("region_code", "行政区划代码")],
+}
+FIGURE_COLUMNS = [
+    Column("agreed_quantity", "约定采购量", "number"), Column("assessed_quantity", "考核约定量", "number"),
+    Column("accepted_quantity", "验收数量(扣除退货)", "number"), Column("agreed_amount", "约定采购金额(元)", "money"),
+    Column("assessed_amount", "考核约定金额(元)", "money"), Column("accepted_amount", "验收金额(元)", "money"),
+    Column("completion", "完成率", "rate"), Column("target", "序时进度", "rate"),
+    Column("tolerance_points", "容差(百分点)", "number"), Column("behind", "进度滞后"),
+]
+
+
+def progress_columns(group_by: str) -> list[Column]:
+    """The download's columns: what the row is, then its figures (issue 23)."""
+    return [*KEY_COLUMNS[group_by], *FIGURE_COLUMNS]

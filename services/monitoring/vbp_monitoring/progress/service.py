@@ -170,13 +170,19 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
                         "target_formula": "the items' targets weighted by their assessed agreed amounts"}
 
 
-async def page(session: AsyncSession, *, cursor: int, limit: int, region_code: str | None,
-               **query) -> tuple[list[Line], int | None]:
-    """A page of ``progress`` (``cursor`` is the offset of its first row) and the next cursor."""
+async def selected(session: AsyncSession, *, region_code: str | None, behind: bool | None = None,
+                   **query) -> list[Line]:
+    """Every row of ``progress`` the filters select; ``behind`` keeps the rows behind (or not)."""
     if region_code and not is_known(region_code):
         raise Problem(422, detail=f"unknown region {region_code}",
                       errors=[{"field": "query.region_code", "reason": "not a known administrative region code"}])
     lines = await progress(session, region_code=region_code, **query)
+    return lines if behind is None else [line for line in lines if line.behind is behind]
+
+
+async def page(session: AsyncSession, *, cursor: int, limit: int, **query) -> tuple[list[Line], int | None]:
+    """A page of ``selected`` (``cursor`` is the offset of its first row) and the next cursor."""
+    lines = await selected(session, **query)
     return lines[cursor:cursor + limit], (cursor + limit if cursor + limit < len(lines) else None)
 
 
