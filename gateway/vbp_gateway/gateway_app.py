@@ -83,7 +83,7 @@ def create_gateway_app(spec: GatewaySpec, settings: GatewaySettings) -> FastAPI:
                             [t.get_name() for t in stuck])
             await close_runtime(runtime)
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
+    app = FastAPI(title=spec.title, description=spec.description, version=documented.API_VERSION, lifespan=lifespan,
                   openapi_url=None, docs_url=None, redoc_url=None,
                   dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.runtime = runtime
@@ -92,7 +92,7 @@ def create_gateway_app(spec: GatewaySpec, settings: GatewaySettings) -> FastAPI:
         app.include_router(router)
     app.mount(ASSETS_PATH, assets(), name="docs-assets")
     app.include_router(unknown_services)  # last: what no route above took
-    documented.install(app, routers=list(spec.routers))
+    documented.install(app, routers=list(spec.routers), idempotent_posts=False)  # see WithoutIdempotencyKey
 
     app.add_middleware(UnitOfWorkMiddleware, sessionmaker=runtime.sessionmaker)
     app.add_middleware(WithoutIdempotencyKey)

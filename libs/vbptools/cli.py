@@ -269,17 +269,12 @@ def _row_errors(response: httpx.Response) -> dict[int, str]:
 
 
 def _answer_errors(result: dict[str, Any]) -> dict[int, str]:
-    """The rows (or orders) a bulk answer refused while storing the rest; the services name a
-    row's place as ``row``, ``index`` or ``order``."""
+    """The rows (or orders) a bulk answer (207) refused while storing the rest, by their place in
+    the body from 0; the services number them from 1 as ``row`` (the bulk convention)."""
     located = {}
     for error in result.get("errors", []):
-        place = next((error[k] for k in ("row", "index", "order") if isinstance(error.get(k), int)), None)
-        if place is None:
-            match = re.match(r"body\.(?:rows|orders)\.(\d+)", error.get("field", ""))
-            place = int(match[1]) if match else None
-        if place is not None:
-            field = re.sub(r"^body\.(?:rows|orders)\.\d+\.?", "", error.get("field", "")) or "row"
-            located.setdefault(place, f"{field}: {error['reason']}")
+        if isinstance(error.get("row"), int):
+            located.setdefault(error["row"] - 1, f"{error.get('field') or 'row'}: {error['reason']}")
     return located
 
 

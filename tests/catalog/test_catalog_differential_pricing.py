@@ -72,7 +72,7 @@ class TestDifferentialPricing:
                                                   differential=differential), listing(device_no())])
         assert result["created"] == 1
         [error] = result["errors"]
-        assert error["row"] == 0 and error["field"] == "differential" and "CAT-8" in error["reason"]
+        assert error["row"] == 1 and error["field"] == "differential" and "CAT-8" in error["reason"]
         reference = (await products_of(roles.exchange, code, registration_no=number))[0]
         quote = await roles.hospital.get(f"/catalog/products/{reference['id']}/differential-price",
                                          params=DIFFERENTIAL)
@@ -91,4 +91,4 @@ class TestDifferentialPricing:
         ])
         assert result["created"] == 1
         assert [(e["row"], e["field"]) for e in result["errors"]] == [
-            (0, "differential.reference_registration_no"), (1, "differential.reference_registration_no")]
+            (1, "differential.reference_registration_no"), (2, "differential.reference_registration_no")]

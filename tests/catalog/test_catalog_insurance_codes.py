@@ -31,11 +31,11 @@ class TestNationalCodes:
             listing(device_no(), insurance_code="XJ01CAA040A001010102699"),   # a drug code in a device batch
             listing(device_no(), insurance_code="C123"),
         ]})
-        assert result.status_code == 200, result.text
+        assert result.status_code == 207, result.text
         errors = {e["row"]: e for e in result.json()["errors"]}
-        assert result.json()["created"] == 1 and sorted(errors) == [1, 2]
-        assert errors[1]["field"] == "insurance_code" and "drug code" in errors[1]["reason"]
-        assert errors[2]["field"] == "insurance_code" and "not a national insurance code" in errors[2]["reason"]
+        assert result.json()["created"] == 1 and sorted(errors) == [2, 3]
+        assert errors[2]["field"] == "insurance_code" and "drug code" in errors[2]["reason"]
+        assert errors[3]["field"] == "insurance_code" and "not a national insurance code" in errors[3]["reason"]
 
         [stored] = await products_of(roles.hospital, code)
         assert stored["insurance_code"] == insurance_code

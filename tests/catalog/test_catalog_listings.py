@@ -51,10 +51,10 @@ class TestListingPushIsIdempotent:
         answer = await push(roles, code, [listing(fresh), listing("bad"), listing(changed, name="新名称"),
                                           listing(kept)])
         new_id = {p["registration_no"]: p["id"] for p in await products_of(roles.exchange, code)}[fresh]
-        assert answer["items"] == [{"row": 0, "id": new_id, "outcome": "created"},
-                                   {"row": 2, "id": ids[changed], "outcome": "updated"},
-                                   {"row": 3, "id": ids[kept], "outcome": "unchanged"}]
-        assert [e["row"] for e in answer["errors"]] == [1]
+        assert answer["items"] == [{"row": 1, "id": new_id, "outcome": "created"},
+                                   {"row": 3, "id": ids[changed], "outcome": "updated"},
+                                   {"row": 4, "id": ids[kept], "outcome": "unchanged"}]
+        assert [e["row"] for e in answer["errors"]] == [2]  # rows numbered from 1 (issue 23)
 
     async def test_a_number_typed_with_a_space_is_the_same_listing(self, roles):
         code = new_code("CAT4")
@@ -66,7 +66,39 @@ class TestListingPushIsIdempotent:
 
 
 class TestListingPushRowErrors:
-    """CAT-3/§5: bad rows are reported by index and field; the good rows are stored."""
+    """CAT-3/§5: bad rows are reported by number (from 1) and field; the good rows are stored."""
+
+    async def test_the_status_says_whether_every_row_went_in(self, roles):
+        """Issue 23, item 2, the bulk convention: 200 when every row was stored, 207 when some
+        were refused and the others stored, 422 (problem+json, nothing stored) when none was."""
+        code = new_code("CAT3")
+        await create_batch(roles, code)
+        url = f"/catalog/batches/{code}/products"
+        everything = await roles.exchange.post(url, json={"rows": [listing(device_no())]})
+        assert everything.status_code == 200 and everything.json()["errors"] == [], everything.text
+        some = await roles.exchange.post(url, json={"rows": [listing(device_no()), listing("bad")]})
+        assert some.status_code == 207 and [e["row"] for e in some.json()["errors"]] == [2], some.text
+        none = await roles.exchange.post(url, json={"rows": [listing("bad")]})
+        assert none.status_code == 422 and is_problem(none), none.text
+        assert none.json()["errors"][0]["row"] == 1 and none.json()["errors"][0]["field"].startswith("body.rows.0.")
+
+    async def test_a_group_the_batch_does_not_have_is_refused_unless_the_push_creates_it(self, roles):
+        """Issue 23, item 2: a mistyped group code (G9 for G1) once made a new group silently."""
+        code = new_code("CAT2")
+        await create_batch(roles, code, groups=[{"code": "G1", "name": "冠脉支架"}])
+        url = f"/catalog/batches/{code}/products"
+        typo, right = device_no(), device_no()
+        pushed = await roles.exchange.post(url, json={"rows": [listing(right, group="G1"), listing(typo, group="G9")]})
+        assert pushed.status_code == 207, pushed.text
+        [error] = pushed.json()["errors"]
+        assert (error["row"], error["field"]) == (2, "group") and "G1" in error["reason"] and "create_groups" in error["reason"]
+        groups = (await roles.exchange.get(f"/catalog/batches/{code}")).json()["groups"]
+        assert [g["code"] for g in groups] == ["G1"]
+        created = await roles.exchange.post(url, params={"create_groups": "true"},
+                                            json={"rows": [listing(typo, group="G9")]})
+        assert created.status_code == 200 and created.json()["created"] == 1, created.text
+        groups = (await roles.exchange.get(f"/catalog/batches/{code}")).json()["groups"]
+        assert sorted(g["code"] for g in groups) == ["G1", "G9"]
 
     async def test_bad_rows_are_reported_and_good_rows_stored(self, roles):
         code = new_code("CAT3")
@@ -85,13 +117,13 @@ class TestListingPushRowErrors:
         by_row = {}
         for error in result["errors"]:
             by_row.setdefault(error["row"], []).append(error)
-        assert sorted(by_row) == [1, 2, 3, 4]
-        assert by_row[1][0]["field"] == "registration_no" and "11 digits" in by_row[1][0]["reason"]
-        mismatch = by_row[2][0]["reason"]
+        assert sorted(by_row) == [2, 3, 4, 5]
+        assert by_row[2][0]["field"] == "registration_no" and "11 digits" in by_row[2][0]["reason"]
+        mismatch = by_row[3][0]["reason"]
         assert all(name in mismatch for name in ("winning_price", "product_price", "service_price")), mismatch
         assert "731.00" in mismatch and "CAT-3" in mismatch
-        assert any("product_price" in e["field"] + e["reason"] for e in by_row[3]), by_row[3]
-        assert by_row[4][0]["field"] == "product_price"
+        assert any("product_price" in e["field"] + e["reason"] for e in by_row[4]), by_row[4]
+        assert by_row[5][0]["field"] == "product_price"
         stored = await products_of(roles.exchange, code)
         assert sorted(p["registration_no"] for p in stored) == sorted(good)
 
@@ -221,7 +253,7 @@ class TestRenewedRegistrationKeepsPriceAndStatus:
         result = await push(roles, code, [listing(new, renewed_from=unknown), listing(device_no())])
         assert result["created"] == 1
         [error] = result["errors"]
-        assert error["row"] == 0 and error["field"] == "renewed_from" and unknown in error["reason"]
+        assert error["row"] == 1 and error["field"] == "renewed_from" and unknown in error["reason"]
         assert await products_of(roles.exchange, code, registration_no=new) == []
 
 
@@ -243,7 +275,7 @@ class TestNonWinningListingIsCapped:
         ])
         assert result["created"] == 2
         [error] = result["errors"]
-        assert error["row"] == 0 and "700.00" in error["reason"] and "CAT-7" in error["reason"]
+        assert error["row"] == 1 and "700.00" in error["reason"] and "CAT-7" in error["reason"]
         stored = {p["registration_no"]: p for p in await products_of(roles.exchange, code)}
         assert sorted(stored) == sorted([at, below])
         assert stored[at]["winning"] is False and stored[at]["national_lowest_price"] == "730.00"
@@ -319,10 +351,10 @@ class TestCat3RegistrationNumberFitsTheBatchKind:
         drugs = await new_batch(shared_platform, "drug")
         pushed = await shared_platform.admin.post(f"/catalog/batches/{drugs}/products",
                                                   json={"rows": [listing(drug), listing(device)]})
-        assert pushed.status_code == 200, pushed.text
+        assert pushed.status_code == 207, pushed.text
         assert pushed.json()["created"] == 1
         [error] = pushed.json()["errors"]
-        assert (error["row"], error["field"]) == (1, "registration_no") and "CAT-3" in error["reason"]
+        assert (error["row"], error["field"]) == (2, "registration_no") and "CAT-3" in error["reason"]
         assert "drug batch" in error["reason"]
 
         consumables = await new_batch(shared_platform, "consumable")

@@ -31,6 +31,7 @@ async def actors(scenario_platform):
 
 async def new_batch(actors, *, preset: str = "chongqing-2025", starts_on: str = START, **fields) -> str:
     code = f"PL-{uuid.uuid4().hex[:10].upper()}"
+    fields.setdefault("groups", [{"code": "G1", "name": "第1组"}, {"code": "G2", "name": "第2组"}])
     created = await actors.exchange.post("/catalog/batches", json=batch_body(code, preset, starts_on=starts_on,
                                                                                 **fields))
     assert created.status_code == 201, created.text

@@ -12,7 +12,7 @@ from testsupport.contracts_setup import (
 
 
 async def agreements_of(market, year: int) -> list[dict]:
-    page = await market.exchange.get("/contracts/agreements", params={"batch": market.batch, "agreement_year": year})
+    page = await market.exchange.get("/contracts/agreements", params={"batch_code": market.batch, "agreement_year": year})
     assert page.status_code == 200, page.text
     return page.json()["items"]
 
@@ -35,6 +35,11 @@ class TestCon2Generation:
         assert items[(market.hospitals[1], m1)] == [(p[3], 40, "760.00")]
         assert found[(market.hospitals[0], m0)]["agreed_amount"] == "22100.00"
         assert {(a["status"], a["version"], a["distributor_code"]) for a in found.values()} == {("draft", 1, None)}
+        # issue 23, item 7: the answer says whose each agreement is
+        assert {(g["id"], g["hospital_code"], g["manufacturer_code"], g["agreement_year"], g["status"], g["outcome"])
+                for g in generated.json()["generated"]} == {
+            (a["id"], h, m, 1, "draft", "created") for (h, m), a in found.items()}
+        assert [g["id"] for g in generated.json()["generated"]] == generated.json()["agreements"]
 
     async def test_generating_again_without_changes_changes_nothing(self, shared_platform):
         market = await build_market(shared_platform)

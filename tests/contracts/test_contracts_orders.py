@@ -236,12 +236,12 @@ class TestCon4BulkOrders:
         orders.append({"his_order_no": f"BULK-{tag}-malformed", "lines": []})
         assert sum(len(o["lines"]) for o in orders) == 10_000
         sent = await his.post("/contracts/orders/bulk", json={"orders": orders})
-        assert sent.status_code == 200, sent.text[:2000]
+        assert sent.status_code == 207, sent.text[:2000]
         result = sent.json()
         assert (result["received_orders"], result["received_lines"], result["created"], result["existing"]) == (
             101, 10_000, 99, 0)
-        assert {e["order"] for e in result["errors"]} == {99, 100}
-        assert any("731.00" in e["reason"] for e in result["errors"] if e["order"] == 99)
+        assert {e["row"] for e in result["errors"]} == {100, 101}
+        assert any("731.00" in e["reason"] for e in result["errors"] if e["row"] == 100)
         resent = (await his.post("/contracts/orders/bulk", json={"orders": orders[:3]})).json()
         assert (resent["created"], resent["existing"], resent["errors"]) == (0, 3, [])
         page = await his.get("/contracts/orders", params={"limit": 200})
@@ -263,11 +263,11 @@ class TestCon4BulkOrders:
                   order_body([(product, 1, "730.00")], f"SET-{tag}-1"),
                   order_body([(product, 1, "730.00"), (999_999_999, 1, "730.00")], f"SET-{tag}-3")]
         sent = await his.post("/contracts/orders/bulk", json={"orders": orders})
-        assert sent.status_code == 200, sent.text
+        assert sent.status_code == 207, sent.text
         result = sent.json()
         assert (result["created"], result["existing"]) == (2, 1), result
-        assert {(e["order"], e["field"]) for e in result["errors"]} == {
-            (3, "body.orders.3.his_order_no"), (4, "body.orders.4.lines[line_no=2].product_id")}
+        assert {(e["row"], e["field"]) for e in result["errors"]} == {
+            (4, "his_order_no"), (5, "lines[line_no=2].product_id")}
         placed = {o["his_order_no"]: o for o in await orders_of(his)}
         assert set(placed) == {f"SET-{tag}-1", f"SET-{tag}-2"}
         assert [l["beyond_agreed"] for l in placed[f"SET-{tag}-1"]["lines"]] == [False]

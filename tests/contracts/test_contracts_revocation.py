@@ -50,9 +50,8 @@ class TestCon6RevocationAndRedesignation:
             assert response.status_code == 200, response.text
 
         await shared_platform.eventually(designated)
-        lines = {(o["id"], l["line_no"]): l for o in (await market.exchange.get("/contracts/orders", params={"limit": 200})
-                                                       ).json()["items"] if o["hospital_code"] == hospital
-                 for l in o["lines"]}
+        orders = (await market.exchange.get("/contracts/orders", params={"hospital_code": hospital, "limit": 200})).json()
+        lines = {(o["id"], l["line_no"]): l for o in orders["items"] for l in o["lines"]}
         assert (lines[(pending["id"], 1)]["distributor_code"], lines[(pending["id"], 1)]["status"]) == (new, "pending")
         assert (lines[(partly["id"], 1)]["distributor_code"], lines[(partly["id"], 1)]["status"],
                 lines[(partly["id"], 1)]["delivered_quantity"]) == (new, "pending", 5)

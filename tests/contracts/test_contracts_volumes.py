@@ -56,14 +56,14 @@ class TestCon1BulkUpsert:
             {"batch_code": market.batch, "agreement_year": 3, "hospital_code": h1, "product_id": product, "quantity": 1},
             {"batch_code": market.batch, "agreement_year": 1, "hospital_code": h1, "product_id": product, "quantity": -1},
         ]})
-        assert response.status_code == 200, response.text
+        assert response.status_code == 207, response.text
         result = response.json()
         assert (result["received"], result["created"], result["updated"]) == (6, 1, 1)
         errors = {e["row"]: e for e in result["errors"]}
-        assert set(errors) == {1, 2, 4, 5}
-        assert errors[1]["field"] == "hospital_code" and ghost in errors[1]["reason"]
-        assert errors[2]["field"] == "product_id" and "987654321" in errors[2]["reason"]
-        assert errors[4]["field"] == "agreement_year"
+        assert set(errors) == {2, 3, 5, 6}
+        assert errors[2]["field"] == "hospital_code" and ghost in errors[2]["reason"]
+        assert errors[3]["field"] == "product_id" and "987654321" in errors[3]["reason"]
+        assert errors[5]["field"] == "agreement_year"
         stored = await volumes_of(market.exchange, market.batch)
         assert stored == {(1, h0, product): 120, (1, h1, product): 100, (2, h1, product): 130}
 

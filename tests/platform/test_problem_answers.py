@@ -8,7 +8,8 @@ from testsupport.catalog_setup import batch_body, device_no, listing, new_batch,
 
 class TestEvery422LocatesTheField:
     """§5: a rule across fields blames its field (``rows.3.winning_price``), never only the
-    row; bulk orders locate from the body's root."""
+    row; a bulk answer numbers rows from 1 and names the field within the row, a 422 of a
+    bulk call locates each error from the body's root (issue 23)."""
 
     async def test_a_listing_whose_prices_do_not_add_up_names_winning_price(self, shared_platform):
         device = device_no()
@@ -16,8 +17,8 @@ class TestEvery422LocatesTheField:
         batch = await new_batch(shared_platform, "consumable")
         mixed = await shared_platform.admin.post(f"/catalog/batches/{batch}/products", json={"rows": [
             listing(device), listing(other, winning_price="731.00")]})
-        assert mixed.status_code == 200, mixed.text
-        assert [(e["row"], e["field"]) for e in mixed.json()["errors"]] == [(1, "winning_price")]
+        assert mixed.status_code == 207, mixed.text
+        assert [(e["row"], e["field"]) for e in mixed.json()["errors"]] == [(2, "winning_price")]
         only_bad = await shared_platform.admin.post(f"/catalog/batches/{batch}/products", json={"rows": [
             listing(other, winning_price="731.00"), listing(other, product_price=None)]})
         assert only_bad.status_code == 422 and is_problem(only_bad), only_bad.text
@@ -31,7 +32,7 @@ class TestEvery422LocatesTheField:
         assert refused.status_code == 422, refused.text
         assert [e["field"] for e in refused.json()["errors"]] == ["body.ends_on"]
 
-    async def test_bulk_orders_locate_each_error_from_the_body_root(self, shared_platform):
+    async def test_bulk_orders_name_each_refused_order_by_its_number_and_field(self, shared_platform):
         market = await build_market(shared_platform)
         await effective_agreements(shared_platform, market)
         product = market.product_ids[0]
@@ -42,10 +43,15 @@ class TestEvery422LocatesTheField:
             {"his_order_no": "NU-PRICE", "lines": [line | {"unit_price": "731.00"}]},
             {"his_order_no": "NU-OK", "lines": [line]},
         ]})
-        assert sent.status_code == 200, sent.text
-        assert [(e["order"], e["field"]) for e in sent.json()["errors"]] == [
-            (0, "body.orders.0.lines"), (1, "body.orders.1.lines[line_no=1].unit_price")]
+        assert sent.status_code == 207, sent.text
+        assert [(e["row"], e["his_order_no"], e["field"]) for e in sent.json()["errors"]] == [
+            (1, "NU-REPEAT", "lines"), (2, "NU-PRICE", "lines[line_no=1].unit_price")]
+        assert not any(e["reason"].startswith("Value error") for e in sent.json()["errors"])
         assert sent.json()["created"] == 1
+        refused = await his.post("/contracts/orders/bulk", json={"orders": [
+            {"his_order_no": "NU-PRICE-2", "lines": [line | {"unit_price": "731.00"}]}]})
+        assert refused.status_code == 422 and is_problem(refused), refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["body.orders.0.lines[line_no=1].unit_price"]
 
 
 class TestProblemInstanceIsThePathTheClientCalled:

@@ -45,10 +45,10 @@ class TestAMonthOfFundPayables:
                          row(hospital, "2026-07", "4000.00", "2026-08-10"),
                          row("H-NOT-REGISTERED", "2026-07", "1.00", "2026-08-10")]}
         posted = await market.insurer.post("/settlement/fund-payables", json=body, headers={"Idempotency-Key": key})
-        assert posted.status_code == 200, posted.text
+        assert posted.status_code == 207, posted.text  # one row refused, the others posted (issue 23)
         result = posted.json()
         assert (result["received"], result["posted"], result["rejected"]) == (4, 3, 1)
-        assert result["rows"][3]["errors"][0]["field"] == "body.rows.3.hospital_code"
+        assert (result["rows"][3]["row"], result["rows"][3]["errors"][0]["field"]) == (4, "hospital_code")
         # May is inside the cycle: nothing offset. June takes 5,000.00 of the 7,300.00, net 0;
         # July the other 2,300.00, net 4,000.00 − 2,300.00 = 1,700.00.
         assert [(r["offset"], r["net"]) for r in result["rows"][:3]] == [
@@ -62,6 +62,10 @@ class TestAMonthOfFundPayables:
 
         assert await balance(market.insurer, f"hospital:{hospital}:prepayment") == "0.00"
         assert await balance(market.insurer, f"hospital:{hospital}:settled") == "10000.00"
+        # issue 23, item 7: the plan says what came back and what is left as fields of its own
+        read = (await market.client(hospital).get(f"/settlement/prepayments/{plan['id']}")).json()
+        assert (read["disbursed"], read["offset"], read["refunded"], read["outstanding"]) == (
+            "7300.00", "7300.00", "0.00", "0.00")
 
         corrected = await market.insurer.post("/settlement/fund-payables", json={"rows": [
             row(hospital, "2026-06", "6000.00", "2026-07-12")]})

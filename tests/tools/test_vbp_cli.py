@@ -216,7 +216,8 @@ async def test_non_winning_purchases_are_pushed_and_refused_rows_are_written_bac
     await effective_agreements(shared_platform, market)
     hospital = market.hospitals[0]
     product = (await shared_platform.admin.get(f"/catalog/products/{market.product_ids[0]}")).json()
-    grouped = await shared_platform.admin.post(f"/catalog/batches/{market.batch}/products", json={"rows": [{
+    grouped = await shared_platform.admin.post(f"/catalog/batches/{market.batch}/products",
+                                               params={"create_groups": "true"}, json={"rows": [{
         "registration_no": product["registration_no"], "spec": "G1型", "name": "吻合器G1", "group": "G1",
         "applicant": product["applicant"], "applicant_credit_code": market.manufacturers[0],
         "registrant": product["registrant"], "product_price": "680", "service_price": "50"}]})

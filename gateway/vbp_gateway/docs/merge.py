@@ -29,11 +29,28 @@ def _rename_refs(node, renames: dict[str, str]):
     return node
 
 
+# who may call (GW-2): an API key, or an ops user's bearer JWT; Swagger UI's Authorize offers both
+SECURITY_SCHEMES = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+               "description": "an API key issued by an admin; `Authorization: Bearer <key>` works too"},
+    "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+               "description": "an ops user's token from the bureau's OpenID Connect provider (GW-2)"},
+}
+SECURED = [{"ApiKey": []}, {"Bearer": []}]  # either one
+OPTIONAL = [{}, *SECURED]  # /health: anyone; an admin's credential shows the detail
+
+
 def merge(gateway_doc: dict, service_docs: dict[str, dict | None]) -> dict:
     """Prefix each service's paths with ``/<service>``; a schema name two services use
-    differently is renamed ``<service>.<name>`` so neither overwrites the other."""
+    differently is renamed ``<service>.<name>`` so neither overwrites the other. Every
+    operation declares what it needs (issue 23: Swagger UI sends the key only to an operation
+    that declares it — the gateway's own ``/me`` and ``/admin/…`` once answered 401 there)."""
     merged = copy.deepcopy(gateway_doc)
     paths = merged.setdefault("paths", {})
+    for path, item in paths.items():
+        for operation in item.values():
+            if isinstance(operation, dict):
+                operation["security"] = OPTIONAL if path == "/health" else SECURED
     schemas = merged.setdefault("components", {}).setdefault("schemas", {})
     tags = {t["name"]: t for t in merged.get("tags", [])}
     for service, doc in service_docs.items():
@@ -65,11 +82,8 @@ def merge(gateway_doc: dict, service_docs: dict[str, dict | None]) -> dict:
                 if isinstance(operation, dict):
                     operation["tags"] = [service] + [t for t in operation.get("tags", []) if t != service]
                     operation["operationId"] = f"{service}_{operation.get('operationId', path)}"
-                    operation.setdefault("security", [{"ApiKey": []}])
+                    operation.setdefault("security", SECURED)
             paths[f"/{service}{path}"] = item
     merged["tags"] = list(tags.values())
-    merged["components"]["securitySchemes"] = {
-        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                   "description": "an API key issued by an admin; `Authorization: Bearer <key>` works too"},
-    }
+    merged["components"]["securitySchemes"] = SECURITY_SCHEMES
     return merged

@@ -157,7 +157,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             except TimeoutError:
                 log.warning("%s: database pool did not close in %ss", spec.name, SHUTDOWN_SECONDS)
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
+    app = FastAPI(title=spec.title, description=spec.description, version=openapi.API_VERSION, lifespan=lifespan,
                   dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.runtime = runtime
     app.state.service_name = spec.name  # GW-3: the signature names the service it was made for

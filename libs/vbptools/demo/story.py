@@ -171,7 +171,7 @@ class Story:
                          **({"group": "G1"} if batch.code != demo.STENT_BATCH["code"] else {})})
         pushed = await self.call("exchange", "POST", f"/catalog/batches/{batch.code}/products", json={"rows": rows})
         for stored in pushed["items"]:
-            self.products[(batch.code, stored["row"])] = stored["id"]
+            self.products[(batch.code, stored["row"] - 1)] = stored["id"]  # rows are numbered from 1
 
     async def sign_agreements(self, batch: Batch) -> None:
         await self.call("exchange", "POST", "/contracts/agreed-volumes", json={"rows": [

@@ -37,8 +37,9 @@ class TestSavings:
             pushed = await service.push_baselines(session, BaselinePush.model_validate({"rows": [
                 {"product_id": 11, "baseline_price": "16.00"}, {"product_id": 99, "baseline_price": "1.00"},
                 {"product_id": 11, "baseline_price": "17.00"}]}).rows, principal=EXCHANGE)
-        assert (pushed["stored"], [e["field"] for e in pushed["errors"]]) == (
-            1, ["body.rows.1.product_id", "body.rows.2.product_id"])
+        assert (pushed["stored"], [(e["row"], e["field"]) for e in pushed["errors"]]) == (
+            1, [(2, "product_id"), (3, "product_id")])
+        assert pushed["errors"][1]["reason"] == "repeats row 1"
         await deliver(sessions, agreement(1, "H1", A, [(11, 100, 1000)]), agreement(2, "H2", A, [(12, 100, 1000)]),
                       accepted(1, "H1", A, 11, 50, 1000, date(2025, 3, 1)),
                       returned(1, "H1", 5, 1000, date(2025, 3, 9)),

@@ -41,8 +41,8 @@ class TestSubstituteShare:
                       accepted(3, "H1", A, 11, 80, 1000, date(2025, 4, 10)))
         result = await pushed(sessions, [row("H1", "2025-02", 10), row("H1", "2025-03", 40), row("H1", "2025-04", 20),
                                          row("H-NOBODY", "2025-04", 1), row("H1", "2025-04", 1, group="G9")])
-        assert (result["stored"], [e["field"] for e in result["errors"]]) == (
-            3, ["body.rows.3.hospital_code", "body.rows.4.group_code"])
+        assert (result["stored"], [(e["row"], e["field"]) for e in result["errors"]]) == (
+            3, [(4, "hospital_code"), (5, "group_code")])
         async with sessions() as session:
             shares = await service.visible_shares(session, principal=ADMIN, until=date(2025, 4, 30), batch_code=None,
                                                   hospital_code=None)

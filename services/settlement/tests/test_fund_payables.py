@@ -259,16 +259,16 @@ class TestBadRows:
     async def test_set4_bad_rows_are_named_and_good_rows_posted(self, sessions, chongqing):
         result = await post(sessions, [
             row("2027-07", "100.00", "2027-08-10"),
-            row("2027-07", "200.00", "2027-08-10"),  # repeats row 0
+            row("2027-07", "200.00", "2027-08-10"),  # repeats row 1
             row("2027-07", "100.00", "2027-08-10", hospital="H-UNKNOWN"),
             row("2027-09", "100.00", "2027-09-10"),  # September has not begun on 2027-08-20 (nor been paid)
             row("2027-08", "100.00", "2027-07-31"),  # paid before the month
             row("2027-06", "100.00", "2027-08-21"),  # paid after today
         ], date(2027, 8, 20))
         assert [r.status for r in result.rows] == ["posted"] + ["rejected"] * 5
-        assert [e["field"] for r in result.rows[1:] for e in r.errors] == [
-            "body.rows.1", "body.rows.2.hospital_code", "body.rows.3.month", "body.rows.3.paid_on",
-            "body.rows.4.paid_on", "body.rows.5.paid_on"]
+        assert [(r.row, e["field"]) for r in result.rows[1:] for e in r.errors] == [
+            (2, "row"), (3, "hospital_code"), (4, "month"), (4, "paid_on"), (5, "paid_on"), (6, "paid_on")]
+        assert result.rows[1].errors[0]["reason"].startswith("repeats row 1 ")
         assert (result.posted, result.rejected) == (1, 5)
         await ledger_sound(sessions)
 

@@ -1,8 +1,8 @@
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from vbpkit.web.bulk_rows import BulkResult, BulkRows
+from fastapi import APIRouter, Body, Query, Request, Response
+from vbpkit.web.bulk_rows import BULK_RESPONSES, BulkResult, BulkRows, answered, rows_example
 from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
@@ -20,18 +20,30 @@ from vbp_catalog.products.schemas import (
 router = APIRouter(tags=["products"])
 
 
-@router.post("/batches/{code}/products", response_model=BulkResult,
+@router.post("/batches/{code}/products", response_model=BulkResult, responses=BULK_RESPONSES,
              dependencies=[require_roles(Role.EXCHANGE)],
              summary="Push listing rows for a batch (CAT-3/4/5/7/8), up to 10,000, idempotent",
-             description="Upserted by (registration number, spec). Bad rows are reported by index and field; "
-             "good rows are stored. An unchanged row changes nothing and emits nothing.")
-async def push_listings(code: str, body: BulkRows, session: SessionDep, principal: PrincipalDep,
-                        clock: ClockDep) -> BulkResult:
-    return await service.upsert_listings(session, batch_code=code, rows=body.rows, principal=principal,
-                                         today=clock.today())
+             description="Upserted by (registration number, spec). Refused rows are reported by number (from 1) "
+             "and field, the others stored: 200 all stored, 207 some refused, 422 none stored. An unchanged row "
+             "changes nothing and emits nothing. A group the batch does not have is refused unless "
+             "`create_groups=true`.")
+async def push_listings(code: str, body: Annotated[BulkRows, Body(openapi_examples=rows_example(
+                            "a winning stent with its accompanying service",
+                            {"registration_no": "国械注准20163132305", "spec": "3.0×18mm", "name": "药物洗脱支架系统",
+                             "applicant": "重庆某医疗器械有限公司", "applicant_credit_code": "91500000MA5U0XK1AA",
+                             "registrant": "重庆某医疗器械有限公司", "product_price": "680.00",
+                             "service_price": "50.00", "winning_price": "730.00", "group": "G1"}))],
+                        session: SessionDep, principal: PrincipalDep,
+                        clock: ClockDep, response: Response,
+                        create_groups: Annotated[bool, Query(
+                            description="add a group the batch does not have yet, named by its code")] = False,
+                        ) -> BulkResult:
+    return answered(response, await service.upsert_listings(
+        session, batch_code=code, rows=body.rows, principal=principal, today=clock.today(),
+        create_groups=create_groups))
 
 
-@router.post("/batches/{code}/products/import", response_model=BulkResult,
+@router.post("/batches/{code}/products/import", response_model=BulkResult, responses=BULK_RESPONSES,
              dependencies=[require_roles(Role.EXCHANGE)],
              summary="Import a winning-product table (.xlsx or .csv) laid out like seed 003's",
              openapi_extra={"requestBody": {"required": True, "content": {
@@ -39,11 +51,15 @@ async def push_listings(code: str, body: BulkRows, session: SessionDep, principa
                  importer.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
              }}})
 async def import_listings(code: str, request: Request, session: SessionDep, principal: PrincipalDep,
-                          clock: ClockDep) -> BulkResult:
-    return await service.import_listings(
+                          clock: ClockDep, response: Response,
+                          create_groups: Annotated[bool, Query(
+                              description="add a group the batch does not have yet, named by its code")] = False,
+                          ) -> BulkResult:
+    return answered(response, await service.import_listings(
         session, batch_code=code, content=await request.body(),
         content_type=request.headers.get("content-type", ""), principal=principal, today=clock.today(),
-    )
+        create_groups=create_groups,
+    ))
 
 
 @router.get("/products", response_model=ProductPage,

@@ -72,7 +72,8 @@ class ListingRow(BaseModel):
     applicant_credit_code: CreditCode | None = None
     registrant: CleanText = Field(min_length=1, max_length=200, description="注册人")
     unit: str = Field(default="个", min_length=1, max_length=32)
-    group: str | None = Field(default=None, max_length=64, description="组别 (CAT-2); created on first use")
+    group: str | None = Field(default=None, max_length=64,
+                              description="组别 (CAT-2): one of the batch's groups (or added with `create_groups=true`)")
     winning: bool = Field(default=True, description="false: a non-winning product of the category (CAT-7)")
     product_price: NonNegativeYuan | None = Field(default=None, description="产品价格; computed for a CAT-8 row")
     service_price: NonNegativeYuan = Field(default=0, description="伴随服务价格")

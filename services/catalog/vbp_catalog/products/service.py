@@ -92,8 +92,12 @@ def change_status(session: AsyncSession, product: Product, *, status: str, effec
 
 
 async def upsert_listings(
-    session: AsyncSession, *, batch_code: str, rows: list[dict], principal: Principal, today: date
+    session: AsyncSession, *, batch_code: str, rows: list[dict], principal: Principal, today: date,
+    create_groups: bool = False,
 ) -> BulkResult:
+    """CAT-3…8: each row validated, priced and stored on its own. A group the batch does not
+    have is a row error (a mistyped ``G9`` once made a new group silently) unless the push says
+    ``create_groups``; then it is added, named by its code, when its first row is stored."""
     batch = await batches.batch_or_404(session, code=batch_code)
     indexed, errors = validate_rows(
         rows, ListingRow, key=lambda r: (r.registration_no, r.spec), key_field="registration_no"
@@ -127,6 +131,11 @@ async def upsert_listings(
             errors.append(RowError(row=index, field="product_price", reason=(
                 f"CAT-8 differential pricing gives {format_yuan(exc.quote.price_fen)} "
                 f"({exc.quote.explain()['formula']}); the row asks {format_yuan(exc.asked)}")))
+            continue
+        if row.group and row.group not in groups and not create_groups:
+            known = ", ".join(sorted(groups)) or "none"
+            errors.append(RowError(row=index, field="group", reason=(
+                f"the batch has no group {row.group} (its groups: {known}); push with create_groups=true to add it")))
             continue
         product = existing.get(key)
         renewed = existing.get((row.renewed_from, row.spec)) if row.renewed_from and product is None else None
@@ -183,13 +192,15 @@ async def upsert_listings(
 
 
 async def import_listings(
-    session: AsyncSession, *, batch_code: str, content: bytes, content_type: str, principal: Principal, today: date
+    session: AsyncSession, *, batch_code: str, content: bytes, content_type: str, principal: Principal, today: date,
+    create_groups: bool = False,
 ) -> BulkResult:
     """CAT-3: a table laid out like seed 003's is pushed like the exchange's rows."""
     rows = importer.parse(content, content_type)
     if len(rows) > 10_000:
         raise Problem(422, detail=f"the table has {len(rows)} rows; at most 10,000 per import")
-    return await upsert_listings(session, batch_code=batch_code, rows=rows, principal=principal, today=today)
+    return await upsert_listings(session, batch_code=batch_code, rows=rows, principal=principal, today=today,
+                                 create_groups=create_groups)
 
 
 async def search(

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from vbpkit.domain.money import YuanFromFen
@@ -21,12 +22,24 @@ class LeftOutProduct(BaseModel):
     reason: str
 
 
+class GeneratedAgreement(BaseModel):
+    id: int
+    hospital_code: str
+    manufacturer_code: str
+    batch_code: str
+    agreement_year: int
+    version: int
+    status: str = Field(description="draft (to be signed) | signing | effective | superseded")
+    outcome: Literal["created", "new_version", "refreshed", "unchanged"]
+
+
 class GenerationResult(BaseModel):
     created: int
     new_versions: int
     refreshed: int
     unchanged: int
-    agreements: list[int]
+    agreements: list[int] = Field(description="the ids of `generated`, in the same order")
+    generated: list[GeneratedAgreement] = Field(description="each agreement: whose it is, its version and status")
     left_out: list[LeftOutProduct] = Field(default_factory=list,
                                            description="suspended, disqualified or delisted products left out")
 

@@ -118,7 +118,16 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
     for volume in volumes:
         grouped[(volume.hospital_code, manufacturer_of[volume.product_id])].append(volume)
     result = {"created": 0, "new_versions": 0, "refreshed": 0, "unchanged": 0, "agreements": [],
-              "left_out": left_out}
+              "generated": [], "left_out": left_out}
+
+    def answered(agreement: Agreement, outcome: str) -> None:
+        """Issue 23, item 7: whose agreement each id is, so a client need not read them one by one."""
+        result["agreements"].append(agreement.id)
+        result["generated"].append({"id": agreement.id, "hospital_code": agreement.hospital_code,
+                                    "manufacturer_code": agreement.manufacturer_code, "batch_code": batch_code,
+                                    "agreement_year": year, "version": agreement.version,
+                                    "status": agreement.status, "outcome": outcome})
+
     for (hospital, manufacturer), rows in sorted(grouped.items()):
         wanted = sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen) for v in rows)
         latest = await repository.latest_version_for_update(
@@ -127,14 +136,14 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
             current = [(i.product_id, i.agreed_quantity, i.unit_price_fen) for i in await items_of(session, latest.id)]
             if current == wanted:
                 result["unchanged"] += 1
-                result["agreements"].append(latest.id)
+                answered(latest, "unchanged")
                 continue
             if latest.status == "draft":
                 await repository.delete_items(session, agreement_id=latest.id)
                 session.add_all(AgreementItem(agreement_id=latest.id, product_id=p, agreed_quantity=q,
                                               unit_price_fen=price) for p, q, price in wanted)
                 result["refreshed"] += 1
-                result["agreements"].append(latest.id)
+                answered(latest, "refreshed")
                 continue
         agreement = Agreement(
             batch_code=batch_code, agreement_year=year, hospital_code=hospital, manufacturer_code=manufacturer,
@@ -147,7 +156,7 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
         session.add_all(AgreementItem(agreement_id=agreement.id, product_id=p, agreed_quantity=q, unit_price_fen=price)
                         for p, q, price in wanted)
         result["new_versions" if latest else "created"] += 1
-        result["agreements"].append(agreement.id)
+        answered(agreement, "new_version" if latest else "created")
     await session.flush()
     return result
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.messaging import outbox
 from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
+from vbpkit.web.bulk_rows import plain_reason
 from vbpkit.web.problems import Problem, error_location
 
 from vbp_contracts.orders import repository
@@ -32,7 +33,9 @@ MAX_LINES = 10_000
 async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict], by: str, today: date,
                      placed_at: datetime | None = None) -> dict:
     """Each order is placed, found already placed (the same HIS number and content: a no-op), or
-    refused with its errors located from the body's root (``body.orders.3.lines[line_no=2].unit_price``)."""
+    refused: an error names the order by its number in the upload from 1 (``row``, the bulk
+    convention of ``vbpkit.web.bulk_rows``), its HIS number and the field within it
+    (``lines[line_no=2].unit_price``)."""
     total_lines = sum(len(o.get("lines", [])) if isinstance(o, dict) and isinstance(o.get("lines"), list) else 0
                       for o in orders)
     if total_lines > MAX_LINES:
@@ -40,12 +43,12 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
                       errors=[{"field": "body.orders", "reason": "more than 10,000 lines"}])
     errors: list[dict] = []
     parsed: list[tuple[int, OrderCreate]] = []
-    for index, raw in enumerate(orders):
+    for index, raw in enumerate(orders, start=1):
         try:
             parsed.append((index, OrderCreate.model_validate(raw)))
         except ValidationError as exc:
-            errors += [{"order": index, "field": ".".join(filter(None, (f"body.orders.{index}", error_location(e)))),
-                        "reason": e["msg"]} for e in exc.errors()]
+            errors += [{"row": index, "field": error_location(e) or "row", "reason": plain_reason(e["msg"])}
+                       for e in exc.errors()]
     await repository.lock_hospital_orders(session, hospital_code=hospital)
     placed = {number: order.request_sha256 for number, order in (await repository.orders_by_his_numbers(
         session, hospital_code=hospital, numbers={request.his_order_no for _, request in parsed})).items()}
@@ -59,8 +62,7 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
         fingerprint = request.fingerprint()
         if request.his_order_no in placed:
             if placed[request.his_order_no] != fingerprint:
-                errors.append({"order": index, "his_order_no": request.his_order_no,
-                               "field": f"body.orders.{index}.his_order_no",
+                errors.append({"row": index, "his_order_no": request.his_order_no, "field": "his_order_no",
                                "reason": "already used with another content"})
             else:
                 existing += 1
@@ -72,8 +74,8 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
             except LineRefused as why:
                 refused.append(why.error)
         if refused:
-            errors += [{"order": index, "his_order_no": request.his_order_no, **e,
-                        "field": e["field"].replace("body.", f"body.orders.{index}.", 1)} for e in refused]
+            errors += [{"row": index, "his_order_no": request.his_order_no, **e,
+                        "field": e["field"].removeprefix("body.")} for e in refused]
             continue
         routes.count_placed(pending)
         placed[request.his_order_no] = fingerprint

@@ -6,6 +6,7 @@ from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 from vbpkit.web import parties
+from vbpkit.web.bulk_rows import BULK_RESPONSES, bulk_status
 from vbpkit.web.query_names import invalid_query
 
 from vbp_contracts.orders import service
@@ -34,12 +35,15 @@ async def place_order(body: OrderCreate, session: SessionDep, principal: Princip
 
 
 @router.post("/bulk", response_model=BulkOrderResult, dependencies=[require_roles(Role.HOSPITAL)],
+             responses=BULK_RESPONSES,
              summary="Month-end upload: up to 10,000 order lines; each order idempotent on its HIS number")
-async def place_orders(body: BulkOrders, session: SessionDep, principal: PrincipalDep,
-                       clock: ClockDep) -> BulkOrderResult:
-    return BulkOrderResult(**await service.place_bulk(
+async def place_orders(body: BulkOrders, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
+                       response: Response) -> BulkOrderResult:
+    result = BulkOrderResult(**await service.place_bulk(
         session, hospital=parties.hospital_code(principal), orders=body.orders,
         by=principal.actor, today=clock.today(), placed_at=clock.now()))
+    bulk_status(response, stored=result.created + result.existing, errors=result.errors, rows_field="orders")
+    return result
 
 
 @router.get("", response_model=OrderPage, summary="Orders: a hospital's own, or those routed to a distributor")

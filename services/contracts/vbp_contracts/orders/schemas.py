@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
+from vbpkit.web.bulk_rows import ROW_NUMBER
 from vbpkit.web.problems import invalid_field
 
 
@@ -104,12 +105,20 @@ class OrderRead(BaseModel):
         )
 
 
+class BulkOrderError(BaseModel):
+    row: int = Field(ge=1, description=ROW_NUMBER)
+    his_order_no: str | None = None
+    line_no: int | None = Field(default=None, description="the order line refused, where one was")
+    field: str = Field(description="where in the order: `his_order_no`, `lines[line_no=2].unit_price` …")
+    reason: str
+
+
 class BulkOrderResult(BaseModel):
     received_orders: int
     received_lines: int
     created: int
     existing: int
-    errors: list[dict]
+    errors: list[BulkOrderError]
 
 
 class OrderPage(BaseModel):

@@ -1,7 +1,7 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from vbpkit.web.bulk_rows import BulkResult, BulkRows
+from fastapi import APIRouter, Query, Response
+from vbpkit.web.bulk_rows import BULK_RESPONSES, BulkResult, BulkRows, answered
 from vbpkit.db.engine import SessionDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 
@@ -12,10 +12,11 @@ router = APIRouter(prefix="/agreed-volumes", tags=["agreed volumes"])
 
 
 @router.post("", response_model=BulkResult, dependencies=[require_roles(Role.EXCHANGE, Role.INSURER)],
-             summary="Load agreed volumes in bulk (CON-1), up to 10,000 rows",
-             description="Unknown hospitals, batches and products are refused by name, row by row.")
-async def set_volumes(body: BulkRows, session: SessionDep, principal: PrincipalDep) -> BulkResult:
-    return await service.set_volumes(session, rows=body.rows, by=principal.actor)
+             responses=BULK_RESPONSES, summary="Load agreed volumes in bulk (CON-1), up to 10,000 rows",
+             description="Unknown hospitals, batches and products are refused by name, row by row (numbered "
+                         "from 1): 200 all stored, 207 some refused, 422 none stored.")
+async def set_volumes(body: BulkRows, session: SessionDep, principal: PrincipalDep, response: Response) -> BulkResult:
+    return answered(response, await service.set_volumes(session, rows=body.rows, by=principal.actor))
 
 
 @router.get("", response_model=VolumePage, summary="Agreed volumes; a hospital sees its own")

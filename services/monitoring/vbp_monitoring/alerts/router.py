@@ -30,15 +30,15 @@ async def list_alerts(session: SessionDep, principal: PrincipalDep, clock: Clock
                       limit: Annotated[int, Query(ge=1, le=200)] = 50):
     filters = {"batch_code": batch_code, "hospital_code": hospital_code, "company_code": company_code,
                "kind": kind, "period": period, "status": status}
-    if format != "json":
-        found = await service.listing(session, principal=principal, region_code=region_code, after_id=None,
-                                      limit=DOWNLOAD_MAX_ROWS + 1, filters=filters)
+    downloading = format != "json"  # every selected alert, not a page
+    found = await service.listing(session, principal=principal, region_code=region_code,
+                                  after_id=None if downloading else cursor,
+                                  limit=DOWNLOAD_MAX_ROWS + 1 if downloading else limit, filters=filters)
+    if downloading:
         return download(format, title="预警 (alerts)", columns=ALERT_COLUMNS,
                         rows=[AlertRead.of(a).model_dump() for a in found], filename=f"alerts-{clock.today()}",
                         generated_at=clock.now(), generated_by=principal.actor,
                         filters={**filters, "region_code": region_code})
-    found = await service.listing(session, principal=principal, region_code=region_code, after_id=cursor, limit=limit,
-                                  filters=filters)
     return AlertPage(items=[AlertRead.of(a) for a in found], next_cursor=found[-1].id if len(found) == limit else None)
 
 

@@ -32,14 +32,16 @@ async def read_progress(session: SessionDep, principal: PrincipalDep, clock: Clo
     as_of = as_of or clock.today()
     query = dict(principal=principal, as_of=as_of, batch_code=batch_code, hospital_code=hospital_code,
                  company_code=company_code, region_code=region_code, year=year, group_by=group_by, behind=behind)
-    if format != "json":
+    downloading = format != "json"  # every selected row, not a page
+    chosen, next_cursor = await service.page(session, cursor=0 if downloading else cursor,
+                                             limit=None if downloading else limit, **query)
+    if downloading:
         rows = [{**line.key, **ProgressRow.of(line).model_dump(exclude={"key", "explain"}),
                  "agreed_amount": line.agreed_fen, "assessed_amount": line.assessed_fen,
-                 "accepted_amount": line.accepted_fen} for line in await service.selected(session, **query)]
+                 "accepted_amount": line.accepted_fen} for line in chosen]
         return download(format, title="采购进度 (MON-1)", columns=progress_columns(group_by), rows=rows,
                         filename=f"progress-{as_of}-{group_by}", generated_at=clock.now(),
                         generated_by=principal.actor, filters={"as_of": as_of, **{
                             k: v for k, v in query.items() if k not in ("principal", "as_of")}})
-    chosen, next_cursor = await service.page(session, cursor=cursor, limit=limit, **query)
     return ProgressPage(as_of=as_of, group_by=group_by, items=[ProgressRow.of(line) for line in chosen],
                         next_cursor=next_cursor)

@@ -180,9 +180,12 @@ async def selected(session: AsyncSession, *, region_code: str | None, behind: bo
     return lines if behind is None else [line for line in lines if line.behind is behind]
 
 
-async def page(session: AsyncSession, *, cursor: int, limit: int, **query) -> tuple[list[Line], int | None]:
-    """A page of ``selected`` (``cursor`` is the offset of its first row) and the next cursor."""
+async def page(session: AsyncSession, *, cursor: int, limit: int | None, **query) -> tuple[list[Line], int | None]:
+    """A page of ``selected`` (``cursor`` is the offset of its first row; no ``limit``: every
+    row from there) and the next cursor."""
     lines = await selected(session, **query)
+    if limit is None:
+        return lines[cursor:], None
     return lines[cursor:cursor + limit], (cursor + limit if cursor + limit < len(lines) else None)
 
 

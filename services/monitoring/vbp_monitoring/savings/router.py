@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from vbpkit.db.engine import SessionDep
+from vbpkit.web.bulk_rows import BULK_RESPONSES, bulk_status
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
@@ -13,9 +14,14 @@ router = APIRouter(tags=["savings"])
 
 
 @router.post("/baseline-prices", response_model=BaselineResult, dependencies=[require_roles(Role.EXCHANGE)],
-             summary="Push products' baseline (pre-procurement) prices, ≤ 10,000 rows, for MON-9 savings")
-async def push_baselines(body: BaselinePush, session: SessionDep, principal: PrincipalDep) -> BaselineResult:
-    return BaselineResult(**await service.push_baselines(session, body.rows, principal=principal))
+             responses=BULK_RESPONSES,
+             summary="Push products' baseline (pre-procurement) prices, ≤ 10,000 rows, for MON-9 savings; "
+                     "200 all stored, 207 some refused, 422 none stored")
+async def push_baselines(body: BaselinePush, session: SessionDep, principal: PrincipalDep,
+                         response: Response) -> BaselineResult:
+    result = BaselineResult(**await service.push_baselines(session, body.rows, principal=principal))
+    bulk_status(response, stored=result.stored, errors=result.errors)
+    return result
 
 
 @router.get("/savings", response_model=SavingsRead,

@@ -26,15 +26,14 @@ from vbp_monitoring.savings import repository
 async def push_baselines(session: AsyncSession, rows: list, *, principal: Principal) -> dict:
     """Upsert the rows whose product monitoring knows; the others are refused with their errors."""
     known = await catalog.products_by_id(session, {r.product_id for r in rows})
-    good, errors, seen = [], [], set()
-    for index, row in enumerate(rows):
+    good, errors, seen = [], [], {}
+    for index, row in enumerate(rows, start=1):  # numbered from 1 (the bulk convention)
         if row.product_id not in known:
-            errors.append({"index": index, "field": f"body.rows.{index}.product_id",
-                           "reason": "not a winning product known to monitoring"})
+            errors.append({"row": index, "field": "product_id", "reason": "not a winning product known to monitoring"})
         elif row.product_id in seen:
-            errors.append({"index": index, "field": f"body.rows.{index}.product_id", "reason": "repeats"})
+            errors.append({"row": index, "field": "product_id", "reason": f"repeats row {seen[row.product_id]}"})
         else:
-            seen.add(row.product_id)
+            seen[row.product_id] = index
             good.append({"product_id": row.product_id, "baseline_price_fen": row.baseline_price,
                          "set_by": principal.actor})
     await repository.put_baselines(session, good)

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from vbpkit.db.engine import SessionDep
+from vbpkit.web.bulk_rows import BULK_RESPONSES, bulk_status
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
@@ -13,9 +14,13 @@ router = APIRouter(tags=["substitutes"])
 
 
 @router.post("/non-winning-purchases", response_model=PushResult, dependencies=[require_roles(Role.EXCHANGE)],
-             summary="Push a month's purchases of non-winning products (≤ 10,000 rows, per-row errors) for MON-5")
-async def push(body: NonWinningPush, session: SessionDep) -> PushResult:
-    return PushResult(**await service.push(session, body.rows))
+             responses=BULK_RESPONSES,
+             summary="Push a month's purchases of non-winning products (≤ 10,000 rows, per-row errors) for MON-5; "
+                     "200 all stored, 207 some refused, 422 none stored")
+async def push(body: NonWinningPush, session: SessionDep, response: Response) -> PushResult:
+    result = PushResult(**await service.push(session, body.rows))
+    bulk_status(response, stored=result.stored, errors=result.errors)
+    return result
 
 
 @router.get("/substitutes", response_model=SharePage,

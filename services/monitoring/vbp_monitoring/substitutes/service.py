@@ -37,19 +37,18 @@ def _previous(month: date) -> date:
 async def push(session: AsyncSession, rows: list[NonWinningRow]) -> dict:
     groups = await repository.known_groups(session)
     hospitals = await registry.known_institutions(session, {r.hospital_code for r in rows})
-    good, errors, seen = [], [], set()
-    for index, row in enumerate(rows):
-        field = f"body.rows.{index}"
+    good, errors, seen = [], [], {}
+    for index, row in enumerate(rows, start=1):  # numbered from 1 (the bulk convention)
         key = (row.hospital_code, row.batch_code, row.group_code, row.product, row.month)
         if row.hospital_code not in hospitals:
-            errors.append({"index": index, "field": f"{field}.hospital_code", "reason": "not a known institution"})
+            errors.append({"row": index, "field": "hospital_code", "reason": "not a known institution"})
         elif (row.batch_code, row.group_code) not in groups:
-            errors.append({"index": index, "field": f"{field}.group_code",
+            errors.append({"row": index, "field": "group_code",
                            "reason": f"no group {row.group_code} in batch {row.batch_code} known to monitoring"})
         elif key in seen:
-            errors.append({"index": index, "field": field, "reason": "repeats an earlier row"})
+            errors.append({"row": index, "field": "row", "reason": f"repeats row {seen[key]}"})
         else:
-            seen.add(key)
+            seen[key] = index
             good.append(dict(hospital_code=row.hospital_code, batch_code=row.batch_code, group_code=row.group_code,
                              product=row.product, month=_first(row.month), quantity=row.quantity,
                              amount_fen=row.amount))

@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db.engine import SessionDep
 from vbpkit.db.limits import BIGINT_MAX
+from vbpkit.web.bulk_rows import BULK_RESPONSES, bulk_status
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
@@ -27,11 +28,16 @@ def _read(payable, offsets, deductions) -> PayableRead:
 
 
 @router.post("/fund-payables", response_model=PostResult, dependencies=[require_roles(Role.INSURER)],
+             responses=BULK_RESPONSES,
              summary="Post monthly fund payables in bulk (≤ 10,000 rows): direct settlements and prepayment "
-                     "offsets are taken from each, the net returned; a row for a posted month corrects it (SET-4)")
+                     "offsets are taken from each, the net returned; a row for a posted month corrects it (SET-4); "
+                     "200 all stored, 207 some refused, 422 none stored")
 async def post_payables(body: PayablePost, session: SessionDep, principal: PrincipalDep,
-                        clock: ClockDep) -> PostResult:
-    return await service.post(session, body, principal=principal, today=clock.today())
+                        clock: ClockDep, response: Response) -> PostResult:
+    result = await service.post(session, body, principal=principal, today=clock.today())
+    bulk_status(response, stored=result.received - result.rejected,
+                errors=[{"row": row.row, **error} for row in result.rows for error in row.errors])
+    return result
 
 
 @router.get("/fund-payables", response_model=PayablePage,

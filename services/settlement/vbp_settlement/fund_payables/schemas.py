@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan, YuanFromFen
+from vbpkit.web.bulk_rows import ROW_NUMBER
 
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -76,7 +77,7 @@ class PayableRead(BaseModel):
 
 
 class RowResult(BaseModel):
-    index: int
+    row: int = Field(ge=1, description=ROW_NUMBER)
     status: Literal["posted", "corrected", "unchanged", "rejected"]
     hospital_code: str
     fund: str
@@ -88,7 +89,7 @@ class RowResult(BaseModel):
     offset: YuanFromFen | None = None
     net: YuanFromFen | None = None
     offsets: list[OffsetRead] = []
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = Field(default=[], description="why the row was refused, each naming its field")
 
 
 class PostResult(BaseModel):

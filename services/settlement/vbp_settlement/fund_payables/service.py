@@ -61,19 +61,19 @@ def _check(rows: PayablePost, known: set[str], today: date) -> tuple[list[_Row],
     good, refused, seen = [], {}, {}
     this_month = today.replace(day=1)
     for index, row in enumerate(rows.rows):
-        month, field = first_of(row.month), f"body.rows.{index}"
-        errors = []
+        month = first_of(row.month)
+        errors = []  # fields within the row; rows are numbered from 1 in the answer (the bulk convention)
         if row.hospital_code not in known:
-            errors.append({"field": f"{field}.hospital_code", "reason": "not an institution known to settlement"})
+            errors.append({"field": "hospital_code", "reason": "not an institution known to settlement"})
         if month > this_month:
-            errors.append({"field": f"{field}.month", "reason": f"{row.month} has not begun (today is {today})"})
+            errors.append({"field": "month", "reason": f"{row.month} has not begun (today is {today})"})
         if row.paid_on > today:
-            errors.append({"field": f"{field}.paid_on", "reason": f"after today {today}"})
+            errors.append({"field": "paid_on", "reason": f"after today {today}"})
         elif row.paid_on < month:
-            errors.append({"field": f"{field}.paid_on", "reason": f"before the month {row.month} it settles"})
+            errors.append({"field": "paid_on", "reason": f"before the month {row.month} it settles"})
         key = (row.hospital_code, row.fund, month)
         if key in seen:
-            errors.append({"field": field, "reason": f"repeats row {seen[key]} (one row per hospital, fund and month)"})
+            errors.append({"field": "row", "reason": f"repeats row {seen[key] + 1} (one row per hospital, fund and month)"})
         seen.setdefault(key, index)
         if errors:
             refused[index] = errors
@@ -265,7 +265,7 @@ def _result(request: PayablePost, rows: list[_Row], refused: dict[int, list[dict
     by_index = {r.index: r for r in rows}
     results = []
     for index, asked in enumerate(request.rows):
-        base = dict(index=index, hospital_code=asked.hospital_code, fund=asked.fund, month=asked.month)
+        base = dict(row=index + 1, hospital_code=asked.hospital_code, fund=asked.fund, month=asked.month)
         row = by_index.get(index)
         if row is None:
             results.append(RowResult.model_construct(**base, status="rejected", errors=refused[index]))

@@ -1,8 +1,9 @@
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from vbpkit.db.engine import SessionDep
 from vbpkit.db.limits import BIGINT_MAX
+from vbpkit.web.bulk_rows import BULK_RESPONSES, bulk_status
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 from vbpkit.web.parties import company_code, hospital_code
@@ -34,12 +35,17 @@ async def submit_invoice(body: InvoiceCreate, session: SessionDep, principal: Pr
 
 
 @router.post("/invoices/bulk", response_model=BulkInvoiceResult, dependencies=[require_roles(Role.COMPANY)],
+             responses=BULK_RESPONSES,
              summary="Bulk upload of up to 10,000 invoices, each checked and submitted as one would be (SET-1); "
-                     "a refused row is reported with its errors and the good rows are kept")
+                     "a refused row is reported with its errors and the good rows are kept: 200 all submitted, "
+                     "207 some refused, 422 none submitted")
 async def submit_invoices(body: BulkInvoices, session: SessionDep, principal: PrincipalDep,
-                          clock: ClockDep) -> BulkInvoiceResult:
-    return BulkInvoiceResult(**await service.submit_bulk(session, body.invoices, company=company_code(principal),
-                                                         by=principal.actor, today=clock.today()))
+                          clock: ClockDep, response: Response) -> BulkInvoiceResult:
+    result = BulkInvoiceResult(**await service.submit_bulk(session, body.invoices, company=company_code(principal),
+                                                           by=principal.actor, today=clock.today()))
+    bulk_status(response, stored=result.submitted, rows_field="invoices", errors=[
+        {"row": row.row, **error} for row in result.rows for error in row.errors])
+    return result
 
 
 @router.get("/invoices", response_model=InvoicePage, summary="Invoices you billed or were billed; overseers see all")

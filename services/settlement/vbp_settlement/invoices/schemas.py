@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vbpkit.db.limits import BIGINT_MAX, INTEGER_MAX
-from vbpkit.web.bulk_rows import MAX_BULK_ROWS
+from vbpkit.web.bulk_rows import MAX_BULK_ROWS, ROW_NUMBER
 from vbpkit.domain.money import NonNegativeYuan, YuanFromFen
 from vbpkit.web.problems import invalid_field
 
@@ -32,11 +32,12 @@ class BulkInvoices(BaseModel):
 
 
 class BulkInvoiceRow(BaseModel):
-    index: int = Field(description="the row's place in `invoices`, from 0")
+    row: int = Field(ge=1, description=ROW_NUMBER)
     status: Literal["submitted", "rejected"]
     invoice_id: int | None
     number: str | None
-    errors: list[dict] = Field(description="why a rejected row was refused, each naming its field")
+    errors: list[dict] = Field(description="why a rejected row was refused, each naming its field within the "
+                                           "invoice (`lines[0].quantity`)")
 
 
 class BulkInvoiceResult(BaseModel):

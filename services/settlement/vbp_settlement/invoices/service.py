@@ -35,6 +35,7 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.domain.money import format_yuan
 from vbpkit.web.pagination import cut
 from vbpkit.domain.policy import Explained, supplier_payment_due
+from vbpkit.web.bulk_rows import plain_reason
 from vbpkit.web.problems import Problem, error_location
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.catalog_view.models import BatchView
@@ -241,14 +242,13 @@ async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, 
     for the whole upload, and one commit."""
     results: list[dict] = []
     parsed: list[tuple[int, InvoiceCreate]] = []
-    for index, raw in enumerate(rows):
+    for index, raw in enumerate(rows, start=1):  # rows numbered from 1 (the bulk convention)
         try:
             parsed.append((index, InvoiceCreate.model_validate(raw)))
         except ValidationError as exc:
             # §5: every error locates its field from the body's root (body.invoices.3.lines.0.quantity)
             results.append(_rejected(index, raw.get("number") if isinstance(raw, dict) else None, [
-                {"field": ".".join(filter(None, (f"body.invoices.{index}", error_location(e)))), "reason": e["msg"]}
-                for e in exc.errors()]))
+                {"field": error_location(e) or "row", "reason": plain_reason(e["msg"])} for e in exc.errors()]))
     billable = await _billable(session, company=company, requests=[r for _, r in parsed])
     prepared = []
     for index, request in parsed:
@@ -256,7 +256,7 @@ async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, 
             checked = _check(request, billable, company=company)
         except Problem as problem:
             results.append(_rejected(index, request.number, [
-                {**e, "field": e.get("field", "body").replace("body", f"body.invoices.{index}", 1)}
+                {**e, "field": e.get("field", "body").removeprefix("body").removeprefix(".") or "row"}
                 for e in (problem.errors or [{"field": "body", "reason": problem.detail}])]))
             continue
         prepared.append((index, *_prepare(request, checked, billable, company=company, by=by, today=today)))
@@ -272,15 +272,15 @@ async def submit_bulk(session: AsyncSession, rows: list[dict], *, company: str, 
     for index, values, _, facts in prepared:
         invoice_id = ids[values["number"]]
         outbox.add(session, _event(invoice_id, values, facts), key=values["hospital_code"])
-        results.append({"index": index, "status": "submitted", "invoice_id": invoice_id, "number": values["number"],
+        results.append({"row": index, "status": "submitted", "invoice_id": invoice_id, "number": values["number"],
                         "errors": []})
-    results.sort(key=lambda r: r["index"])
+    results.sort(key=lambda r: r["row"])
     submitted = sum(r["status"] == "submitted" for r in results)
     return {"received": len(rows), "submitted": submitted, "rejected": len(rows) - submitted, "rows": results}
 
 
 def _rejected(index: int, number, errors: list[dict]) -> dict:
-    return {"index": index, "status": "rejected", "invoice_id": None,
+    return {"row": index, "status": "rejected", "invoice_id": None,
             "number": number if isinstance(number, str) else None, "errors": errors}
 
 

@@ -21,7 +21,7 @@ async def list_plans(session: SessionDep, principal: PrincipalDep, batch_code: s
                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> PlanPage:
     found = await service.list_plans_with_tranches(session, principal=principal, batch_code=batch_code,
                                                    hospital_code=hospital_code, after_id=cursor, limit=limit)
-    return PlanPage(items=[PlanRead.of(p, pairs) for p, pairs in found],
+    return PlanPage(items=[PlanRead.of(*found_plan) for found_plan in found],
                     next_cursor=found[-1][0].id if len(found) == limit else None)
 
 

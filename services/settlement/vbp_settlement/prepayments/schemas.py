@@ -29,15 +29,20 @@ class PlanRead(BaseModel):
     computed_total: YuanFromFen
     total: YuanFromFen
     disbursed: YuanFromFen
+    offset: YuanFromFen = Field(description="taken back from the hospital's live monthly fund payables (SET-4)")
+    refunded: YuanFromFen = Field(description="demanded back as a refund once the plan's refund month began")
+    outstanding: YuanFromFen = Field(description="disbursed − offset − refunded: what the hospital still holds")
     tranches: list[TrancheRead]
     explain: dict[str, Any]
 
     @classmethod
-    def of(cls, plan, tranches: list[tuple[Any, int]]) -> PlanRead:
+    def of(cls, plan, tranches: list[tuple[Any, int]], recovered: tuple[int, int]) -> PlanRead:
+        disbursed = sum(d for _, d in tranches)
+        offset, refunded = recovered
         return cls(id=plan.id, batch_code=plan.batch_code, hospital_code=plan.hospital_code,
                    prepaid_year=plan.prepaid_year, fund=plan.fund, base=plan.base_fen,
-                   computed_total=plan.computed_total_fen, total=plan.total_fen,
-                   disbursed=sum(d for _, d in tranches),
+                   computed_total=plan.computed_total_fen, total=plan.total_fen, disbursed=disbursed,
+                   offset=offset, refunded=refunded, outstanding=disbursed - offset - refunded,
                    tranches=[TrancheRead(number=t.number, kind=t.kind, amount=t.amount_fen, disbursed=d,
                                          undisbursed=t.amount_fen - d, due_on=t.due_on, late_on=t.late_on,
                                          explain=t.explain) for t, d in tranches],

@@ -35,13 +35,15 @@ from vbpkit.web.parties import NOBODY, OVERSEERS, hospital_filter, not_found
 
 from vbp_settlement.direct_settlement import service as direct_settlement
 from vbp_settlement.ledger import accounts
+from vbp_settlement.fund_payables import repository as payables
 from vbp_settlement.ledger import service as ledger
 from vbp_settlement.prepayments import repository
 from vbp_settlement.prepayments.allocation import TrancheState, first_split, reallocate
 from vbp_settlement.prepayments.models import Disbursement, PrepaymentPlan, PrepaymentTranche
 
 
-PlanWithTranches = tuple[PrepaymentPlan, list[tuple[PrepaymentTranche, int]]]
+# a plan, its tranches with what each disbursed, and (offset, refunded) of the plan in fen
+PlanWithTranches = tuple[PrepaymentPlan, list[tuple[PrepaymentTranche, int]], tuple[int, int]]
 
 
 def prepaid_year(policy: ExecutionPolicy, agreement_year: int) -> int | None:
@@ -197,7 +199,7 @@ async def visible_plan(session: AsyncSession, plan_id: int, principal: Principal
 
 async def read_plan(session: AsyncSession, *, plan_id: int, principal: Principal) -> PlanWithTranches:
     plan = await visible_plan(session, plan_id, principal)
-    return plan, await tranches_with_disbursed(session, [plan.id])
+    return plan, await tranches_with_disbursed(session, [plan.id]), (await recovered(session, [plan.id]))[plan.id]
 
 
 async def list_plans_with_tranches(session: AsyncSession, *, principal: Principal, batch_code: str | None,
@@ -206,14 +208,23 @@ async def list_plans_with_tranches(session: AsyncSession, *, principal: Principa
     plans = await list_plans(session, principal=principal, batch_code=batch_code, hospital_code=hospital_code,
                              after_id=after_id, limit=limit)
     pairs = await tranches_with_disbursed(session, [p.id for p in plans])
-    return [(p, [(t, d) for t, d in pairs if t.plan_id == p.id]) for p in plans]
+    figures = await recovered(session, [p.id for p in plans])
+    return [(p, [(t, d) for t, d in pairs if t.plan_id == p.id], figures[p.id]) for p in plans]
+
+
+async def recovered(session: AsyncSession, plan_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """What came back of each plan's prepayment so far: (offset from live fund payables,
+    demanded back as a refund), in fen (issue 23: fields, not only an offset's explain)."""
+    offset = await payables.offset_by_plan(session, plan_ids)
+    refunded = await payables.refunded_by_plan(session, plan_ids)
+    return {plan_id: (offset.get(plan_id, 0), refunded.get(plan_id, 0)) for plan_id in plan_ids}
 
 
 async def set_total_and_read(session: AsyncSession, *, plan_id: int, amount_fen: int, reason: str,
                              principal: Principal, today: date) -> PlanWithTranches:
     plan = await set_total(session, plan_id=plan_id, amount_fen=amount_fen, reason=reason, principal=principal,
                            today=today)
-    return plan, await tranches_with_disbursed(session, [plan.id])
+    return plan, await tranches_with_disbursed(session, [plan.id]), (await recovered(session, [plan.id]))[plan.id]
 
 
 async def plan_disbursements(session: AsyncSession, *, plan_id: int, principal: Principal):
