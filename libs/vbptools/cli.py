@@ -17,6 +17,11 @@ rest are sent, so nothing is stored twice (stderr says how many calls were answe
 refused whole for some of its rows is sent again without them. Rows the platform refused are
 written to ``<file>.errors.csv`` — the input's columns plus ``error`` — ready to correct and
 upload again.
+
+A mistake is one line on stderr saying what to do, never a traceback, and its own exit status
+(issue 23, item 5): 1 the platform refused the call (its status and words), 2 some rows were
+refused (written to the errors file), 3 a file that cannot be read, 4 a platform that cannot be
+reached, 64 a usage error (a bad or missing option, no API key).
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ import hashlib
 import io
 import os
 import re
+import sys
+import zipfile
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import httpx
 import typer
+from typer.exceptions import TyperException
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
@@ -63,9 +71,20 @@ BOOLEANS = {"winning": {"true": True, "是": True, "1": True, "false": False, "�
 
 Url = Annotated[str, typer.Option(envvar="VBP_URL", help="the gateway")]
 Key = Annotated[str, typer.Option(envvar="VBP_API_KEY", help="your API key")]
+REFUSED, ROWS_REFUSED, UNREADABLE, UNREACHABLE, USAGE = 1, 2, 3, 4, 64  # exit statuses
+
+
+class Stop(Exception):
+    """A mistake the user can mend: ``message`` (one line, what to do) and the exit status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
 
 
 def client(url: str, key: str) -> httpx.Client:
+    if not key:
+        raise Stop("no API key: pass --key KEY or set VBP_API_KEY", USAGE)
     return httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=300)
 
 
@@ -74,20 +93,35 @@ def answer(response: httpx.Response) -> Any:
         try:
             body = response.json()
             detail = body.get("detail") or body.get("title")
-            errors = "; ".join(f"{e['field']}: {e['reason']}" for e in body.get("errors", [])[:5])
+            # the detail of a 422 already names its first errors: each is printed once
+            errors = "; ".join(text for e in body.get("errors", [])[:5]
+                               if (text := f"{e['field']}: {e['reason']}") not in (detail or ""))
         except ValueError:
             detail, errors = response.text[:300], ""
+        if response.status_code == 401:
+            errors = (errors + "; " if errors else "") + "pass --key KEY or set VBP_API_KEY"
         # the platform's words are text, not markup: ``lines[line_no=1]`` must reach the user whole
         console.print(f"[red]{response.status_code}[/red] " + escape(f"{detail}" + (f" ({errors})" if errors else "")))
         raise typer.Exit(1)
     return response.json() if response.headers.get("content-type", "").startswith("application/json") else None
 
 
+REGISTERED = {"hospital": ("/catalog/institutions/{tenant}", "institution"),
+              "company": ("/catalog/companies/{tenant}", "company")}
+
+
 @keys.command("issue")
 def issue_key(role: Annotated[str, typer.Option()], label: Annotated[str, typer.Option()], url: Url = "http://127.0.0.1:8000",
-              key: Key = "", tenant: Annotated[Optional[str], typer.Option()] = None) -> None:
-    """Issue a key; it is printed once, on standard output."""
+              key: Key = "", tenant: Annotated[Optional[str], typer.Option()] = None,
+              force: Annotated[bool, typer.Option(help="issue it for a tenant not registered yet")] = False) -> None:
+    """Issue a key; it is printed once, on standard output. A hospital's or a company's key is
+    refused for a tenant the catalog has not registered, unless ``--force``."""
     with client(url, key) as http:
+        if tenant and role in REGISTERED and not force:
+            path, what = REGISTERED[role]
+            if http.get(path.format(tenant=tenant)).status_code == 404:
+                raise Stop(f"{tenant} is not a registered {what}: register it first, or pass --force to issue "
+                           "the key anyway", REFUSED)
         issued = answer(http.post("/admin/api-keys", json={"role": role, "tenant": tenant, "label": label}))
     console.print(f"key {issued['key_id']} for {role} {tenant or ''}: shown only now")
     print(issued["api_key"])
@@ -123,17 +157,23 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        except (zipfile.BadZipFile, KeyError, IndexError, ValueError) as error:
+            raise Stop(f"cannot read {path}: not a workbook openpyxl can open ({error})", UNREADABLE) from None
         table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
         content = path.read_bytes()
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = content.decode("gb18030")
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError:
+                raise Stop(f"cannot read {path}: neither UTF-8 nor GB18030 text", UNREADABLE) from None
         table = list(csv.reader(io.StringIO(text, newline="")))
     if not table:
-        raise typer.BadParameter(f"{path} is empty")
+        raise Stop(f"{path} is empty: its first row names the API's fields", UNREADABLE)
     header = [h.strip() for h in table[0]]
     rows = []
     for values in table[1:]:
@@ -284,8 +324,15 @@ def _save(response: httpx.Response, output: Path) -> None:
     console.print(f"saved {output} ({len(response.content):,} bytes)")
 
 
+def _a_month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter(f"{value!r} is not a month: write it YYYY-MM, e.g. 2026-10")
+    return value
+
+
 @download.command("report")
-def download_report(month: Annotated[str, typer.Option(help="YYYY-MM")], output: Annotated[Path, typer.Option("-o")],
+def download_report(month: Annotated[str, typer.Option(help="YYYY-MM", callback=_a_month)],
+                    output: Annotated[Path, typer.Option("-o")],
                     url: Url = "http://127.0.0.1:8000", key: Key = "",
                     region: Annotated[Optional[str], typer.Option()] = None) -> None:
     """The monthly report (MON-8) as .xlsx."""
@@ -305,4 +352,35 @@ def download_assessment(year: Annotated[int, typer.Option()], batch: Annotated[s
 
 def main() -> None:  # the console script
     os.environ.setdefault("COLUMNS", "120")
-    app()
+    sys.exit(run())
+
+
+def run(args: list[str] | None = None) -> int:
+    """``vbp`` with ``args``; its exit status. Every mistake is one line (see the module's doc)."""
+    try:
+        return app(args, standalone_mode=False) or 0
+    except Stop as stop:
+        return _say(str(stop), stop.status)
+    except typer.Abort:
+        return _say("interrupted", 130)
+    except typer.Exit as done:
+        return done.exit_code
+    except TyperException as error:  # a bad or missing argument or option (click's UsageError)
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "vbp"
+        if not error.format_message():  # no command given: typer printed its help
+            return USAGE
+        return _say(f"{error.format_message()} (see {command} --help)", USAGE)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+        where = getattr(getattr(error, "_request", None), "url", None) or os.environ.get("VBP_URL", "the URL")
+        return _say(f"cannot reach the platform at {where} ({error}): is it running (make run)? "
+                    "--url or VBP_URL names it", UNREACHABLE)
+    except httpx.TimeoutException as error:
+        return _say(f"the platform did not answer in time ({type(error).__name__}); try again", UNREACHABLE)
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
+        return _say(f"cannot read {error.filename}: {error.strerror}", UNREADABLE)
+
+
+def _say(message: str, status: int) -> int:
+    console.print(f"[red]vbp:[/red] {escape(message)}", soft_wrap=True)
+    return status

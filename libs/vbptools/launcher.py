@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import logging
@@ -39,6 +40,28 @@ from vbptools.embedded import (
 APPS = {name: f"vbp_{name}.main:create_app" for name in SERVICES}
 GATEWAY = "vbp_gateway.main:create_app"
 log = logging.getLogger("vbptools.launcher")
+
+
+class PortTaken(Exception):
+    """A port the platform listens on is in use: said before anything starts (issue 23, item 6)."""
+
+
+def ports_taken(settings: "PlatformSettings") -> str | None:
+    """What to tell the user when a port the platform needs is taken, or None."""
+    wanted = [("the gateway", settings.gateway_port, "VBP_GATEWAY_PORT")]
+    wanted += [(f"{name}", settings.first_service_port + index, "VBP_FIRST_SERVICE_PORT")
+               for index, name in enumerate(SERVICES)]
+    if not settings.kafka_bootstrap_servers:
+        wanted.append(("the embedded broker", settings.kafka_port, "VBP_KAFKA_PORT"))
+    for what, port, variable in wanted:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((settings.host, port))
+            except OSError:
+                return (f"port {port} ({what}) on {settings.host} is taken — is the platform already running "
+                        f"(make run or make demo)? Stop it, or set {variable} to another port")
+    return None
 
 
 class PlatformSettings(BaseSettings):
@@ -231,7 +254,9 @@ class Platform:
         if not (self.settings.clock or "").startswith("frozen:"):
             raise RuntimeError("the demo story moves the clock: start it with VBP_CLOCK=frozen:2023-01-16T09:00 "
                                "(make demo does)")
-        print("telling the demo story through the API (a first start takes a few minutes)…", flush=True)
+        first = not (self.settings.data_dir / "demo-keys.json").exists()
+        print("telling the demo story through the API" + (" (a first start takes a few minutes)…" if first else
+                                                          " (told before: checking it is all there)…"), flush=True)
         async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key},
                                      timeout=120) as client:
             self.demo_keys = await story.tell(client, self.settings.data_dir)
@@ -255,6 +280,9 @@ class Platform:
 
 
 async def serve(settings: PlatformSettings) -> None:
+    taken = ports_taken(settings)
+    if taken:  # before anything starts: not a traceback from a service that could not listen
+        raise PortTaken(taken)
     platform = Platform(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -288,7 +316,11 @@ async def serve(settings: PlatformSettings) -> None:
 
 
 def main() -> None:
-    asyncio.run(serve(PlatformSettings()))
+    try:
+        asyncio.run(serve(PlatformSettings()))
+    except PortTaken as taken:
+        print(f"vbp: {taken}", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

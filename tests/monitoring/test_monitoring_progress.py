@@ -129,6 +129,7 @@ class TestSubstitutePushThroughTheGateway:
                "product": "某非中选产品", "month": "2026-10", "quantity": 5, "amount": "100.00"}
         for client in (market.insurer, market.client(hospital)):
             assert (await client.post("/monitoring/non-winning-purchases", json={"rows": [row]})).status_code == 403
+        await shared_platform.settled()  # monitoring knows the hospital: only the group is unknown
         pushed = await market.exchange.post("/monitoring/non-winning-purchases", json={"rows": [row]})
         assert pushed.status_code == 422 and is_problem(pushed), pushed.text  # no row stored (issue 23)
         assert pushed.json()["errors"][0]["field"] == "body.rows.0.group_code"

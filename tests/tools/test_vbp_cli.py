@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from testsupport.contracts_setup import build_market, effective_agreements
 from vbptools.cli import answer, read_table, upload_calls
+from vbptools.embedded import free_port
 
 VBP = Path(sys.executable).with_name("vbp")
 
@@ -37,6 +38,9 @@ async def vbp(platform, key: str, *args: str) -> tuple[int, str, str]:
 async def test_keys_are_issued_listed_and_revoked(shared_platform):
     admin = shared_platform.platform.admin_api_key
     tenant = f"H-CLI-{uuid.uuid4().hex[:6]}"
+    registered = await shared_platform.admin.post("/catalog/institutions", json={"rows": [
+        {"code": tenant, "name": "命令行医院", "level": 2, "kind": "public", "region_code": "500103"}]})
+    assert registered.status_code == 200, registered.text
     code, out, err = await vbp(shared_platform, admin, "keys", "issue", "--role", "hospital", "--tenant", tenant,
                                "--label", "命令行")
     assert code == 0, err
@@ -309,3 +313,69 @@ def test_a_refusal_is_printed_as_the_platform_wrote_it(capsys):
     assert stopped.value.exit_code == 1
     assert " ".join(capsys.readouterr().err.split()) == (  # the console wraps at its width
         "422 the order [HIS-1] was refused (body.lines[line_no=1].unit_price: 740.01 is above [/the] winning price)")
+
+
+async def vbp_at(url: str, key: str, *args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        str(VBP), *args, env={"VBP_URL": url, "VBP_API_KEY": key, "PATH": "/usr/bin:/bin"}, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    return process.returncode, out.decode(), err.decode()
+
+
+def one_line(err: str) -> str:
+    """What the user reads: a single line starting ``vbp:``, never a traceback."""
+    assert "Traceback" not in err and "╭" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("vbp: "), err
+    return lines[0]
+
+
+class TestAMistakeIsOneLineAndItsOwnStatus:
+    """Issue 23, item 5: a user's mistake is one line saying what to do, with a distinct exit
+    status (1 refused, 2 rows refused, 3 unreadable file, 4 unreachable platform, 64 usage)."""
+
+    async def test_a_missing_or_unreadable_file_exits_3(self, tmp_path):
+        code, _, err = await vbp_at("http://127.0.0.1:1", "k", "upload", "institutions", str(tmp_path / "nope.csv"))
+        assert code == 3 and "nope.csv" in one_line(err) and "No such file" in err
+        garbage = tmp_path / "hospitals.xlsx"
+        garbage.write_bytes(b"not a workbook")
+        code, _, err = await vbp_at("http://127.0.0.1:1", "k", "upload", "institutions", str(garbage))
+        assert code == 3 and "not a workbook" in one_line(err)
+        empty = tmp_path / "empty.csv"
+        empty.write_text("")
+        code, _, err = await vbp_at("http://127.0.0.1:1", "k", "upload", "institutions", str(empty))
+        assert code == 3 and "is empty" in one_line(err)
+
+    async def test_an_unreachable_platform_exits_4_naming_the_url_and_the_setting(self, tmp_path):
+        code, _, err = await vbp_at(f"http://127.0.0.1:{free_port()}", "k", "keys", "list")
+        line = one_line(err)
+        assert code == 4 and "cannot reach the platform at http://127.0.0.1:" in line and "VBP_URL" in line
+        code, _, err = await vbp_at("ftp://example.org", "k", "keys", "list")
+        assert code == 4 and "ftp://example.org" in one_line(err)
+
+    async def test_no_key_and_a_bad_argument_are_usage_errors_64(self, tmp_path):
+        code, out, err = await vbp_at("http://127.0.0.1:1", "", "keys", "list")
+        assert code == 64 and "--key" in one_line(err) and "VBP_API_KEY" in err and out == ""
+        code, _, err = await vbp_at("http://127.0.0.1:1", "k", "download", "report", "--month", "2026-13",
+                                    "-o", str(tmp_path / "r.xlsx"))
+        line = one_line(err)
+        assert code == 64 and "'2026-13' is not a month" in line and "YYYY-MM" in line
+        assert line.count("2026-13") == 1 and "\\d" not in line  # said once, in words, not as a regex
+        code, _, err = await vbp_at("http://127.0.0.1:1", "k", "upload", "hospitals", "x.csv")
+        assert code == 64 and "one of listings" in one_line(err)
+
+    async def test_a_wrong_key_exits_1_saying_where_the_key_goes(self, shared_platform):
+        code, _, err = await vbp(shared_platform, "vbp_admin_wrong_" + "x" * 24, "keys", "list")
+        assert code == 1 and "401" in err and "--key" in err and "VBP_API_KEY" in err and "Traceback" not in err
+
+    async def test_a_key_for_an_unregistered_tenant_needs_force(self, shared_platform):
+        admin = shared_platform.admin.headers["X-API-Key"]
+        ghost = f"H{uuid.uuid4().int % 10**9:09d}"
+        code, out, err = await vbp(shared_platform, admin, "keys", "issue", "--role", "hospital", "--tenant", ghost,
+                                   "--label", "无此医院")
+        assert code == 1 and out == "" and f"{ghost} is not a registered institution" in one_line(err)
+        assert "--force" in err
+        code, out, err = await vbp(shared_platform, admin, "keys", "issue", "--role", "hospital", "--tenant", ghost,
+                                   "--label", "先发钥匙", "--force")
+        assert code == 0 and out.startswith("vbp_") and f"for hospital {ghost}" in err, (code, out, err)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -109,7 +109,10 @@ def _value(name: str, value: Any, table: Sheet) -> Any:
     if name in table.money:
         return yuan(value)
     if name in table.rates:
-        return Decimal(value)
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # a word in a figure's column ("nothing to assess") stays a word
+            return value
     return value
 
 

@@ -68,6 +68,26 @@ class TestAssessment:
         assert (company["company_code"], company["fill_rate"], company["lines_declined"]) == (A, "1.0000", 1)
         assert found["explain"]["weights"] == SETTINGS.assessment_weights
 
+    async def test_mon7_nothing_to_assess_is_no_score_and_the_weights_are_rebased(self, sessions):
+        """Issue 23, item 6: on 2025-02-28 no invoice had fallen due (H1's is due 03-31) and the
+        onboarding check day (2025-03-01) had not come: both components have nothing to assess —
+        null, not 100 — and the score is the mean of completion and substitutes with their
+        weights 40 and 20 re-based: H1 bought 600 of 1,200 by 02-01, completion 0.5000 against
+        59/365 = 0.1616 → 100; substitutes 100 → (40 × 100 + 20 × 100) ÷ 60 = 100.00. H2 had
+        bought nothing: completion 0 → (40 × 0 + 20 × 100) ÷ 60 = 33.33 → D."""
+        await given_a_year(sessions)
+        found = await assess(sessions, as_of=date(2025, 2, 28))
+        h1, h2 = found["hospitals"]
+        assert h1["scores"] == {"completion": "100.00", "on_time_payment": None, "onboarding": None,
+                                "substitutes": "100.00"}
+        assert (h1["score"], h1["grade"], h1["invoices_due"]) == ("100.00", "A", 0)
+        assert (h2["scores"]["completion"], h2["scores"]["on_time_payment"], h2["score"], h2["grade"]) == (
+            "0.00", None, "33.33", "D")
+        book = load_workbook(BytesIO(assessment_workbook(found)))
+        header, *rows = list(book["hospitals"].iter_rows(values_only=True))
+        assert rows[0][header.index("score_on_time_payment")] == "无可考核 (nothing to assess)"
+        assert float(rows[1][header.index("score")]) == 33.33
+
     async def test_mon7_the_weights_are_the_bureaus_setting(self, sessions):
         await given_a_year(sessions)
         found = await assess(sessions, weights={"completion": 100, "on_time_payment": 0, "onboarding": 0,

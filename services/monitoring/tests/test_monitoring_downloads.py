@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.main import create_app
 from vbp_monitoring.settings import MonitoringSettings
+from vbpkit.projections.registry.models import InstitutionView
 from vbpkit.web.xlsx import MEDIA_TYPE
 
 
@@ -25,6 +26,8 @@ async def monitoring(service_client):
                                   clock="frozen:2025-04-10T10:00:00+08:00")
     sessions = client.app.state.runtime.sessionmaker
     await add_batch_and_hospitals(sessions)
+    async with sessions() as session, session.begin():
+        (await session.get(InstitutionView, "H1")).name = "重庆市第一人民医院"
     await deliver(sessions, agreement(1, "H1", A, [(11, 365, 1000)]), agreement(2, "H2", A, [(11, 365, 1000)]),
                   accepted(1, "H1", A, 11, 60, 1000, date(2025, 3, 1)),
                   accepted(2, "H2", A, 11, 300, 1000, date(2025, 3, 1)))
@@ -50,6 +53,7 @@ class TestProgressDownloads:
         assert [r["hospital_code"] for r in rows] == ["H1", "H2"]  # every row, not the page of one
         assert (rows[0]["accepted_quantity"], rows[0]["accepted_amount"], rows[0]["completion"],
                 rows[0]["behind"]) == ("60", "600.00", "0.1644", "True")
+        assert rows[0]["hospital_name"] == "重庆市第一人民医院"  # the name beside the code
 
     async def test_the_workbook_has_a_cover_chinese_headers_and_numbers(self, monitoring):
         response = await monitoring.get("/progress", params={"format": "xlsx", "behind": "true"})
@@ -62,7 +66,7 @@ class TestProgressDownloads:
         labels, names, *rows = list(table.iter_rows(values_only=True))
         assert labels[names.index("accepted_amount")] == "验收金额(元)"
         [h1] = rows
-        assert h1[names.index("hospital_code")] == "H1"
+        assert (h1[names.index("hospital_code")], h1[names.index("hospital_name")]) == ("H1", "重庆市第一人民医院")
         assert h1[names.index("accepted_amount")] == 600 and h1[names.index("agreed_quantity")] == 365
 
     async def test_json_stays_the_default_and_a_format_it_does_not_know_is_a_422(self, monitoring):
@@ -78,7 +82,10 @@ class TestAlertDownloads:
                               region_code="500103", raised_on=date(2025, 4, 1), details={}))
         rows = list(csv.DictReader(StringIO((await monitoring.get(
             "/alerts", params={"format": "csv"})).content.decode("utf-8-sig"))))
-        assert [(r["kind"], r["hospital_code"], r["raised_on"]) for r in rows] == [("behind", "H1", "2025-04-01")]
+        assert [(r["kind"], r["hospital_code"], r["hospital_name"], r["raised_on"]) for r in rows] == [
+            ("behind", "H1", "重庆市第一人民医院", "2025-04-01")]
+        [alert] = (await monitoring.get("/alerts")).json()["items"]
+        assert (alert["hospital_code"], alert["hospital_name"]) == ("H1", "重庆市第一人民医院")
         book = load_workbook(BytesIO((await monitoring.get("/alerts", params={"format": "xlsx"})).content))
         labels, names, row = list(book.worksheets[1].iter_rows(values_only=True))
         assert labels[names.index("raised_on")] == "预警日期"

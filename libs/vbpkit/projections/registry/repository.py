@@ -28,6 +28,21 @@ async def company(session: AsyncSession, credit_code: str) -> CompanyView | None
     return await session.get(CompanyView, credit_code)
 
 
+async def names(session: AsyncSession, *, institutions: Iterable[str] = (),
+                companies: Iterable[str] = ()) -> dict[str, str]:
+    """The registered name of each institution and company code given, by code (issue 23:
+    names beside codes in every read a person looks at); a code not registered has none."""
+    found: dict[str, str] = {}
+    institutions, companies = set(institutions) - {"", None}, set(companies) - {"", None}
+    if institutions:
+        found |= dict((await session.execute(select(InstitutionView.code, InstitutionView.name)
+                                             .where(any_of(InstitutionView.code, institutions)))).all())
+    if companies:
+        found |= dict((await session.execute(select(CompanyView.credit_code, CompanyView.name)
+                                             .where(any_of(CompanyView.credit_code, companies)))).all())
+    return found
+
+
 async def institution_regions(session: AsyncSession) -> dict[str, str | None]:
     """Every institution's region code, by institution code (roll-ups and region scopes)."""
     return {code: region for code, region in await session.execute(

@@ -35,7 +35,7 @@ async def list_agreements(
         max_length=18, description="agreements this company manufactures or distributes under")] = None,
     batch_code: Annotated[str | None, Query(max_length=64)] = None,
     batch: Annotated[str | None, Query(max_length=64, deprecated=True,
-                                       description="the former name of `batch_code`; taken until 2.0")] = None,
+                                       description="the former name of `batch_code`; taken until 3.0")] = None,
     agreement_year: Annotated[int | None, Query(ge=1, le=50)] = None,
     status: Annotated[Literal["draft", "signing", "effective", "superseded"] | None, Query()] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,

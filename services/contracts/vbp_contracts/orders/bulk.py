@@ -47,8 +47,9 @@ async def place_bulk(session: AsyncSession, *, hospital: str, orders: list[dict]
         try:
             parsed.append((index, OrderCreate.model_validate(raw)))
         except ValidationError as exc:
-            errors += [{"row": index, "field": error_location(e) or "row", "reason": plain_reason(e["msg"])}
-                       for e in exc.errors()]
+            number = raw.get("his_order_no") if isinstance(raw, dict) else None
+            errors += [{"row": index, "his_order_no": number if isinstance(number, str) else None,
+                        "field": error_location(e) or "row", "reason": plain_reason(e["msg"])} for e in exc.errors()]
     await repository.lock_hospital_orders(session, hospital_code=hospital)
     placed = {number: order.request_sha256 for number, order in (await repository.orders_by_his_numbers(
         session, hospital_code=hospital, numbers={request.his_order_no for _, request in parsed})).items()}

@@ -31,15 +31,16 @@ async def list_alerts(session: SessionDep, principal: PrincipalDep, clock: Clock
     filters = {"batch_code": batch_code, "hospital_code": hospital_code, "company_code": company_code,
                "kind": kind, "period": period, "status": status}
     downloading = format != "json"  # every selected alert, not a page
-    found = await service.listing(session, principal=principal, region_code=region_code,
-                                  after_id=None if downloading else cursor,
-                                  limit=DOWNLOAD_MAX_ROWS + 1 if downloading else limit, filters=filters)
+    found, names = await service.listing(session, principal=principal, region_code=region_code,
+                                         after_id=None if downloading else cursor,
+                                         limit=DOWNLOAD_MAX_ROWS + 1 if downloading else limit, filters=filters)
     if downloading:
         return download(format, title="预警 (alerts)", columns=ALERT_COLUMNS,
-                        rows=[AlertRead.of(a).model_dump() for a in found], filename=f"alerts-{clock.today()}",
+                        rows=[AlertRead.of(a, names).model_dump() for a in found], filename=f"alerts-{clock.today()}",
                         generated_at=clock.now(), generated_by=principal.actor,
                         filters={**filters, "region_code": region_code})
-    return AlertPage(items=[AlertRead.of(a) for a in found], next_cursor=found[-1].id if len(found) == limit else None)
+    return AlertPage(items=[AlertRead.of(a, names) for a in found],
+                     next_cursor=found[-1].id if len(found) == limit else None)
 
 
 @router.post("/alerts/{alert_id}/acknowledgement", response_model=AlertRead,

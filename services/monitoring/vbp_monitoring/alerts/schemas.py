@@ -14,7 +14,9 @@ class AlertRead(BaseModel):
     period: str
     batch_code: str
     hospital_code: str
+    hospital_name: str | None = Field(default=None, description="the registered name of `hospital_code`")
     company_code: str | None
+    company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     product_id: int | None
     group_code: str | None
     region_code: str | None
@@ -27,9 +29,12 @@ class AlertRead(BaseModel):
     resolved_on: date | None
 
     @classmethod
-    def of(cls, a) -> AlertRead:
+    def of(cls, a, names: dict[str, str] | None = None) -> AlertRead:
+        names = names or {}
         return cls(id=a.id, kind=a.kind, rule=a.rule, period=a.period, batch_code=a.batch_code,
-                   hospital_code=a.hospital_code, company_code=a.company_code or None, product_id=a.product_id or None,
+                   hospital_code=a.hospital_code, hospital_name=names.get(a.hospital_code),
+                   company_code=a.company_code or None, company_name=names.get(a.company_code),
+                   product_id=a.product_id or None,
                    group_code=a.group_code or None,
                    region_code=a.region_code, status=a.status, raised_on=a.raised_on, details=a.details, note=a.note,
                    acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at, resolved_on=a.resolved_on)
@@ -53,8 +58,9 @@ class AlertCheck(BaseModel):
 
 ALERT_COLUMNS = [
     Column("id", "预警编号", "number"), Column("kind", "类型"), Column("rule", "规则"), Column("period", "期间"),
-    Column("batch_code", "批次编码"), Column("hospital_code", "医疗机构编码"),
-    Column("company_code", "企业统一社会信用代码"), Column("product_id", "产品ID", "number"),
+    Column("batch_code", "批次编码"), Column("hospital_code", "医疗机构编码"), Column("hospital_name", "医疗机构名称"),
+    Column("company_code", "企业统一社会信用代码"), Column("company_name", "企业名称"),
+    Column("product_id", "产品ID", "number"),
     Column("group_code", "分组编码"), Column("region_code", "行政区划代码"), Column("status", "状态"),
     Column("raised_on", "预警日期", "date"), Column("note", "处理说明"), Column("acknowledged_by", "确认人"),
     Column("acknowledged_at", "确认时间", "date"), Column("resolved_on", "解除日期", "date"),

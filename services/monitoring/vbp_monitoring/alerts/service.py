@@ -161,12 +161,13 @@ async def _onboarding(session: AsyncSession, *, today: date) -> list[dict]:
 
 
 async def listing(session: AsyncSession, *, principal: Principal, filters: dict, region_code: str | None,
-                  after_id: int | None, limit: int) -> list[Alert]:
-    """GW-5 (ReadScope): a hospital its own, a company its own, a regional insurer its region."""
+                  after_id: int | None, limit: int) -> tuple[list[Alert], dict[str, str]]:
+    """GW-5 (ReadScope): a hospital its own, a company its own, a regional insurer its region;
+    with the registered name of every hospital and company they name (issue 23)."""
     scope = ReadScope.of(principal, hospital_code=filters.get("hospital_code"),
                          company_code=filters.get("company_code"))
     if scope.nothing:
-        return []
+        return [], {}
     filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
     found, cursor = [], after_id
     while len(found) < limit:
@@ -177,7 +178,9 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
         found += [a for a in page if not a.hospital_code or (
             scope.covers(a.region_code) and covered(a.region_code, region_code))]
         cursor = page[-1].id
-    return found[:limit]
+    found = found[:limit]
+    return found, await registry.names(session, institutions={a.hospital_code for a in found},
+                                       companies={a.company_code for a in found})
 
 
 async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, principal: Principal) -> Alert:

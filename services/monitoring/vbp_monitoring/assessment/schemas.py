@@ -23,9 +23,10 @@ class HospitalAssessment(BaseModel):
     substitute_alert_months: int
     months: int = Field(description="months of the year elapsed by as_of")
     savings: YuanFromFen = Field(description="MON-9, reported, not scored")
-    scores: dict[str, str] = Field(description="each component's score, 0–100")
-    score: str = Field(description="the weighted mean of the scores, 2 places")
-    grade: str
+    scores: dict[str, str | None] = Field(description="each component's score, 0–100; null: nothing to assess")
+    score: str | None = Field(description="the weighted mean of the assessed components' scores, their weights "
+                                          "re-based, 2 places; null when nothing could be assessed")
+    grade: str | None = Field(description="the first band of the grades the score reaches; null with no score")
 
 
 class Assessment(BaseModel):

@@ -7,16 +7,18 @@ Per **hospital** with agreement items of the year, as of the year's last day (or
 - **completion** of the agreed volume (MON-1, amounts, pro rata to an early end) — scored
   min(1, completion ÷ target) × 100, the target being 1 at the year's end;
 - **on-time payment** (MON-4): invoices due in the year by ``as_of`` paid in full by their due
-  date ÷ invoices due — scored rate × 100, 100 when none fell due. Invoices are the
-  hospital's, whatever batch they bill (a hospital pays its suppliers as one payer);
+  date ÷ invoices due — scored rate × 100; nothing to assess when none fell due. Invoices are
+  the hospital's, whatever batch they bill (a hospital pays its suppliers as one payer);
 - **onboarding** (MON-3, the first year only): the first accepted delivery of the batch by
-  the check day two months after the start — 100, else 0; not assessed in later years or
-  before the check day (100);
+  the check day two months after the start — 100, else 0; nothing to assess in later years or
+  before the check day;
 - **substitutes** (MON-5): months of the year with a substitutes alert for the batch —
   scored (1 − those months ÷ months elapsed) × 100;
 - **savings** (MON-9), reported for 结余留用, not scored.
 
-The score is the weighted mean of the four scores with the weights of the service's
+A component with nothing to assess has no score (``null``, "nothing to assess" in the
+workbook) — never full marks it did not earn (issue 23) — and the score is the weighted mean of
+the components assessed, their weights re-based to their own sum. The weights are the service's
 ``assessment_weights`` setting (default completion 40, on-time payment 30, onboarding 10,
 substitutes 20 — not in any seed: a bureau sets its own), and the grade the first band of
 ``assessment_grades`` (default A ≥ 90, B ≥ 75, C ≥ 60, else D) the score reaches.
@@ -80,7 +82,8 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                 "rule": "MON-7", "preset": batch.policy.preset,
                 "agreement_year": {"year": year, "first": first.isoformat(), "last": last.isoformat()},
                 "weights": weights, "grades": [{"grade": g, "from": f} for g, f in grades],
-                "score": "Σ weight × component score ÷ Σ weights; components 0–100",
+                "score": "Σ weight × component score ÷ Σ weights, over the components assessed (a component "
+                         "with nothing to assess is null and its weight left out); components 0–100",
                 "components": {
                     "completion": "min(1, completion ÷ target) × 100 (MON-1; the target is 1 at the year's end)",
                     "on_time_payment": "invoices due in the year paid in full by their due date ÷ invoices due, × 100 "
@@ -120,15 +123,16 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
         rate = (Decimal(on_time) / invoices).quantize(Decimal("0.0001"), ROUND_HALF_UP) if invoices else None
         first_bought = onboarded.get(code)
         onboarding_due = year == 1 and day >= check_day
-        scores = {
-            "completion": min(Decimal(1), line.completion / line.target) * HUNDRED if line.target > 0 else HUNDRED,
-            "on_time_payment": rate * HUNDRED if rate is not None else HUNDRED,
-            "onboarding": HUNDRED if not onboarding_due or (first_bought is not None and first_bought <= check_day)
-            else Decimal(0),
+        scores: dict[str, Decimal | None] = {  # None: nothing to assess
+            "completion": min(Decimal(1), line.completion / line.target) * HUNDRED if line.target > 0 else None,
+            "on_time_payment": rate * HUNDRED if rate is not None else None,
+            "onboarding": (HUNDRED if first_bought is not None and first_bought <= check_day else Decimal(0))
+            if onboarding_due else None,
             "substitutes": (1 - Decimal(substituted.get(code, 0)) / months) * HUNDRED}
-        total = sum(weights.values())
-        score = (sum(Decimal(weights[k]) * v for k, v in scores.items()) / total).quantize(TWO, ROUND_HALF_UP) \
-            if total else Decimal(0)
+        assessed = {k: v for k, v in scores.items() if v is not None}
+        total = sum(weights[k] for k in assessed)  # the weights re-based to what was assessed
+        score = (sum(Decimal(weights[k]) * v for k, v in assessed.items()) / total).quantize(TWO, ROUND_HALF_UP) \
+            if total else None
         rows.append({
             "hospital_code": code, "completion": str(line.completion), "target": str(line.target),
             "agreed_amount": line.assessed_fen, "accepted_amount": line.accepted_fen,
@@ -136,6 +140,7 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
             "onboarded_on": first_bought, "onboarding_check_day": check_day if year == 1 else None,
             "substitute_alert_months": substituted.get(code, 0), "months": months,
             "savings": saved.get(code, 0),
-            "scores": {k: str(v.quantize(TWO, ROUND_HALF_UP)) for k, v in scores.items()},
-            "score": str(score), "grade": grade_of(score, grades)})
+            "scores": {k: None if v is None else str(v.quantize(TWO, ROUND_HALF_UP)) for k, v in scores.items()},
+            "score": None if score is None else str(score),
+            "grade": None if score is None else grade_of(score, grades)})
     return rows

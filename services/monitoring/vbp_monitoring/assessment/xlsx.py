@@ -10,13 +10,17 @@ HOSPITALS = ["hospital_code", "completion", "target", "agreed_amount", "accepted
              "paid_on_time", "on_time_rate", "onboarded_on", "substitute_alert_months", "months", "savings"]
 COMPANIES = ["company_code", "lines_confirmed", "lines_due", "delivered_in_time", "fill_rate", "lead_time_days_p50",
              "lead_time_days_p90", "lines_declined", "breaches_in_period", "rating"]
+NOTHING_TO_ASSESS = "无可考核 (nothing to assess)"  # never full marks it did not earn (issue 23)
 RATES = {"completion", "target", "on_time_rate", "fill_rate", "score", *(f"score_{k}" for k in ASSESSED)}
 
 
 def assessment_workbook(found: dict) -> bytes:
     header = HOSPITALS + [f"score_{k}" for k in ASSESSED] + ["score", "grade"]
-    hospitals = [[h[name] for name in HOSPITALS] + [h["scores"][k] for k in ASSESSED] + [h["score"], h["grade"]]
-                 for h in found["hospitals"]]
+    def shown(score: str | None) -> str:
+        return NOTHING_TO_ASSESS if score is None else score
+
+    hospitals = [[h[name] for name in HOSPITALS] + [shown(h["scores"][k]) for k in ASSESSED]
+                 + [shown(h["score"]), h["grade"]] for h in found["hospitals"]]
     return workbook([
         Sheet("hospitals", header, hospitals, money={"agreed_amount", "accepted_amount", "savings"}, rates=RATES),
         Sheet("companies", COMPANIES, [[c[name] for name in COMPANIES] for c in found["companies"]], rates=RATES),

@@ -11,7 +11,8 @@ from vbpkit.web.downloads import Column
 class ProgressRow(BaseModel):
     """One item's (or one roll-up's) progress as of a date (MON-1)."""
 
-    key: dict[str, Any] = Field(description="what the row is: the item, or the hospital/company/batch/region")
+    key: dict[str, Any] = Field(description="what the row is: the item, or the hospital/company/batch/region, "
+                                            "with the registered names beside the codes")
     agreed_quantity: int
     assessed_quantity: int = Field(description="agreed, pro rata to an early end of the batch")
     accepted_quantity: int = Field(description="accepted to as_of, net of returns")
@@ -40,12 +41,13 @@ class ProgressPage(BaseModel):
     next_cursor: int | None = Field(default=None, description="pass as `cursor` for the next page")
 
 
+HOSPITAL = [Column("hospital_code", "医疗机构编码"), Column("hospital_name", "医疗机构名称")]
+COMPANY = [Column("company_code", "生产企业统一社会信用代码"), Column("company_name", "生产企业名称")]
 KEY_COLUMNS = {
-    "item": [Column("batch_code", "批次编码"), Column("agreement_year", "协议年度", "number"),
-             Column("hospital_code", "医疗机构编码"), Column("company_code", "生产企业统一社会信用代码"),
+    "item": [Column("batch_code", "批次编码"), Column("agreement_year", "协议年度", "number"), *HOSPITAL, *COMPANY,
              Column("product_id", "产品ID", "number")],
-    "hospital": [Column("hospital_code", "医疗机构编码")],
-    "company": [Column("company_code", "生产企业统一社会信用代码")],
+    "hospital": HOSPITAL,
+    "company": COMPANY,
     "batch": [Column("batch_code", "批次编码")],
     "region": [Column("region_code", "行政区划代码")],
 }

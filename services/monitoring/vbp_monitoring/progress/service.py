@@ -177,7 +177,14 @@ async def selected(session: AsyncSession, *, region_code: str | None, behind: bo
         raise Problem(422, detail=f"unknown region {region_code}",
                       errors=[{"field": "query.region_code", "reason": "not a known administrative region code"}])
     lines = await progress(session, region_code=region_code, **query)
-    return lines if behind is None else [line for line in lines if line.behind is behind]
+    lines = lines if behind is None else [line for line in lines if line.behind is behind]
+    known = await registry.names(session, institutions={line.key.get("hospital_code") for line in lines},
+                                 companies={line.key.get("company_code") for line in lines})
+    for line in lines:  # issue 23: the names beside the codes of what the row is
+        for code, name in (("hospital_code", "hospital_name"), ("company_code", "company_name")):
+            if code in line.key:
+                line.key[name] = known.get(line.key[code])
+    return lines
 
 
 async def page(session: AsyncSession, *, cursor: int, limit: int | None, **query) -> tuple[list[Line], int | None]:
