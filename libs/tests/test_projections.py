@@ -221,3 +221,20 @@ class TestTheAcceptedLinesMoveIntoTheProjection:
         })
         assert after["lines"] == [(1, 1, 10, True), (2, 2, 5, True)]
         assert after["returns"] == [(1, 2, date(2025, 3, 5))]
+
+
+class TestMonitoringsAlertPeriodsBecomeMonths:
+    async def test_onboarding_and_pre_listing_periods_become_the_month_they_are_due(self, new_database):
+        """Issue 23, item 7 (monitoring 0016): every alert's period is the month its facts belong
+        to; MON-3's "onboarding" becomes its check day's month (start + 2 months) and CAT-12's
+        deadline date the deadline's month; the other kinds stay as they were."""
+        alert = ("INSERT INTO alerts (kind, rule, period, batch_code, hospital_code, raised_on, details) "
+                 "VALUES ('{}', '{}', '{}', 'B', '{}', '2025-09-01', '{{}}')")
+        after = await _migrate_with_rows(new_database, "monitoring", "0015", [
+            "INSERT INTO batch_view (code, name, kind, starts_on, ends_on, policy, as_of) "
+            "VALUES ('B', 'B', 'consumable', '2025-06-20', '2027-06-19', '{}', now())",
+            alert.format("onboarding", "MON-3", "onboarding", "H1"),
+            alert.format("pre_listing", "CAT-12", "2025-06-05", ""),
+            alert.format("stockpiling", "MON-2", "2025-07", "H1"),
+        ], {"periods": "SELECT kind, period FROM alerts ORDER BY id"})
+        assert after["periods"] == [("onboarding", "2025-08"), ("pre_listing", "2025-06"), ("stockpiling", "2025-07")]

@@ -36,7 +36,7 @@ class TestSeed001Onboarding:
         assert await checked_alerts(platform, market, "onboarding") == []
         await set_today(platform, "2026-08-25")
         [alert] = await checked_alerts(platform, market, "onboarding")
-        assert (alert["hospital_code"], alert["rule"], alert["period"]) == (market.hospitals[1], "MON-3", "onboarding")
+        assert (alert["hospital_code"], alert["rule"], alert["period"]) == (market.hospitals[1], "MON-3", "2026-08")
         assert alert["details"]["checked_from"] == "2026-08-25" and alert["details"]["preset"] == "liaoning-2025"
 
 

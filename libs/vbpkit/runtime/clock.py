@@ -6,7 +6,8 @@ Nothing reads the wall clock directly; services take a `Clock` from their compos
 """
 
 import time
-from datetime import date, datetime, timedelta
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,39 @@ def day_start(day: date) -> datetime:
     """The instant a calendar day begins in Asia/Shanghai (§3): what a date filter on a
     timestamp compares with (``placed_at >= day_start(from)``, ``< day_start(to + 1 day)``)."""
     return datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
+
+
+_recording: ContextVar["Clock | None"] = ContextVar("vbp_recording_clock", default=None)
+
+
+def recorded_now() -> datetime:
+    """The instant a row is recorded at (``recorded_at``, ``submitted_at``, ``placed_at`` … as a
+    column default): the service's clock, so that a frozen or shifted platform (``make demo``)
+    records its own dates beside its business dates (issue 23, item 6); real time where no
+    clock was set (a script writing rows directly). The gateway's audit trail keeps real time:
+    it records when a request really reached the platform, whatever date the platform shows."""
+    clock = _recording.get()
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
+def record_with(clock: "Clock") -> None:
+    """Make ``clock`` the one ``recorded_now`` reads in this context and in the tasks it starts."""
+    _recording.set(clock)
+
+
+class RecordingClockMiddleware:
+    """Pure ASGI: each request records with the service's clock (``recorded_now``)."""
+
+    def __init__(self, app, *, clock: "Clock"):
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope, receive, send):
+        token = _recording.set(self.clock)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _recording.reset(token)
 
 
 def clock_from_setting(value: str | None) -> Clock:

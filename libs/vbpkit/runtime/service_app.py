@@ -28,7 +28,7 @@ from vbpkit.web.clock_routes import restore as restore_clock
 from vbpkit.web.clock_routes import router as clock_router
 from vbpkit.messaging.parking.router import router as parking_router
 from vbpkit.messaging.replay import router as replay_router
-from vbpkit.runtime.clock import Clock, clock_from_setting
+from vbpkit.runtime.clock import Clock, RecordingClockMiddleware, clock_from_setting, record_with
 from vbpkit.db.engine import create_engine, create_sessionmaker
 from vbpkit.web.identity import IdentityMiddleware
 from vbpkit.web.input_guard import InputGuard
@@ -134,6 +134,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, spec.migrations, settings.database_url)
         await restore_clock(runtime.clock, settings.clock, sessionmaker)
+        record_with(runtime.clock)  # the background loops (consumer, checks) record with it too
         loops = {"relay": relay.run, "housekeeping": lambda: retention.run(sessionmaker, settings)}
         if consumer is not None:
             loops["consumer"] = consumer.run
@@ -179,6 +180,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     app.add_middleware(UnitOfWorkMiddleware, sessionmaker=sessionmaker)
+    app.add_middleware(RecordingClockMiddleware, clock=runtime.clock)
     app.add_middleware(InputGuard)  # inside IdentityMiddleware: it reads the body that was verified
     app.add_middleware(
         IdentityMiddleware,

@@ -27,6 +27,30 @@ YUAN = "#,##0.00"
 RATE = "0.0000"
 
 
+# the Chinese column name a bureau reads above each API field name (a name not here shows as itself)
+LABELS: dict[str, str] = {
+    "hospital_code": "医疗机构编码", "hospital_name": "医疗机构名称", "company_code": "企业统一社会信用代码",
+    "company_name": "企业名称", "batch_code": "批次编码", "region_code": "行政区划代码", "product_id": "产品ID",
+    "product_name": "产品名称", "spec": "规格型号", "completion": "完成率", "target": "序时进度",
+    "agreed_amount": "约定采购金额(元)", "accepted_amount": "验收金额(元)", "accepted_quantity": "验收数量",
+    "returned_quantity": "退货数量", "returned_amount": "退货金额(元)", "net_quantity": "净采购数量",
+    "net_amount": "净采购金额(元)", "invoices_due": "到期发票数", "paid_on_time": "按时回款数",
+    "on_time_rate": "按时回款率", "onboarded_on": "首次验收日期", "substitute_alert_months": "替代预警月数",
+    "months": "已过月数", "savings": "节约金额(元)", "score": "总分", "grade": "等级",
+    "score_completion": "完成率得分", "score_on_time_payment": "按时回款得分", "score_onboarding": "进院得分",
+    "score_substitutes": "替代使用得分", "lines_confirmed": "已确认行数", "lines_due": "应配送行数",
+    "delivered_in_time": "按时配送行数", "fill_rate": "按时配送率", "lead_time_days_p50": "配送天数中位数",
+    "lead_time_days_p90": "配送天数90分位", "lines_declined": "拒绝行数", "breaches_in_period": "期内违约次数",
+    "rating": "信用评级", "ordered_quantity": "订购数量", "confirmed_quantity": "确认数量",
+    "declined_quantity": "拒绝数量", "delivered_quantity": "配送数量", "invoiced_count": "发票数",
+    "invoiced": "开票金额(元)", "paid": "回款金额(元)", "found_overdue_count": "逾期发票数",
+    "found_overdue": "逾期金额(元)", "planned": "计划预付(元)", "disbursed": "已拨付(元)", "late": "逾期拨付(元)",
+    "offset": "已冲抵(元)", "refunded": "已退回(元)", "outstanding": "未冲抵余额(元)",
+    "products_without_baseline": "无基准价产品数", "id": "编号", "kind": "类型", "rule": "规则", "period": "期间",
+    "status": "状态", "raised_on": "预警日期",
+}
+
+
 def yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else Decimal(fen).scaleb(-2)
 

@@ -27,8 +27,9 @@ async def alerts(sessions, principal: Principal = INSURER, **filters):
     args = {"batch_code": None, "hospital_code": None, "company_code": None, "kind": None, "period": None,
             "status": None} | filters
     async with sessions() as session:
-        return await service.listing(session, principal=principal, filters=args, region_code=None, after_id=None,
-                                     limit=50)
+        found, _ = await service.listing(session, principal=principal, filters=args, region_code=None, after_id=None,
+                                         limit=50)
+        return found
 
 
 async def announced(sessions) -> list[dict]:

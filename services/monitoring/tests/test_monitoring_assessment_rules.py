@@ -4,7 +4,7 @@ figures and rating — worked out by hand for agreement year 1 (2025) of batch C
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from io import BytesIO
 
 import pytest
@@ -19,6 +19,8 @@ from vbp_monitoring.assessment.xlsx import assessment_workbook
 from vbp_monitoring.settings import MonitoringSettings
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
+
+GENERATED = datetime(2025, 4, 1, 1, 30, tzinfo=timezone.utc)  # 09:30 in Beijing
 
 REQUIRED = dict(database_url="postgresql+asyncpg://x/y", kafka_bootstrap_servers="x:1", identity_key="k" * 32)
 SETTINGS = MonitoringSettings(**REQUIRED)
@@ -83,8 +85,8 @@ class TestAssessment:
         assert (h1["score"], h1["grade"], h1["invoices_due"]) == ("100.00", "A", 0)
         assert (h2["scores"]["completion"], h2["scores"]["on_time_payment"], h2["score"], h2["grade"]) == (
             "0.00", None, "33.33", "D")
-        book = load_workbook(BytesIO(assessment_workbook(found)))
-        header, *rows = list(book["hospitals"].iter_rows(values_only=True))
+        book = load_workbook(BytesIO(assessment_workbook(found, generated_at=GENERATED, generated_by="insurer")))
+        _, header, *rows = list(book["hospitals"].iter_rows(values_only=True))
         assert rows[0][header.index("score_on_time_payment")] == "无可考核 (nothing to assess)"
         assert float(rows[1][header.index("score")]) == 33.33
 
@@ -120,8 +122,10 @@ class TestAssessment:
 
     async def test_mon7_the_xlsx_carries_scores_as_numbers(self, sessions):
         await given_a_year(sessions)
-        book = load_workbook(BytesIO(assessment_workbook(await assess(sessions))))
-        assert book.sheetnames == ["hospitals", "companies"]
-        header = [c.value for c in book["hospitals"][1]]
-        h2 = dict(zip(header, [c.value for c in book["hospitals"][3]]))
+        book = load_workbook(BytesIO(assessment_workbook(await assess(sessions), generated_at=GENERATED,
+                                                         generated_by="insurer")))
+        assert book.sheetnames == ["说明", "hospitals", "companies"]
+        labels, header = [c.value for c in book["hospitals"][1]], [c.value for c in book["hospitals"][2]]
+        assert labels[header.index("score")] == "总分" and labels[header.index("hospital_name")] == "医疗机构名称"
+        h2 = dict(zip(header, [c.value for c in book["hospitals"][4]]))
         assert (h2["hospital_code"], float(h2["score"]), h2["grade"], h2["accepted_amount"]) == ("H2", 38.33, "D", 5000)

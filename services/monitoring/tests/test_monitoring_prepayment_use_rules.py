@@ -59,6 +59,6 @@ class TestPrepaymentUse:
         async with sessions() as session, session.begin():
             raised = await alerts.run_alert_checks(session, today=date(2025, 10, 15))
         async with sessions() as session:
-            [alert] = await alerts.listing(session, principal=ADMIN, filters={"kind": "prepayment_use"},
-                                           region_code=None, after_id=None, limit=5)
+            [alert], _ = await alerts.listing(session, principal=ADMIN, filters={"kind": "prepayment_use"},
+                                              region_code=None, after_id=None, limit=5)
         assert alert.id in raised and (alert.period, alert.details["shortfall"]) == ("2025-10", "4000.00")

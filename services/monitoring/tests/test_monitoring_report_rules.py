@@ -3,7 +3,7 @@ applied as the consumer would, for a month and a region — figures worked out b
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from io import BytesIO
 
@@ -20,6 +20,8 @@ from vbp_monitoring.report.xlsx import report_workbook
 from vbp_monitoring.savings.repository import put_baselines
 from vbpkit.web.identity import Principal, Role
 from vbpkit.messaging.handlers import apply
+
+GENERATED = datetime(2025, 4, 1, 1, 30, tzinfo=timezone.utc)  # 09:30 in Beijing
 
 MARCH = date(2025, 3, 1)
 CHONGQING = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
@@ -103,14 +105,19 @@ class TestMonthlyReport:
         await given_a_month(sessions)
         async with sessions() as session:
             report = await service.monthly_report(session, principal=CHONGQING, month=MARCH, region_code=None)
-        book = load_workbook(BytesIO(report_workbook(report)))
-        assert book.sheetnames == ["purchases", "purchases by batch", "purchases by company", "supply", "payments",
-                                   "prepayments", "savings", "alerts"]
-        header = [c.value for c in book["purchases"][1]]
-        values = dict(zip(header, [c.value for c in book["purchases"][2]]))
+        book = load_workbook(BytesIO(report_workbook(report, generated_at=GENERATED, generated_by="insurer:cq")))
+        assert book.sheetnames == ["说明", "purchases", "purchases by batch", "purchases by company", "supply",
+                                   "payments", "prepayments", "savings", "alerts"]
+        # issue 23: a cover (what, month, region, when, by whom), Chinese names above the field names
+        cover = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True)}
+        assert (cover["month"], cover["region_code"], cover["生成者"]) == ("2025-03", "500000", "insurer:cq")
+        assert cover["生成时间 (北京时间)"] == datetime(2025, 4, 1, 9, 30)
+        labels, header = [c.value for c in book["purchases"][1]], [c.value for c in book["purchases"][2]]
+        assert labels[header.index("net_amount")] == "净采购金额(元)"
+        values = dict(zip(header, [c.value for c in book["purchases"][3]]))
         assert values["net_quantity"] == 90
         assert isinstance(values["net_amount"], (int, float, Decimal)) and values["net_amount"] == 900
-        assert book["purchases"]["K2"].number_format == "#,##0.00"
-        prepaid = dict(zip([c.value for c in book["prepayments"][1]], [c.value for c in book["prepayments"][2]]))
+        assert book["purchases"]["K3"].number_format == "#,##0.00"
+        prepaid = dict(zip([c.value for c in book["prepayments"][2]], [c.value for c in book["prepayments"][3]]))
         assert prepaid["outstanding"] == 2500
-        assert book["payments"]["H2"].value == 0 and book["payments"]["H2"].number_format == "0.0000"
+        assert book["payments"]["H3"].value == 0 and book["payments"]["H3"].number_format == "0.0000"

@@ -53,12 +53,12 @@ class TestSubstituteShare:
             await alerts.run_alert_checks(session, today=date(2025, 3, 20))  # March not over: not judged yet
         async with sessions() as session:
             assert await alerts.listing(session, principal=ADMIN, filters={"kind": "substitutes"}, region_code=None,
-                                        after_id=None, limit=5) == []
+                                        after_id=None, limit=5) == ([], {})
         async with sessions() as session, session.begin():
             raised = await alerts.run_alert_checks(session, today=date(2025, 5, 1))
         async with sessions() as session:
-            [alert] = await alerts.listing(session, principal=ADMIN, filters={"kind": "substitutes"}, region_code=None,
-                                           after_id=None, limit=10)
+            [alert], _ = await alerts.listing(session, principal=ADMIN, filters={"kind": "substitutes"},
+                                              region_code=None, after_id=None, limit=10)
         assert alert.id in raised and (alert.period, alert.group_code, alert.details["share"]) == ("2025-03", "G1",
                                                                                       "0.4000")
         # the same month pushed again replaces the exchange's earlier figure

@@ -79,8 +79,8 @@ class TestTimeliness:
         async with sessions() as session, session.begin():
             await alerts.run_alert_checks(session, today=date(2025, 11, 6))
         async with sessions() as session:
-            raised = await alerts.listing(session, principal=ADMIN, filters={}, region_code=None, after_id=None,
-                                          limit=50)
+            raised, _ = await alerts.listing(session, principal=ADMIN, filters={}, region_code=None, after_id=None,
+                                             limit=50)
         assert sorted((a.kind, a.period) for a in raised if a.rule == "MON-4") == [
             ("late_fund_payment", "2025-09"), ("late_tranche", "2025-09"), ("overdue_invoices", "2025-10")]
         h2 = Principal(role=Role.HOSPITAL, key_id="h2", tenant="H2")

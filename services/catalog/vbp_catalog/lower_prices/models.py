@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_catalog.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class LowerPrice(Base):
@@ -31,7 +32,7 @@ class LowerPrice(Base):
     explain: Mapped[dict] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(16), comment="open | met | lapsed")
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (CheckConstraint("status IN ('open', 'met', 'lapsed')", name="status"),)

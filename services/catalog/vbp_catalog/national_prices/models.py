@@ -5,6 +5,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_catalog.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class NationalLowestPrice(Base):
@@ -26,7 +27,7 @@ class NationalLowestPrice(Base):
     outcome: Mapped[dict | None] = mapped_column(JSONB, comment="the listings lowered or suspended")
     applied_on: Mapped[date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("price_fen > 0", name="price_positive"),

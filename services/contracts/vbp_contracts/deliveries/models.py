@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_contracts.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class Delivery(Base):
@@ -28,7 +29,7 @@ class Delivery(Base):
     delivered_on: Mapped[date] = mapped_column(Date)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
 
 class DeliveryLine(Base):
@@ -61,6 +62,6 @@ class Return(Base):
     reason: Mapped[str] = mapped_column(Text)
     returned_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)

@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_contracts.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class Order(Base):
@@ -26,7 +27,7 @@ class Order(Base):
     his_order_no: Mapped[str] = mapped_column(String(64))
     request_sha256: Mapped[str] = mapped_column(String(64), comment="the order as first placed")
     placed_by: Mapped[str] = mapped_column(String(100))
-    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (UniqueConstraint("hospital_code", "his_order_no", name="uq_orders_his_order_no"),)
 

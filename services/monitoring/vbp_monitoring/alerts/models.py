@@ -20,7 +20,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32), comment="stockpiling (MON-2) | onboarding (MON-3) | substitutes (MON-5)")
     rule: Mapped[str] = mapped_column(String(16))
-    period: Mapped[str] = mapped_column(String(16), comment="the month (YYYY-MM) or the check it belongs to")
+    period: Mapped[str] = mapped_column(String(16), comment="the month (YYYY-MM) the alert's facts belong to (AlertRead.period)")
     batch_code: Mapped[str] = mapped_column(String(64), index=True)
     hospital_code: Mapped[str] = mapped_column(String(64), index=True)
     company_code: Mapped[str] = mapped_column(String(18), server_default="", comment="'' where not one company's")

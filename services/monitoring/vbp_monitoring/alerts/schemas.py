@@ -11,7 +11,9 @@ class AlertRead(BaseModel):
     id: int
     kind: str
     rule: str
-    period: str
+    period: str = Field(description="the month (YYYY-MM) the facts of the alert belong to: the month checked "
+                                    "(behind, overdue_invoices, prepayment_use), bought in (stockpiling, substitutes) "
+                                    "or due (late_tranche, late_fund_payment, onboarding, pre_listing)")
     batch_code: str
     hospital_code: str
     hospital_name: str | None = Field(default=None, description="the registered name of `hospital_code`")

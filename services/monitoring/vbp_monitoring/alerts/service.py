@@ -9,7 +9,12 @@ MON-4: timeliness.service; MON-10: prepayment_use.service).
 - **MON-3 onboarding** (seed 001: 两个月内…尚未完成进院采购的): from two months after the
   execution start (the same day two months on, or that month's last day), every hospital
   with effective first-year agreement items of the batch and no accepted delivery of it yet.
-  Period: "onboarding". Resolved by the check once the hospital has bought.
+  Period: the check day's month. Resolved by the check once the hospital has bought.
+
+An alert's ``period`` means one thing for every kind (issue 23): the month (``YYYY-MM``) the
+facts it is about belong to — the month checked (behind, overdue invoices, prepayment use),
+the month bought in (stockpiling, substitutes), the month due (late tranche, late fund
+payment, onboarding's check day, pre-listing's deadline).
 
 Each new alert is announced with ``monitoring.alert.raised`` through the outbox.
 """
@@ -79,7 +84,7 @@ async def on_pre_listing_missed(session: AsyncSession, event, envelope) -> None:
     among its alerts (kind ``pre_listing``), the company concerned too. It is the whole
     platform's (no hospital, no region), so every insurer sees it."""
     await raise_and_announce(session, [dict(
-        kind="pre_listing", rule="CAT-12", period=event.deadline_on.isoformat(), batch_code=event.batch_code,
+        kind="pre_listing", rule="CAT-12", period=event.deadline_on.isoformat()[:7], batch_code=event.batch_code,
         hospital_code="", company_code=event.applicant_credit_code or "", product_id=event.product_id,
         group_code=event.group_code or "", region_code=None, raised_on=event.raised_on, details={
             **event.explain, "product": {"registration_no": event.registration_no, "spec": event.spec,
@@ -149,7 +154,8 @@ async def _onboarding(session: AsyncSession, *, today: date) -> list[dict]:
         if (batch_code, hospital) in bought:
             continue
         batch = batches[batch_code]
-        rows.append(dict(kind="onboarding", rule="MON-3", period="onboarding", batch_code=batch_code,
+        rows.append(dict(kind="onboarding", rule="MON-3",
+                         period=onboarding_check_day(batch.starts_on).isoformat()[:7], batch_code=batch_code,
                          hospital_code=hospital, company_code="", product_id=0, group_code="",
                          region_code=await _region(session, hospital, regions), raised_on=today, details={
                              "rule": "MON-3", "preset": batch.policy.preset,

@@ -26,6 +26,7 @@ async def read_assessment(year: Annotated[int, Path(ge=1, le=50)],
                                      as_of=as_of or clock.today(), weights=settings.assessment_weights,
                                      grades=settings.assessment_grades)
     if format == "xlsx":
-        return Response(content=assessment_workbook(found), media_type=MEDIA_TYPE, headers=attachment(
+        book = assessment_workbook(found, generated_at=clock.now(), generated_by=principal.actor)
+        return Response(content=book, media_type=MEDIA_TYPE, headers=attachment(
             f"assessment-{batch_code}-{year}.xlsx"))
     return Assessment(**found)

@@ -11,6 +11,7 @@ from vbp_monitoring.supply.schemas import CompanyPerformance
 
 class HospitalAssessment(BaseModel):
     hospital_code: str
+    hospital_name: str | None = Field(default=None, description="the registered name of `hospital_code`")
     completion: str = Field(description="accepted ÷ agreed amount (MON-1), 4 places")
     target: str
     agreed_amount: YuanFromFen = Field(description="the year's agreed amount, pro rata to an early end")

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
+from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.alerts.service import onboarding_check_day
 from vbp_monitoring.assessment import repository
@@ -74,6 +75,9 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                       errors=[{"field": "query.as_of", "reason": f"before the year starts ({first})"}])
     hospitals = await _hospitals(session, principal=principal, batch=batch, year=year, first=first, day=day,
                                  weights=weights, grades=grades)
+    known = await registry.names(session, institutions={h["hospital_code"] for h in hospitals})
+    for hospital in hospitals:
+        hospital["hospital_name"] = known.get(hospital["hospital_code"])
     companies = [] if principal.role is Role.HOSPITAL else await supply.performance(
         session, principal=principal, first=first, last=day, as_of=day, company_code=None, batch_code=batch_code,
         hospital_code=None)
@@ -87,9 +91,9 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                 "components": {
                     "completion": "min(1, completion ÷ target) × 100 (MON-1; the target is 1 at the year's end)",
                     "on_time_payment": "invoices due in the year paid in full by their due date ÷ invoices due, × 100 "
-                                       "(MON-4); 100 when none fell due",
+                                       "(MON-4); nothing to assess when none fell due",
                     "onboarding": "first year: 100 if the first accepted delivery came by two months after the "
-                                  "start (MON-3), else 0; 100 in later years or before the check day",
+                                  "start (MON-3), else 0; nothing to assess in later years or before the check day",
                     "substitutes": "(1 − months with a substitutes alert ÷ months elapsed) × 100 (MON-5)"},
                 "savings": "reported, not scored (MON-9, 结余留用)"}}
 

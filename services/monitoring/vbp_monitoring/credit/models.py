@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, Int
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 DETECTED = ("late_supply", "failed_supply")
 RECORDED = ("late_supply", "failed_supply", "price", "accompanying_service", "quality", "illegal_conduct")
@@ -32,7 +33,7 @@ class Breach(Base):
     line_no: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
     exempt: Mapped[bool] = mapped_column(Boolean, server_default="false", comment="force majeure (不可抗力)")
     exemption_reason: Mapped[str | None] = mapped_column(Text)
     exempted_by: Mapped[str | None] = mapped_column(String(100))

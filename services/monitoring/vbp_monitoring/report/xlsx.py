@@ -1,8 +1,12 @@
-"""The monthly report (MON-8) as an ``.xlsx``: one sheet per part, figures as numbers."""
+"""The monthly report (MON-8) as an ``.xlsx``: a cover sheet (the month, the region, generated
+when and by whom), then one sheet per part — Chinese column names above the API field names,
+figures as numbers (issue 23)."""
 
 from __future__ import annotations
 
-from vbpkit.web.xlsx import Sheet, workbook
+from datetime import datetime
+
+from vbpkit.web.xlsx import LABELS, Cover, Sheet, workbook
 
 PURCHASES = ["batch_code", "product_id", "product_name", "spec", "company_code", "accepted_quantity",
              "accepted_amount", "returned_quantity", "returned_amount", "net_quantity", "net_amount"]
@@ -18,18 +22,24 @@ MONEY = {"accepted_amount", "returned_amount", "net_amount", "invoiced", "paid",
          "disbursed", "late", "offset", "refunded", "outstanding", "savings"}
 
 
-def report_workbook(report: dict) -> bytes:
+def report_workbook(report: dict, *, generated_at: datetime, generated_by: str) -> bytes:
     def rows(items: list[dict], header: list[str]) -> list[list]:
         return [[item[name] for name in header] for item in items]
+    cover = Cover(title="按月报送 (MON-8)", facts=[("month", report["month"]),
+                                                 ("region_code", report["region_code"] or "all")],
+                  generated_at=generated_at, generated_by=generated_by)
     return workbook([
-        Sheet("purchases", PURCHASES, rows(report["purchases"], PURCHASES), money=MONEY),
+        Sheet("purchases", PURCHASES, rows(report["purchases"], PURCHASES), money=MONEY, labels=LABELS),
         Sheet("purchases by batch", ["batch_code", "net_quantity", "net_amount"],
-              rows(report["purchases_by_batch"], ["batch_code", "net_quantity", "net_amount"]), money=MONEY),
+              rows(report["purchases_by_batch"], ["batch_code", "net_quantity", "net_amount"]), money=MONEY,
+              labels=LABELS),
         Sheet("purchases by company", ["company_code", "net_quantity", "net_amount"],
-              rows(report["purchases_by_company"], ["company_code", "net_quantity", "net_amount"]), money=MONEY),
-        Sheet("supply", SUPPLY, rows(report["supply"], SUPPLY)),
-        Sheet("payments", PAYMENTS, rows([report["payments"]], PAYMENTS), money=MONEY, rates={"on_time_rate"}),
-        Sheet("prepayments", PREPAYMENTS, rows(report["prepayments"], PREPAYMENTS), money=MONEY),
-        Sheet("savings", SAVINGS, rows(report["savings"], SAVINGS), money=MONEY),
-        Sheet("alerts", ALERTS, [[getattr(a, name) for name in ALERTS] for a in report["alerts"]]),
-    ])
+              rows(report["purchases_by_company"], ["company_code", "net_quantity", "net_amount"]), money=MONEY,
+              labels=LABELS),
+        Sheet("supply", SUPPLY, rows(report["supply"], SUPPLY), labels=LABELS),
+        Sheet("payments", PAYMENTS, rows([report["payments"]], PAYMENTS), money=MONEY, rates={"on_time_rate"},
+              labels=LABELS),
+        Sheet("prepayments", PREPAYMENTS, rows(report["prepayments"], PREPAYMENTS), money=MONEY, labels=LABELS),
+        Sheet("savings", SAVINGS, rows(report["savings"], SAVINGS), money=MONEY, labels=LABELS),
+        Sheet("alerts", ALERTS, [[getattr(a, name) for name in ALERTS] for a in report["alerts"]], labels=LABELS),
+    ], cover=cover)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 class CompanyPerformance(BaseModel):
     company_code: str
+    company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     lines_answered: int
     lines_confirmed: int
     lines_declined: int

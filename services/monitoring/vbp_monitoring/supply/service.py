@@ -74,6 +74,7 @@ async def performance(session: AsyncSession, *, principal: Principal, first: dat
     if not per:
         return []
     breaches = await credit.counted(session, company_codes=set(per), after=min(year_before(as_of), first), until=as_of)
+    known = await registry.names(session, companies=set(per))
     rows = []
     for code in sorted(per):
         e = per[code]
@@ -81,7 +82,7 @@ async def performance(session: AsyncSession, *, principal: Principal, first: dat
         rate = (Decimal(e["delivered_in_time"]) / e["lines_due"]).quantize(Decimal("0.0001"), ROUND_HALF_UP) \
             if e["lines_due"] else None
         rows.append({
-            "company_code": code, "lines_answered": e["lines_answered"], "lines_confirmed": e["lines_confirmed"],
+            "company_code": code, "company_name": known.get(code), "lines_answered": e["lines_answered"], "lines_confirmed": e["lines_confirmed"],
             "lines_declined": e["lines_declined"], "lines_due": e["lines_due"],
             "delivered_in_time": e["delivered_in_time"], "undelivered_after_window": e["undelivered_after_window"],
             "fill_rate": None if rate is None else str(rate),

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class FundPayable(Base):
@@ -42,7 +43,7 @@ class FundPayable(Base):
         unique=True, comment="the version that corrected this one (written in the same transaction)")
     explain: Mapped[dict] = mapped_column(JSONB)
     posted_by: Mapped[str] = mapped_column(String(100))
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (
         UniqueConstraint("hospital_code", "fund", "month", "version"),

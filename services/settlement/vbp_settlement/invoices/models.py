@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 # SET-1: a submitted or accepted invoice counts (bills its lines, is owed); a rejected or
 # reversed (红冲) one does not, and its lines may be billed again.
@@ -38,7 +39,7 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(16), comment="submitted | accepted | rejected | reversed")
     submitted_on: Mapped[date] = mapped_column(Date)
     submitted_by: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
     due_on: Mapped[date] = mapped_column(Date)
     due_explain: Mapped[dict[str, Any]] = mapped_column(JSONB)
     decided_on: Mapped[date | None] = mapped_column(Date, comment="accepted or rejected on")

@@ -24,6 +24,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class LedgerAccount(Base):
@@ -48,7 +49,7 @@ class LedgerTransaction(Base):
                                            comment="the X-Request-ID, the event id or the check's run")
     description: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("cause_kind IN ('request', 'event', 'check')", name="cause_kind_known"),

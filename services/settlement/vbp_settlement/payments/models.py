@@ -4,6 +4,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 SOURCES = ("hospital", "fund")
 
@@ -29,7 +30,7 @@ class Payment(Base):
     fund: Mapped[str | None] = mapped_column(String(16), comment="employee | resident: the fund that paid (SET-5)")
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("amount_fen > 0", name="amount_positive"),
@@ -52,4 +53,4 @@ class PaymentReversal(Base):
     reversed_on: Mapped[date] = mapped_column(Date)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())

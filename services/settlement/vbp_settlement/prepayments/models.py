@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_settlement.models import Base
+from vbpkit.runtime.clock import recorded_now
 
 
 class PrepaymentPlan(Base):
@@ -104,4 +105,4 @@ class Disbursement(Base):
     reason: Mapped[str | None] = mapped_column(Text, comment="why a reversal was made")
     disbursed_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now, server_default=func.now())

@@ -1,12 +1,14 @@
-"""Issue 23, items 3 and 4: progress filtered by ``behind``, and progress and alerts as ``.csv``
-and ``.xlsx`` like the reports — every row the filters select, the CSV with the API's field
-names, the workbook with a cover sheet (what, filters, when, by whom), Chinese column names
-above the field names, money as numbers of yuan and dates as dates."""
+"""Issue 23, items 3, 4 and 6, monitoring's reads as a person meets them: progress filtered by
+``behind``; progress and alerts as ``.csv`` and ``.xlsx`` like the reports — every row the
+filters select, the CSV with the API's field names, the workbook with a cover sheet (what,
+filters, when, by whom), Chinese column names above the field names, money as numbers of yuan
+and dates as dates; the hospital's name beside its code; and a recorded time that follows the
+platform's clock."""
 
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from io import BytesIO, StringIO
 
 import pytest
@@ -15,7 +17,7 @@ from openpyxl import load_workbook
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.main import create_app
 from vbp_monitoring.settings import MonitoringSettings
-from vbpkit.projections.registry.models import InstitutionView
+from vbpkit.projections.registry.models import CompanyView, InstitutionView
 from vbpkit.web.xlsx import MEDIA_TYPE
 
 
@@ -90,3 +92,17 @@ class TestAlertDownloads:
         labels, names, row = list(book.worksheets[1].iter_rows(values_only=True))
         assert labels[names.index("raised_on")] == "预警日期"
         assert row[names.index("raised_on")] == datetime(2025, 4, 1)
+
+
+class TestRecordedTimesFollowThePlatformsClock:
+    async def test_a_breach_recorded_on_a_frozen_platform_bears_the_platforms_time(self, monitoring):
+        """Issue 23, item 6: in ``make demo`` ``recorded_at`` showed real 2026 times beside 2023
+        business dates; a row the platform records carries its clock's instant."""
+        async with monitoring.app.state.runtime.sessionmaker() as session, session.begin():
+            session.add(CompanyView(credit_code=A, name="某医疗器械有限公司", roles=["manufacturer"],
+                                    as_of=datetime.now(timezone.utc)))
+        recorded = await monitoring.post("/breaches", json={
+            "company_code": A, "kind": "quality", "severity": "一般", "occurred_on": "2025-04-09",
+            "description": "质量问题"})
+        assert recorded.status_code == 201, recorded.text
+        assert datetime.fromisoformat(recorded.json()["recorded_at"]) == datetime(2025, 4, 10, 2, tzinfo=timezone.utc)
