@@ -42,6 +42,13 @@ GATEWAY = "vbp_gateway.main:create_app"
 log = logging.getLogger("vbptools.launcher")
 
 
+def demo_banner(data_dir: Path) -> str:
+    """What ``make demo`` says before telling its story: the wait only on a first start (issue 23)."""
+    if (data_dir / "demo-keys.json").exists():
+        return "telling the demo story through the API (told before: checking it is all there)…"
+    return "telling the demo story through the API (a first start takes a few minutes)…"
+
+
 class PortTaken(Exception):
     """A port the platform listens on is in use: said before anything starts (issue 23, item 6)."""
 
@@ -254,9 +261,7 @@ class Platform:
         if not (self.settings.clock or "").startswith("frozen:"):
             raise RuntimeError("the demo story moves the clock: start it with VBP_CLOCK=frozen:2023-01-16T09:00 "
                                "(make demo does)")
-        first = not (self.settings.data_dir / "demo-keys.json").exists()
-        print("telling the demo story through the API" + (" (a first start takes a few minutes)…" if first else
-                                                          " (told before: checking it is all there)…"), flush=True)
+        print(demo_banner(self.settings.data_dir), flush=True)
         async with httpx.AsyncClient(base_url=self.gateway_url, headers={"X-API-Key": self.admin_api_key},
                                      timeout=120) as client:
             self.demo_keys = await story.tell(client, self.settings.data_dir)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -89,8 +90,12 @@ class TestAMonthOfFundPayables:
         assert sheet.status_code == 200 and sheet.headers["content-type"].startswith(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         cells = [[c for c in r] for r in load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True)]
-        total = next(r for r in cells if r[0] == "total")
+        total = next(r for r in cells if r[0] == "合计 total")
         assert [Decimal(str(v)) for v in total[2:6]] == [Decimal("6000"), 0, Decimal("5000"), Decimal("1000")]
+        # issue 23, item 4: the hospital named beside its code; "paid on" a date, not text
+        assert read["hospital_name"] and cells[1][:3] == ["医疗机构 hospital", hospital, read["hospital_name"]]
+        [employee] = [r for r in cells if r[0] == read["funds"][0]["fund"]]
+        assert employee[6] == datetime.fromisoformat(read["funds"][0]["paid_on"])
 
         stranger = market.client(market.manufacturers[0])
         assert (await stranger.get(f"/settlement/hospitals/{hospital}/statements/2026-06")).status_code == 404

@@ -272,9 +272,9 @@ async def test_the_assessment_downloads_as_a_workbook(shared_platform, tmp_path)
                              "assessment", "--year", "1", "--batch", market.batch, "-o", str(target))
     assert code == 0, err
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["hospitals", "companies"]
+    assert workbook.sheetnames == ["说明", "hospitals", "companies"]  # a cover first (issue 23)
     hospitals = list(workbook["hospitals"].iter_rows(values_only=True))
-    assert hospitals[0][0] == "hospital_code" and [r[0] for r in hospitals[1:]] == market.hospitals
+    assert hospitals[1][0] == "hospital_code" and [r[0] for r in hospitals[2:]] == market.hospitals
 
 
 async def test_a_download_the_caller_may_not_make_exits_1_with_the_problem_and_writes_nothing(

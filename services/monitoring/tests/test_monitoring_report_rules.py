@@ -18,6 +18,7 @@ from vbp_monitoring.report import service
 from vbp_monitoring.report.schemas import MonthlyReport
 from vbp_monitoring.report.xlsx import report_workbook
 from vbp_monitoring.savings.repository import put_baselines
+from vbpkit.projections.registry.models import CompanyView
 from vbpkit.web.identity import Principal, Role
 from vbpkit.messaging.handlers import apply
 
@@ -38,8 +39,11 @@ async def given_a_month(sessions) -> None:
     H3 (Sichuan) accepts 50. Baseline of 11: 15.00. H1's lines: 10 ordered and confirmed,
     5 delivered, 10 declined. Invoice 1 of H1 (1,000.00, due 2025-03-31) submitted and paid
     600.00 on 03-20: not on time. Plan 1 of H1, CQ, 5,000.00, first due 2025-01-15; 4,000.00
-    disbursed; the March payable offset 1,500.00."""
+    disbursed; the March payable offset 1,500.00. Company A is registered as 某医疗器械有限公司."""
     await given_products(sessions, 11)
+    async with sessions() as session, session.begin():
+        session.add(CompanyView(credit_code=A, name="某医疗器械有限公司", roles=["manufacturer"],
+                                as_of=datetime.now(timezone.utc)))
     async with sessions() as session, session.begin():
         await put_baselines(session, [{"product_id": 11, "baseline_price_fen": 1500, "set_by": "test"}])
     await apply_all(
@@ -75,8 +79,10 @@ class TestMonthlyReport:
         [row] = body["purchases"]
         assert (row["accepted_quantity"], row["returned_quantity"], row["net_quantity"], row["net_amount"]) == (
             100, 10, 90, "900.00")
-        assert body["purchases_by_company"] == [{"company_code": A, "net_quantity": 90, "net_amount": "900.00"}]
-        assert body["supply"] == [{"batch_code": "CQ", "company_code": A, "ordered_quantity": 20,
+        assert body["purchases_by_company"] == [{"company_code": A, "company_name": "某医疗器械有限公司",
+                                                 "net_quantity": 90, "net_amount": "900.00"}]
+        assert body["supply"] == [{"batch_code": "CQ", "company_code": A, "company_name": "某医疗器械有限公司",
+                                   "ordered_quantity": 20,
                                    "confirmed_quantity": 10, "declined_quantity": 10, "delivered_quantity": 5}]
         assert body["payments"] == {"invoiced_count": 1, "invoiced": "1000.00", "paid": "600.00",
                                     "found_overdue_count": 0, "found_overdue": "0.00", "invoices_due": 1,
@@ -117,7 +123,7 @@ class TestMonthlyReport:
         values = dict(zip(header, [c.value for c in book["purchases"][3]]))
         assert values["net_quantity"] == 90
         assert isinstance(values["net_amount"], (int, float, Decimal)) and values["net_amount"] == 900
-        assert book["purchases"]["K3"].number_format == "#,##0.00"
+        assert book["purchases"]["L3"].number_format == "#,##0.00"
         prepaid = dict(zip([c.value for c in book["prepayments"][2]], [c.value for c in book["prepayments"][3]]))
         assert prepaid["outstanding"] == 2500
         assert book["payments"]["H3"].value == 0 and book["payments"]["H3"].number_format == "0.0000"

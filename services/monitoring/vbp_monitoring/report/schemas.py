@@ -14,6 +14,7 @@ class PurchaseRow(BaseModel):
     product_name: str | None
     spec: str | None
     company_code: str
+    company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     accepted_quantity: int
     accepted_amount: YuanFromFen
     returned_quantity: int
@@ -30,6 +31,7 @@ class BatchSum(BaseModel):
 
 class CompanySum(BaseModel):
     company_code: str
+    company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     net_quantity: int
     net_amount: YuanFromFen
 
@@ -37,6 +39,7 @@ class CompanySum(BaseModel):
 class SupplyRow(BaseModel):
     batch_code: str
     company_code: str
+    company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     ordered_quantity: int
     confirmed_quantity: int
     declined_quantity: int

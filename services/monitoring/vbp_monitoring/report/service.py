@@ -76,17 +76,21 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
     counts: dict[str, int] = defaultdict(int)
     for a in alerts:
         counts[a.kind] += 1
+    supplied = await repository.supply(session, month=month, hospitals=hospitals)
+    known = await registry.names(session, companies={*by_company, *(row[1] for row in supplied)})
+    for row in purchases:
+        row["company_name"] = known.get(row["company_code"])  # issue 23: names beside codes
     return {
         "month": month.isoformat()[:7], "region_code": region_code or scope.region_code,
         "hospitals": None if hospitals is None else len(hospitals),
         "purchases": purchases,
         "purchases_by_batch": [{"batch_code": k, "net_quantity": q, "net_amount": f}
                                for k, (q, f) in sorted(by_batch.items())],
-        "purchases_by_company": [{"company_code": k, "net_quantity": q, "net_amount": f}
+        "purchases_by_company": [{"company_code": k, "company_name": known.get(k), "net_quantity": q, "net_amount": f}
                                  for k, (q, f) in sorted(by_company.items())],
-        "supply": [{"batch_code": b, "company_code": c, "ordered_quantity": int(o), "confirmed_quantity": int(k),
-                    "declined_quantity": int(d), "delivered_quantity": int(v)}
-                   for b, c, o, k, d, v in await repository.supply(session, month=month, hospitals=hospitals)],
+        "supply": [{"batch_code": b, "company_code": c, "company_name": known.get(c), "ordered_quantity": int(o),
+                    "confirmed_quantity": int(k), "declined_quantity": int(d), "delivered_quantity": int(v)}
+                   for b, c, o, k, d, v in supplied],
         "payments": {"invoiced_count": pay["invoiced_count"], "invoiced": pay["invoiced_fen"], "paid": pay["paid_fen"],
                      "found_overdue_count": pay["found_overdue_count"], "found_overdue": pay["found_overdue_fen"],
                      "invoices_due": pay["invoices_due"], "paid_on_time": pay["paid_on_time"],

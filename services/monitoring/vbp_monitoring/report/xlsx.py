@@ -8,9 +8,9 @@ from datetime import datetime
 
 from vbpkit.web.xlsx import LABELS, Cover, Sheet, workbook
 
-PURCHASES = ["batch_code", "product_id", "product_name", "spec", "company_code", "accepted_quantity",
+PURCHASES = ["batch_code", "product_id", "product_name", "spec", "company_code", "company_name", "accepted_quantity",
              "accepted_amount", "returned_quantity", "returned_amount", "net_quantity", "net_amount"]
-SUPPLY = ["batch_code", "company_code", "ordered_quantity", "confirmed_quantity", "declined_quantity",
+SUPPLY = ["batch_code", "company_code", "company_name", "ordered_quantity", "confirmed_quantity", "declined_quantity",
           "delivered_quantity"]
 PAYMENTS = ["invoiced_count", "invoiced", "paid", "found_overdue_count", "found_overdue", "invoices_due",
             "paid_on_time", "on_time_rate"]
@@ -33,8 +33,9 @@ def report_workbook(report: dict, *, generated_at: datetime, generated_by: str) 
         Sheet("purchases by batch", ["batch_code", "net_quantity", "net_amount"],
               rows(report["purchases_by_batch"], ["batch_code", "net_quantity", "net_amount"]), money=MONEY,
               labels=LABELS),
-        Sheet("purchases by company", ["company_code", "net_quantity", "net_amount"],
-              rows(report["purchases_by_company"], ["company_code", "net_quantity", "net_amount"]), money=MONEY,
+        Sheet("purchases by company", ["company_code", "company_name", "net_quantity", "net_amount"],
+              rows(report["purchases_by_company"], ["company_code", "company_name", "net_quantity", "net_amount"]),
+              money=MONEY,
               labels=LABELS),
         Sheet("supply", SUPPLY, rows(report["supply"], SUPPLY), labels=LABELS),
         Sheet("payments", PAYMENTS, rows([report["payments"]], PAYMENTS), money=MONEY, rates={"on_time_rate"},

@@ -45,6 +45,7 @@ class Statement(BaseModel):
     """医保基金月度结算单: a hospital's month — payables, what was taken from them, the net."""
 
     hospital_code: str
+    hospital_name: str | None = Field(default=None, description="the registered name of `hospital_code`")
     month: str
     funds: list[StatementFund]
     totals: StatementTotals

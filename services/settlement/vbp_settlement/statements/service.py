@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.web.identity import Principal, Role
 from vbpkit.domain.money import format_yuan
 from vbpkit.domain.policy.dates import month_end
+from vbpkit.projections.registry import repository as registry
 from vbpkit.web.parties import OVERSEERS, not_found
 
 from vbp_settlement.fund_payables import repository as payables
@@ -45,8 +46,9 @@ async def statement(session: AsyncSession, *, hospital_code: str, month: str, pr
     amounts = await refunds.amounts(session, [d.id for d in demands])
     balances = await ledger.balances(session, [accounts.hospital_prepayment(hospital_code),
                                                accounts.hospital_refund_due(hospital_code)])
+    registered = await registry.institution(session, hospital_code)
     return Statement(
-        hospital_code=hospital_code, month=month, funds=funds,
+        hospital_code=hospital_code, hospital_name=registered.name if registered else None, month=month, funds=funds,
         totals=StatementTotals(payable=sum(f.payable for f in funds),
                                direct_settlements=sum(f.direct_settlements for f in funds),
                                offsets=sum(f.offsets for f in funds), net=sum(f.net for f in funds)),
