@@ -104,3 +104,16 @@ async def service_client(new_database, kafka):
 
     yield make
     await stack.aclose()
+
+
+# The files that take longest (a whole platform each, or many), run first: with one worker per
+# core (``make test``) the short files then fill in around them, and no worker ends the run
+# alone on a long file. The order of everything else is unchanged.
+LONGEST_FIRST = ("tests/platform/test_chaos_run.py", "tests/platform/test_api_fuzz.py", "tests/tools/test_demo_story.py",
+                 "tests/platform/test_no_event_lost.py", "tests/platform/test_readme_runs.py",
+                 "tests/platform/test_platform_heals.py", "tests/tools/test_vbp_cli.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
