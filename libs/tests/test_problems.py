@@ -265,3 +265,26 @@ class TestAnUnknownQueryParameterIsRefused:
         response = await client.get("/health", params={"verbose": "1"})
         body = assert_problem(response, 422, "validation-error")
         assert body["errors"][0]["reason"].endswith("it takes no query parameters")
+
+
+def test_a_validators_words_reach_the_client_without_pydantics_prefix():
+    """Issue 23: "Value error, unknown administrative division code" read as a library's words;
+    every 422 the kit writes — a request's fields as a bulk call's rows — gives the sentence alone."""
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import BaseModel, ValidationError, field_validator
+
+    from vbpkit.web.problems import field_errors
+
+    class Row(BaseModel):
+        region_code: str
+
+        @field_validator("region_code")
+        @classmethod
+        def _known(cls, value: str) -> str:
+            raise ValueError("unknown administrative division code")
+
+    try:
+        Row(region_code="999999")
+    except ValidationError as exc:
+        _, errors = field_errors(RequestValidationError(exc.errors()))
+    assert errors == [{"field": "region_code", "reason": "unknown administrative division code"}]

@@ -116,7 +116,8 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
-        if int(self._server.psql("SHOW max_connections;").split()[2]) < self.MAX_CONNECTIONS:
+        settings = self.data_dir / "postgresql.auto.conf"  # where ALTER SYSTEM writes; read, not asked
+        if f"max_connections = '{self.MAX_CONNECTIONS}'" not in settings.read_text(encoding="utf-8"):
             self._server.psql(f"ALTER SYSTEM SET max_connections = {self.MAX_CONNECTIONS};")
             self._server.cleanup()
             self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")

@@ -1,23 +1,7 @@
 """CON-2/CON-4/CON-5 through the gateway: a HIS's whole flow — agreement signed by three
 parties, order at the winning price, confirmation, partial delivery, acceptance, return."""
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from testsupport.contracts_setup import build_world, effective_agreement, today
-from vbptools.embedded import server_url_to_async
-from testsupport import shared_database
-
-
-async def contracts_events(pg_server: str, event_type: str, key: str) -> list[dict]:
-    engine = create_async_engine(server_url_to_async(pg_server, shared_database("contracts")))
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                text("SELECT envelope FROM outbox WHERE type = :t AND key = :k ORDER BY id"), {"t": event_type, "k": key})
-            return [r[0]["data"] for r in rows]
-    finally:
-        await engine.dispose()
+from testsupport.contracts_setup import build_world, contracts_events, effective_agreement, today
 
 
 class TestHisFlowFromOrderToAcceptance:

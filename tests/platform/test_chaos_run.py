@@ -8,7 +8,6 @@ and the platform's recovery honest on every CI run. Nothing here is timed."""
 
 import subprocess
 import sys
-from pathlib import Path
 from testsupport import ROOT
 
 

@@ -19,19 +19,10 @@ from vbpkit.web import identity
 from vbptools.embedded import server_url_to_async
 from vbpkit.web.identity import Principal, Role
 from testsupport import shared_database
+from testsupport.catalog_setup import assert_problem
 
-PROBLEM = "application/problem+json"
 KEY_FORMAT = re.compile(r"^vbp_(?P<key_id>[0-9a-f]+)_(?P<secret>[A-Za-z0-9_-]{32,})$")
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM), response.headers
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"].startswith("https://")
-    return body
 
 
 def institution(code: str) -> dict:

@@ -6,7 +6,6 @@ Nothing reads the wall clock directly; services take a `Clock` from their compos
 """
 
 import time
-from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
@@ -102,37 +101,19 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI)
 
 
-_recording: ContextVar["Clock | None"] = ContextVar("vbp_recording_clock", default=None)
+CLOCK_OPTION = "vbp_clock"  # the execution option a service's engine carries its clock in
 
 
-def recorded_now() -> datetime:
+def recorded_now(context) -> datetime:
     """The instant a row is recorded at (``recorded_at``, ``submitted_at``, ``placed_at`` … as a
-    column default): the service's clock, so that a frozen or shifted platform (``make demo``)
-    records its own dates beside its business dates (issue 23, item 6); real time where no
-    clock was set (a script writing rows directly). The gateway's audit trail keeps real time:
-    it records when a request really reached the platform, whatever date the platform shows."""
-    clock = _recording.get()
+    column default; SQLAlchemy passes the statement's execution context): the clock of the
+    service whose engine runs the statement (``CLOCK_OPTION``, set by ``create_service_app``),
+    so that a frozen or shifted platform (``make demo``) records its own dates beside its
+    business dates, from a request or a background loop alike (issue 23, item 6); real time on
+    an engine without one (a script writing rows directly). The gateway's audit trail keeps
+    real time: it records when a request really reached the platform, whatever date it shows."""
+    clock = context.execution_options.get(CLOCK_OPTION)
     return clock.now() if clock is not None else datetime.now(timezone.utc)
-
-
-def record_with(clock: "Clock") -> None:
-    """Make ``clock`` the one ``recorded_now`` reads in this context and in the tasks it starts."""
-    _recording.set(clock)
-
-
-class RecordingClockMiddleware:
-    """Pure ASGI: each request records with the service's clock (``recorded_now``)."""
-
-    def __init__(self, app, *, clock: "Clock"):
-        self.app = app
-        self.clock = clock
-
-    async def __call__(self, scope, receive, send):
-        token = _recording.set(self.clock)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _recording.reset(token)
 
 
 def clock_from_setting(value: str | None) -> Clock:

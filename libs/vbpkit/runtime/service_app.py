@@ -28,7 +28,7 @@ from vbpkit.web.clock_routes import restore as restore_clock
 from vbpkit.web.clock_routes import router as clock_router
 from vbpkit.messaging.parking.router import router as parking_router
 from vbpkit.messaging.replay import router as replay_router
-from vbpkit.runtime.clock import Clock, RecordingClockMiddleware, clock_from_setting, record_with
+from vbpkit.runtime.clock import CLOCK_OPTION, Clock, clock_from_setting
 from vbpkit.db.engine import create_engine, create_sessionmaker
 from vbpkit.web.identity import IdentityMiddleware
 from vbpkit.web.input_guard import InputGuard
@@ -103,7 +103,9 @@ SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     configure_logging(settings.log_level)
-    engine = create_engine(settings.database_url)
+    clock = clock_from_setting(settings.clock)
+    # the rows this service records carry its clock's time (vbpkit.runtime.clock.recorded_now)
+    engine = create_engine(settings.database_url, execution_options={CLOCK_OPTION: clock})
     sessionmaker = create_sessionmaker(engine)
     relay = OutboxRelay(
         sessionmaker,
@@ -127,14 +129,13 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             wait_for_facts_seconds=settings.wait_for_facts_seconds,
             stale_retry_seconds=settings.stale_retry_seconds,
         )
-    runtime = Runtime(settings, engine, sessionmaker, clock_from_setting(settings.clock), relay, consumer,
+    runtime = Runtime(settings, engine, sessionmaker, clock, relay, consumer,
                       handlers=handlers, read_models=read_models_of(spec))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade_to_head, spec.migrations, settings.database_url)
         await restore_clock(runtime.clock, settings.clock, sessionmaker)
-        record_with(runtime.clock)  # the background loops (consumer, checks) record with it too
         loops = {"relay": relay.run, "housekeeping": lambda: retention.run(sessionmaker, settings)}
         if consumer is not None:
             loops["consumer"] = consumer.run
@@ -180,7 +181,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     app.add_middleware(UnitOfWorkMiddleware, sessionmaker=sessionmaker)
-    app.add_middleware(RecordingClockMiddleware, clock=runtime.clock)
     app.add_middleware(InputGuard)  # inside IdentityMiddleware: it reads the body that was verified
     app.add_middleware(
         IdentityMiddleware,

@@ -20,22 +20,13 @@ from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vbpkit.web.input_guard import unstorable
-from vbpkit.web.problems import Problem, error_location
+from vbpkit.web.problems import Problem, error_location, plain_reason
 
 MAX_BULK_ROWS = 10_000
 M = TypeVar("M", bound=BaseModel)
 
 
 ROW_NUMBER = "the row's number in the request, from 1 (row 1 is the first element of the list sent)"
-_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
-
-
-def plain_reason(message: str) -> str:
-    """A validation message as a person reads it: pydantic's "Value error, " dropped."""
-    for prefix in _LIBRARY_PREFIXES:
-        if message.startswith(prefix):
-            return message[len(prefix):]
-    return message
 
 
 class RowError(BaseModel):

@@ -92,6 +92,18 @@ def invalid_field(field: str, reason: str) -> PydanticCustomError:
     return PydanticCustomError("invalid_field", reason.replace("{", "(").replace("}", ")"), {"field": field})
 
 
+_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def plain_reason(message: str) -> str:
+    """A validation message as a person reads it: pydantic's "Value error, " dropped (issue 23).
+    Every 422 the kit writes — a request's fields, a bulk call's rows — passes through it."""
+    for prefix in _LIBRARY_PREFIXES:
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
 def error_location(error: dict[str, Any]) -> str:
     """A pydantic error's location as a dotted path, ending in the blamed field if any."""
     loc = [str(p) for p in error.get("loc", ())]
@@ -117,7 +129,7 @@ def field_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, Any]
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             malformed = True
-        errors.append({"field": error_location(err), "reason": err.get("msg", "invalid")})
+        errors.append({"field": error_location(err), "reason": plain_reason(err.get("msg", "invalid"))})
     return malformed, errors
 
 

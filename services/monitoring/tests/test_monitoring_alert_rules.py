@@ -3,7 +3,7 @@ injectable clock: raised once per condition and period, announced, acknowledged,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +13,7 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
 
 INSURER = Principal(role=Role.INSURER, key_id="cq", tenant="500000")
+NOW = datetime(2025, 5, 1, 2, tzinfo=timezone.utc)  # when the alerts are acknowledged
 
 
 async def check(sessions, today: date, kind: str) -> list[int]:
@@ -92,14 +93,15 @@ class TestAcknowledgementAndScope:
         h3 = Principal(role=Role.HOSPITAL, key_id="h3", tenant="H3")
         with pytest.raises(Problem) as hidden:
             async with sessions() as session, session.begin():
-                await service.acknowledge(session, alert_id=mine.id, note="不是我的", principal=h3)
+                await service.acknowledge(session, alert_id=mine.id, note="不是我的", principal=h3, at=NOW)
         assert hidden.value.status == 404
         async with sessions() as session, session.begin():
-            done = await service.acknowledge(session, alert_id=mine.id, note="已安排进院采购", principal=INSURER)
+            done = await service.acknowledge(session, alert_id=mine.id, note="已安排进院采购", principal=INSURER,
+                                             at=NOW)
         assert (done.status, done.note, done.acknowledged_by) == ("acknowledged", "已安排进院采购", INSURER.actor)
         with pytest.raises(Problem) as again:
             async with sessions() as session, session.begin():
-                await service.acknowledge(session, alert_id=mine.id, note="again", principal=INSURER)
+                await service.acknowledge(session, alert_id=mine.id, note="again", principal=INSURER, at=NOW)
         assert again.value.status == 409
 
 

@@ -20,8 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.messaging import outbox
 from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
-from vbpkit.web.bulk_rows import plain_reason
-from vbpkit.web.problems import Problem, error_location
+from vbpkit.web.problems import Problem, error_location, plain_reason
 
 from vbp_contracts.orders import repository
 from vbp_contracts.orders.pricing import LineRefused, ProductRoutes, priced_line

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbp_monitoring.alerts.models import Alert
 from vbpkit.projections.accepted_lines import AcceptedLine
 from vbp_monitoring.purchases.models import Agreement, AgreementItem
-from vbpkit.runtime.clock import recorded_now
 
 
 async def monthly_accepted(session: AsyncSession, *, today: date) -> list:
@@ -86,5 +85,3 @@ async def listing(session: AsyncSession, *, filters: dict, after_id: int | None,
     return list(await session.scalars(query))
 
 
-def acknowledged_now() -> datetime:
-    return recorded_now()  # the platform's clock (issue 23)

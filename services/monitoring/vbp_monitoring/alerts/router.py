@@ -47,8 +47,9 @@ async def list_alerts(session: SessionDep, principal: PrincipalDep, clock: Clock
              dependencies=[require_roles(Role.INSURER, Role.HOSPITAL)],
              summary="Acknowledge an open alert with a note (the bureau, or the hospital concerned)")
 async def acknowledge(alert_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], body: Acknowledgement,
-                      session: SessionDep, principal: PrincipalDep) -> AlertRead:
-    return AlertRead.of(await service.acknowledge(session, alert_id=alert_id, note=body.note, principal=principal))
+                      session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> AlertRead:
+    return AlertRead.of(await service.acknowledge(session, alert_id=alert_id, note=body.note, principal=principal,
+                                                  at=clock.now()))
 
 
 @router.post("/alert-checks", response_model=AlertCheck, dependencies=[require_roles(Role.INSURER)],

@@ -22,7 +22,7 @@ Each new alert is announced with ``monitoring.alert.raised`` through the outbox.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -189,8 +189,10 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
                                        companies={a.company_code for a in found})
 
 
-async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, principal: Principal) -> Alert:
-    """The bureau (or the hospital concerned) acknowledges an alert with a note, once."""
+async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, principal: Principal,
+                      at: datetime) -> Alert:
+    """The bureau (or the hospital concerned) acknowledges an alert with a note, once, ``at``
+    the service's clock."""
     alert = await repository.alert(session, alert_id, for_update=True)
     allowed = principal.role in (Role.INSURER, Role.ADMIN) or (
         principal.role is Role.HOSPITAL and alert is not None and alert.hospital_code == principal.tenant)
@@ -199,6 +201,6 @@ async def acknowledge(session: AsyncSession, *, alert_id: int, note: str, princi
     if alert.status != "open":
         raise Problem(409, detail=f"alert {alert_id} is {alert.status}; only an open alert is acknowledged")
     alert.status, alert.note, alert.acknowledged_by = "acknowledged", note, principal.actor
-    alert.acknowledged_at = repository.acknowledged_now()
+    alert.acknowledged_at = at
     await session.flush()
     return alert

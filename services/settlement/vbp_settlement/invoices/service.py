@@ -35,8 +35,7 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.domain.money import format_yuan
 from vbpkit.web.pagination import cut
 from vbpkit.domain.policy import Explained, supplier_payment_due
-from vbpkit.web.bulk_rows import plain_reason
-from vbpkit.web.problems import Problem, error_location
+from vbpkit.web.problems import Problem, error_location, plain_reason
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.catalog_view.models import BatchView
 from vbpkit.web.parties import may_see, not_found
