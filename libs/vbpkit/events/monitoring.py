@@ -47,3 +47,55 @@ class RatingChanged(Event):
     breach_ids: list[int]
     batch_codes: list[str]
     reason: str
+
+
+@event_schema
+class HisRowsUploaded(Event):
+    """MON-11: a hospital's HIS sent rows of a national 进销存 interface (3501–3506). Counts
+    only — what was stored is read from monitoring; no patient, prescriber or pharmacist
+    identity is ever kept, so none is announced."""
+
+    type = "monitoring.his.uploaded"
+    version = 1
+
+    hospital_code: str
+    interface: str
+    data_type: str
+    msgid: str | None = None
+    received: int
+    stored: int
+    unchanged: int
+    refused: int
+    months: list[str]
+
+
+@event_schema
+class HisRowsDeleted(Event):
+    """MON-11 (3507 商品信息删除): a hospital deleted stored rows by ``fixmedins_bchno`` and data
+    type, so that it may send them again with other content."""
+
+    type = "monitoring.his.deleted"
+    version = 1
+
+    hospital_code: str
+    deleted: list[dict[str, str]]
+    months: list[str]
+
+
+@event_schema
+class HisMonthReconciled(Event):
+    """MON-11: a month of one hospital's HIS purchases was reconciled with the platform's
+    acceptances once the month's upload was due and the matching window had passed. Quantities
+    are in catalog units, decimal strings to 4 places."""
+
+    type = "monitoring.his.reconciled"
+    version = 1
+
+    hospital_code: str
+    month: str
+    region_code: str | None = None
+    products: int
+    his_net: str
+    platform_net: str
+    off_platform: str
+    unmapped_codes: int

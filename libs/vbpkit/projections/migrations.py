@@ -92,6 +92,16 @@ def create_product_view_v1() -> None:
     op.create_index("ix_product_view_applicant_credit_code", "product_view", ["applicant_credit_code"])
 
 
+def add_product_view_codes_v1() -> None:
+    """CAT-11's national insurance code and the pricing unit on a product_view created before
+    they were kept (MON-11 maps a HIS's ``med_list_codg`` through the code). Rows kept before
+    have neither until catalog's product events are applied again (a replay of vbp.catalog)."""
+    op.add_column("product_view", sa.Column("insurance_code", sa.String(27),
+                                            comment="CAT-11 national insurance code (医保药品/耗材代码)"))
+    op.add_column("product_view", sa.Column("unit", sa.String(32), comment="the unit the catalog prices (盒, 支, 个)"))
+    op.create_index("ix_product_view_insurance_code", "product_view", ["insurance_code"])
+
+
 def create_registry_v1() -> None:
     """The Registry projection's tables."""
     create_institution_view_v1()

@@ -11,6 +11,7 @@ from vbp_monitoring.assessment.router import router as assessment
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
 from vbp_monitoring.models import READ_MODELS
 from vbp_monitoring.credit.router import router as credit
+from vbp_monitoring.his.router import router as his
 from vbp_monitoring.institutions.router import router as institutions
 from vbp_monitoring.prepayment_use.router import router as prepayment_use
 from vbp_monitoring.progress.router import router as progress
@@ -31,7 +32,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report, assessment],
+                 supply, credit, report, assessment, his],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -26,4 +26,5 @@ READ_MODELS = (
     "supply_lines", "monthly_supply",  # supply (MON-6, MON-8)
     "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
 )
-OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases")
+OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",
+             "his_records", "his_code_mappings", "his_reconciled_months")  # MON-11: what hospitals' HIS sent

@@ -232,6 +232,17 @@ class ExecutionPolicy(BaseModel):
         default="lower", description="CAT-12: when the national lowest price capping a non-winning listing (CAT-7) "
         "falls below it, the listing is lowered to it (seed 003: 同步调整) or suspended until the exchange lists it "
         "again at most at the cap")
+    his_match_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=7, ge=0, le=31, description="MON-11: a HIS stock-in and a platform acceptance this many days apart "
+        "across a month's end are one purchase (the seeds give no window: a week covers the days between goods "
+        "arriving and the hospital confirming them on the platform)")
+    off_platform_alert_share: Ratio = Field(
+        default=Decimal("0.05"), description="MON-11: a month's off-platform quantity of a winning product above "
+        "this share of the hospital's HIS net purchases of it raises an alert (seeds 000/002/004 不得线下采购 allow "
+        "none; the default tolerates unit rounding and a late acceptance, 0 alerts on any)")
+    his_upload_due_day: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=10, ge=1, le=28, description="MON-11: a month's HIS 进销存 upload is due by this day of the next "
+        "month (seed 001 按时上传采购和使用数据 names no day; the 10th is the usual monthly reporting day)")
     rating_suspends_listings: bool = Field(
         default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
         "the batch (and a later better rating restores them)")

@@ -34,7 +34,7 @@ async def on_products_changed(session: AsyncSession, events: list[tuple[ProductF
              registration_no=e.registration_no, spec=e.spec, name=e.name,
              applicant_credit_code=e.applicant_credit_code, winning=e.winning,
              service_price_fen=e.service_price_fen, winning_price_fen=e.winning_price_fen, status=e.status,
-             as_of=envelope.occurred_at)
+             insurance_code=e.insurance_code, unit=e.unit, as_of=envelope.occurred_at)
         for e, envelope in events
     ]
     await upsert_latest(session, ProductView, rows, key="product_id")

@@ -52,4 +52,7 @@ class ProductView(ProjectionBase):
     service_price_fen: Mapped[int] = mapped_column(BigInteger)
     winning_price_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
+    insurance_code: Mapped[str | None] = mapped_column(
+        String(27), index=True, comment="CAT-11 national insurance code (医保药品/耗材代码)")
+    unit: Mapped[str | None] = mapped_column(String(32), comment="the unit the catalog prices (盒, 支, 个)")
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))

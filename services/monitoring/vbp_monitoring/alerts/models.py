@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from vbp_monitoring.models import Base
 
 KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
-         "substitutes", "prepayment_use", "pre_listing")
+         "substitutes", "prepayment_use", "pre_listing", "off_platform", "his_price", "charge_mismatch",
+         "his_upload_missing")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

@@ -37,6 +37,7 @@ from vbpkit.web.read_scope import ReadScope, covered
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.credit import service as credit
+from vbp_monitoring.his import service as his
 from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.substitutes import service as substitutes
@@ -60,7 +61,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             + await substitutes.alerts_due(session, today=today, region_of=region_of)
             + await prepayment_use.alerts_due(session, today=today, region_of=region_of)
             + await _behind(session, today=today, region_of=region_of)
-            + await timeliness.alerts_due(session, today=today, region_of=region_of))
+            + await timeliness.alerts_due(session, today=today, region_of=region_of)
+            + await his.alerts_due(session, today=today, region_of=region_of))
     raised = await raise_and_announce(session, rows)
     await credit.detect(session, today=today)  # MON-6: late and failed supply, then the ratings they give
     await credit.rate(session, today=today)

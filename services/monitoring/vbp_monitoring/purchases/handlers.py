@@ -18,7 +18,7 @@ async def on_agreement_effective(session: AsyncSession, event: AgreementEffectiv
     await repository.put_agreement(session, dict(
         agreement_id=event.agreement_id, version_no=event.version_no, batch_code=event.batch_code,
         agreement_year=event.agreement_year, hospital_code=event.hospital_code,
-        manufacturer_code=event.manufacturer_code), [
+        manufacturer_code=event.manufacturer_code, distributor_code=event.distributor_code), [
         dict(agreement_id=event.agreement_id, product_id=i.product_id, agreed_quantity=i.agreed_quantity,
              unit_price_fen=i.unit_price_fen) for i in event.items])
 

@@ -20,6 +20,8 @@ class Agreement(Base):
     agreement_year: Mapped[int] = mapped_column(Integer)
     hospital_code: Mapped[str] = mapped_column(String(64), index=True)
     manufacturer_code: Mapped[str] = mapped_column(String(18), index=True)
+    distributor_code: Mapped[str | None] = mapped_column(
+        String(18), comment="the designated distributor of the effective version (MON-11 shows other suppliers)")
 
 
 class AgreementItem(Base):
