@@ -15,7 +15,10 @@ from test_monitoring_report_rules import apply_all
 from test_monitoring_timeliness_rules import ADMIN, invoice, payment
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.assessment import service
+from test_monitoring_his_rules import STENT, purchase
 from vbp_monitoring.assessment.xlsx import assessment_workbook
+from vbp_monitoring.his import service as his
+from vbpkit.projections.catalog_view.models import ProductView
 from vbp_monitoring.settings import MonitoringSettings
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
@@ -63,7 +66,7 @@ class TestAssessment:
         h1, h2 = found["hospitals"]
         assert (h1["hospital_code"], h1["score"], h1["grade"]) == ("H1", "100.00", "A")
         assert h2["scores"] == {"completion": "50.00", "on_time_payment": "0.00", "onboarding": "0.00",
-                                "substitutes": "91.67"}
+                                "substitutes": "91.67", "on_platform": None}  # no HIS upload: nothing to assess
         assert (h2["completion"], h2["on_time_rate"], h2["onboarded_on"]) == ("0.5000", "0.0000", date(2025, 4, 10))
         assert (h2["score"], h2["grade"]) == ("38.33", "D")
         [company] = found["companies"]
@@ -81,7 +84,7 @@ class TestAssessment:
         found = await assess(sessions, as_of=date(2025, 2, 28))
         h1, h2 = found["hospitals"]
         assert h1["scores"] == {"completion": "100.00", "on_time_payment": None, "onboarding": None,
-                                "substitutes": "100.00"}
+                                "substitutes": "100.00", "on_platform": None}
         assert (h1["score"], h1["grade"], h1["invoices_due"]) == ("100.00", "A", 0)
         assert (h2["scores"]["completion"], h2["scores"]["on_time_payment"], h2["score"], h2["grade"]) == (
             "0.00", None, "33.33", "D")
@@ -97,6 +100,27 @@ class TestAssessment:
         assert [(h["score"], h["grade"]) for h in found["hospitals"]] == [("100.00", "A"), ("50.00", "D")]
         with pytest.raises(ValueError):
             MonitoringSettings(**REQUIRED, assessment_weights={"completion": 100})
+
+    async def test_mon7_bought_on_the_platform_from_the_his_uploads(self, sessions):
+        """MON-11 in MON-7 (seeds 000/002/004 不得线下采购): H1's HIS stocked in 1,500 of product 11
+        in 2025 (1,000 in February, 500 in September) and the platform accepted 1,200: 1,200 ÷
+        1,500 = 0.8 → 80.00. Weighed 0 by default, the score is unchanged (100.00); weighed 50
+        beside completion 50: (50 × 100 + 50 × 80) ÷ 100 = 90.00. H2's HIS sent nothing: null."""
+        await given_a_year(sessions)
+        async with sessions() as session, session.begin():
+            session.add(ProductView(product_id=11, batch_code="CQ", group_code="G1", registration_no="R11", spec="1",
+                                    name="P11", applicant_credit_code=A, winning=True, service_price_fen=0,
+                                    winning_price_fen=1000, status="listed", insurance_code=STENT, unit="个",
+                                    as_of=datetime.now(timezone.utc)))
+            await his.upload(session, hospital="H1", infno="3503", now=GENERATED, body=[
+                purchase("B1", "1000", "2025-02-01 09:00:00"), purchase("B2", "500", "2025-09-01 09:00:00")])
+        h1, h2 = (await assess(sessions))["hospitals"]
+        assert (h1["scores"]["on_platform"], h1["on_platform_quantity"], h1["his_quantity"], h1["score"]) == (
+            "80.00", "1200.0000", "1500.0000", "100.00")
+        assert h2["scores"]["on_platform"] is None
+        weighed = await assess(sessions, weights={"completion": 50, "on_time_payment": 0, "onboarding": 0,
+                                                  "substitutes": 0, "on_platform": 50})
+        assert weighed["hospitals"][0]["score"] == "90.00"
 
     async def test_mon7_mid_year_is_provisional_and_measured_against_the_target(self, sessions):
         """On 2025-06-30 (181 of 365 days, target 0.4959) H1 had bought 600 of 1,200 (0.5000):

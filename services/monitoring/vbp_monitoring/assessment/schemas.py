@@ -23,6 +23,10 @@ class HospitalAssessment(BaseModel):
     onboarding_check_day: date | None = Field(description="two months after the start; the first year only")
     substitute_alert_months: int
     months: int = Field(description="months of the year elapsed by as_of")
+    on_platform_quantity: str | None = Field(None, description="MON-11: accepted on the platform net of returns, "
+                                                               "of the batch's winning products; null without HIS uploads")
+    his_quantity: str | None = Field(None, description="MON-11: the HIS's net purchases of them (3503 − 3504), "
+                                                       "catalog units")
     savings: YuanFromFen = Field(description="MON-9, reported, not scored")
     scores: dict[str, str | None] = Field(description="each component's score, 0–100; null: nothing to assess")
     score: str | None = Field(description="the weighted mean of the assessed components' scores, their weights "

@@ -14,6 +14,10 @@ Per **hospital** with agreement items of the year, as of the year's last day (or
   before the check day;
 - **substitutes** (MON-5): months of the year with a substitutes alert for the batch —
   scored (1 − those months ÷ months elapsed) × 100;
+- **on the platform** (MON-11): the batch's winning products accepted on the platform net of
+  returns ÷ what the hospital's HIS stocked in net of returns, from its 3503/3504 uploads —
+  scored min(1, that) × 100; nothing to assess without uploads; weight 0 until the bureau sets
+  one;
 - **savings** (MON-9), reported for 结余留用, not scored.
 
 A component with nothing to assess has no score (``null``, "nothing to assess" in the
@@ -39,6 +43,8 @@ from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.alerts.service import onboarding_check_day
+from vbp_monitoring.his import service as his
+from vbp_monitoring.his.service import quantity_text
 from vbp_monitoring.assessment import repository
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import schedule_of
@@ -59,6 +65,13 @@ def grade_of(score: Decimal, grades: list[tuple[str, int]]) -> str:
         if score >= floor:
             return grade
     return grades[-1][0]
+
+
+def _on_platform(bought: tuple[Decimal, Decimal] | None) -> Decimal | None:
+    """MON-11's share bought on the platform, scored; None when the HIS sent no net purchase."""
+    if bought is None or bought[1] <= 0:
+        return None
+    return min(Decimal(1), max(Decimal(0), bought[0]) / bought[1]) * HUNDRED
 
 
 async def assessment(session: AsyncSession, *, principal: Principal, batch_code: str, year: int, as_of: date,
@@ -94,7 +107,10 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                                        "(MON-4); nothing to assess when none fell due",
                     "onboarding": "first year: 100 if the first accepted delivery came by two months after the "
                                   "start (MON-3), else 0; nothing to assess in later years or before the check day",
-                    "substitutes": "(1 − months with a substitutes alert ÷ months elapsed) × 100 (MON-5)"},
+                    "substitutes": "(1 − months with a substitutes alert ÷ months elapsed) × 100 (MON-5)",
+                    "on_platform": "min(1, accepted on the platform net of returns ÷ the HIS's net purchases stocked in) "
+                                   "× 100 of the batch's winning products (MON-11, seeds 000/002/004 不得线下采购); "
+                                   "nothing to assess without HIS uploads"},
                 "savings": "reported, not scored (MON-9, 结余留用)"}}
 
 
@@ -118,6 +134,7 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
         counts = due.setdefault(hospital, [0, 0])
         counts[0] += 1
         counts[1] += int(paid) >= amount
+    bought = await his.bought_on_platform(session, batch_code=batch.code, first=first, last=day)
     saved = {r["hospital_code"]: r["savings_fen"] for r in (await savings.savings(
         session, principal=principal, batch_code=batch.code, as_of=day, year=year, hospital_code=None))["rows"]}
     rows = []
@@ -132,10 +149,11 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
             "on_time_payment": rate * HUNDRED if rate is not None else None,
             "onboarding": (HUNDRED if first_bought is not None and first_bought <= check_day else Decimal(0))
             if onboarding_due else None,
-            "substitutes": (1 - Decimal(substituted.get(code, 0)) / months) * HUNDRED}
+            "substitutes": (1 - Decimal(substituted.get(code, 0)) / months) * HUNDRED,
+            "on_platform": _on_platform(bought.get(code))}
         assessed = {k: v for k, v in scores.items() if v is not None}
-        total = sum(weights[k] for k in assessed)  # the weights re-based to what was assessed
-        score = (sum(Decimal(weights[k]) * v for k, v in assessed.items()) / total).quantize(TWO, ROUND_HALF_UP) \
+        total = sum(weights.get(k, 0) for k in assessed)  # the weights re-based to what was assessed
+        score = (sum(Decimal(weights.get(k, 0)) * v for k, v in assessed.items()) / total).quantize(TWO, ROUND_HALF_UP) \
             if total else None
         rows.append({
             "hospital_code": code, "completion": str(line.completion), "target": str(line.target),
@@ -143,6 +161,8 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
             "invoices_due": invoices, "paid_on_time": on_time, "on_time_rate": None if rate is None else str(rate),
             "onboarded_on": first_bought, "onboarding_check_day": check_day if year == 1 else None,
             "substitute_alert_months": substituted.get(code, 0), "months": months,
+            "on_platform_quantity": None if code not in bought else quantity_text(bought[code][0]),
+            "his_quantity": None if code not in bought else quantity_text(bought[code][1]),
             "savings": saved.get(code, 0),
             "scores": {k: None if v is None else str(v.quantize(TWO, ROUND_HALF_UP)) for k, v in scores.items()},
             "score": None if score is None else str(score),

@@ -460,6 +460,36 @@ async def visible_reconciliation(session: AsyncSession, *, principal: Principal,
     return shown
 
 
+async def bought_on_platform(session: AsyncSession, *, batch_code: str, first: date,
+                             last: date) -> dict[str, tuple[Decimal, Decimal]]:
+    """MON-7 "bought on the platform": hospital → (platform net, HIS net) of the batch's winning
+    products from ``first`` to ``last``, in catalog units — HIS rows by stock-in day, acceptances
+    and returns by their days; no window (a year's ends are far from most purchases)."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    mapper = await Mapper.load(session)
+    his: dict[str, Decimal] = defaultdict(Decimal)
+    found = []
+    for h, code, data_type, day, quantity, _ in await repository.his_figures(session, months,
+                                                                               ("purchase", "purchase_return")):
+        mapped = mapper.map(code, day.replace(day=1)) if first <= day <= last else None
+        if mapped:
+            found.append((h, mapped[0], Decimal(quantity) / mapped[1] * (1 if data_type == "purchase" else -1)))
+    platform_rows = await repository.platform_figures(session, first, last)
+    products = await repository.products(session, {p for _, p, _ in found} | {p for _, p, *_ in platform_rows})
+    ours = {p for p, view in products.items() if view.batch_code == batch_code and view.winning}
+    for h, product, amount in found:
+        if product in ours:
+            his[h] += amount
+    platform: dict[str, Decimal] = defaultdict(Decimal)
+    for h, product, _, _, accepted, returned in platform_rows:
+        if product in ours:
+            platform[h] += accepted - returned
+    return {h: (platform.get(h, Decimal(0)), his[h]) for h in his}
+
+
 # --- upload status ------------------------------------------------------------------------------------
 
 
