@@ -17,7 +17,7 @@ from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.assessment import service
 from test_monitoring_his_rules import STENT, purchase
 from vbp_monitoring.assessment.xlsx import assessment_workbook
-from vbp_monitoring.his import service as his
+from vbp_monitoring.his import uploads as his
 from vbpkit.projections.catalog_view.models import ProductView
 from vbp_monitoring.settings import MonitoringSettings
 from vbpkit.web.identity import Principal, Role

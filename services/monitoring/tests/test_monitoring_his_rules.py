@@ -17,7 +17,7 @@ import pytest
 from monitoring_setup import A, accepted, agreement, deliver, returned
 from sqlalchemy import select, text
 from vbp_monitoring.alerts import service as alerts
-from vbp_monitoring.his import service
+from vbp_monitoring.his import checks, mapping, reconciliation, uploads
 from vbp_monitoring.his.models import HisRecord
 from vbpkit.projections.catalog_view.models import ProductView
 from vbpkit.projections.registry.models import CompanyView
@@ -57,7 +57,7 @@ def sale(bchno: str, quantity: str, at: str, price: str) -> dict:
 
 async def send(sessions, infno: str, body, hospital: str = "H1", now: datetime = NOW) -> dict:
     async with sessions() as session, session.begin():
-        return await service.upload(session, hospital=hospital, infno=infno, body=body, now=now)
+        return await uploads.upload(session, hospital=hospital, infno=infno, body=body, now=now)
 
 
 async def refused(sessions, infno: str, body, hospital: str = "H1") -> Problem:
@@ -80,10 +80,11 @@ async def add_stent(sessions, *, code: str | None = STENT, price_fen: int = 5900
 
 async def month_rows(sessions, month: str, principal: Principal = ADMIN, **filters) -> list[dict]:
     async with sessions() as session:
-        return await service.visible_reconciliation(session, principal=principal, month=service.first_of(month),
-                                                    hospital_code=filters.get("hospital_code"),
-                                                    batch_code=filters.get("batch_code"),
-                                                    region_code=filters.get("region_code"))
+        chosen, rows = await reconciliation.visible_reconciliation(
+            session, principal=principal, month=month, today=date(2026, 1, 1), hospital_code=filters.get("hospital_code"),
+            batch_code=filters.get("batch_code"), region_code=filters.get("region_code"))
+        assert chosen == month
+        return rows
 
 
 class TestOffPlatform:
@@ -152,16 +153,16 @@ class TestOffPlatform:
                                                          code="HIS-LOCAL-001")])
         assert result["created"] == 1
         async with sessions() as session:
-            [listed] = await service.unmapped(session, principal=ADMIN, hospital_code=None)
+            [listed] = await mapping.unmapped(session, principal=ADMIN, hospital_code=None)
         assert (listed["med_list_codg"], listed["quantity"]) == ("HISLOCAL001", "480.0000")
         assert await month_rows(sessions, "2025-03") == []
         async with sessions() as session, session.begin():
-            await service.put_mapping(session, code="his-local-001", product_id=11, his_units_per_unit=Decimal(24),
+            await mapping.put_mapping(session, code="his-local-001", product_id=11, his_units_per_unit=Decimal(24),
                                       note="盒=24片", actor="admin:a", now=NOW)
         [row] = await month_rows(sessions, "2025-03")
         assert (row["his_net"], row["off_platform"], row["highest_his_price"]) == ("20.0000", "20.0000", "588.00")
         async with sessions() as session:
-            assert await service.unmapped(session, principal=ADMIN, hospital_code=None) == []
+            assert await mapping.unmapped(session, principal=ADMIN, hospital_code=None) == []
 
 
 class TestUploads:
@@ -181,7 +182,7 @@ class TestUploads:
                                               purchase("B2", "5", "2025-03-02 09:00:00")])
         assert (mixed["created"], [(e["row"], e["field"]) for e in mixed["errors"]]) == (1, [(1, "fixmedins_bchno")])
         async with sessions() as session, session.begin():
-            gone = await service.delete(session, hospital="H1", body={"data": [
+            gone = await uploads.delete(session, hospital="H1", body={"data": [
                 {"fixmedins_bchno": "B1", "inv_data_type": "3"}, {"fixmedins_bchno": "NOPE", "inv_data_type": "3"}]})
         assert (gone["deleted"], [(e["row"], e["field"]) for e in gone["errors"]]) == (1, [(2, "fixmedins_bchno")])
         again = await send(sessions, "3503", [purchase("B1", "12", "2025-03-01 09:00:00")])
@@ -288,10 +289,10 @@ class TestChecks:
         async with sessions() as session:
             [missing], _ = await alerts.listing(session, principal=ADMIN, filters={"kind": "his_upload_missing"},
                                                 region_code=None, after_id=None, limit=5)
-            status = await service.visible_upload_status(session, principal=ADMIN, month=date(2025, 3, 1),
-                                                         today=date(2025, 4, 12), hospital_code=None,
-                                                         region_code=None, status=None)
-        assert missing.status == "resolved"
+            chosen, status = await checks.visible_upload_status(session, principal=ADMIN, month=None,
+                                                                today=date(2025, 4, 12), hospital_code=None,
+                                                                region_code=None, status=None)
+        assert (missing.status, chosen) == ("resolved", "2025-03")
         assert [(s["hospital_code"], s["status"], s["rows"]) for s in status] == [
             ("H1", "on_time", {"purchase": 1, "sale": 2}), ("H2", "late", {"purchase": 1}),
             ("H3", "on_time", {"purchase": 1})]

@@ -37,7 +37,7 @@ from vbpkit.web.read_scope import ReadScope, covered
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
 from vbp_monitoring.credit import service as credit
-from vbp_monitoring.his import service as his
+from vbp_monitoring.his import checks as his
 from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.substitutes import service as substitutes

@@ -43,8 +43,8 @@ from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 
 from vbp_monitoring.alerts.service import onboarding_check_day
-from vbp_monitoring.his import service as his
-from vbp_monitoring.his.service import quantity_text
+from vbp_monitoring.his import reconciliation as his
+from vbp_monitoring.his.months import quantity_text
 from vbp_monitoring.assessment import repository
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import schedule_of

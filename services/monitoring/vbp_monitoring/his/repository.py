@@ -196,6 +196,10 @@ async def hospitals_in_force(session: AsyncSession, first: date, last: date) -> 
     return found
 
 
+async def batch_policies(session: AsyncSession) -> list:
+    return [b.policy for b in await session.scalars(select(BatchView))]
+
+
 async def months_with_rows(session: AsyncSession) -> list[date]:
     return list(await session.scalars(select(HisRecord.month).distinct().order_by(HisRecord.month)))
 

@@ -14,7 +14,7 @@ from vbpkit.web.downloads import DOWNLOADS, Format, download
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.web.problems import Problem
 
-from vbp_monitoring.his import service
+from vbp_monitoring.his import checks, mapping, reconciliation, uploads
 from vbp_monitoring.his.national import INTERFACES
 from vbp_monitoring.his.schemas import (
     OFF_PLATFORM_COLUMNS, UPLOAD_COLUMNS, HisDeleteResult, HisUploadResult, MappingIn, MappingOut, MappingPage,
@@ -69,7 +69,7 @@ async def _json(request: Request):
                      "200 all deleted, 207 some refused, 422 none")
 async def delete_rows(request: Request, session: SessionDep, principal: PrincipalDep,
                       response: Response) -> HisDeleteResult:
-    result = HisDeleteResult(**await service.delete(session, hospital=principal.tenant, body=await _json(request)))
+    result = HisDeleteResult(**await uploads.delete(session, hospital=principal.tenant, body=await _json(request)))
     response.status_code = 207 if result.errors else 200
     return result
 
@@ -85,7 +85,7 @@ async def delete_rows(request: Request, session: SessionDep, principal: Principa
                      "207 some refused, 422 none, 409 all already stored with other content")
 async def upload(infno: UPLOADED, request: Request, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
                  response: Response) -> HisUploadResult:
-    result = HisUploadResult(**await service.upload(session, hospital=principal.tenant, infno=infno,
+    result = HisUploadResult(**await uploads.upload(session, hospital=principal.tenant, infno=infno,
                                                     body=await _json(request), now=clock.now()))
     response.status_code = 207 if result.errors else 200
     return result
@@ -102,8 +102,8 @@ async def off_platform(session: SessionDep, principal: PrincipalDep, clock: Cloc
                        alert: Annotated[bool | None, Query(description="only rows above the threshold (true) "
                                                                        "or not (false)")] = None,
                        format: Format = "json"):
-    chosen = service.first_of(month) if month else service.previous_month(clock.today().replace(day=1))
-    rows = await service.visible_reconciliation(session, principal=principal, month=chosen,
+    chosen, rows = await reconciliation.visible_reconciliation(session, principal=principal, month=month,
+                                                               today=clock.today(),
                                                 hospital_code=hospital_code, batch_code=batch_code,
                                                 region_code=region_code, alert=alert)
     if format != "json":
@@ -113,11 +113,11 @@ async def off_platform(session: SessionDep, principal: PrincipalDep, clock: Cloc
             "other_suppliers": "、".join(r["other_suppliers"]),
             **{k: Decimal(r[k]) for k in ("his_purchased", "his_returned", "his_net", "platform_net",
                                           "matched_across_month_end", "off_platform")}} for r in rows],
-            filename=f"off-platform-{service.month_text(chosen)}", generated_at=clock.now(),
-            generated_by=principal.actor, filters={"month": service.month_text(chosen), "hospital_code": hospital_code,
+            filename=f"off-platform-{chosen}", generated_at=clock.now(),
+            generated_by=principal.actor, filters={"month": chosen, "hospital_code": hospital_code,
                                                    "batch_code": batch_code, "region_code": region_code,
                                                    "alert": alert})
-    return OffPlatformPage(month=service.month_text(chosen), items=rows)
+    return OffPlatformPage(month=chosen, items=rows)
 
 
 @router.get("/his/uploads", response_model=UploadStatusPage, responses=DOWNLOADS,
@@ -128,29 +128,28 @@ async def upload_status(session: SessionDep, principal: PrincipalDep, clock: Clo
                         region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                         status: Literal["on_time", "late", "missing", "not_due"] | None = None,
                         format: Format = "json"):
-    chosen = service.first_of(month) if month else service.previous_month(clock.today().replace(day=1))
-    rows = await service.visible_upload_status(session, principal=principal, month=chosen, today=clock.today(),
+    chosen, rows = await checks.visible_upload_status(session, principal=principal, month=month, today=clock.today(),
                                                hospital_code=hospital_code, region_code=region_code, status=status)
     if format != "json":
         return download(format, title="进销存上传 (MON-11)", columns=UPLOAD_COLUMNS, rows=[{
             **r, **r["rows"], "batches_in_force": "、".join(r["batches_in_force"])} for r in rows],
-            filename=f"his-uploads-{service.month_text(chosen)}", generated_at=clock.now(),
-            generated_by=principal.actor, filters={"month": service.month_text(chosen), "hospital_code": hospital_code,
+            filename=f"his-uploads-{chosen}", generated_at=clock.now(),
+            generated_by=principal.actor, filters={"month": chosen, "hospital_code": hospital_code,
                                                    "region_code": region_code, "status": status})
-    return UploadStatusPage(month=service.month_text(chosen), items=rows)
+    return UploadStatusPage(month=chosen, items=rows)
 
 
 @router.get("/his/unmapped", response_model=UnmappedPage,
             summary="National codes your HIS rows use that map to no catalog product, with why (MON-11)")
 async def unmapped(session: SessionDep, principal: PrincipalDep,
                    hospital_code: Annotated[str | None, Query(max_length=64)] = None) -> UnmappedPage:
-    return UnmappedPage(items=await service.unmapped(session, principal=principal, hospital_code=hospital_code))
+    return UnmappedPage(items=await mapping.unmapped(session, principal=principal, hospital_code=hospital_code))
 
 
 @router.get("/his/mappings", response_model=MappingPage,
             summary="The national codes mapped to catalog products by hand, with their unit conversion (MON-11)")
 async def mappings(session: SessionDep, principal: PrincipalDep) -> MappingPage:
-    return MappingPage(items=[MappingOut.of(m) for m in await service.mappings(session)])
+    return MappingPage(items=[MappingOut.of(m) for m in await mapping.mappings(session)])
 
 
 @router.put("/his/mappings/{med_list_codg}", response_model=MappingOut,
@@ -159,7 +158,7 @@ async def mappings(session: SessionDep, principal: PrincipalDep) -> MappingPage:
                     "catalog unit (MON-11); replaces an earlier mapping of the code")
 async def put_mapping(med_list_codg: Annotated[str, Path(min_length=1, max_length=50)], body: MappingIn,
                       session: SessionDep, principal: PrincipalDep, clock: ClockDep) -> MappingOut:
-    return MappingOut.of(await service.put_mapping(
+    return MappingOut.of(await mapping.put_mapping(
         session, code=med_list_codg, product_id=body.product_id, his_units_per_unit=body.his_units_per_unit,
         note=body.note, actor=principal.actor, now=clock.now()))
 
@@ -167,5 +166,5 @@ async def put_mapping(med_list_codg: Annotated[str, Path(min_length=1, max_lengt
 @router.delete("/his/mappings/{med_list_codg}", status_code=204, dependencies=[require_roles(Role.ADMIN, Role.INSURER)],
                summary="Remove a hand mapping; the code maps through the catalog's insurance codes again (MON-11)")
 async def drop_mapping(med_list_codg: Annotated[str, Path(min_length=1, max_length=50)], session: SessionDep) -> Response:
-    await service.drop_mapping(session, code=med_list_codg)
+    await mapping.drop_mapping(session, code=med_list_codg)
     return Response(status_code=204)
