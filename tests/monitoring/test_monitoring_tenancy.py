@@ -82,8 +82,19 @@ async def _baseline_state(w):
     return (await w.market.exchange.get("/monitoring/savings", params={"batch_code": w.market.batch})).json()
 
 
+async def _map_and_unmap(w, c):
+    """PUT a hand mapping, then DELETE it: the DELETE's answer (an insurer's both succeed)."""
+    await c.put("/monitoring/his/mappings/TENANCY-CODE", json={"product_id": w.product})
+    return await c.delete("/monitoring/his/mappings/TENANCY-CODE")
+
+
 READERS = frozenset(ACTORS)
 MONTH = today()[:7]
+HOSPITALS = frozenset({"hospital_own", "hospital_foreign"})
+HIS_ROW = {"med_list_codg": "TENANCY-CODE", "fixmedins_hilist_id": "HC1", "fixmedins_hilist_name": "吻合器",
+           "fixmedins_bchno": "TENANCY-1", "spler_name": "某经销部", "manu_lotnum": "L1", "prdr_name": "生产企业",
+           "aprvno": "国械注准20160000001", "manu_date": "2026-01-01", "expy_end": "2028-01-01",
+           "purc_retn_cnt": "1", "rx_flag": "0", "purc_retn_stoin_time": f"{today()} 09:00:00"}
 ROUTES = [
     Route("GET /monitoring/progress", READERS, lambda w, c: c.get("/monitoring/progress")),
     Route("GET /monitoring/alerts", READERS, lambda w, c: c.get("/monitoring/alerts")),
@@ -118,6 +129,15 @@ ROUTES = [
           lambda w, c: c.get("/monitoring/reports/monthly", params={"month": MONTH})),
     Route("GET /monitoring/assessments/{year}", READERS,
           lambda w, c: c.get("/monitoring/assessments/1", params={"batch_code": w.market.batch})),
+    Route("POST /monitoring/his/{infno}", HOSPITALS,
+          lambda w, c: c.post("/monitoring/his/3503", json={"rows": [HIS_ROW]})),
+    Route("POST /monitoring/his/3507", HOSPITALS, lambda w, c: c.post("/monitoring/his/3507", json={
+        "data": [{"fixmedins_bchno": "TENANCY-1", "inv_data_type": "3"}]})),
+    Route("GET /monitoring/his/off-platform", READERS, lambda w, c: c.get("/monitoring/his/off-platform")),
+    Route("GET /monitoring/his/uploads", READERS, lambda w, c: c.get("/monitoring/his/uploads")),
+    Route("GET /monitoring/his/unmapped", READERS, lambda w, c: c.get("/monitoring/his/unmapped")),
+    Route("GET /monitoring/his/mappings", READERS, lambda w, c: c.get("/monitoring/his/mappings")),
+    Route("PUT and DELETE /monitoring/his/mappings/{code}", frozenset(INSURERS), _map_and_unmap),
     Route("POST /monitoring/read-model-rebuilds", frozenset(), lambda w, c: c.post("/monitoring/read-model-rebuilds")),
     Route("PUT /monitoring/clock", frozenset(),
           lambda w, c: c.put("/monitoring/clock", json={"now": "2026-01-01T10:00:00+08:00"})),

@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from vbpkit.runtime.clock import SHANGHAI
 
 from testsupport import readme_walkthrough
 from testsupport.scenario_setup import isolated_platform
@@ -48,7 +50,8 @@ def test_the_script_is_every_shell_block_but_the_marked_ones():
                  "/settlement/invoices", "/settlement/payments", "/settlement/prepayments", "/settlement/fund-payables",
                  "/monitoring/progress", "/monitoring/alerts", "/monitoring/reports/monthly",
                  "/monitoring/assessments", "/catalog/products/$PRODUCT/payment-standard", "/national-lowest-prices",
-                 "/pre-listing", "insurance_code=", "/admin/audit-log", "vbp upload orders", "vbp download assessment"):
+                 "/pre-listing", "insurance_code=", "/admin/audit-log", "vbp upload orders", "vbp download assessment",
+                 "/monitoring/his/3503", "/monitoring/his/off-platform"):
         assert path in walked, path
     assert "uuidgen" not in walked and "127.0.0.1:8000/catalog/products/42" not in walked
 
@@ -83,10 +86,23 @@ async def test_the_his_flow_left_what_the_readme_says(walkthrough):
         assert (alert["kind"], alert["status"]) == ("stockpiling", "acknowledged"), alert
 
 
+async def test_the_his_uploads_found_what_the_readme_says(walkthrough):
+    """MON-11 as the README tells it: the HIS stocked in 21 stents this month, the platform
+    accepted 20 and took 1 back: 2 bought off the platform, at a price above the agreed 730.00,
+    from a supplier that is not the designated distributor."""
+    _, ids, platform, _ = walkthrough
+    async with platform.client(ids["INSURER_KEY"]) as insurer:
+        month = datetime.now(SHANGHAI).strftime("%Y-%m")  # the README's $MONTH: its platform runs on today's clock
+        found = (await insurer.get("/monitoring/his/off-platform", params={"month": month})).json()
+    [row] = [r for r in found["items"] if r["product_id"] == int(ids["PRODUCT"])]
+    assert (row["his_net"], row["platform_net"], row["off_platform"], row["alert"], row["price_above_agreed"],
+            row["other_suppliers"]) == ("21.0000", "19.0000", "2.0000", True, True, ["某医疗器械经销部"]), row
+
+
 def test_the_files_the_readme_downloads_are_real_workbooks(walkthrough):
     project, captured, _, _ = walkthrough
     files = Path(captured["FILES"])
-    for name in ("standards.xlsx", "statement.xlsx", "report.xlsx", "assessment.xlsx"):
+    for name in ("standards.xlsx", "statement.xlsx", "report.xlsx", "assessment.xlsx", "off-platform.xlsx"):
         assert load_workbook(files / name, read_only=True).sheetnames, name
     assert (files / "audit.csv").read_text(encoding="utf-8-sig").startswith("id,")
     assert not list(files.glob("*.errors.csv"))  # every row of the README's uploads was stored
