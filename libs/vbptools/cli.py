@@ -6,11 +6,14 @@
     vbp upload listings winning-products.xlsx --batch GJ-GMZJ-2023
     vbp upload institutions hospitals.csv
     vbp upload orders month-end.csv --key $HIS_KEY     # one row per order line
+    vbp upload his-3503 purchases-2026-11.xlsx --key $HIS_KEY   # national 进销存 rows (MON-11)
     vbp download report --month 2026-10 [--region 500103] -o report.xlsx
 
 ``--url`` (``VBP_URL``, default http://127.0.0.1:8000) and ``--key`` (``VBP_API_KEY``) name the
 gateway and the caller. An upload reads a ``.csv`` (UTF-8 or GB18030) or ``.xlsx`` whose first
-row names the API's fields, sends it in calls of at most 10,000 rows with a progress bar, and
+row names the API's fields (a HIS's national rows, ``his-3501`` … ``his-3507``: the national
+field names, or a ``.json`` export as the HIS sends it — a list, ``{"purcinfo": [...]}`` or the
+national envelope), sends it in calls of at most 10,000 rows with a progress bar, and
 gives each call an ``Idempotency-Key`` made of the file's SHA-256 and the call's number: run it
 again after an interruption and the calls already made answer as before (DESIGN §5) while the
 rest are sent, so nothing is stored twice (stderr says how many calls were answered so). A call
@@ -29,6 +32,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -61,7 +65,11 @@ UPLOADS = {  # kind → (path, needs a batch)
     "fund-payables": ("/settlement/fund-payables", False),
     "non-winning-purchases": ("/monitoring/non-winning-purchases", False),
     "orders": ("/contracts/orders/bulk", False),
+    # MON-11: a HIS's rows of the national 进销存 interfaces, in their national field names
+    **{f"his-{infno}": (f"/monitoring/his/{infno}", False) for infno in ("3501", "3502", "3503", "3504", "3505",
+                                                                         "3506", "3507")},
 }
+NATIONAL_WRAPPERS = ("rows", "purcinfo", "invinfo", "selinfo", "data")
 ORDER_FIELDS = ("his_order_no",)  # an orders file has one row per line; these cells name its order
 LISTS = {"roles"}  # cells holding several values: 生产企业;配送企业 → a list
 # whole-number fields of the rows (a table's cells are text; codes like 500103 stay text)
@@ -152,8 +160,31 @@ def revoke_key(key_id: str, url: Url = "http://127.0.0.1:8000", key: Key = "") -
     console.print(f"key {key_id} revoked")
 
 
+def read_json(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """The rows of a HIS's JSON export of national rows: a list, one object, the rows under a
+    wrapper key (``purcinfo`` …, itself possibly a JSON text), or the national envelope."""
+    try:
+        body: Any = json.loads(path.read_bytes().decode("utf-8-sig"))
+        if isinstance(body, dict) and "input" in body:
+            body = json.loads(body["input"]) if isinstance(body["input"], str) else body["input"]
+        if isinstance(body, dict):
+            wrapper = next((k for k in NATIONAL_WRAPPERS if k in body), None)
+            if wrapper:
+                body = json.loads(body[wrapper]) if isinstance(body[wrapper], str) else body[wrapper]
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Stop(f"cannot read {path}: not a JSON export of rows ({error})", UNREADABLE) from None
+    rows = [body] if isinstance(body, dict) else body
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise Stop(f"cannot read {path}: no rows (a list of objects, {{\"purcinfo\": [...]}} or the national "
+                   "envelope)", UNREADABLE)
+    header = list(dict.fromkeys(name for r in rows for name in r))
+    return header, rows
+
+
 def read_table(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """The header and the rows of a .csv or .xlsx; empty cells are left out of a row."""
+    """The header and the rows of a .csv, .xlsx or .json; empty cells are left out of a row."""
+    if path.suffix.lower() == ".json":
+        return read_json(path)
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
@@ -298,7 +329,7 @@ def _send(http: httpx.Client, url: str, body: dict[str, list], indexes: list[lis
 
 def _row_errors(response: httpx.Response) -> dict[int, str]:
     """A whole call refused (422) with each bad row named by its place in the body."""
-    if response.status_code != 422:
+    if response.status_code not in (409, 422):  # 409: every row's key stored with other content (MON-11)
         return {}
     located = {}
     for error in response.json().get("errors", []):

@@ -87,16 +87,17 @@ async def test_the_his_flow_left_what_the_readme_says(walkthrough):
 
 
 async def test_the_his_uploads_found_what_the_readme_says(walkthrough):
-    """MON-11 as the README tells it: the HIS stocked in 21 stents this month, the platform
-    accepted 20 and took 1 back: 2 bought off the platform, at a price above the agreed 730.00,
-    from a supplier that is not the designated distributor."""
+    """MON-11 as the README tells it: the HIS stocked in 21 stents this month (and 1 more from a
+    file with ``vbp upload his-3503``), the platform accepted 20 and took 1 back: 3 bought off the
+    platform, some at a price above the agreed 730.00, from a supplier that is not the designated
+    distributor."""
     _, ids, platform, _ = walkthrough
     async with platform.client(ids["INSURER_KEY"]) as insurer:
         month = datetime.now(SHANGHAI).strftime("%Y-%m")  # the README's $MONTH: its platform runs on today's clock
         found = (await insurer.get("/monitoring/his/off-platform", params={"month": month})).json()
     [row] = [r for r in found["items"] if r["product_id"] == int(ids["PRODUCT"])]
     assert (row["his_net"], row["platform_net"], row["off_platform"], row["alert"], row["price_above_agreed"],
-            row["other_suppliers"]) == ("21.0000", "19.0000", "2.0000", True, True, ["某医疗器械经销部"]), row
+            row["other_suppliers"]) == ("22.0000", "19.0000", "3.0000", True, True, ["某医疗器械经销部"]), row
 
 
 def test_the_files_the_readme_downloads_are_real_workbooks(walkthrough):

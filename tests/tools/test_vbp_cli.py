@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -254,6 +255,49 @@ async def test_non_winning_purchases_are_pushed_and_refused_rows_are_written_bac
     assert code == 2 and "3 rows: 1 stored, 2 refused" in err, err
     assert "1 of 1 calls answered as before" in err, err
     assert await shares() == [(hospital, "G1", "2026-11", 6)]
+
+
+HIS_COLUMNS = ["med_list_codg", "fixmedins_hilist_id", "fixmedins_hilist_name", "fixmedins_bchno", "spler_name",
+               "manu_lotnum", "prdr_name", "aprvno", "manu_date", "expy_end", "finl_trns_pric", "purc_retn_cnt",
+               "rx_flag", "purc_retn_stoin_time"]
+
+
+async def test_a_his_uploads_its_national_rows_from_a_workbook_and_a_json_export(shared_platform, tmp_path):
+    """MON-11 with issue 12, item 3: ``vbp upload his-3503`` as a hospital sends an .xlsx of
+    national 3503 rows — a row with a count of 5 decimals (数值型 16,4) written back with why —
+    and again stores nothing twice; a JSON export in the national envelope goes as it is."""
+    from openpyxl import Workbook
+
+    hospital = f"H-HIS-{uuid.uuid4().hex[:6]}"
+    registered = await shared_platform.admin.post("/catalog/institutions", json={"rows": [
+        {"code": hospital, "name": "进销存医院", "level": 3, "kind": "public", "region_code": "500103"}]})
+    assert registered.status_code == 200, registered.text
+    key = await shared_platform.issue_key("hospital", hospital)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HIS_COLUMNS)
+    for bchno, count in (("CG1", "3"), ("CG2", "1.00001"), ("CG3", "2")):
+        sheet.append(["CLI-CODE-1", "HC1", "吻合器", bchno, "某经销部", "L1", "某企业", "国械注准1", "2026-01-01",
+                      "2028-01-01", "730", count, "0", "2026-11-05 09:00:00"])
+    path = tmp_path / "purchases.xlsx"
+    book.save(path)
+    code, _, err = await vbp(shared_platform, key, "upload", "his-3503", str(path))
+    assert code == 2 and "3 rows: 2 created, 0 updated, 0 unchanged, 1 refused" in err, err
+    [refused] = read_errors(path)
+    assert refused["fixmedins_bchno"] == "CG2" and refused["error"].startswith("purc_retn_cnt: "), refused
+    code, _, err = await vbp(shared_platform, key, "upload", "his-3503", str(path))
+    assert code == 2 and "1 of 1 calls answered as before" in err, err
+
+    export = tmp_path / "3503.json"
+    export.write_text(json.dumps({"infno": "3503", "input": {"purcinfo": [
+        dict(zip(HIS_COLUMNS, ["CLI-CODE-1", "HC1", "吻合器", "CG4", "某经销部", "L1", "某企业", "国械注准1",
+                               "2026-01-01", "2028-01-01", "730", "4", "0", "2026-11-06 09:00:00"]))]}},
+                                 ensure_ascii=False), encoding="utf-8")
+    code, _, err = await vbp(shared_platform, key, "upload", "his-3503", str(export))
+    assert code == 0 and "1 rows: 1 created" in err, err
+    async with shared_platform.client(key) as his:
+        status = (await his.get("/monitoring/his/uploads", params={"month": "2026-11"})).json()["items"]
+    assert [(s["hospital_code"], s["rows"]) for s in status] == [(hospital, {"purchase": 3})]
 
 
 async def test_the_assessment_downloads_as_a_workbook(shared_platform, tmp_path):
