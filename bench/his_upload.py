@@ -36,9 +36,12 @@ service computes the whole answer before its first byte) is raised to 900 s for 
 unless set in the environment; a read that took longer than 30 s is flagged, since it would
 have been a 504 on the default setting.
 
-``--profile`` adds, after the timings, cProfile of the two service calls in process on a
-session of monitoring's database (``service.upload`` of one call's rows, rolled back, and
-``service.visible_reconciliation`` with the answer built and JSON-encoded as the route does).
+``--profile`` adds, after the timings, the two service calls in process on a session of
+monitoring's database: one call's rows through the steps the upload route takes (the input
+guard's check of the body, the route's ``json.loads``, ``uploads.upload`` and the commit),
+each timed, then ``uploads.upload`` under cProfile (rolled back); and
+``reconciliation.visible_reconciliation`` with the answer validated and JSON-encoded as the
+route does, under cProfile.
 
     .venv/bin/python bench/his_upload.py                     # defaults: 5 calls; 2,000 × 200
     .venv/bin/python bench/his_upload.py --calls 2 --hospitals 200 --products 50 --region-code 500101
@@ -69,7 +72,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from month_end_upload import HOSPITAL, market  # noqa: E402  (the demo market, shared with the orders bench)
 
-from vbp_monitoring.his import national, service  # noqa: E402
+from vbp_monitoring.his import national, reconciliation, uploads  # noqa: E402
 from vbp_monitoring.his.repository import COLUMNS  # noqa: E402
 from vbp_monitoring.his.router import PURCHASE_EXAMPLE  # noqa: E402
 from vbpkit.domain.regions import known_regions  # noqa: E402
@@ -112,7 +115,7 @@ def purchase_rows(tag: str, count: int, products: int) -> list[dict]:
 
 
 def stored_records(rows: list[dict], hospital: str, now: datetime) -> list[tuple]:
-    """The rows as ``service.upload`` stores them (``his_records``' COLUMNS), built apart from any timing."""
+    """The rows as ``uploads.upload`` stores them (``his_records``' COLUMNS), built apart from any timing."""
     interface = national.INTERFACES["3503"]
     records = []
     for raw in rows:
@@ -358,39 +361,62 @@ async def profile(platform: Platform, arguments: argparse.Namespace) -> None:
     from vbp_monitoring.his.schemas import OffPlatformPage
     from vbpkit.db.engine import create_engine, create_sessionmaker
     from vbpkit.web.identity import Principal, Role
+    from vbpkit.web.input_guard import _body_problems
 
     engine = create_engine(platform.database_urls["monitoring"])
     sessions = create_sessionmaker(engine)
+    scope = {"headers": [(b"content-type", b"application/json")]}
     try:
-        body = json.loads(encoded(purchase_rows(f"P{uuid.uuid4().hex[:4].upper()}", arguments.rows,
-                                                arguments.products)), parse_float=Decimal)
+        tag = uuid.uuid4().hex[:4].upper()
+        print(f"\n--- one call of {arguments.rows:,} rows in process (monitoring's own steps, no HTTP), unprofiled ---")
+        for attempt in range(2):
+            raw = encoded(purchase_rows(f"Q{tag}{attempt}", arguments.rows, arguments.products))
+            marks = [time.perf_counter()]
+            assert not _body_problems(scope, raw)        # InputGuard: parses the body and walks every value
+            marks.append(time.perf_counter())
+            body = json.loads(raw, parse_float=Decimal)  # the route's _json
+            marks.append(time.perf_counter())
+            async with sessions() as session:
+                result = await uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
+                                              now=datetime.now(timezone.utc))
+                marks.append(time.perf_counter())
+                await session.commit()
+                marks.append(time.perf_counter())
+            assert result["created"] == arguments.rows, result
+            parts = [b - a for a, b in zip(marks, marks[1:])]
+            print(f"  input guard {parts[0]:.2f} s, json.loads {parts[1]:.2f} s, uploads.upload {parts[2]:.2f} s, "
+                  f"commit {parts[3]:.2f} s: {sum(parts):.2f} s = {arguments.rows / sum(parts):,.0f} rows/s")
+
+        body = json.loads(encoded(purchase_rows(f"P{tag}", arguments.rows, arguments.products)), parse_float=Decimal)
         async with sessions() as session:
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
-            result = await service.upload(session, hospital=HOSPITAL, infno="3503", body=body,
+            result = await uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
                                           now=datetime.now(timezone.utc))
             profiler.disable()
             elapsed = time.perf_counter() - started
             await session.rollback()
         assert result["created"] == arguments.rows, result
-        top(profiler, f"service.upload of {arguments.rows:,} rows in process, {elapsed:.2f} s", 30)
+        top(profiler, f"uploads.upload of {arguments.rows:,} rows, {elapsed:.2f} s under the profiler", 30)
 
         admin = Principal(role=Role.ADMIN, key_id="bench")
         async with sessions() as session:
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
-            rows = await service.visible_reconciliation(session, principal=admin, month=MONTH, hospital_code=None,
-                                                        batch_code=None, region_code=None)
+            month, rows = await reconciliation.visible_reconciliation(
+                session, principal=admin, month=MONTH.strftime("%Y-%m"), today=date.fromisoformat(CHECK_DAY),
+                hospital_code=None, batch_code=None, region_code=None)
             queried = time.perf_counter() - started
-            page = OffPlatformPage(month=service.month_text(MONTH), items=rows)
+            page = OffPlatformPage(month=month, items=rows)
             validated = time.perf_counter() - started
             size = len(page.model_dump_json())
             profiler.disable()
             elapsed = time.perf_counter() - started
         top(profiler, f"visible_reconciliation {queried:.1f} s + OffPlatformPage {validated - queried:.1f} s + "
-                      f"JSON {elapsed - validated:.1f} s ({size / 1e6:,.0f} MB), {len(rows):,} rows", 40)
+                      f"JSON {elapsed - validated:.1f} s ({size / 1e6:,.0f} MB), {len(rows):,} rows, "
+                      f"under the profiler", 40)
     finally:
         await engine.dispose()
 

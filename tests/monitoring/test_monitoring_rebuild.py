@@ -1,4 +1,4 @@
-"""MON-8 rebuild: an admin rebuilds monitoring's read models by replaying every topic from the
+"""MON-8 rebuild (and MON-11's reconciliation): an admin rebuilds monitoring's read models by replaying every topic from the
 beginning (``POST /monitoring/read-model-rebuilds``), and every figure read before equals the
 figure read after — on the scenario platform, after a history with returns, a delivery after
 the return, a declined line, a payment reversed and an invoice reversed (红冲)."""
@@ -23,6 +23,7 @@ async def snapshot(platform) -> dict:
         "performance": ("/monitoring/performance", {"first": "2026-06-01", "last": "2026-07-31",
                                                     "as_of": "2026-07-31"}),
         "prepayment use": ("/monitoring/prepayment-use", {"as_of": "2026-07-31"}),
+        "off-platform 2026-06 (MON-11)": ("/monitoring/his/off-platform", {"month": "2026-06"}),
     }
     taken = {}
     for name, (path, params) in reads.items():
@@ -78,15 +79,26 @@ class TestRebuildByReplay:
                                json={"reason": "录入错误"})).status_code == 201
         assert (await his.post("/settlement/payments", json={"invoice_id": kept["id"], "amount": f"{fen * 7 / 100:.2f}",
                                                              "paid_on": "2026-06-25"})).status_code == 201
+        code = f"REBUILD{uuid.uuid4().hex[:8]}"  # MON-11: the HIS stocked in 15 in June, the platform kept 12
+        assert (await platform.admin.put(f"/monitoring/his/mappings/{code}", json={"product_id": product})
+                ).status_code == 200
+        assert (await his.post("/monitoring/his/3503", json=[{
+            "med_list_codg": code, "fixmedins_hilist_id": "HC1", "fixmedins_hilist_name": "吻合器", "fixmedins_bchno": "R1",
+            "spler_name": "某经销部", "manu_lotnum": "L1", "prdr_name": "某企业", "aprvno": "国械注准1",
+            "manu_date": "2026-01-01", "expy_end": "2028-01-01", "purc_retn_cnt": "15", "rx_flag": "0",
+            "purc_retn_stoin_time": "2026-06-15 09:00:00"}])).status_code == 200
         await platform.settled()
         before = await snapshot(platform)
         mine = [r for r in before["progress"]["items"] if r["key"]["batch_code"] == market.batch]
         assert [(r["accepted_quantity"]) for r in mine] == [12]  # 10 − 3 + 5
+        [off] = [r for r in before["off-platform 2026-06 (MON-11)"]["items"] if r["product_id"] == product]
+        assert (off["his_net"], off["platform_net"], off["off_platform"]) == ("15.0000", "12.0000", "3.0000")
 
         assert (await his.post("/monitoring/read-model-rebuilds")).status_code == 403
         rebuilt = await platform.admin.post("/monitoring/read-model-rebuilds")
         assert rebuilt.status_code == 202, rebuilt.text
         assert "accepted_lines" in rebuilt.json()["tables"] and "alerts" not in rebuilt.json()["tables"]
+        assert "his_records" not in rebuilt.json()["tables"]  # what the HIS sent is kept; the figures come back
         body = await platform.settled()
         assert body["services"]["monitoring"]["consumer"]["replays"] == 1
         assert await snapshot(platform) == before

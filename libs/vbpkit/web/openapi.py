@@ -22,7 +22,7 @@ from vbpkit.web.problems import MEDIA_TYPE, Problem
 
 
 # the API's version (README "API policy", CHANGELOG.md): the major changes only with a breaking change
-API_VERSION = "2.0.0"
+API_VERSION = "2.1.0"
 
 ALL_ROLES = ("hospital", "exchange", "company", "insurer", "admin")
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -86,12 +86,13 @@ def check_day(month: date, policies) -> date:
 
 async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
     """Reconcile each month not reconciled yet whose check day has come; its alert rows. Each
-    month once: the first month is the earliest of any HIS row."""
-    months = await repository.months_with_rows(session)
-    if not months:
-        return []
+    month once, from the earliest month of any HIS row (a month with no row at all is still
+    checked: its uploads are missing). Runs every alert check, so it reads two index edges,
+    never the rows, when nothing is due."""
     last = await repository.last_reconciled(session)
-    month = next_month(last) if last else months[0]
+    month = next_month(last) if last else await repository.first_month(session)
+    if month is None:
+        return []
     policies = await repository.batch_policies(session)
     rows = []
     while check_day(month, policies) <= today:

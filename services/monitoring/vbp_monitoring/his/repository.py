@@ -200,8 +200,9 @@ async def batch_policies(session: AsyncSession) -> list:
     return [b.policy for b in await session.scalars(select(BatchView))]
 
 
-async def months_with_rows(session: AsyncSession) -> list[date]:
-    return list(await session.scalars(select(HisRecord.month).distinct().order_by(HisRecord.month)))
+async def first_month(session: AsyncSession) -> date | None:
+    """The earliest month of any HIS row (the first edge of ix_his_records_month)."""
+    return await session.scalar(select(func.min(HisRecord.month)))
 
 
 async def last_reconciled(session: AsyncSession) -> date | None:
