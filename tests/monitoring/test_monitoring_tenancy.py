@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from testsupport.contracts_setup import build_market, effective_agreements, is_problem, purchase, today
+from testsupport.contracts_setup import is_problem, purchase, today, two_provinces
 
 ACTORS = ("hospital_own", "hospital_foreign", "manufacturer", "company_foreign", "exchange", "insurer_cq",
           "insurer_sc")
@@ -34,12 +34,8 @@ class World:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def world(shared_platform) -> World:
-    market = await build_market(shared_platform, hospitals=2, distributors=2)
+    market = await two_provinces(shared_platform, distributors=2)
     own, foreign = market.hospitals
-    moved = await shared_platform.admin.post("/catalog/institutions", json={"rows": [
-        {"code": foreign, "name": "四川测试医院", "level": 3, "kind": "public", "region_code": "510104"}]})
-    assert moved.status_code == 200 and not moved.json()["errors"], moved.text
-    await effective_agreements(shared_platform, market)
     product = market.product_ids[0]
     await purchase(market, own, [(product, 3)])
     await purchase(market, foreign, [(product, 5)])

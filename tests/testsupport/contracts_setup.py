@@ -201,6 +201,17 @@ async def build_market(platform, *, preset: str = "chongqing-2025", starts_on: s
     return market
 
 
+async def two_provinces(platform, **market_options) -> Market:
+    """A market of two hospitals with effective agreements, the second moved to Sichuan
+    (510104) while the first stays in Chongqing (500103): reads scoped by region tell them apart."""
+    market = await build_market(platform, hospitals=2, **market_options)
+    moved = await platform.admin.post("/catalog/institutions", json={"rows": [
+        {"code": market.hospitals[1], "name": "四川测试医院", "level": 3, "kind": "public", "region_code": "510104"}]})
+    assert moved.status_code == 200 and not moved.json()["errors"], moved.text
+    await effective_agreements(platform, market)
+    return market
+
+
 async def set_volumes(market: Market, year: int, quantities: dict[tuple[int, int], int]) -> dict:
     """Agreed volumes of ``year``: (hospital index, product index) → quantity."""
     product_ids = market.product_ids

@@ -102,6 +102,13 @@ def add_product_view_codes_v1() -> None:
     op.create_index("ix_product_view_insurance_code", "product_view", ["insurance_code"])
 
 
+def drop_product_view_codes_v1() -> None:
+    """Undo :func:`add_product_view_codes_v1`."""
+    op.drop_index("ix_product_view_insurance_code", "product_view")
+    op.drop_column("product_view", "unit")
+    op.drop_column("product_view", "insurance_code")
+
+
 def create_registry_v1() -> None:
     """The Registry projection's tables."""
     create_institution_view_v1()

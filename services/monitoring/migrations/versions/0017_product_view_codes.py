@@ -4,7 +4,7 @@
 Revision ID: 0017
 Revises: 0016
 """
-from vbpkit.projections.migrations import add_product_view_codes_v1
+from vbpkit.projections.migrations import add_product_view_codes_v1, drop_product_view_codes_v1
 
 revision = "0017"
 down_revision = "0016"
@@ -17,8 +17,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from alembic import op
-
-    op.drop_index("ix_product_view_insurance_code", "product_view")
-    op.drop_column("product_view", "unit")
-    op.drop_column("product_view", "insurance_code")
+    drop_product_view_codes_v1()
