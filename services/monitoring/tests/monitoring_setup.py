@@ -52,6 +52,16 @@ def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on:
                  reason="破损")
 
 
+def status_changed(product: int, status: str, on: date, reason: str) -> Envelope:
+    """catalog.product.status_changed of product ``product`` (batch CQ) from ``on``."""
+    return Envelope(event_id=uuid.uuid4(), type="catalog.product.status_changed", version=1,
+                    occurred_at=datetime.now(timezone.utc), producer="catalog", key=str(product), data=dict(
+                        product_id=product, batch_code="CQ", group_code=None, registration_no=f"R{product}",
+                        spec="1", name=f"P{product}", applicant="A", applicant_credit_code=A, unit="个", winning=True,
+                        product_price_fen=1000, service_price_fen=0, winning_price_fen=1000, status=status,
+                        renewed_from=None, previous_status="listed", effective_on=on, reason=reason))
+
+
 async def deliver(sessions, *envelopes: Envelope) -> None:
     async with sessions() as session, session.begin():
         for e in envelopes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from monitoring_setup import A, B, accepted, agreement, deliver, returned
+from monitoring_setup import A, B, accepted, agreement, deliver, returned, status_changed
 from vbp_monitoring.progress import service
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
@@ -44,6 +44,28 @@ class TestProgressAgainstTheTime:
         assert (mid.explain["returned"], mid.explain["accepted_amount"]) == (20, "1900.00")
         [before_return] = await progress(sessions, date(2025, 6, 29))
         assert before_return.accepted_quantity == 210  # the return counts from its day
+
+    async def test_mon1_no_target_accrues_while_the_product_is_suspended(self, sessions):
+        """Issue 25, item 3 (seed 003: 不能保障质量和供应时…退出、备选和应急保障; the hospital's orders
+        for a suspended product are refused, CON-4): product 11 suspended from 2025-07-01,
+        disqualified from 2025-09-01, listed again from 2025-10-01 — 92 days without a target.
+        By 2025-12-31 H1 accepted 270 of 365: completion 0.7397 against (365 − 92) ÷ 365 = 0.7479,
+        not behind (against the whole year's 1.0000 it would be, by 26 points). On 2025-08-15,
+        mid-halt: (227 − 46) ÷ 365 = 0.4959."""
+        await deliver(sessions, agreement(1, "H1", A, [(11, 365, 1000)]),
+                      accepted(1, "H1", A, 11, 170, 1000, date(2025, 6, 1)),
+                      accepted(2, "H1", A, 11, 100, 1000, date(2025, 11, 1)),
+                      status_changed(11, "suspended", date(2025, 7, 1), "质量问题暂停挂网"),
+                      status_changed(11, "disqualified", date(2025, 9, 1), "取消中选资格"),
+                      status_changed(11, "listed", date(2025, 10, 1), "恢复挂网"))
+        [end] = await progress(sessions, date(2025, 12, 31))
+        assert (str(end.completion), str(end.target), end.behind) == ("0.7397", "0.7479", False)
+        assert end.explain["halted_days"] == 92 and [h["status"] for h in end.explain["halted"]] == [
+            "suspended", "disqualified"]
+        assert end.explain["halted"][0] == {"from": "2025-07-01", "to": "2025-08-31", "status": "suspended",
+                                            "reason": "质量问题暂停挂网", "days": 62}
+        [mid] = await progress(sessions, date(2025, 8, 15))
+        assert (str(mid.target), mid.explain["halted_days"]) == ("0.4959", 46)
 
     async def test_mon1_a_batch_ended_early_is_assessed_pro_rata(self, sessions):
         """Seed 000: the category entered national VBP and the batch ended on 2025-06-30 (day

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
-from vbp_monitoring.purchases.models import Agreement, AgreementItem
+from vbpkit.db.repository import any_of
+
+from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange
 
 
 async def agreed_items(session: AsyncSession, *, batch_code: str | None, hospital_code: str | None,
@@ -46,3 +48,17 @@ async def accepted(session: AsyncSession, *, batch_code: str, year: int, first: 
         entry = found.setdefault((hospital, product), [0, 0, 0, 0])
         entry[1], entry[3] = int(quantity), int(amount)
     return {k: tuple(v) for k, v in found.items()}
+
+
+async def status_changes(session: AsyncSession, product_ids: set[int]) -> dict[int, list[tuple[date, str, str]]]:
+    """product → [(from, status, reason)] in date order (catalog's status changes)."""
+    found: dict[int, list[tuple[date, str, str]]] = {}
+    if not product_ids:
+        return found
+    rows = await session.execute(
+        select(ProductStatusChange.product_id, ProductStatusChange.effective_on, ProductStatusChange.status,
+               ProductStatusChange.reason)
+        .where(any_of(ProductStatusChange.product_id, product_ids)).order_by(ProductStatusChange.effective_on))
+    for product, day, status, reason in rows:
+        found.setdefault(product, []).append((day, status, reason))
+    return found

@@ -6,6 +6,11 @@ accepted ÷ agreed, and the time-proportional target 序时进度 = elapsed days
 agreement year. ``behind`` when completion < target − the policy's tolerance (default 10
 points, ``ExecutionPolicy.progress_tolerance_points``).
 
+An item accrues no target on the days its product is suspended or disqualified (issue 25: a
+supplier's failure is not the hospital's; its orders for the product are refused, CON-4): the
+target is (elapsed days − those days) ÷ days in the year, and a product listed again accrues
+from that day. The explain names each halt with its reason.
+
 A batch ended early (seed 000: the category entered national VBP) cuts its agreement year
 at the early end; the agreed volume is then assessed pro rata (CAT-1): agreed × days of the
 cut year ÷ days of the whole year, half-up, and the target reaches 1 on the early end.
@@ -19,7 +24,7 @@ agreed amount's weighted mean of their items' targets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +40,7 @@ from vbpkit.web.read_scope import ReadScope, covered
 from vbp_monitoring.progress import repository
 
 FOUR = Decimal("0.0001")
+HALTING = ("suspended", "disqualified")
 GROUPS = ("item", "hospital", "company", "batch", "region")
 
 
@@ -109,6 +115,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         regions[code] = institution.region_code if institution else None
     years = {code: year_of(b.cycle, as_of, year) for code, b in batches.items()}
     schedules = {code: schedule_of(batches[code], years[code], as_of) for code in batches}
+    changes = await repository.status_changes(session, {i.product_id for i in items})
     accepted = {code: await repository.accepted(session, batch_code=code, year=years[code],
                                                 first=schedules[code]["first"],
                                                 as_of=min(as_of, schedules[code]["last"]))
@@ -120,14 +127,33 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         region = regions.get(item.hospital_code)
         if not scope.covers(region) or not covered(region, region_code):
             continue
-        _add(lines, item, batches[item.batch_code], schedules[item.batch_code], region,
-             accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of)
+        schedule = schedules[item.batch_code]
+        _add(lines, item, batches[item.batch_code], schedule, region,
+             accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of,
+             halts(changes.get(item.product_id, []), schedule["first"], min(as_of, schedule["last"])))
     return sorted(lines.values(), key=lambda line: tuple(str(v) for v in line.key.values()))
 
 
+def halts(changes: list[tuple[date, str, str]], first: date, last: date) -> list[dict]:
+    """The periods within [first, last] in which the product was suspended or disqualified."""
+    found = []
+    for index, (day, status, reason) in enumerate(changes):
+        if status not in HALTING:
+            continue
+        ends = changes[index + 1][0] - timedelta(days=1) if index + 1 < len(changes) else last
+        start, stop = max(day, first), min(ends, last)
+        if start <= stop:
+            found.append({"from": start.isoformat(), "to": stop.isoformat(), "status": status, "reason": reason,
+                          "days": (stop - start).days + 1})
+    return found
+
+
 def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tuple, group_by: str,
-         as_of: date) -> None:
+         as_of: date, halted: list[dict]) -> None:
     accepted_q, returned_q, accepted_fen, returned_fen = got
+    halted_days = sum(h["days"] for h in halted)
+    target = (Decimal(schedule["elapsed"] - halted_days) / Decimal(schedule["days"])).quantize(
+        FOUR, ROUND_HALF_UP) if halted_days else schedule["target"]
     assessed = (Decimal(item.agreed_quantity) * schedule["days"] / schedule["whole_days"]).quantize(
         Decimal(1), ROUND_HALF_UP)
     key = {"item": {"batch_code": item.batch_code, "agreement_year": item.agreement_year,
@@ -146,14 +172,17 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
     line.agreed_fen += item.agreed_quantity * item.unit_price_fen
     line.assessed_fen += assessed_fen
     line.accepted_fen += accepted_fen - returned_fen
-    line.weighted_target += schedule["target"] * assessed_fen
+    line.weighted_target += target * assessed_fen
     if group_by == "item":
         line.explain = {
             "rule": "MON-1", "preset": batch.policy.preset, "as_of": as_of.isoformat(),
             "agreement_year": {"year": item.agreement_year, "first": schedule["first"].isoformat(),
                                "last": schedule["last"].isoformat(), "days": schedule["days"]},
             "elapsed_days": schedule["elapsed"],
-            "target": f"{schedule['target']}", "target_formula": "elapsed days ÷ days in the agreement year",
+            "target": f"{target}", "target_formula": "elapsed days ÷ days in the agreement year" if not halted else
+            "(elapsed days − days the product was suspended or disqualified) ÷ days in the agreement year: a "
+            "supplier's failure is not counted against the hospital (issue 25)",
+            **({"halted": halted, "halted_days": halted_days} if halted else {}),
             "agreed": item.agreed_quantity,
             "assessed": int(assessed), "assessed_formula": (
                 f"agreed × {schedule['days']} ÷ {schedule['whole_days']} days: the year cut at the batch's early end"

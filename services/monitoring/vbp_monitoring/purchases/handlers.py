@@ -1,6 +1,6 @@
 """Keeps monitoring's agreements in step with contracts' events (MON-1):
 ``contracts.agreement.effective`` — the agreement and its items, a later version replacing an
-earlier one. The accepted lines and returns are the kit's projection (AcceptedLines).
+earlier one; ``catalog.product.status_changed`` — each product's status from a day. The accepted lines and returns are the kit's projection (AcceptedLines).
 
 The inbox records each event id with these writes, so a redelivery changes nothing.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
+from vbpkit.events.catalog import ProductStatusChanged
 from vbpkit.events.contracts import AgreementEffective
 
 from vbp_monitoring.purchases import repository
@@ -23,4 +24,13 @@ async def on_agreement_effective(session: AsyncSession, event: AgreementEffectiv
              unit_price_fen=i.unit_price_fen) for i in event.items])
 
 
-HANDLERS = {"contracts.agreement.effective": on_agreement_effective}
+async def on_product_status_changed(session: AsyncSession, event: ProductStatusChanged, envelope: Envelope) -> None:
+    """Suspended, disqualified, delisted or listed again from ``effective_on`` (MON-1 halts and
+    resumes the target of the product's items)."""
+    await repository.put_status_change(session, dict(
+        product_id=event.product_id, effective_on=event.effective_on, status=event.status, reason=event.reason[:500],
+        as_of=envelope.occurred_at))
+
+
+HANDLERS = {"contracts.agreement.effective": on_agreement_effective,
+            "catalog.product.status_changed": on_product_status_changed}

@@ -3,7 +3,9 @@ effective agreements with their items. The accepted delivery lines and their ret
 its date, are the kit's projection (``vbpkit.projections.accepted_lines``), so every figure
 answers for any ``as_of``."""
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
@@ -35,3 +37,17 @@ class AgreementItem(Base):
     unit_price_fen: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("agreed_quantity >= 0", name="agreed_not_negative"),)
+
+
+class ProductStatusChange(Base):
+    """A winning product's status from a day (catalog's ``catalog.product.status_changed``):
+    MON-1 accrues no target for an item on the days its product is suspended or disqualified
+    (issue 25: a supplier's failure is not counted against the hospital)."""
+
+    __tablename__ = "product_status_changes"
+
+    product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    effective_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="occurred_at of the event kept")

@@ -6,7 +6,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_monitoring.purchases.models import Agreement, AgreementItem
+from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange
 
 
 async def put_agreement(session: AsyncSession, row: dict, items: list[dict]) -> bool:
@@ -21,3 +21,13 @@ async def put_agreement(session: AsyncSession, row: dict, items: list[dict]) -> 
     if items:
         await session.execute(insert(AgreementItem).values(items))
     return True
+
+
+async def put_status_change(session: AsyncSession, row: dict) -> None:
+    """Keep a product's status from a day; a later event about the same day replaces it."""
+    statement = insert(ProductStatusChange).values(**row)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["product_id", "effective_on"],
+        set_={k: statement.excluded[k] for k in ("status", "reason", "as_of")},
+        where=ProductStatusChange.as_of <= statement.excluded.as_of))
+
