@@ -156,6 +156,47 @@ class ProductStatusChanged(ProductFacts):
 
 
 @event_schema
+class BackupDesignated(Event):
+    """CAT-13 备选/替补供应 (seeds 003/004): the insurer designated ``backup_product_id`` to supply
+    for the failing ``failing_product_id`` in ``region_code`` and the regions under it, at the
+    backup's own price (``price_fen``, with service; a non-winning backup at most
+    ``price_cap_fen``)."""
+
+    type = "catalog.backup.designated"
+    version = 1
+
+    backup_id: int
+    batch_code: str
+    group_code: str | None
+    failing_product_id: int
+    failing_manufacturer_code: str | None
+    backup_product_id: int
+    backup_manufacturer_code: str | None
+    backup_winning: bool
+    region_code: str
+    price_fen: int
+    price_cap_fen: int | None
+    reason: str
+    designated_on: date
+
+
+@event_schema
+class BackupWithdrawn(Event):
+    """CAT-13: a backup designation no longer stands."""
+
+    type = "catalog.backup.withdrawn"
+    version = 1
+
+    backup_id: int
+    batch_code: str
+    failing_product_id: int
+    backup_product_id: int
+    region_code: str
+    reason: str
+    withdrawn_on: date
+
+
+@event_schema
 class PaymentStandardChanged(Event):
     """CAT-11 医保支付标准: a product's payment standard from ``effective_from`` — its rule
     (``winning_price`` | ``listing_price`` | ``fixed`` by the insurer | ``frozen``), amount

@@ -232,6 +232,10 @@ class ExecutionPolicy(BaseModel):
         default="lower", description="CAT-12: when the national lowest price capping a non-winning listing (CAT-7) "
         "falls below it, the listing is lowered to it (seed 003: 同步调整) or suspended until the exchange lists it "
         "again at most at the cap")
+    backup_price_cap_ratio: PositiveDecimal = Field(
+        default=Decimal(1), description="CAT-13: a listed non-winning backup's price is at most this times the failing "
+        "product's winning price (the seeds name no price rule for 备选/替补; 1: never dearer than the winner it "
+        "replaces); a winning backup keeps its own winning price")
     his_match_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=7, ge=0, le=31, description="MON-11: a HIS stock-in and a platform acceptance this many days apart "
         "across a month's end are one purchase (the seeds give no window: a week covers the days between goods "

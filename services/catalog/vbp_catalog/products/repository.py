@@ -95,3 +95,4 @@ async def lower_prices(session: AsyncSession, *, product_id: int) -> list[LowerP
 async def reductions(session: AsyncSession, *, product_id: int) -> list[PriceReduction]:
     return list(await session.scalars(
         select(PriceReduction).where(PriceReduction.product_id == product_id).order_by(PriceReduction.id)))
+

@@ -144,6 +144,9 @@ class ProductDetail(ProductRead):
     history: list[ChangeRead] = Field(description="every listing, price and status change: who, when, why")
     lower_prices: list[dict[str, Any]]
     price_reductions: list[dict[str, Any]]
+    backups: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "CAT-13: the backup designations naming this product — as the failing product (`role`: failing) or as the "
+        "backup (`role`: backup) — with region, price, status and reason"))
 
 
 class ProductPage(BaseModel):

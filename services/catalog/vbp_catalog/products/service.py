@@ -25,6 +25,7 @@ from vbpkit.web.pagination import cut
 from vbpkit.web.problems import Problem
 
 from vbp_catalog import insurance_codes
+from vbp_catalog.backups import repository as backup_designations
 from vbp_catalog.batches import repository as batches
 from vbp_catalog.batches.models import Batch
 from vbp_catalog.differential import RatioOutOfRange, differential_price
@@ -236,6 +237,10 @@ async def detail(session: AsyncSession, *, product_id: int) -> ProductDetail:
         history=[ChangeRead.model_validate(c) for c in await repository.history(session, product_id=product_id)],
         lower_prices=[lower_price_read(lp) for lp in await repository.lower_prices(session, product_id=product_id)],
         price_reductions=[reduction_read(r) for r in await repository.reductions(session, product_id=product_id)],
+        backups=[{"role": "failing" if b.failing_product_id == product_id else "backup", "id": b.id,
+                  "failing_product_id": b.failing_product_id, "backup_product_id": b.backup_product_id,
+                  "region_code": b.region_code, "price": format_yuan(b.price_fen), "status": b.status,
+                  "reason": b.reason} for b in await backup_designations.of_product(session, product_id)],
     )
 
 
