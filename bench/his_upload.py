@@ -26,24 +26,33 @@ companies, four batches, their products, year-1 agreements signed).
    per hospital × product (``accepted_lines``; a tenth of them short of the HIS quantity, so
    some rows are off-platform), then ANALYZE (as autovacuum would have by the time anyone
    reads). Times ``GET /monitoring/his/off-platform?month=2023-03`` through the gateway as
-   the admin, to the last byte of the answer (``--region-code`` adds a read of one county's
+   the admin, every page of it (5,000 rows at most a page, whole hospitals) to the last byte (``--region-code`` adds a read of one county's
    hospitals; ``--region-only`` skips the whole-platform read), and as the floor the plain
    ``SELECT hospital_code, med_list_codg, sum(quantity) FROM his_records WHERE month = $1
-   GROUP BY 1, 2`` by asyncpg over the same rows. Prints seconds and the ratio.
+   GROUP BY 1, 2`` by asyncpg over the same rows. Prints seconds and the ratio. Then times
+   ``POST /monitoring/alert-checks`` (``--no-alert-check`` skips it): on that day the month
+   check reconciles March for every hospital and raises its alerts.
 
 The gateway's upstream timeout (``GATEWAY_UPSTREAM_TIMEOUT_SECONDS``, 30 s by default: the
 service computes the whole answer before its first byte) is raised to 900 s for this run
 unless set in the environment; a read that took longer than 30 s is flagged, since it would
-have been a 504 on the default setting.
+have been a 504 on the default setting. Monitoring's alert schedule
+(``MONITORING_ALERT_CHECK_SECONDS``, every 60 s by default) is set to once a day unless set in
+the environment: from 2023-04-11 on, each round would reconcile the same month in the same
+process while the read is being timed; the month check is timed on its own instead.
 
 ``--profile`` adds, after the timings, the two service calls in process on a session of
-monitoring's database: one call's rows through the steps the upload route takes (the input
-guard's check of the body, the route's ``json.loads``, ``uploads.upload`` and the commit),
+monitoring's database: one call's rows through the steps the upload route takes (the route's
+``json.loads``, ``uploads.upload`` and the commit),
 each timed, then ``uploads.upload`` under cProfile (rolled back); and
-``reconciliation.visible_reconciliation`` with the answer validated and JSON-encoded as the
-route does, under cProfile.
+``reconciliation.visible_reconciliation`` of the whole month in one answer (as a download
+reads it) validated and JSON-encoded as the route does, under cProfile.
 
-    .venv/bin/python bench/his_upload.py                     # defaults: 5 calls; 2,000 × 200
+The figures go to stdout; the services' own logs go to stderr (at this size the month check's
+failure logs its whole INSERT statement, several MB: send stderr to a file).
+
+    .venv/bin/python bench/his_upload.py 2> his_upload.log   # defaults: 5 calls; 2,000 × 200
+    .venv/bin/python bench/his_upload.py --region-code 500101 --profile 2> his_upload.log
     .venv/bin/python bench/his_upload.py --calls 2 --hospitals 200 --products 50 --region-code 500101
 """
 
@@ -72,9 +81,12 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from month_end_upload import HOSPITAL, market  # noqa: E402  (the demo market, shared with the orders bench)
 
-from vbp_monitoring.his import national, reconciliation, uploads  # noqa: E402
+from vbp_monitoring.his import national  # noqa: E402
+from vbp_monitoring.his import reconciliation as his_reconciliation  # noqa: E402
+from vbp_monitoring.his import uploads as his_uploads  # noqa: E402
 from vbp_monitoring.his.repository import COLUMNS  # noqa: E402
 from vbp_monitoring.his.router import PURCHASE_EXAMPLE  # noqa: E402
+from vbpkit.db.repository import as_json  # noqa: E402
 from vbpkit.domain.regions import known_regions  # noqa: E402
 from vbpkit.runtime.clock import SHANGHAI  # noqa: E402
 from vbptools.demo import world  # noqa: E402
@@ -119,10 +131,9 @@ def stored_records(rows: list[dict], hospital: str, now: datetime) -> list[tuple
     interface = national.INTERFACES["3503"]
     records = []
     for raw in rows:
-        values, problems = national.read_row(interface, national.without_identity(raw))
+        values, kept, problems = national.read_row(interface, national.without_identity(raw))
         assert not problems, problems
-        kept = national.stored_form(values)
-        text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+        text = as_json(kept)
         at = values[interface.time]
         records.append((hospital, "purchase", values["fixmedins_bchno"], national.code_key(values["med_list_codg"]),
                         values[interface.quantity], values.get(interface.price), at,
@@ -147,6 +158,8 @@ async def connect(platform: Platform, service_name: str) -> asyncpg.Connection:
 async def main(arguments: argparse.Namespace) -> None:
     raised = "GATEWAY_UPSTREAM_TIMEOUT_SECONDS" not in os.environ
     os.environ.setdefault("GATEWAY_UPSTREAM_TIMEOUT_SECONDS", "900")
+    quiet = "MONITORING_ALERT_CHECK_SECONDS" not in os.environ
+    os.environ.setdefault("MONITORING_ALERT_CHECK_SECONDS", "86400")
     with tempfile.TemporaryDirectory() as folder:
         settings = PlatformSettings(data_dir=Path(folder), gateway_port=free_port(), kafka_port=free_port(),
                                     first_service_port=free_port_block(), log_level="WARNING",
@@ -156,8 +169,11 @@ async def main(arguments: argparse.Namespace) -> None:
             started = time.perf_counter()
             await platform.start()
             told, _ = await market(platform, Path(folder))
+            notes = (["gateway upstream timeout raised from 30 s to 900 s"] if raised else []) + (
+                ["monitoring alert schedule once a day instead of every 60 s (the month check is timed apart)"]
+                if quiet else [])
             print(f"platform started and market set up in {time.perf_counter() - started:.0f} s"
-                  f"{' (gateway upstream timeout raised from 30 s to 900 s for this run)' if raised else ''}")
+                  + "".join(f"; {n}" for n in notes))
             await uploads(platform, told, arguments)
             await told.day(CHECK_DAY)
             await reconciliation(platform, arguments)
@@ -222,7 +238,7 @@ async def uploads(platform: Platform, told, arguments: argparse.Namespace) -> No
 # --- 2. reconciliation --------------------------------------------------------------------------------
 
 
-async def setup_month(platform: Platform, hospitals: int, products: int) -> dict[str, int]:
+async def setup_month(platform: Platform, hospitals: int, products: int, unmapped: int) -> dict[str, int]:
     """The hospitals, products, HIS rows and accepted lines of the month, by COPY; what was written."""
     now = datetime.now(timezone.utc)
     month = MONTH.strftime("%Y-%m")
@@ -257,6 +273,11 @@ async def setup_month(platform: Platform, hospitals: int, products: int) -> dict
                 accepted = quantity - 3 if (h + p) % 10 == 0 else quantity  # a tenth bought partly off the platform
                 lines.append((1_000_000_000 + h, p + 1, hospital, BATCH, 1, MANUFACTURER, FIRST_PRODUCT + p,
                               accepted, 1260 + p, date(2023, 3, day), now))
+            for u in range(unmapped):  # a product no catalog product has the code of (not a VBP product)
+                text = json.dumps({"fixmedins_bchno": f"N{h:05d}{u:04d}", "med_list_codg": f"XN{u:08d}"})
+                his.append((hospital, "purchase", f"N{h:05d}{u:04d}", f"XN{u:08d}", Decimal(5), Decimal("3.5"),
+                            datetime(2023, 3, 1 + u % 28, 9, 0, tzinfo=SHANGHAI), MONTH, SUPPLIERS[0], text,
+                            hashlib.sha256(text.encode()).hexdigest(), now))
         started = time.perf_counter()
         async with connection.transaction():
             await connection.copy_records_to_table("institution_view", records=institutions, columns=[
@@ -272,17 +293,36 @@ async def setup_month(platform: Platform, hospitals: int, products: int) -> dict
         copied = time.perf_counter() - started
         await connection.execute("ANALYZE his_records, accepted_lines, product_view, institution_view")
         print(f"\n2. reconciliation of {month}: {hospitals:,} hospitals × {products} products of {BATCH} "
-              f"(insurance codes set), COPY of {len(his):,} HIS purchase rows and {len(lines):,} accepted lines "
-              f"in {copied:.1f} s, then ANALYZE")
+              f"(insurance codes set), COPY of {len(his):,} HIS purchase rows"
+              f"{f' ({hospitals * unmapped:,} of them of {unmapped} unmapped code(s) a hospital)' if unmapped else ''} "
+              f"and {len(lines):,} accepted lines in {copied:.1f} s, then ANALYZE")
         return {"his": len(his), "lines": len(lines)}
     finally:
         await connection.close()
 
 
-async def read(client: httpx.AsyncClient, params: dict) -> tuple[float, httpx.Response]:
+class Pages:
+    """Every page of a read, as one answer: its rows, alerts and bytes."""
+
+    def __init__(self):
+        self.rows = self.alerts = self.bytes = self.pages = 0
+
+
+async def read(client: httpx.AsyncClient, params: dict) -> tuple[float, Pages]:
+    """The whole month, page after page (5,000 rows at most each) until no cursor is left."""
+    found, cursor = Pages(), None
     started = time.perf_counter()
-    answer = await client.get("/monitoring/his/off-platform", params=params)
-    return time.perf_counter() - started, answer
+    while True:
+        answer = await client.get("/monitoring/his/off-platform", params={
+            **params, "limit": 5_000, **({"cursor": cursor} if cursor else {})})
+        assert answer.status_code == 200, (answer.status_code, answer.text[:500])
+        found.pages += 1
+        found.rows += answer.content.count(b'"hospital_code":')
+        found.alerts += answer.content.count(b'"alert":true')
+        found.bytes += len(answer.content)
+        cursor = answer.json()["next_cursor"]
+        if cursor is None:
+            return time.perf_counter() - started, found
 
 
 async def floor(platform: Platform, hospitals: list[str] | None) -> tuple[float, int]:
@@ -305,14 +345,8 @@ async def floor(platform: Platform, hospitals: list[str] | None) -> tuple[float,
         await connection.close()
 
 
-def answered(answer: httpx.Response) -> int:
-    """Rows in the answer, counted without decoding a body of hundreds of MB."""
-    assert answer.status_code == 200, (answer.status_code, answer.text[:500])
-    return answer.content.count(b'"hospital_code":')
-
-
 async def reconciliation(platform: Platform, arguments: argparse.Namespace) -> None:
-    written = await setup_month(platform, arguments.hospitals, arguments.products)
+    written = await setup_month(platform, arguments.hospitals, arguments.products, arguments.unmapped_codes)
     expected = arguments.hospitals * arguments.products
     month = MONTH.strftime("%Y-%m")
     admin = httpx.AsyncClient(base_url=platform.gateway_url, headers={"X-API-Key": platform.admin_api_key},
@@ -320,28 +354,37 @@ async def reconciliation(platform: Platform, arguments: argparse.Namespace) -> N
     try:
         if not arguments.region_only:
             seconds, answer = await read(admin, {"month": month})
-            rows = answered(answer)
+            rows, alerts = answer.rows, answer.alerts
             assert rows == expected, (rows, expected)
-            alerts = answer.content.count(b'"alert":true')
             floor_seconds, floor_rows = await floor(platform, None)
+            late = "  — over the default 30 s upstream timeout: a 504 as deployed" if seconds > DEFAULT_TIMEOUT else ""
             print(f"  GET /monitoring/his/off-platform?month={month} as the admin through the gateway: "
-                  f"{seconds:.2f} s for {rows:,} rows ({len(answer.content) / 1e6:,.0f} MB of JSON, "
-                  f"{alerts:,} alerts){'  — over the default 30 s upstream timeout: a 504 as deployed' if seconds > DEFAULT_TIMEOUT else ''}")
+                  f"{seconds:.2f} s for {rows:,} rows in {answer.pages:,} pages ({answer.bytes / 1e6:,.0f} MB of JSON, "
+                  f"{alerts:,} alerts){late}")
             print(f"  plain SQL sum by hospital × code over the month's {written['his']:,} rows (asyncpg, best of 3): "
                   f"{floor_seconds:.3f} s for {floor_rows:,} groups")
-            print(f"  ratio read / SQL: {seconds / floor_seconds:,.0f} ×   (read {'≤' if seconds <= 120 else '>'} 120 s)")
+            print(f"  ratio read / SQL: {seconds / floor_seconds:,.0f} ×   "
+                  f"(read {'≤' if seconds <= 120 else '>'} 120 s)")
         if arguments.region_code:
             hospitals = [f"HX{arguments.region_code}{h:05d}" for h in range(arguments.hospitals)
                          if REGIONS[h % len(REGIONS)] == arguments.region_code]
             assert hospitals, f"no bench hospital in {arguments.region_code}; one of {', '.join(REGIONS)}"
             seconds, answer = await read(admin, {"month": month, "region_code": arguments.region_code})
-            rows = answered(answer)
+            rows = answer.rows
             assert rows == len(hospitals) * arguments.products, (rows, len(hospitals))
             floor_seconds, floor_rows = await floor(platform, hospitals)
             print(f"  same read with region_code={arguments.region_code} ({len(hospitals)} hospitals): "
-                  f"{seconds:.2f} s for {rows:,} rows ({len(answer.content) / 1e6:,.1f} MB)")
+                  f"{seconds:.2f} s for {rows:,} rows in {answer.pages:,} pages ({answer.bytes / 1e6:,.1f} MB)")
             print(f"  plain SQL sum of those hospitals' rows (best of 3): {floor_seconds:.3f} s for {floor_rows:,} "
                   f"groups; ratio {seconds / floor_seconds:,.0f} ×")
+        if not arguments.no_alert_check:
+            started = time.perf_counter()
+            answer = await admin.post("/monitoring/alert-checks")
+            seconds = time.perf_counter() - started
+            told = (f"{len(answer.json()['alerts_raised']):,} alerts raised" if answer.status_code == 200
+                    else answer.text[:300])
+            print(f"  POST /monitoring/alert-checks on {CHECK_DAY} (reconciles {month} for every hospital and raises "
+                  f"its alerts): {answer.status_code} in {seconds:.2f} s: {told}")
     finally:
         await admin.aclose()
 
@@ -361,38 +404,34 @@ async def profile(platform: Platform, arguments: argparse.Namespace) -> None:
     from vbp_monitoring.his.schemas import OffPlatformPage
     from vbpkit.db.engine import create_engine, create_sessionmaker
     from vbpkit.web.identity import Principal, Role
-    from vbpkit.web.input_guard import _body_problems
 
     engine = create_engine(platform.database_urls["monitoring"])
     sessions = create_sessionmaker(engine)
-    scope = {"headers": [(b"content-type", b"application/json")]}
     try:
         tag = uuid.uuid4().hex[:4].upper()
         print(f"\n--- one call of {arguments.rows:,} rows in process (monitoring's own steps, no HTTP), unprofiled ---")
         for attempt in range(2):
             raw = encoded(purchase_rows(f"Q{tag}{attempt}", arguments.rows, arguments.products))
             marks = [time.perf_counter()]
-            assert not _body_problems(scope, raw)        # InputGuard: parses the body and walks every value
-            marks.append(time.perf_counter())
             body = json.loads(raw, parse_float=Decimal)  # the route's _json
             marks.append(time.perf_counter())
             async with sessions() as session:
-                result = await uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
+                result = await his_uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
                                               now=datetime.now(timezone.utc))
                 marks.append(time.perf_counter())
                 await session.commit()
                 marks.append(time.perf_counter())
             assert result["created"] == arguments.rows, result
             parts = [b - a for a, b in zip(marks, marks[1:])]
-            print(f"  input guard {parts[0]:.2f} s, json.loads {parts[1]:.2f} s, uploads.upload {parts[2]:.2f} s, "
-                  f"commit {parts[3]:.2f} s: {sum(parts):.2f} s = {arguments.rows / sum(parts):,.0f} rows/s")
+            print(f"  json.loads {parts[0]:.2f} s, uploads.upload {parts[1]:.2f} s, "
+                  f"commit {parts[2]:.2f} s: {sum(parts):.2f} s = {arguments.rows / sum(parts):,.0f} rows/s")
 
         body = json.loads(encoded(purchase_rows(f"P{tag}", arguments.rows, arguments.products)), parse_float=Decimal)
         async with sessions() as session:
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
-            result = await uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
+            result = await his_uploads.upload(session, hospital=HOSPITAL, infno="3503", body=body,
                                           now=datetime.now(timezone.utc))
             profiler.disable()
             elapsed = time.perf_counter() - started
@@ -402,14 +441,28 @@ async def profile(platform: Platform, arguments: argparse.Namespace) -> None:
 
         admin = Principal(role=Role.ADMIN, key_id="bench")
         async with sessions() as session:
+            marks = [time.perf_counter()]
+            month, rows, _ = await his_reconciliation.visible_reconciliation(
+                session, principal=admin, month=MONTH.strftime("%Y-%m"), today=date.fromisoformat(CHECK_DAY),
+                hospital_code=None, batch_code=None, region_code=None)
+            marks.append(time.perf_counter())
+            page = OffPlatformPage(month=month, items=rows, next_cursor=None)
+            marks.append(time.perf_counter())
+            size = len(page.model_dump_json())
+            marks.append(time.perf_counter())
+            del page, rows
+        parts = [b - a for a, b in zip(marks, marks[1:])]
+        print(f"\n--- the off-platform read in process, unprofiled: visible_reconciliation {parts[0]:.1f} s, "
+              f"OffPlatformPage {parts[1]:.1f} s, JSON {parts[2]:.1f} s ({size / 1e6:,.0f} MB): {sum(parts):.1f} s ---")
+        async with sessions() as session:
             profiler = cProfile.Profile()
             started = time.perf_counter()
             profiler.enable()
-            month, rows = await reconciliation.visible_reconciliation(
+            month, rows, _ = await his_reconciliation.visible_reconciliation(
                 session, principal=admin, month=MONTH.strftime("%Y-%m"), today=date.fromisoformat(CHECK_DAY),
                 hospital_code=None, batch_code=None, region_code=None)
             queried = time.perf_counter() - started
-            page = OffPlatformPage(month=month, items=rows)
+            page = OffPlatformPage(month=month, items=rows, next_cursor=None)
             validated = time.perf_counter() - started
             size = len(page.model_dump_json())
             profiler.disable()
@@ -427,9 +480,14 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=10_000, help="3503 rows a call, ≤ 10,000 (default 10,000)")
     parser.add_argument("--hospitals", type=int, default=2_000, help="hospitals reconciled (default 2,000)")
     parser.add_argument("--products", type=int, default=200, help="winning products reconciled (default 200)")
+    parser.add_argument("--unmapped-codes", type=int, default=0,
+                        help="also write, per hospital, this many March purchase rows of codes no catalog product "
+                             "has (what a HIS sends for products outside the batches; default 0)")
     parser.add_argument("--region-code", choices=REGIONS, default=None,
                         help="also read one county's hospitals (1/20 of them) with region_code")
     parser.add_argument("--region-only", action="store_true", help="skip the whole-platform read (needs --region-code)")
+    parser.add_argument("--no-alert-check", action="store_true",
+                        help="skip timing POST /monitoring/alert-checks (the month check) after the reads")
     parser.add_argument("--profile", action="store_true", help="cProfile the two service calls in process afterwards")
     arguments = parser.parse_args()
     if arguments.region_only and not arguments.region_code:

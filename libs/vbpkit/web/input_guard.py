@@ -14,7 +14,7 @@ looks at the path, the query and a JSON body and answers 422 problem+json naming
 
 Narrower columns (an INTEGER year, a line number) are bounded by their request models. The
 checks cost a regular-expression scan of the body; it is parsed only when the scan finds a
-NUL, a 19-digit number or a date. A JSON body of more than ``MAX_OBJECTS`` objects is refused
+NUL, a 19-digit number or a date whose year lies outside the 1900s–2100s. A JSON body of more than ``MAX_OBJECTS`` objects is refused
 before anything parses it: a bulk request takes 10,000 rows, and millions of tiny ones would
 cost hundreds of MB to materialise before the row count is checked (issue 11, item 6).
 """
@@ -35,7 +35,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DATE = re.compile(r"^([0-9]{4,})-([0-9]{2})(-([0-9]{2})([T ].*)?)?$")  # a date, a date-time or a month
 MAX_OBJECTS = 50_000
-_SUSPECT = re.compile(rb"\\u0000|\x00|\d{19,}|\"-?\d{4,}-\d\d")
+# a year outside DATE_RANGE's centuries (19xx–21xx): negative, five digits or more, or another
+# century. Ordinary dates do not make the guard parse the body (every bulk body has dates).
+_SUSPECT = re.compile(rb"\\u0000|\x00|\d{19,}|\"(?:-\d{4,}|\d{5,}|(?!19|20|21)\d{4})-\d\d")
 
 
 def unstorable(value: Any, where: str = "") -> list[tuple[str, str]]:
@@ -103,6 +105,11 @@ def _path_problems(path: str) -> list[tuple[str, str]]:
     return []
 
 
+# Where a bulk body's rows are, each refused alone by its service (the bulk convention): ``rows``,
+# and a HIS's national rows (MON-11) bare, under their wrapper, or in the national envelope.
+_ROW = re.compile(r"((input\.)?(rows|purcinfo|invinfo|selinfo|data)\.)?\d+(\.|$)")
+
+
 def _body_problems(scope, body: bytes) -> list[tuple[str, str]]:
     content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
     if not body or not content_type.endswith(b"json"):
@@ -118,7 +125,7 @@ def _body_problems(scope, body: bytes) -> list[tuple[str, str]]:
     except (ValueError, RecursionError):
         return []  # the application answers malformed JSON itself (400)
     return [(f"body.{where}" if where else "body", reason) for where, reason in unstorable(document)
-            if not re.match(r"rows\.\d+(\.|$)", where)]
+            if not _ROW.match(where)]
 
 
 class InputGuard:

@@ -117,3 +117,17 @@ class TestBehindAtTheMonthEnd:
         assert (alert.id, alert.hospital_code, alert.period, alert.details["completion"], alert.details["target"]) == (
             raised, "H2", "2025-02", "0.0500", "0.1616")
         assert await check(sessions, date(2025, 3, 15), "behind") == []  # once for February
+
+
+class TestManyAlertsAtOnce:
+    async def test_a_check_raising_more_alerts_than_one_statement_binds_raises_them_all(self, sessions):
+        """A province's MON-11 month raises tens of thousands of alerts in one check: 5,000 rows
+        of 11 parameters are beyond PostgreSQL's 32,767 in one statement — all raised, once."""
+        rows = [dict(kind="off_platform", rule="MON-11", period="2025-03", batch_code="CQ", hospital_code=f"H{n}",
+                     company_code="", product_id=11, group_code="", region_code="500103",
+                     raised_on=date(2025, 4, 11), details={"n": n}) for n in range(5_000)]
+        async with sessions() as session, session.begin():
+            raised = await service.raise_and_announce(session, rows)
+        async with sessions() as session, session.begin():
+            again = await service.raise_and_announce(session, rows)
+        assert (len(raised), len({a.id for a in raised}), again) == (5_000, 5_000, [])

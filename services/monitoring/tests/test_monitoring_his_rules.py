@@ -80,10 +80,10 @@ async def add_stent(sessions, *, code: str | None = STENT, price_fen: int = 5900
 
 async def month_rows(sessions, month: str, principal: Principal = ADMIN, **filters) -> list[dict]:
     async with sessions() as session:
-        chosen, rows = await reconciliation.visible_reconciliation(
+        chosen, rows, more = await reconciliation.visible_reconciliation(
             session, principal=principal, month=month, today=date(2026, 1, 1), hospital_code=filters.get("hospital_code"),
             batch_code=filters.get("batch_code"), region_code=filters.get("region_code"))
-        assert chosen == month
+        assert (chosen, more) == (month, None)
         return rows
 
 
@@ -167,12 +167,12 @@ class TestOffPlatform:
 
 class TestUploads:
     async def test_mon11_replay_conflict_and_deletion_by_fixmedins_bchno(self, sessions):
-        """The national key (hospital, data type, fixmedins_bchno): the same content again is a
-        replay; other content a 409 until deleted by 3507; then it is taken anew. Another hospital's
+        """The national key (hospital, data type, fixmedins_bchno): the same content again (10.0000
+        is 10) is a replay; other content a 409 until deleted by 3507; then it is taken anew. Another hospital's
         same bchno is its own key."""
         first = await send(sessions, "3503", {"purcinfo": [purchase("B1", "10", "2025-03-01 09:00:00")]})
         assert (first["created"], first["unchanged"]) == (1, 0)
-        replay = await send(sessions, "3503", {"purcinfo": [purchase("B1", "10", "2025-03-01 09:00:00")]})
+        replay = await send(sessions, "3503", {"purcinfo": [purchase("B1", "10.0000", "2025-03-01 09:00:00")]})
         assert (replay["created"], replay["unchanged"], replay["errors"]) == (0, 1, [])
         conflict = await refused(sessions, "3503", [purchase("B1", "11", "2025-03-01 09:00:00")])
         assert conflict.status == 409 and conflict.errors[0]["field"] == "body.0.fixmedins_bchno"
@@ -224,12 +224,14 @@ class TestUploads:
             {**good, "fixmedins_bchno": "B7", "prod_geay_flag": "2"},
             "not a row",
             {**good, "fixmedins_bchno": "B9", "memo": "无"},  # an optional "无" is simply empty
+            {**good, "fixmedins_bchno": "B10", "memo": "a\x00b"},  # PostgreSQL stores no NUL
         ]
         result = await send(sessions, "3503", {"purcinfo": rows})
         assert result["created"] == 2
         named = {(e["row"], e["field"]): e["reason"] for e in result["errors"]}
         assert list(named) == [(2, "med_list_codg"), (3, "fixmedins_bchno"), (4, "purc_retn_cnt"),
-                               (5, "finl_trns_pric"), (6, "purc_retn_stoin_time"), (7, "prod_geay_flag"), (8, "row")]
+                               (5, "finl_trns_pric"), (6, "purc_retn_stoin_time"), (7, "prod_geay_flag"), (8, "row"),
+                               (10, "memo")]
         assert "字符型 50" in named[(2, "med_list_codg")] and "无" in named[(2, "med_list_codg")]
         assert "字符型 30" in named[(3, "fixmedins_bchno")]
         assert "数值型 16,4" in named[(4, "purc_retn_cnt")]
@@ -296,6 +298,24 @@ class TestChecks:
         assert [(s["hospital_code"], s["status"], s["rows"]) for s in status] == [
             ("H1", "on_time", {"purchase": 1, "sale": 2}), ("H2", "late", {"purchase": 1}),
             ("H3", "on_time", {"purchase": 1})]
+
+
+class TestPages:
+    async def test_mon11_a_page_holds_whole_hospitals_and_its_cursor_the_next(self, sessions):
+        """Three hospitals with a row each, one row a page: H1, then H2, then H3 and no cursor."""
+        await add_stent(sessions)
+        for hospital in ("H1", "H2", "H3"):
+            await send(sessions, "3503", [purchase("B1", "5", "2025-03-05 10:00:00")], hospital=hospital)
+        pages, cursor = [], None
+        while True:
+            async with sessions() as session:
+                _, rows, cursor = await reconciliation.visible_reconciliation(
+                    session, principal=ADMIN, month="2025-03", today=date(2026, 1, 1), hospital_code=None,
+                    batch_code=None, region_code=None, cursor=cursor, limit=1)
+            pages.append([r["hospital_code"] for r in rows])
+            if cursor is None:
+                break
+        assert pages == [["H1"], ["H2"], ["H3"]]
 
 
 class TestScope:

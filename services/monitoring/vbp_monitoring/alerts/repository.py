@@ -50,14 +50,19 @@ async def hospitals_that_bought(session: AsyncSession, batch_codes: list[str], *
     return {(b, h) for b, h in rows}
 
 
+# An alert row binds 11 parameters; PostgreSQL takes at most 32,767 in one statement (a month's
+# MON-11 check of a province raises tens of thousands of alerts at once).
+ALERTS_PER_STATEMENT = 2_000
+
+
 async def raise_once(session: AsyncSession, rows: list[dict]) -> list[Alert]:
     """Insert the alerts not raised before (one per kind, period, batch, hospital, company and
-    product); the new ones come back."""
-    if not rows:
-        return []
-    inserted = await session.scalars(insert(Alert).values(rows).on_conflict_do_nothing(
-        constraint="uq_alerts_once").returning(Alert))
-    return list(inserted)
+    product), in statements of at most ``ALERTS_PER_STATEMENT`` rows; the new ones come back."""
+    raised: list[Alert] = []
+    for start in range(0, len(rows), ALERTS_PER_STATEMENT):
+        raised += list(await session.scalars(insert(Alert).values(rows[start:start + ALERTS_PER_STATEMENT])
+                                             .on_conflict_do_nothing(constraint="uq_alerts_once").returning(Alert)))
+    return raised
 
 
 async def resolve(session: AsyncSession, *, kind: str, keys: set[tuple[str, str]], today: date) -> list[int]:

@@ -45,5 +45,8 @@ itself, and names are written freely in HIS.
 
 Each month reconciled is announced per hospital (``monitoring.his.reconciled``); the figures
 are computed from the stored rows and the accepted-lines projection whenever they are read, so
-a replay of the topics rebuilds them.
+a replay of the topics rebuilds them. A read is a page of whole hospitals, reconciled a round
+of hospitals at a time with queries that name them (a province's month is 400,000 rows: no
+answer holds it whole, and a region's page costs that region's rows, not the province's); a
+download takes every row up to the download maximum.
 """

@@ -20,7 +20,7 @@ from vbpkit.web.read_scope import ReadScope, covered
 from vbp_monitoring.his import repository
 from vbp_monitoring.his.mapping import Mapper
 from vbp_monitoring.his.months import chosen_month, month_text, next_month, quantity_text
-from vbp_monitoring.his.reconciliation import DEFAULTS, reconcile
+from vbp_monitoring.his.reconciliation import DEFAULTS, reconcile_all
 
 
 
@@ -102,7 +102,7 @@ async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[d
 
 
 async def _month_alerts(session: AsyncSession, *, month: date, today: date, region_of) -> list[dict]:
-    rows = await reconcile(session, month=month)
+    rows = await reconcile_all(session, month=month)
     alerts = []
     by_hospital: dict[str, list[dict]] = defaultdict(list)
     for row in rows:

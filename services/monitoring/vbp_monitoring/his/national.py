@@ -217,92 +217,79 @@ def without_identity(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if k not in IDENTITY}
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() in EMPTY_FILLERS)
-
-
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})")
 _DATETIME = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]?(\d{2}):?(\d{2}):?(\d{2}))?$")
 
 
-def _parse(spec: NationalField, value: Any) -> tuple[Any, str | None]:
-    """(the value as stored, None) or (None, why it is refused)."""
+def _parse(spec: NationalField, value: Any) -> tuple[Any, str | None, str | None]:
+    """(the value, its text as kept, None) or (None, None, why it is refused)."""
     if spec.kind == "text":
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            return None, f"is not text ({spec.limit})"
-        text = str(value).strip()
+        if isinstance(value, str):
+            text = value.strip()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            return None, None, f"is not text ({spec.limit})"
         if len(text) > spec.length:
-            return None, f"is {len(text)} characters, more than {spec.length} ({spec.limit})"
+            return None, None, f"is {len(text)} characters, more than {spec.length} ({spec.limit})"
+        if "\x00" in text:  # PostgreSQL stores no NUL in text
+            return None, None, f"holds a NUL character ({spec.limit})"
         if spec.codes and text not in spec.codes:
-            return None, f"is {text!r}, not one of {', '.join(spec.codes)} ({spec.limit})"
-        return text, None
+            return None, None, f"is {text!r}, not one of {', '.join(spec.codes)} ({spec.limit})"
+        return text, text, None
     if spec.kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, (str, int, Decimal, float)):
-            return None, f"is not a number ({spec.limit})"
+            return None, None, f"is not a number ({spec.limit})"
         try:
             number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
         except InvalidOperation:
-            return None, f"is not a number ({spec.limit})"
+            return None, None, f"is not a number ({spec.limit})"
         if not number.is_finite() or number < 0:
-            return None, f"is not a number of zero or more ({spec.limit})"
-        sign, digits, exponent = number.normalize().as_tuple()
+            return None, None, f"is not a number of zero or more ({spec.limit})"
+        number = number.normalize()  # trailing zeros do not count: 1.50000000 is 1.5, and is kept as "1.5"
+        _, digits, exponent = number.as_tuple()
         fraction = max(0, -exponent)
         whole = max(0, len(digits) + exponent)
         if fraction > spec.scale or whole > spec.precision - spec.scale:
-            return None, (f"has {whole} digits before the point and {fraction} after; at most "
-                          f"{spec.precision - spec.scale} and {spec.scale} ({spec.limit})")
-        return number, None
+            return None, None, (f"has {whole} digits before the point and {fraction} after; at most "
+                                f"{spec.precision - spec.scale} and {spec.scale} ({spec.limit})")
+        return number, format(number, "f"), None
     if not isinstance(value, str):
-        return None, f"is not a date ({spec.limit})"
+        return None, None, f"is not a date ({spec.limit})"
     match = (_DATE if spec.kind == "date" else _DATETIME).match(value.strip())
     try:
-        if spec.kind == "date":
-            if not match:
-                raise ValueError
-            return date(*map(int, match.groups())), None
         if not match:
             raise ValueError
-        parts = [int(p) if p else 0 for p in match.groups()]
-        return datetime(*parts, tzinfo=SHANGHAI), None
+        if spec.kind == "date":
+            day = date(*map(int, match.groups()))
+            return day, day.isoformat(), None
+        moment = datetime(*(int(p) if p else 0 for p in match.groups()), tzinfo=SHANGHAI)
+        return moment, moment.strftime("%Y-%m-%d %H:%M:%S"), None
     except ValueError:
-        return None, f"is {value.strip()[:30]!r}, not a valid {spec.limit}"
+        return None, None, f"is {value.strip()[:30]!r}, not a valid {spec.limit}"
 
 
-def read_row(interface: Interface, raw: dict) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The row's national fields, parsed (text stripped, numbers as Decimal, dates, Beijing
-    datetimes), and the refusals (field, reason). ``raw`` has had its identity removed."""
+def read_row(interface: Interface, raw: dict) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]]:
+    """The row's national fields parsed (text stripped, numbers as Decimal, dates, Beijing
+    datetimes), the same as kept (text in the national formats, in the table's order), and the
+    refusals (field, reason). ``raw`` has had its identity removed."""
     values: dict[str, Any] = {}
+    kept: dict[str, str] = {}
     errors: list[tuple[str, str]] = []
     for spec in interface.fields:
         value = raw.get(spec.name)
-        for alias in spec.aliases:
-            if value is None:
-                value = raw.get(alias)
-        if _empty(value):
+        if value is None and spec.aliases:
+            value = next((raw[a] for a in spec.aliases if raw.get(a) is not None), None)
+        if value is None or (isinstance(value, str) and value.strip() in EMPTY_FILLERS):
             if spec.required:
                 errors.append((spec.name, f"is required ({spec.limit}); empty and \"无\" count as missing"))
             continue
-        parsed, reason = _parse(spec, value)
+        parsed, text, reason = _parse(spec, value)
         if reason:
             errors.append((spec.name, reason))
         else:
-            values[spec.name] = parsed
-    return values, errors
-
-
-def stored_form(values: dict[str, Any]) -> dict[str, str]:
-    """The row as kept and hashed: every value as text, in the national format."""
-    out = {}
-    for name, value in sorted(values.items()):
-        if isinstance(value, datetime):
-            out[name] = value.strftime("%Y-%m-%d %H:%M:%S")
-        elif isinstance(value, date):
-            out[name] = value.isoformat()
-        elif isinstance(value, Decimal):
-            out[name] = format(value.normalize(), "f")
-        else:
-            out[name] = value
-    return out
+            values[spec.name], kept[spec.name] = parsed, text
+    return values, kept, errors
 
 
 _SEPARATORS = re.compile(r"[\s\-_.·]+")

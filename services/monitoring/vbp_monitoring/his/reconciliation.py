@@ -5,7 +5,7 @@ package's docstring for the rule."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,6 +15,7 @@ from vbpkit.domain.policy import policy_from_preset
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.web.identity import Principal
+from vbpkit.web.downloads import DOWNLOAD_MAX_ROWS
 from vbpkit.web.read_scope import ReadScope, covered
 
 from vbp_monitoring.his import repository
@@ -25,170 +26,204 @@ DEFAULTS = policy_from_preset("chongqing-2025")  # the policy fields' defaults, 
 
 
 
-@dataclass
+# Hospitals reconciled per round: each round's queries name them (their index), and a page of the
+# read ends on a hospital's last row.
+HOSPITALS_PER_ROUND = 25
+ZERO = Decimal(0)
+
+
 class Figures:
-    """A hospital's figures of one product over M−1, M, M+1: total, first-days and last-days
-    quantities per month, in catalog units."""
+    """A hospital's figures of one product over M−1, M, M+1 (index 0, 1, 2): per month the
+    total, the first days' and the last days' quantities, in catalog units."""
 
-    his: dict[date, list[Decimal]] = field(default_factory=lambda: defaultdict(lambda: [Decimal(0)] * 3))
-    platform: dict[date, list[Decimal]] = field(default_factory=lambda: defaultdict(lambda: [Decimal(0)] * 3))
-    purchased: Decimal = Decimal(0)
-    returned: Decimal = Decimal(0)
-    accepted: int = 0
-    platform_returned: int = 0
-    max_price: Decimal | None = None  # yuan per catalog unit
-    codes: set[str] = field(default_factory=set)
+    __slots__ = ("his", "platform", "purchased", "returned", "accepted", "platform_returned", "max_price", "codes")
+
+    def __init__(self):
+        self.his = [[ZERO] * 3, [ZERO] * 3, [ZERO] * 3]
+        self.platform = [[ZERO] * 3, [ZERO] * 3, [ZERO] * 3]
+        self.purchased = self.returned = ZERO
+        self.accepted = self.platform_returned = 0
+        self.max_price: Decimal | None = None  # yuan per catalog unit
+        self.codes: set[str] = set()
 
 
-def _add(series: dict, day: date, quantity: Decimal, window: int) -> None:
-    month = day.replace(day=1)
-    last_day = (next_month(month) - timedelta(days=1)).day
-    cell = series[month]
+def _add(series: list, index: int, day: date, quantity: Decimal, window: int, last_days: list[int]) -> None:
+    cell = series[index]
     cell[0] += quantity
     if day.day <= window:
         cell[1] += quantity
-    if day.day > last_day - window:
+    if day.day > last_days[index] - window:
         cell[2] += quantity
 
 
-async def reconcile(session: AsyncSession, *, month: date, hospital: str | None = None) -> list[dict]:
-    """Every (hospital, winning product) of ``month`` with HIS or platform purchases, judged."""
+@dataclass
+class Product:
+    """What the reconciliation needs of a product, read once."""
+
+    view: object
+    rules: object
+    winning: bool
+
+
+async def reconcile(session: AsyncSession, *, month: date, hospitals: list[str] | None = None) -> list[dict]:
+    """Every (hospital, winning product) of ``month`` with HIS or platform purchases, judged;
+    only ``hospitals``' when given (their index is used: a page or a round costs its rows)."""
     months = [previous_month(month), month, next_month(month)]
+    index_of = {m: i for i, m in enumerate(months)}
+    last_days = [(next_month(m) - timedelta(days=1)).day for m in months]
     mapper = await Mapper.load(session)
-    his_rows = await repository.his_figures(session, months, ("purchase", "purchase_return"), hospital)
-    product_ids = set()
-    mapped_rows = []
-    unmapped_codes: dict[str, set[str]] = defaultdict(set)
+    his_rows = await repository.his_figures(session, months, ("purchase", "purchase_return"), hospitals)
+    mapped_rows, unmapped_codes, maps = [], defaultdict(set), {}
     for h, code, data_type, day, quantity, price in his_rows:
-        found = mapper.map(code, day.replace(day=1))
+        first = day.replace(day=1)
+        if (code, first) not in maps:
+            maps[(code, first)] = mapper.map(code, first)
+        found = maps[(code, first)]
         if found is None:
-            if day.replace(day=1) == month:
+            if first == month:
                 unmapped_codes[h].add(code)
             continue
-        product, units, how = found
-        product_ids.add(product)
-        mapped_rows.append((h, code, product, units, data_type, day, quantity, price))
+        mapped_rows.append((h, code, found[0], found[1], data_type, index_of[first], day, quantity, price))
+    batches_in_force = await repository.batches_in_force(session, months[0], next_month(months[2]) - timedelta(days=1))
     platform_rows = await repository.platform_figures(session, months[0], next_month(months[2]) - timedelta(days=1),
-                                                      hospital)
-    product_ids |= {p for _, p, *_ in platform_rows}
-    products = await repository.products(session, product_ids)
-    batches = await catalog.batches_by_code(session, {p.batch_code for p in products.values()})
-
-    def policy(product_id: int):
-        view = products.get(product_id)
-        batch = batches.get(view.batch_code) if view else None
-        return batch.policy if batch else DEFAULTS
-
-    figures: dict[tuple[str, int], Figures] = defaultdict(Figures)
-    for h, code, product, units, data_type, day, quantity, price in mapped_rows:
-        view = products.get(product)
-        if view is None or not view.winning:
+                                                      hospitals, batches_in_force)
+    views = await repository.products(session, {r[2] for r in mapped_rows} | {r[1] for r in platform_rows})
+    batches = await catalog.batches_by_code(session, {p.batch_code for p in views.values()})
+    products = {pid: Product(view, batches[view.batch_code].policy if view.batch_code in batches else DEFAULTS,
+                             view.winning) for pid, view in views.items()}
+    figures: dict[tuple[str, int], Figures] = {}
+    for h, code, product, units, data_type, index, day, quantity, price in mapped_rows:
+        known = products.get(product)
+        if known is None or not known.winning:
             continue
-        f = figures[(h, product)]
+        f = figures.get((h, product)) or figures.setdefault((h, product), Figures())
         f.codes.add(code)
-        amount = Decimal(quantity) / units
-        window = policy(product).his_match_window_days
-        _add(f.his, day, amount if data_type == "purchase" else -amount, window)
-        if day.replace(day=1) == month:
+        amount = quantity / units
+        _add(f.his, index, day, amount if data_type == "purchase" else -amount, known.rules.his_match_window_days,
+             last_days)
+        if index == 1:
             if data_type == "purchase":
                 f.purchased += amount
                 if price is not None:
-                    unit_price = Decimal(price) * units
-                    f.max_price = unit_price if f.max_price is None else max(f.max_price, unit_price)
+                    unit_price = price * units
+                    f.max_price = unit_price if f.max_price is None or unit_price > f.max_price else f.max_price
             else:
                 f.returned += amount
-    for h, product, batch_code, day, accepted, returned in platform_rows:
-        view = products.get(product)
-        if view is None or not view.winning:
+    for h, product, day, accepted, returned in platform_rows:
+        known = products.get(product)
+        if known is None or not known.winning:
             continue
-        f = figures[(h, product)]
-        _add(f.platform, day, Decimal(accepted - returned), policy(product).his_match_window_days)
-        if day.replace(day=1) == month:
+        f = figures.get((h, product)) or figures.setdefault((h, product), Figures())
+        index = index_of[day.replace(day=1)]
+        _add(f.platform, index, day, Decimal(accepted - returned), known.rules.his_match_window_days, last_days)
+        if index == 1:
             f.accepted += accepted
             f.platform_returned += returned
-    agreed = await repository.agreed_prices(session)
-    suppliers = await repository.suppliers(session, [month], hospital)
+    chosen = sorted({h for h, _ in figures})
+    agreed = await repository.agreed_prices(session, chosen)
+    suppliers = await repository.suppliers(session, [month], chosen)
     distributor_names = await registry.names(session, companies={d for _, d in agreed.values() if d})
-    results = []
-    for (h, product), f in sorted(figures.items()):
-        if not (f.purchased or f.returned or f.accepted or f.platform_returned):
-            continue  # only a neighbouring month's purchases: not this month's row
-        view = products[product]
-        rules = policy(product)
-        window = rules.his_match_window_days
-        before, this, after = (f.his[m] for m in months)
-        p_before, p_this, p_after = (f.platform[m] for m in months)
-        gap = this[0] - p_this[0]
-        spare_next = max(Decimal(0), min(p_after[1], p_after[0] - after[0]))
-        spare_previous = max(Decimal(0), min(p_before[2], p_before[0] - before[0]))
-        from_next = from_previous = Decimal(0)
-        if gap > 0:
-            from_next = min(gap, spare_next, max(Decimal(0), this[2]))
-            from_previous = min(gap - from_next, spare_previous, max(Decimal(0), this[1]))
-        off = max(Decimal(0), gap - from_next - from_previous)
-        share = (off / this[0]).quantize(FOUR, ROUND_HALF_UP) if this[0] > 0 else None
-        limit = Decimal(rules.off_platform_alert_share)
-        price_fen, distributor = agreed.get((h, product), (None, None))
-        above_agreed = (f.max_price is not None and price_fen is not None
-                        and f.max_price * 100 > price_fen)
-        named = set().union(*(suppliers.get((h, c, month), set()) for c in f.codes)) if f.codes else set()
-        designated = distributor_names.get(distributor) if distributor else None
-        results.append({
-            "hospital_code": h, "batch_code": view.batch_code, "product_id": product, "product_name": view.name,
-            "month": month_text(month), "his_purchased": quantity_text(f.purchased),
-            "his_returned": quantity_text(f.returned), "his_net": quantity_text(this[0]),
-            "platform_accepted": f.accepted, "platform_returned": f.platform_returned,
-            "platform_net": quantity_text(p_this[0]),
-            "matched_across_month_end": quantity_text(from_next + from_previous),
-            "off_platform": quantity_text(off), "off_platform_share": None if share is None else format(share, "f"),
-            "platform_surplus": quantity_text(max(Decimal(0), -gap)),
-            "alert": off > 0 and share is not None and share > limit,
-            "highest_his_price": None if f.max_price is None else format_yuan(
-                int((f.max_price * 100).quantize(Decimal(1), ROUND_HALF_UP))),
-            "agreed_price": None if price_fen is None else format_yuan(price_fen),
-            "price_above_agreed": above_agreed,
-            "designated_distributor": designated,
-            "other_suppliers": sorted(s for s in named if designated is None or s != designated),
-            "explain": {
-                "rule": "MON-11", "preset": rules.preset,
-                "formula": "off-platform = max(0, HIS net − platform net − matched across the month's end)",
-                "his_net": f"purchases {quantity_text(f.purchased)} − returns {quantity_text(f.returned)} "
-                           f"stocked in in {month_text(month)}, in catalog units (HIS units ÷ units per catalog unit)",
-                "platform_net": f"accepted {f.accepted} − returned {f.platform_returned} in {month_text(month)}",
-                "window_days": window,
-                "matched_with_next_month": quantity_text(from_next),
-                "matched_with_previous_month": quantity_text(from_previous),
-                "threshold_share": format(limit.normalize(), "f"),
-                "codes": sorted(f.codes),
-                "seeds": "000/002/004 不得线下采购; 通过招采系统进行交易"}})
-    for h, codes in unmapped_codes.items():
-        for row in results:
-            if row["hospital_code"] == h:
-                row["explain"]["unmapped_codes_this_month"] = len(codes)
-    return results
+    text = month_text(month)
+    return [_judged(h, products[product], f, month=text, agreed=agreed.get((h, product), (None, None)),
+                    suppliers=suppliers, distributor_names=distributor_names, unmapped=len(unmapped_codes.get(h, ())),
+                    month_first=month)
+            for (h, product), f in sorted(figures.items())
+            if f.purchased or f.returned or f.accepted or f.platform_returned]  # else only a neighbour's
+
+
+def _judged(h: str, product: Product, f: Figures, *, month: str, agreed: tuple, suppliers: dict,
+            distributor_names: dict, unmapped: int, month_first: date) -> dict:
+    """One hospital × product row with its explain (the rule: the package's docstring)."""
+    zero = Decimal(0)
+    view, rules = product.view, product.rules
+    before, this, after = f.his
+    p_before, p_this, p_after = f.platform
+    gap = this[0] - p_this[0]
+    from_next = from_previous = zero
+    if gap > 0:
+        spare_next = max(zero, min(p_after[1], p_after[0] - after[0]))
+        spare_previous = max(zero, min(p_before[2], p_before[0] - before[0]))
+        from_next = min(gap, spare_next, max(zero, this[2]))
+        from_previous = min(gap - from_next, spare_previous, max(zero, this[1]))
+    off = max(zero, gap - from_next - from_previous)
+    share = (off / this[0]).quantize(FOUR, ROUND_HALF_UP) if this[0] > 0 else None
+    limit = rules.off_platform_alert_share
+    price_fen, distributor = agreed
+    named = set().union(*(suppliers.get((h, c, month_first), ()) for c in f.codes))
+    designated = distributor_names.get(distributor) if distributor else None
+    purchased, returned = quantity_text(f.purchased), quantity_text(f.returned)
+    explain = {
+        "rule": "MON-11", "preset": rules.preset,
+        "formula": "off-platform = max(0, HIS net − platform net − matched across the month's end)",
+        "his_net": f"purchases {purchased} − returns {returned} stocked in in {month}, in catalog units "
+                   "(HIS units ÷ units per catalog unit)",
+        "platform_net": f"accepted {f.accepted} − returned {f.platform_returned} in {month}",
+        "window_days": rules.his_match_window_days, "matched_with_next_month": quantity_text(from_next),
+        "matched_with_previous_month": quantity_text(from_previous), "threshold_share": format(limit, "f"),
+        "codes": sorted(f.codes), "seeds": "000/002/004 不得线下采购; 通过招采系统进行交易"}
+    if unmapped:
+        explain["unmapped_codes_this_month"] = unmapped
+    return {
+        "hospital_code": h, "batch_code": view.batch_code, "product_id": view.product_id, "product_name": view.name,
+        "month": month, "his_purchased": purchased, "his_returned": returned, "his_net": quantity_text(this[0]),
+        "platform_accepted": f.accepted, "platform_returned": f.platform_returned,
+        "platform_net": quantity_text(p_this[0]), "matched_across_month_end": quantity_text(from_next + from_previous),
+        "off_platform": quantity_text(off), "off_platform_share": None if share is None else format(share, "f"),
+        "platform_surplus": quantity_text(max(zero, -gap)), "alert": off > 0 and share is not None and share > limit,
+        "highest_his_price": None if f.max_price is None else format_yuan(
+            int((f.max_price * 100).quantize(Decimal(1), ROUND_HALF_UP))),
+        "agreed_price": None if price_fen is None else format_yuan(price_fen),
+        "price_above_agreed": f.max_price is not None and price_fen is not None and f.max_price * 100 > price_fen,
+        "designated_distributor": designated,
+        "other_suppliers": sorted(s for s in named if designated is None or s != designated),
+        "explain": explain}
 
 
 async def visible_reconciliation(session: AsyncSession, *, principal: Principal, month: str | None, today: date,
-                                 hospital_code: str | None, batch_code: str | None,
-                                 region_code: str | None, alert: bool | None = None) -> tuple[str, list[dict]]:
-    """The month read (YYYY-MM; the one before today's when not given) and its rows the caller
-    may see — GW-5 (ReadScope): a hospital its own rows, an insurer its region's, the exchange
-    and admins all; a company none (these are hospitals' purchases)."""
+                                 hospital_code: str | None, batch_code: str | None, region_code: str | None,
+                                 alert: bool | None = None, cursor: str | None = None,
+                                 limit: int | None = None) -> tuple[str, list[dict], str | None]:
+    """The month read (YYYY-MM; the one before today's when not given), a page of its rows the
+    caller may see, and the cursor of the next page — GW-5 (ReadScope): a hospital its own rows,
+    an insurer its region's, the exchange and admins all; a company none (these are hospitals'
+    purchases). A page holds whole hospitals, at most ``limit`` rows unless one hospital alone
+    has more; the cursor is the last hospital's code. No ``limit``: every row (a download), up to
+    one past the download's maximum."""
     chosen = chosen_month(month, today)
     scope = ReadScope.of(principal, hospital_code=hospital_code)
     if scope.nothing or scope.company_code:
-        return month_text(chosen), []
-    rows = await reconcile(session, month=chosen, hospital=scope.hospital_code)
-    names = await registry.names(session, institutions={r["hospital_code"] for r in rows})
+        return month_text(chosen), [], None
     regions = await registry.institution_regions(session)
-    shown = []
-    for row in rows:
-        h = row["hospital_code"]
-        if (batch_code and row["batch_code"] != batch_code) or (alert is not None and row["alert"] != alert):
-            continue
-        if scope.covers(regions.get(h)) and covered(regions.get(h), region_code):
-            shown.append({**row, "hospital_name": names.get(h), "region_code": regions.get(h)})
-    return month_text(chosen), shown
+    candidates = [h for h in await repository.hospitals_of_month(session, chosen)
+                  if scope.shows_hospital(h) and (cursor is None or h > cursor)
+                  and scope.covers(regions.get(h)) and covered(regions.get(h), region_code)]
+    shown: list[dict] = []
+    for start in range(0, len(candidates), HOSPITALS_PER_ROUND):
+        if limit is not None and len(shown) >= limit:  # full: no round is computed for the next page
+            return month_text(chosen), shown, candidates[start - 1]
+        round_ = candidates[start:start + HOSPITALS_PER_ROUND]
+        found: dict[str, list[dict]] = defaultdict(list)
+        for row in await reconcile(session, month=chosen, hospitals=round_):
+            if not (batch_code and row["batch_code"] != batch_code) and (alert is None or row["alert"] == alert):
+                found[row["hospital_code"]].append(row)
+        names = await registry.names(session, institutions=set(found))
+        for index, h in enumerate(round_):
+            rows = [{**r, "hospital_name": names.get(h), "region_code": regions.get(h)} for r in found.get(h, ())]
+            if limit is not None and shown and len(shown) + len(rows) > limit:
+                return month_text(chosen), shown, round_[index - 1] if index else candidates[start - 1]
+            shown += rows
+        if limit is None and len(shown) > DOWNLOAD_MAX_ROWS:
+            break  # the download refuses it, naming the maximum
+    return month_text(chosen), shown, None
+
+
+async def reconcile_all(session: AsyncSession, *, month: date) -> list[dict]:
+    """Every hospital's rows of ``month``, a round of hospitals at a time (the month's check)."""
+    hospitals = await repository.hospitals_of_month(session, month)
+    rows = []
+    for start in range(0, len(hospitals), HOSPITALS_PER_ROUND * 8):
+        rows += await reconcile(session, month=month, hospitals=hospitals[start:start + HOSPITALS_PER_ROUND * 8])
+    return rows
 
 
 async def bought_on_platform(session: AsyncSession, *, batch_code: str, first: date,
@@ -215,7 +250,7 @@ async def bought_on_platform(session: AsyncSession, *, batch_code: str, first: d
         if product in ours:
             his[h] += amount
     platform: dict[str, Decimal] = defaultdict(Decimal)
-    for h, product, _, _, accepted, returned in platform_rows:
+    for h, product, _, accepted, returned in platform_rows:
         if product in ours:
             platform[h] += accepted - returned
     return {h: (platform.get(h, Decimal(0)), his[h]) for h in his}

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.db.repository import any_of, copy_rows
+from vbpkit.db.repository import any_of, copy_rows, in_array
 from vbpkit.projections.accepted_lines import AcceptedLine
 from vbpkit.projections.accepted_lines.models import LineReturn
 from vbpkit.projections.catalog_view.models import BatchView, ProductView
@@ -95,7 +95,7 @@ async def products(session: AsyncSession, ids: set[int]) -> dict[int, ProductVie
 
 
 async def his_figures(session: AsyncSession, months: list[date], data_types: tuple[str, ...],
-                      hospital: str | None = None) -> list[tuple]:
+                      hospitals: list[str] | None = None) -> list[tuple]:
     """(hospital, code, data type, Beijing day, quantity, highest price) of ``data_types`` in
     ``months`` — by day, so that each product's own window (its batch's policy) can be applied."""
     day = func.date(func.timezone("Asia/Shanghai", HisRecord.happened_at))
@@ -103,43 +103,51 @@ async def his_figures(session: AsyncSession, months: list[date], data_types: tup
                     func.sum(HisRecord.quantity), func.max(HisRecord.price))
              .where(any_of(HisRecord.month, months), any_of(HisRecord.data_type, data_types))
              .group_by(HisRecord.hospital_code, HisRecord.med_list_codg, HisRecord.data_type, day))
-    if hospital:
-        query = query.where(HisRecord.hospital_code == hospital)
+    if hospitals is not None:
+        query = query.where(in_array(HisRecord.hospital_code, hospitals))
     return list(await session.execute(query))
 
 
-async def platform_figures(session: AsyncSession, first: date, last: date,
-                           hospital: str | None = None) -> list[tuple]:
-    """(hospital, product, batch, day, accepted, returned) from ``first`` to ``last``, by day."""
+async def batches_in_force(session: AsyncSession, first: date, last: date) -> list[str]:
+    return list(await session.scalars(select(BatchView.code).where(BatchView.starts_on <= last,
+                                                                   BatchView.ends_on >= first)))
+
+
+async def platform_figures(session: AsyncSession, first: date, last: date, hospitals: list[str] | None = None,
+                           batches: list[str] | None = None) -> list[tuple]:
+    """(hospital, product, day, accepted, returned) from ``first`` to ``last``, by day; only
+    ``hospitals``' lines of ``batches`` when given (the projection's index leads with them)."""
     accepted_query = (
-        select(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.batch_code, AcceptedLine.accepted_on,
+        select(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.accepted_on,
                func.sum(AcceptedLine.quantity))
         .where(AcceptedLine.accepted_on.between(first, last))
-        .group_by(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.batch_code,
-                  AcceptedLine.accepted_on))
+        .group_by(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.accepted_on))
     returned_query = (
-        select(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.batch_code, LineReturn.returned_on,
+        select(AcceptedLine.hospital_code, AcceptedLine.product_id, LineReturn.returned_on,
                func.sum(LineReturn.quantity))
         .join(AcceptedLine, and_(AcceptedLine.delivery_id == LineReturn.delivery_id,
                                  AcceptedLine.line_no == LineReturn.line_no))
         .where(LineReturn.returned_on.between(first, last))
-        .group_by(AcceptedLine.hospital_code, AcceptedLine.product_id, AcceptedLine.batch_code,
-                  LineReturn.returned_on))
-    if hospital:
-        accepted_query = accepted_query.where(AcceptedLine.hospital_code == hospital)
-        returned_query = returned_query.where(AcceptedLine.hospital_code == hospital)
-    found = [(h, p, b, d, int(q), 0) for h, p, b, d, q in await session.execute(accepted_query)]
-    found += [(h, p, b, d, 0, int(q)) for h, p, b, d, q in await session.execute(returned_query)]
+        .group_by(AcceptedLine.hospital_code, AcceptedLine.product_id, LineReturn.returned_on))
+    if hospitals is not None:
+        accepted_query = accepted_query.where(in_array(AcceptedLine.hospital_code, hospitals))
+        returned_query = returned_query.where(in_array(AcceptedLine.hospital_code, hospitals))
+    if batches is not None:
+        accepted_query = accepted_query.where(any_of(AcceptedLine.batch_code, batches))
+        returned_query = returned_query.where(any_of(AcceptedLine.batch_code, batches))
+    found = [(h, p, d, int(q), 0) for h, p, d, q in await session.execute(accepted_query)]
+    found += [(h, p, d, 0, int(q)) for h, p, d, q in await session.execute(returned_query)]
     return found
 
 
-async def agreed_prices(session: AsyncSession) -> dict[tuple[str, int], tuple[int, str | None]]:
+async def agreed_prices(session: AsyncSession, hospitals: list[str]) -> dict[tuple[str, int], tuple[int, str | None]]:
     """(hospital, product) → (the highest agreed unit price in fen, the designated distributor of
-    the latest agreement year) over the hospital's effective agreements."""
+    the latest agreement year) over the hospitals' effective agreements."""
     rows = await session.execute(
         select(Agreement.hospital_code, AgreementItem.product_id, AgreementItem.unit_price_fen,
                Agreement.distributor_code, Agreement.agreement_year)
         .join(AgreementItem, AgreementItem.agreement_id == Agreement.agreement_id)
+        .where(in_array(Agreement.hospital_code, hospitals))
         .order_by(Agreement.agreement_year))
     found: dict[tuple[str, int], tuple[int, str | None]] = {}
     for hospital, product, price, distributor, _ in rows:
@@ -148,17 +156,24 @@ async def agreed_prices(session: AsyncSession) -> dict[tuple[str, int], tuple[in
     return found
 
 
-async def suppliers(session: AsyncSession, months: list[date], hospital: str | None = None) -> dict[tuple, set[str]]:
+async def suppliers(session: AsyncSession, months: list[date], hospitals: list[str]) -> dict[tuple, set[str]]:
     """(hospital, code, month) → the suppliers named on its purchases."""
     query = (select(HisRecord.hospital_code, HisRecord.med_list_codg, HisRecord.month, HisRecord.supplier).distinct()
              .where(any_of(HisRecord.month, months), HisRecord.data_type == "purchase",
-                    HisRecord.supplier.is_not(None)))
-    if hospital:
-        query = query.where(HisRecord.hospital_code == hospital)
+                    HisRecord.supplier.is_not(None), in_array(HisRecord.hospital_code, hospitals)))
     found: dict[tuple, set[str]] = {}
     for h, code, month, supplier in await session.execute(query):
         found.setdefault((h, code, month), set()).add(supplier)
     return found
+
+
+async def hospitals_of_month(session: AsyncSession, month: date) -> list[str]:
+    """The hospitals a month may have rows of: those that sent purchases dated in it, and those
+    with effective agreements (whose acceptances the platform holds), in code order."""
+    sent = select(HisRecord.hospital_code).where(
+        HisRecord.month == month, any_of(HisRecord.data_type, ("purchase", "purchase_return")))
+    agreed = select(Agreement.hospital_code)
+    return sorted(set(await session.scalars(sent.union(agreed))))
 
 
 async def sale_prices(session: AsyncSession, month: date) -> list[tuple]:

@@ -101,12 +101,17 @@ async def off_platform(session: SessionDep, principal: PrincipalDep, clock: Cloc
                        region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                        alert: Annotated[bool | None, Query(description="only rows above the threshold (true) "
                                                                        "or not (false)")] = None,
-                       format: Format = "json"):
-    chosen, rows = await reconciliation.visible_reconciliation(session, principal=principal, month=month,
-                                                               today=clock.today(),
-                                                hospital_code=hospital_code, batch_code=batch_code,
-                                                region_code=region_code, alert=alert)
-    if format != "json":
+                       format: Format = "json",
+                       cursor: Annotated[str | None, Query(max_length=64, description="the `next_cursor` of the "
+                                                                                      "page before")] = None,
+                       limit: Annotated[int, Query(ge=1, le=5_000, description="rows a page at most (whole "
+                                                                              "hospitals)")] = 1_000):
+    downloading = format != "json"  # every selected row, not a page
+    chosen, rows, next_cursor = await reconciliation.visible_reconciliation(
+        session, principal=principal, month=month, today=clock.today(), hospital_code=hospital_code,
+        batch_code=batch_code, region_code=region_code, alert=alert, cursor=None if downloading else cursor,
+        limit=None if downloading else limit)
+    if downloading:
         return download(format, title="线下采购 (MON-11)", columns=OFF_PLATFORM_COLUMNS, rows=[{
             **r, "highest_his_price": r["highest_his_price"] and parse_yuan(r["highest_his_price"]),
             "agreed_price": r["agreed_price"] and parse_yuan(r["agreed_price"]),
@@ -117,7 +122,7 @@ async def off_platform(session: SessionDep, principal: PrincipalDep, clock: Cloc
             generated_by=principal.actor, filters={"month": chosen, "hospital_code": hospital_code,
                                                    "batch_code": batch_code, "region_code": region_code,
                                                    "alert": alert})
-    return OffPlatformPage(month=chosen, items=rows)
+    return OffPlatformPage(month=chosen, items=rows, next_cursor=next_cursor)
 
 
 @router.get("/his/uploads", response_model=UploadStatusPage, responses=DOWNLOADS,

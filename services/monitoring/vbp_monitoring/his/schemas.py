@@ -101,6 +101,8 @@ class OffPlatformRow(BaseModel):
 class OffPlatformPage(BaseModel):
     month: str
     items: list[OffPlatformRow]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page (whole hospitals a page); "
+                                                "null on the last")
 
 
 class UploadStatusRow(BaseModel):

@@ -4,7 +4,6 @@ keyed as nationally by (hospital, data type, ``fixmedins_bchno``) — see the pa
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ from vbpkit.db.repository import as_json, lock_for_transaction
 from vbpkit.events.monitoring import HisRowsDeleted, HisRowsUploaded
 from vbpkit.messaging import outbox
 from vbpkit.runtime.clock import SHANGHAI
-from vbpkit.web.input_guard import unstorable
 from vbpkit.web.problems import Problem
 
 from vbp_monitoring.his import national, repository
@@ -47,14 +45,14 @@ async def upload(session: AsyncSession, *, hospital: str, infno: str, body: Any,
         if not isinstance(raw, dict):
             errors.append({"row": number, "field": "row", "reason": "is not an object of national fields"})
             continue
-        raw = national.without_identity(raw)
-        refused = [(where or "row", reason) for where, reason in unstorable(raw)]
-        values, problems = national.read_row(interface, raw) if not refused else ({}, refused)
+        # identity first, so that nothing below reads it (not even to refuse it); read_row checks
+        # every field it keeps (type, length, NUL, digits), so no generic scan of the row is needed
+        values, kept, problems = national.read_row(interface, national.without_identity(raw))
         if problems:
             errors += [{"row": number, "field": where, "reason": reason} for where, reason in problems]
             continue
-        kept = national.stored_form(values)
-        digest = hashlib.sha256(json.dumps(kept, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        kept_json = as_json(kept)  # the fields column, and what the content hash is of
+        digest = hashlib.sha256(kept_json.encode()).hexdigest()
         bchno = values["fixmedins_bchno"]
         if bchno in records:
             earlier, earlier_digest, _ = records[bchno]
@@ -70,7 +68,7 @@ async def upload(session: AsyncSession, *, hospital: str, infno: str, body: Any,
         records[bchno] = (number, digest, (
             hospital, interface.data_type, bchno, code_key(values["med_list_codg"]), values[interface.quantity],
             values.get(interface.price) if interface.price else None, at, at.astimezone(SHANGHAI).date().replace(day=1),
-            values.get("spler_name"), as_json(kept), digest, now))
+            values.get("spler_name"), kept_json, digest, now))
     await lock_for_transaction(session, "his_records", [hospital])
     stored = await repository.stored_hashes(session, hospital, {(interface.data_type, b) for b in records})
     new = []
@@ -115,8 +113,8 @@ async def delete(session: AsyncSession, *, hospital: str, body: Any) -> dict:
     await lock_for_transaction(session, "his_records", [hospital])
     errors, deleted, months = [], [], set()
     for number, raw in enumerate(sent.rows, start=1):
-        values, problems = national.read_row(interface, raw) if isinstance(raw, dict) else (
-            {}, [("row", "is not an object of national fields")])
+        values, _, problems = national.read_row(interface, raw) if isinstance(raw, dict) else (
+            {}, {}, [("row", "is not an object of national fields")])
         if problems:
             errors += [{"row": number, "field": where, "reason": reason} for where, reason in problems]
             continue
