@@ -30,6 +30,7 @@ class World:
     product: int
     alert: dict
     breach: dict
+    report: dict
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -37,7 +38,7 @@ async def world(shared_platform) -> World:
     market = await two_provinces(shared_platform, distributors=2)
     own, foreign = market.hospitals
     product = market.product_ids[0]
-    await purchase(market, own, [(product, 3)])
+    bought = await purchase(market, own, [(product, 3)])
     await purchase(market, foreign, [(product, 5)])
     clients = {"hospital_own": market.client(own), "hospital_foreign": market.client(foreign),
                "manufacturer": market.client(market.manufacturers[0]),
@@ -53,8 +54,12 @@ async def world(shared_platform) -> World:
         "company_code": market.manufacturers[0], "batch_code": market.batch, "kind": "accompanying_service",
         "severity": "一般", "occurred_on": today(), "description": "未按约定提供跟台服务"})
     assert breach.status_code == 201, breach.text
+    reported = await market.client(own).post("/monitoring/supply-reports", json={
+        "order_id": bought["order"]["id"], "line_no": 1, "kind": "accompanying_service_missing",
+        "company_code": market.manufacturers[0], "occurred_on": today(), "description": "跟台人员未到场"})
+    assert reported.status_code == 201, reported.text
     return World(market=market, clients=clients, own=own, foreign=foreign, manufacturer=market.manufacturers[0],
-                 product=product, alert=alerts[0], breach=breach.json())
+                 product=product, alert=alerts[0], breach=breach.json(), report=reported.json())
 
 
 @dataclass
@@ -134,6 +139,14 @@ ROUTES = [
     Route("GET /monitoring/his/unmapped", READERS, lambda w, c: c.get("/monitoring/his/unmapped")),
     Route("GET /monitoring/his/mappings", READERS, lambda w, c: c.get("/monitoring/his/mappings")),
     Route("PUT and DELETE /monitoring/his/mappings/{code}", frozenset(INSURERS), _map_and_unmap),
+    Route("POST /monitoring/supply-reports", HOSPITALS, lambda w, c: c.post("/monitoring/supply-reports", json={
+        "order_id": 999_999_999, "kind": "late", "occurred_on": today(), "description": "未按时送达"})),
+    Route("GET /monitoring/supply-reports", READERS, lambda w, c: c.get("/monitoring/supply-reports")),
+    Route("POST /monitoring/supply-reports/{id}/answer", frozenset({"manufacturer"}),
+          lambda w, c: c.post(f"/monitoring/supply-reports/{w.report['id']}/answer", json={"answer": "已安排补派"})),
+    Route("POST /monitoring/supply-reports/{id}/decision", frozenset({"insurer_cq"}),
+          lambda w, c: c.post(f"/monitoring/supply-reports/{w.report['id']}/decision", json={
+              "decision": "dismiss", "reason": "医院已确认补派到位"})),
     Route("POST /monitoring/read-model-rebuilds", frozenset(), lambda w, c: c.post("/monitoring/read-model-rebuilds")),
     Route("PUT /monitoring/clock", frozenset(),
           lambda w, c: c.put("/monitoring/clock", json={"now": "2026-01-01T10:00:00+08:00"})),

@@ -99,3 +99,39 @@ class HisMonthReconciled(Event):
     platform_net: str
     off_platform: str
     unmapped_codes: int
+
+
+@event_schema
+class SupplyReportFiled(Event):
+    """MON-13: a hospital reported a supply problem against an order (or a line of it), naming a
+    company (seeds 000/004 及时报告)."""
+
+    type = "monitoring.supply_report.filed"
+    version = 1
+
+    report_id: int
+    hospital_code: str
+    region_code: str | None = None
+    company_code: str
+    batch_code: str
+    order_id: int
+    line_no: int | None = None
+    kind: str
+    occurred_on: date
+
+
+@event_schema
+class SupplyReportDecided(Event):
+    """MON-13: the insurer confirmed a supply report into a MON-6 breach (``breach_id``) or
+    dismissed it."""
+
+    type = "monitoring.supply_report.decided"
+    version = 1
+
+    report_id: int
+    hospital_code: str
+    company_code: str
+    decision: str
+    breach_id: int | None = None
+    reason: str
+    decided_on: date

@@ -19,6 +19,7 @@ from vbp_monitoring.report.router import router as report
 from vbp_monitoring.savings.router import router as savings
 from vbp_monitoring.substitutes.router import router as substitutes
 from vbp_monitoring.supply.router import router as supply
+from vbp_monitoring.supply_reports.router import router as supply_reports
 from vbp_monitoring.timeliness.router import router as timeliness
 from vbp_monitoring.settings import MonitoringSettings
 
@@ -32,7 +33,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report, assessment, his],
+                 supply, credit, report, assessment, his, supply_reports],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -27,4 +27,5 @@ READ_MODELS = (
     "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",
-             "his_records", "his_code_mappings", "his_reconciled_months")  # MON-11: what hospitals' HIS sent
+             "his_records", "his_code_mappings", "his_reconciled_months",  # MON-11: what hospitals' HIS sent
+             "supply_reports")  # MON-13: what hospitals reported

@@ -71,3 +71,9 @@ async def listing(session: AsyncSession, *, filters: dict, first: date | None, l
     if after_id:
         query = query.where(Breach.id > after_id)
     return list(await session.scalars(query))
+
+
+async def line_breach(session: AsyncSession, *, kind: str, order_id: int, line_no: int) -> Breach:
+    """The breach of ``kind`` an order line has (the one ``uq_breaches_line`` admits)."""
+    return await session.scalar(select(Breach).where(Breach.kind == kind, Breach.order_id == order_id,
+                                                     Breach.line_no == line_no))

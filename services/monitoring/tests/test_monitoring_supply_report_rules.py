@@ -1,0 +1,113 @@
+"""MON-13 supply problem reports on a real database (seeds 000/004: problems of supply,
+accompanying service and quality 及时报告; a company that fails 承担所有费用 and is rated): a
+hospital reports against its order line, the company named answers, the insurer of the
+hospital's region confirms the report into a MON-6 breach — the rating follows — or dismisses it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from monitoring_setup import A, deliver
+from sqlalchemy import select
+from test_monitoring_credit_rules import D, confirmed
+from vbp_monitoring.credit import service as credit
+from vbp_monitoring.supply_reports import service
+from vbp_monitoring.supply_reports.schemas import AnswerIn, DecisionIn, ReportIn
+from vbpkit.db.tables import OutboxRow
+from vbpkit.projections.registry.models import CompanyView
+from vbpkit.web.identity import Principal, Role
+from vbpkit.web.problems import Problem
+
+H1 = Principal(role=Role.HOSPITAL, tenant="H1", key_id="h1")
+H2 = Principal(role=Role.HOSPITAL, tenant="H2", key_id="h2")
+DISTRIBUTOR = Principal(role=Role.COMPANY, tenant=D, key_id="d")
+MANUFACTURER = Principal(role=Role.COMPANY, tenant=A, key_id="a")
+CHONGQING = Principal(role=Role.INSURER, tenant="500000", key_id="cq")
+SICHUAN = Principal(role=Role.INSURER, tenant="510000", key_id="sc")
+TODAY = date(2025, 3, 10)
+NOW = datetime(2025, 3, 10, 2, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def ordered(sessions):
+    """H1's order 7: line 1 of 10 stents, confirmed by distributor D on 3 March."""
+    await deliver(sessions, confirmed(7, 1, 10, date(2025, 3, 3)))
+    async with sessions() as session, session.begin():
+        session.add(CompanyView(credit_code=D, name="重庆某医药配送有限公司", roles=["distributor"],
+                                as_of=datetime.now(timezone.utc)))
+
+
+async def file(sessions, principal=H1, **fields):
+    body = {"order_id": 7, "line_no": 1, "kind": "not_delivered", "occurred_on": "2025-03-06",
+            "description": "确认后三日未送达", **fields}
+    async with sessions() as session, session.begin():
+        return await service.file(session, request=ReportIn.model_validate(body), principal=principal, today=TODAY)
+
+
+async def decide(sessions, report_id: int, principal=CHONGQING, **fields):
+    async with sessions() as session, session.begin():
+        return await service.decide(session, report_id=report_id, principal=principal, today=TODAY, now=NOW,
+                                    request=DecisionIn.model_validate({"decision": "confirm", "severity": "中等",
+                                                                       "reason": "经核实属实", **fields}))
+
+
+class TestSupplyReports:
+    async def test_mon13_a_confirmed_report_becomes_a_breach_and_the_rating_follows(self, sessions, ordered):
+        report = await file(sessions)
+        assert (report.company_code, report.batch_code, report.region_code, report.status) == (
+            D, "CQ", "500103", "open")  # the line's distributor by default
+        async with sessions() as session, session.begin():
+            answered = await service.answer(session, report_id=report.id, principal=DISTRIBUTOR, now=NOW,
+                                            request=AnswerIn(answer="车辆故障，已于3月9日补送"))
+        assert answered.answer == "车辆故障，已于3月9日补送"
+        decided = await decide(sessions, report.id)
+        assert (decided.status, decided.breach_id is not None) == ("confirmed", True)
+        async with sessions() as session:
+            rating = await credit.rating(session, company_code=D, as_of=TODAY, principal=CHONGQING)
+            announced = [r.type for r in await session.scalars(select(OutboxRow).order_by(OutboxRow.id))]
+        assert rating["rating"] == "中等"
+        assert announced.count("monitoring.supply_report.filed") == 1
+        assert announced.count("monitoring.supply_report.decided") == 1
+        with pytest.raises(Problem) as twice:
+            await decide(sessions, report.id)
+        assert twice.value.status == 409
+
+    async def test_mon13_a_dismissed_report_counts_for_nothing(self, sessions, ordered):
+        report = await file(sessions, kind="quality")
+        assert report.company_code == A  # quality names the manufacturer
+        dismissed = await decide(sessions, report.id, decision="dismiss", severity=None, reason="批号产品检验合格")
+        assert (dismissed.status, dismissed.breach_id, dismissed.decision_reason) == ("dismissed", None,
+                                                                                     "批号产品检验合格")
+        async with sessions() as session:
+            assert (await credit.rating(session, company_code=A, as_of=TODAY, principal=CHONGQING))["rating"] is None
+
+    @pytest.mark.parametrize("fields, where", [
+        ({"order_id": 8}, "body.order_id"), ({"line_no": 2}, "body.line_no"),
+        ({"company_code": "91500000MA5U0000X9"}, "body.company_code"), ({"occurred_on": "2025-03-11"},
+                                                                        "body.occurred_on")])
+    async def test_mon13_a_report_of_what_is_not_the_hospitals_is_refused(self, sessions, ordered, fields, where):
+        with pytest.raises(Problem) as refused:
+            await file(sessions, **fields)
+        assert (refused.value.status, refused.value.errors[0]["field"]) == (422, where)
+
+    async def test_mon13_who_sees_answers_and_decides(self, sessions, ordered):
+        report = await file(sessions)
+        with pytest.raises(Problem) as foreign:
+            await file(sessions, principal=H2)  # another hospital's order
+        assert foreign.value.status == 422
+        for principal, seen in ((H1, 1), (H2, 0), (DISTRIBUTOR, 1), (MANUFACTURER, 0), (CHONGQING, 1), (SICHUAN, 0)):
+            async with sessions() as session:
+                found = await service.listing(session, principal=principal, filters={}, after_id=None, limit=10)
+            assert len(found) == seen, principal
+        with pytest.raises(Problem) as not_named:
+            async with sessions() as session, session.begin():
+                await service.answer(session, report_id=report.id, principal=MANUFACTURER, now=NOW,
+                                     request=AnswerIn(answer="非我司配送"))
+        assert not_named.value.status == 404
+        with pytest.raises(Problem) as other_region:
+            await decide(sessions, report.id, principal=SICHUAN)
+        assert other_region.value.status == 404
+        with pytest.raises(Problem) as no_severity:
+            await decide(sessions, report.id, severity=None)
+        assert (no_severity.value.status, no_severity.value.errors[0]["field"]) == (422, "body.severity")

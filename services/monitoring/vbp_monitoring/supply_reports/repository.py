@@ -1,0 +1,28 @@
+"""Queries of MON-13 supply problem reports."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vbp_monitoring.supply.models import SupplyLine
+from vbp_monitoring.supply_reports.models import SupplyReport
+
+
+async def order_lines(session: AsyncSession, order_id: int) -> list[SupplyLine]:
+    return list(await session.scalars(select(SupplyLine).where(SupplyLine.order_id == order_id)
+                                      .order_by(SupplyLine.line_no)))
+
+
+async def report(session: AsyncSession, report_id: int, *, for_update: bool = False) -> SupplyReport | None:
+    return await session.get(SupplyReport, report_id, with_for_update=for_update)
+
+
+async def listing(session: AsyncSession, *, filters: dict, after_id: int | None, limit: int) -> list[SupplyReport]:
+    query = select(SupplyReport).order_by(SupplyReport.id).limit(limit)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(SupplyReport, column) == value)
+    if after_id:
+        query = query.where(SupplyReport.id > after_id)
+    return list(await session.scalars(query))
