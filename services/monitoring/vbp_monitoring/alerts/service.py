@@ -32,6 +32,7 @@ from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
+from vbpkit.web.pagination import kept_pages
 from vbpkit.web.read_scope import ReadScope, covered
 
 from vbp_monitoring.alerts import repository
@@ -177,16 +178,11 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
     if scope.nothing:
         return [], {}
     filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
-    found, cursor = [], after_id
-    while len(found) < limit:
-        page = await repository.listing(session, filters=filters, after_id=cursor, limit=limit)
-        if not page:
-            break
+    found = await kept_pages(
+        lambda after, size: repository.listing(session, filters=filters, after_id=after, limit=size),
         # an alert of no hospital (CAT-12 pre-listing) is the whole platform's: no region hides it
-        found += [a for a in page if not a.hospital_code or (
-            scope.covers(a.region_code) and covered(a.region_code, region_code))]
-        cursor = page[-1].id
-    found = found[:limit]
+        lambda a: not a.hospital_code or (scope.covers(a.region_code) and covered(a.region_code, region_code)),
+        after=after_id, limit=limit)
     return found, await registry.names(session, institutions={a.hospital_code for a in found},
                                        companies={a.company_code for a in found})
 

@@ -22,6 +22,7 @@ from vbpkit.messaging import outbox
 from vbpkit.projections.registry import repository as registry
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
+from vbpkit.web.pagination import kept_pages
 from vbpkit.web.read_scope import ReadScope
 
 from vbp_monitoring.credit import repository as breaches
@@ -131,11 +132,6 @@ async def listing(session: AsyncSession, *, principal: Principal, filters: dict,
     if scope.nothing:
         return []
     filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
-    found, cursor = [], after_id
-    while len(found) < limit:
-        page = await repository.listing(session, filters=filters, after_id=cursor, limit=limit)
-        if not page:
-            break
-        found += [r for r in page if scope.covers(r.region_code)]
-        cursor = page[-1].id
-    return found[:limit]
+    return await kept_pages(
+        lambda after, size: repository.listing(session, filters=filters, after_id=after, limit=size),
+        lambda report: scope.covers(report.region_code), after=after_id, limit=limit)
