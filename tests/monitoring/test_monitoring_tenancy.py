@@ -139,6 +139,12 @@ ROUTES = [
     Route("GET /monitoring/his/unmapped", READERS, lambda w, c: c.get("/monitoring/his/unmapped")),
     Route("GET /monitoring/his/mappings", READERS, lambda w, c: c.get("/monitoring/his/mappings")),
     Route("PUT and DELETE /monitoring/his/mappings/{code}", frozenset(INSURERS), _map_and_unmap),
+    Route("POST /monitoring/breaches/{id}/costs", frozenset({"insurer_cq"}),
+          lambda w, c: c.post(f"/monitoring/breaches/{w.breach['id']}/costs", json={
+              "hospital_code": w.own, "amount": "1200.00", "what_for": "加急配送费", "evidence_ref": "X-1",
+              "incurred_on": today()})),
+    Route("GET /monitoring/breaches/{id}/costs", frozenset({"manufacturer", "exchange", *INSURERS}),
+          lambda w, c: c.get(f"/monitoring/breaches/{w.breach['id']}/costs")),
     Route("POST /monitoring/supply-reports", HOSPITALS, lambda w, c: c.post("/monitoring/supply-reports", json={
         "order_id": 999_999_999, "kind": "late", "occurred_on": today(), "description": "未按时送达"})),
     Route("GET /monitoring/supply-reports", READERS, lambda w, c: c.get("/monitoring/supply-reports")),

@@ -135,3 +135,20 @@ class SupplyReportDecided(Event):
     breach_id: int | None = None
     reason: str
     decided_on: date
+
+
+@event_schema
+class BreachCostRecorded(Event):
+    """MON-13: a cost a hospital proved against a company's breach was recorded (seeds 003/004
+    承担所有费用) — reported against the company, not deducted."""
+
+    type = "monitoring.breach_cost.recorded"
+    version = 1
+
+    cost_id: int
+    breach_id: int
+    company_code: str
+    hospital_code: str
+    amount_fen: int
+    what_for: str
+    incurred_on: date

@@ -11,7 +11,10 @@ import pytest
 from monitoring_setup import A, deliver
 from sqlalchemy import select
 from test_monitoring_credit_rules import D, confirmed
+from vbp_monitoring.credit import costs
 from vbp_monitoring.credit import service as credit
+from vbp_monitoring.credit.schemas import CostIn
+from vbp_monitoring.supply import service as supply
 from vbp_monitoring.supply_reports import service
 from vbp_monitoring.supply_reports.schemas import AnswerIn, DecisionIn, ReportIn
 from vbpkit.db.tables import OutboxRow
@@ -111,3 +114,45 @@ class TestSupplyReports:
         with pytest.raises(Problem) as no_severity:
             await decide(sessions, report.id, severity=None)
         assert (no_severity.value.status, no_severity.value.errors[0]["field"]) == (422, "body.severity")
+
+
+class TestCostsOfFailure:
+    async def test_mon13_a_proved_cost_is_recorded_against_the_company_not_deducted(self, sessions, ordered):
+        """Seeds 003/004 (由此产生的所有费用由中选企业承担): H1 proved 12,800.00 of emergency buying
+        against the manufacturer's confirmed quality breach; it shows in A's MON-6 performance of
+        March (and so in the assessment's companies)."""
+        breach_id = (await decide(sessions, (await file(sessions, kind="quality")).id)).breach_id
+        body = {"hospital_code": "H1", "amount": "12800.00", "what_for": "紧急采购替代产品的差价及加急运费",
+                "evidence_ref": "渝一院财〔2025〕31号", "incurred_on": "2025-03-08"}
+        async with sessions() as session, session.begin():
+            cost = await costs.record(session, breach_id=breach_id, request=CostIn.model_validate(body),
+                                      principal=CHONGQING, today=TODAY)
+        assert (cost.company_code, cost.amount_fen) == (A, 1_280_000)
+        async with sessions() as session:
+            [shown] = await costs.of_breach(session, breach_id=breach_id, principal=MANUFACTURER)
+            performance = await supply.performance(session, principal=CHONGQING, first=date(2025, 3, 1),
+                                                   last=date(2025, 3, 31), as_of=TODAY, company_code=None,
+                                                   batch_code=None, hospital_code=None)
+            announced = await session.scalar(select(OutboxRow.envelope).where(
+                OutboxRow.type == "monitoring.breach_cost.recorded"))
+        assert shown["amount"] == "12800.00" and announced["data"]["amount_fen"] == 1_280_000
+        assert {row["company_code"]: row["failure_costs"] for row in performance} == {A: 1_280_000}
+        async with sessions() as session:
+            with pytest.raises(Problem) as foreign:
+                await costs.of_breach(session, breach_id=breach_id, principal=DISTRIBUTOR)
+        assert foreign.value.status == 404  # another company's breach
+
+    @pytest.mark.parametrize("fields, principal, status", [
+        ({"hospital_code": "H2"}, CHONGQING, 422),      # the breach is H1's
+        ({"incurred_on": "2025-03-01"}, CHONGQING, 422),  # before the breach occurred
+        ({}, SICHUAN, 404),                            # H1 is not in Sichuan
+    ])
+    async def test_mon13_a_cost_is_refused_with_the_reason(self, sessions, ordered, fields, principal, status):
+        breach_id = (await decide(sessions, (await file(sessions)).id)).breach_id
+        body = {"hospital_code": "H1", "amount": "100.00", "what_for": "运费", "evidence_ref": "X-1",
+                "incurred_on": "2025-03-08", **fields}
+        with pytest.raises(Problem) as refused:
+            async with sessions() as session, session.begin():
+                await costs.record(session, breach_id=breach_id, request=CostIn.model_validate(body),
+                                   principal=principal, today=TODAY)
+        assert refused.value.status == status

@@ -28,4 +28,4 @@ READ_MODELS = (
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",
              "his_records", "his_code_mappings", "his_reconciled_months",  # MON-11: what hospitals' HIS sent
-             "supply_reports")  # MON-13: what hospitals reported
+             "supply_reports", "breach_costs")  # MON-13: what hospitals reported, the costs they proved

@@ -13,7 +13,7 @@ from vbp_monitoring.settings import ASSESSED
 HOSPITALS = ["hospital_code", "hospital_name", "completion", "target", "agreed_amount", "accepted_amount", "invoices_due",
              "paid_on_time", "on_time_rate", "onboarded_on", "substitute_alert_months", "months", "on_platform_quantity", "his_quantity", "savings"]
 COMPANIES = ["company_code", "company_name", "lines_confirmed", "lines_due", "delivered_in_time", "fill_rate", "lead_time_days_p50",
-             "lead_time_days_p90", "lines_declined", "breaches_in_period", "rating"]
+             "lead_time_days_p90", "lines_declined", "breaches_in_period", "failure_costs", "rating"]
 NOTHING_TO_ASSESS = "无可考核 (nothing to assess)"  # never full marks it did not earn (issue 23)
 RATES = {"completion", "target", "on_time_rate", "fill_rate", "score", *(f"score_{k}" for k in ASSESSED)}
 
@@ -32,5 +32,5 @@ def assessment_workbook(found: dict, *, generated_at: datetime, generated_by: st
         Sheet("hospitals", header, hospitals, money={"agreed_amount", "accepted_amount", "savings"}, rates=RATES,
               labels=LABELS),
         Sheet("companies", COMPANIES, [[c.get(name) for name in COMPANIES] for c in found["companies"]], rates=RATES,
-              labels=LABELS),
+              money={"failure_costs"}, labels=LABELS),
     ], cover=cover)

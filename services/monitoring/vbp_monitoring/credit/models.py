@@ -53,3 +53,26 @@ class CompanyRating(Base):
     company_code: Mapped[str] = mapped_column(String(18), primary_key=True)
     rating: Mapped[str | None] = mapped_column(String(8), comment="the most severe breach counted; NULL for none")
     since: Mapped[date] = mapped_column(Date)
+
+
+class BreachCost(Base):
+    """A cost a hospital proved against a breach (seeds 003/004: the failing company 承担由此产生的
+    所有费用). Recorded and reported against the company, never deducted: the seeds say who bears
+    it, not how it is collected."""
+
+    __tablename__ = "breach_costs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    breach_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    company_code: Mapped[str] = mapped_column(String(18), index=True, comment="the breach's company")
+    hospital_code: Mapped[str] = mapped_column(String(64))
+    region_code: Mapped[str | None] = mapped_column(String(6), comment="the hospital's")
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    what_for: Mapped[str] = mapped_column(Text)
+    evidence_ref: Mapped[str] = mapped_column(String(200), comment="where the proof is (a document number)")
+    incurred_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=recorded_now,
+                                                  server_default=func.now())
+
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from vbpkit.db.repository import lock_for_transaction
+from vbpkit.db.repository import any_of, lock_for_transaction
 
-from vbp_monitoring.credit.models import Breach, CompanyRating
+from vbp_monitoring.credit.models import Breach, BreachCost, CompanyRating
 
 
 async def add_breaches(session: AsyncSession, rows: list[dict]) -> list[Breach]:
@@ -77,3 +77,20 @@ async def line_breach(session: AsyncSession, *, kind: str, order_id: int, line_n
     """The breach of ``kind`` an order line has (the one ``uq_breaches_line`` admits)."""
     return await session.scalar(select(Breach).where(Breach.kind == kind, Breach.order_id == order_id,
                                                      Breach.line_no == line_no))
+
+
+async def costs_of(session: AsyncSession, breach_id: int) -> list[BreachCost]:
+    return list(await session.scalars(select(BreachCost).where(BreachCost.breach_id == breach_id)
+                                      .order_by(BreachCost.id)))
+
+
+async def cost_totals(session: AsyncSession, *, company_codes: set[str], first: date, last: date) -> dict[str, int]:
+    """company → Σ fen of the costs recorded against its breaches that occurred from ``first`` to ``last``."""
+    if not company_codes:
+        return {}
+    rows = await session.execute(
+        select(BreachCost.company_code, func.sum(BreachCost.amount_fen))
+        .join(Breach, Breach.id == BreachCost.breach_id)
+        .where(any_of(BreachCost.company_code, company_codes), Breach.occurred_on.between(first, last))
+        .group_by(BreachCost.company_code))
+    return {code: int(total) for code, total in rows}

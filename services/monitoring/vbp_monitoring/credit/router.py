@@ -4,11 +4,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from vbpkit.db.engine import SessionDep
 from vbpkit.db.limits import BIGINT_MAX
+from vbpkit.domain.money import format_yuan
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
-from vbp_monitoring.credit import service
-from vbp_monitoring.credit.schemas import BreachIn, BreachPage, BreachRead, Exemption, Rating
+from vbp_monitoring.credit import costs, service
+from vbp_monitoring.credit.schemas import (
+    BreachIn, BreachPage, BreachRead, CostIn, CostList, CostRead, Exemption, Rating)
 
 router = APIRouter(tags=["company credit"])
 READERS = require_roles(Role.INSURER, Role.EXCHANGE, Role.COMPANY)
@@ -53,3 +55,24 @@ async def exempt_breach(breach_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], bo
                         principal: PrincipalDep, clock: ClockDep) -> BreachRead:
     return BreachRead.model_validate(await service.exempt(session, breach_id=breach_id, reason=body.reason,
                                                           principal=principal, today=clock.today()))
+
+
+@router.post("/breaches/{breach_id}/costs", response_model=CostRead, status_code=201,
+             dependencies=[require_roles(Role.INSURER)],
+             summary="Record a cost a hospital of your region proved against a breach (MON-13, seeds 003/004 承担所有费用): "
+                     "reported against the company, not deducted")
+async def record_cost(breach_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], body: CostIn, session: SessionDep,
+                      principal: PrincipalDep, clock: ClockDep) -> CostRead:
+    cost = await costs.record(session, breach_id=breach_id, request=body, principal=principal, today=clock.today())
+    return CostRead(id=cost.id, breach_id=cost.breach_id, company_code=cost.company_code,
+                    hospital_code=cost.hospital_code, amount=format_yuan(cost.amount_fen), what_for=cost.what_for,
+                    evidence_ref=cost.evidence_ref, incurred_on=cost.incurred_on, recorded_by=cost.recorded_by,
+                    recorded_at=cost.recorded_at)
+
+
+@router.get("/breaches/{breach_id}/costs", response_model=CostList, dependencies=[READERS],
+            summary="The costs recorded against a breach (MON-13); a company its own breaches', an insurer its "
+                    "region's")
+async def breach_costs(breach_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep,
+                       principal: PrincipalDep) -> CostList:
+    return CostList(items=await costs.of_breach(session, breach_id=breach_id, principal=principal))

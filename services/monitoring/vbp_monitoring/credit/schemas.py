@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from vbpkit.domain.money import AMOUNT_MAX_FEN, NonNegativeYuan
 
 Severity = Literal["一般", "中等", "严重", "特别严重"]
 
@@ -66,3 +67,32 @@ class Rating(BaseModel):
     announced: Announced | None = Field(description="the rating last announced with monitoring.rating.changed")
     breaches: list[BreachRead] = Field(description="the breaches counted")
     explain: dict[str, Any]
+
+
+class CostIn(BaseModel):
+    """A cost a hospital proved against a breach (MON-13; seeds 003/004 承担所有费用)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    hospital_code: str = Field(min_length=1, max_length=64)
+    amount: NonNegativeYuan = Field(gt=0, le=AMOUNT_MAX_FEN, description="yuan above 0, e.g. \"12800.00\"")
+    what_for: str = Field(min_length=1, max_length=1000, examples=["紧急采购替代产品的差价及加急运费"])
+    evidence_ref: str = Field(min_length=1, max_length=200, examples=["渝一院财〔2026〕31号"])
+    incurred_on: date
+
+
+class CostRead(BaseModel):
+    id: int
+    breach_id: int
+    company_code: str
+    hospital_code: str
+    amount: str = Field(description="yuan")
+    what_for: str
+    evidence_ref: str
+    incurred_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class CostList(BaseModel):
+    items: list[CostRead]

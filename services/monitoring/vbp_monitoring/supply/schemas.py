@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
+from vbpkit.domain.money import YuanFromFen
 
 
 class CompanyPerformance(BaseModel):
@@ -19,6 +20,9 @@ class CompanyPerformance(BaseModel):
     lead_time_days_p50: int | None
     lead_time_days_p90: int | None
     breaches_in_period: int
+    failure_costs: YuanFromFen = Field(default=0, description=(
+        "MON-13: Σ costs hospitals proved against the company's breaches of the period (承担所有费用), recorded, "
+        "not deducted"))
     rating: str | None = Field(description="一般 | 中等 | 严重 | 特别严重, or none: the most severe breach of the "
                                            "12 months to as_of")
     explain: dict[str, Any]

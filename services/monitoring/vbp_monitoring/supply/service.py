@@ -74,6 +74,7 @@ async def performance(session: AsyncSession, *, principal: Principal, first: dat
     if not per:
         return []
     breaches = await credit.counted(session, company_codes=set(per), after=min(year_before(as_of), first), until=as_of)
+    costs = await credit.cost_totals(session, company_codes=set(per), first=first, last=min(last, as_of))
     known = await registry.names(session, companies=set(per))
     rows = []
     for code in sorted(per):
@@ -89,6 +90,7 @@ async def performance(session: AsyncSession, *, principal: Principal, first: dat
             "lead_time_days_p50": percentile(e["lead_times"], Decimal("0.5")),
             "lead_time_days_p90": percentile(e["lead_times"], Decimal("0.9")),
             "breaches_in_period": sum(first <= b.occurred_on <= last for b in mine),
+            "failure_costs": costs.get(code, 0),
             "rating": most_severe([b for b in mine if b.occurred_on > year_before(as_of)]),
             "explain": {
                 "rule": "MON-6", "period": {"first": first.isoformat(), "last": last.isoformat()},
