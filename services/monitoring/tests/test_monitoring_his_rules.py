@@ -225,13 +225,14 @@ class TestUploads:
             "not a row",
             {**good, "fixmedins_bchno": "B9", "memo": "无"},  # an optional "无" is simply empty
             {**good, "fixmedins_bchno": "B10", "memo": "a\x00b"},  # PostgreSQL stores no NUL
+            {**good, "fixmedins_bchno": "B11", "memo": "a\ud800b"},  # nor a lone surrogate
         ]
         result = await send(sessions, "3503", {"purcinfo": rows})
         assert result["created"] == 2
         named = {(e["row"], e["field"]): e["reason"] for e in result["errors"]}
         assert list(named) == [(2, "med_list_codg"), (3, "fixmedins_bchno"), (4, "purc_retn_cnt"),
                                (5, "finl_trns_pric"), (6, "purc_retn_stoin_time"), (7, "prod_geay_flag"), (8, "row"),
-                               (10, "memo")]
+                               (10, "memo"), (11, "memo")]
         assert "字符型 50" in named[(2, "med_list_codg")] and "无" in named[(2, "med_list_codg")]
         assert "字符型 30" in named[(3, "fixmedins_bchno")]
         assert "数值型 16,4" in named[(4, "purc_retn_cnt")]

@@ -42,6 +42,7 @@ IDENTITY = frozenset({
 })
 EMPTY_FILLERS = frozenset({"", "无"})
 WRAPPERS = ("rows", "purcinfo", "invinfo", "selinfo", "data")
+_MSGID = re.compile(r"[0-9A-Za-z_-]{1,30}")
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,8 @@ def unwrap(body: Any, interface: Interface) -> Unwrapped:
         infno = body.get("infno")
         if infno is not None and str(infno) != interface.infno:
             raise EnvelopeError("body.infno", f"is {infno}; this is interface {interface.infno} ({interface.title})")
-        if isinstance(body.get("msgid"), str) and 0 < len(body["msgid"]) <= 30:
-            msgid = body["msgid"]
+        if isinstance(body.get("msgid"), str) and _MSGID.fullmatch(body["msgid"]):
+            msgid = body["msgid"]  # 定点医药机构编号 + 时间 + 顺序号: kept for the event only when it is one
         path, body = "body.input", _json_text(body["input"], "body.input")
     if isinstance(body, dict):
         for key in WRAPPERS:
@@ -217,6 +218,7 @@ def without_identity(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if k not in IDENTITY}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})")
 _DATETIME = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[ T]?(\d{2}):?(\d{2}):?(\d{2}))?$")
 
@@ -234,6 +236,8 @@ def _parse(spec: NationalField, value: Any) -> tuple[Any, str | None, str | None
             return None, None, f"is {len(text)} characters, more than {spec.length} ({spec.limit})"
         if "\x00" in text:  # PostgreSQL stores no NUL in text
             return None, None, f"holds a NUL character ({spec.limit})"
+        if not text.isascii() and _SURROGATE.search(text):  # nor a lone UTF-16 surrogate (no UTF-8 for it)
+            return None, None, f"holds a lone surrogate (\\ud800–\\udfff), not text ({spec.limit})"
         if spec.codes and text not in spec.codes:
             return None, None, f"is {text!r}, not one of {', '.join(spec.codes)} ({spec.limit})"
         return text, text, None
