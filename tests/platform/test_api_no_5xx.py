@@ -8,6 +8,7 @@ header. Item 3: a signature bound to the body and the service (see also libs/tes
 from __future__ import annotations
 
 import asyncio
+import json
 
 import psutil
 
@@ -56,6 +57,17 @@ class TestNul:
         refused = await roles.insurer.post("/catalog/batches", json=batch_body(code, name="批次\x00"))
         assert fields(refused) == ["body.name"]
         assert (await roles.insurer.get(f"/catalog/batches/{code}")).status_code == 404
+
+    async def test_a_lone_surrogate_in_a_body_is_named(self, roles):
+        """JSON admits "\\ud800" alone; UTF-8, and so PostgreSQL, has no form for it (was a 500)."""
+        code = new_code("SUR")
+        body = json.dumps(batch_body(code, name="批次\ud800")).encode()  # ensure_ascii: the escape as sent
+        refused = await roles.insurer.post("/catalog/batches", content=body,
+                                           headers={"Content-Type": "application/json"})
+        assert fields(refused) == ["body.name"]
+        assert (await roles.insurer.get(f"/catalog/batches/{code}")).status_code == 404
+        pair = await roles.insurer.post("/catalog/batches", json=batch_body(new_code("SUR"), name="批次😀"))
+        assert pair.status_code == 201, pair.text  # a surrogate pair is a character like any other
 
     async def test_in_a_bulk_upload_only_that_row_fails(self, roles):
         code = new_code("NUL")

@@ -1,7 +1,8 @@
 """No input gives a 5xx (issue 11): what PostgreSQL cannot store, refused before a handler runs.
 
-Three kinds of value reach the database and fail there as a server error, whatever the
-endpoint: a NUL character in text (PostgreSQL text cannot hold U+0000), an integer beyond
+Four kinds of value reach the database and fail there as a server error, whatever the
+endpoint: a NUL character in text (PostgreSQL text cannot hold U+0000), a lone UTF-16
+surrogate (JSON's ``"\\ud800"``: no UTF-8 for it), an integer beyond
 a 64-bit column, and a date so far out that the arithmetic on it overflows. ``InputGuard``
 looks at the path, the query and a JSON body and answers 422 problem+json naming the field:
 
@@ -40,12 +41,13 @@ MAX_OBJECTS = 50_000
 # bulk body has dates). Three searches, not one alternation: each then scans a 5 MB body at its
 # own fast prefix (0.14 s as one pattern, 0.08 s as three).
 _BIG_NUMBER = re.compile(rb"\d{19}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # a pair is fine; the parse tells
 _FAR_DATE = re.compile(rb"\"(?:-|\d{5}|[03-9]\d{3}|1[0-8]\d\d|2[2-9]\d\d)\d*-\d\d")
 
 
 def _suspect(body: bytes) -> bool:
     return (b"\\u0000" in body or b"\x00" in body or _BIG_NUMBER.search(body) is not None
-            or _FAR_DATE.search(body) is not None)
+            or _FAR_DATE.search(body) is not None or _SURROGATE_ESCAPE.search(body) is not None)
 
 
 def unstorable(value: Any, where: str = "") -> list[tuple[str, str]]:
@@ -72,6 +74,11 @@ def unstorable(value: Any, where: str = "") -> list[tuple[str, str]]:
 def _text_problem(text: str) -> str | None:
     if "\x00" in text:
         return "contains a NUL character (U+0000), which cannot be stored"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # JSON admits a lone "\\ud800"; UTF-8, and so PostgreSQL, has no form for it
+            return "contains a lone UTF-16 surrogate (U+D800–U+DFFF), which cannot be stored"
     match = _DATE.match(text)
     if match:
         year = int(match.group(1))
