@@ -182,7 +182,7 @@ class TestUploads:
                                               purchase("B2", "5", "2025-03-02 09:00:00")])
         assert (mixed["created"], [(e["row"], e["field"]) for e in mixed["errors"]]) == (1, [(1, "fixmedins_bchno")])
         async with sessions() as session, session.begin():
-            gone = await uploads.delete(session, hospital="H1", body={"data": [
+            gone = await uploads.remove(session, hospital="H1", body={"data": [
                 {"fixmedins_bchno": "B1", "inv_data_type": "3"}, {"fixmedins_bchno": "NOPE", "inv_data_type": "3"}]})
         assert (gone["deleted"], [(e["row"], e["field"]) for e in gone["errors"]]) == (1, [(2, "fixmedins_bchno")])
         again = await send(sessions, "3503", [purchase("B1", "12", "2025-03-01 09:00:00")])

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -107,10 +107,6 @@ class Interface:
     quantity: str | None = None
     price: str | None = None
     time: str | None = None
-    by_name: dict[str, NationalField] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self):
-        self.by_name.update({f.name: f for f in self.fields})
 
 
 INTERFACES: dict[str, Interface] = {i.infno: i for i in (

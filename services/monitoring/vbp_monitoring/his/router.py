@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from vbpkit.db.engine import SessionDep
 from vbpkit.domain.money import parse_yuan
 from vbpkit.runtime.service_app import ClockDep
-from vbpkit.web.bulk_rows import BULK_RESPONSES
+from vbpkit.web.bulk_rows import BULK_RESPONSES, BulkResult, answered
 from vbpkit.web.downloads import DOWNLOADS, Format, download
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.web.problems import Problem
@@ -17,7 +17,7 @@ from vbpkit.web.problems import Problem
 from vbp_monitoring.his import checks, mapping, reconciliation, uploads
 from vbp_monitoring.his.national import INTERFACES
 from vbp_monitoring.his.schemas import (
-    OFF_PLATFORM_COLUMNS, UPLOAD_COLUMNS, HisDeleteResult, HisUploadResult, MappingIn, MappingOut, MappingPage,
+    OFF_PLATFORM_COLUMNS, UPLOAD_COLUMNS, HisDeleteResult, MappingIn, MappingOut, MappingPage,
     OffPlatformPage, UnmappedPage, UploadStatusPage)
 
 router = APIRouter(tags=["his"])
@@ -77,12 +77,12 @@ async def _json(request: Request):
                      "200 all deleted, 207 some refused, 422 none")
 async def delete_rows(request: Request, session: SessionDep, principal: PrincipalDep,
                       response: Response) -> HisDeleteResult:
-    result = HisDeleteResult(**await uploads.delete(session, hospital=his_of(principal), body=await _json(request)))
+    result = HisDeleteResult(**await uploads.remove(session, hospital=his_of(principal), body=await _json(request)))
     response.status_code = 207 if result.errors else 200
     return result
 
 
-@router.post("/his/{infno}", response_model=HisUploadResult, dependencies=[require_roles(Role.HOSPITAL)],
+@router.post("/his/{infno}", response_model=BulkResult, dependencies=[require_roles(Role.HOSPITAL)],
              responses={**BULK_RESPONSES, 409: {"description": "every row's key is stored with other content; "
                                                                "delete it (3507) first"}},
              openapi_extra=_body_document("3503"),
@@ -92,11 +92,9 @@ async def delete_rows(request: Request, session: SessionDep, principal: Principa
                      "prescriber and pharmacist identity dropped on receipt (MON-11); 200 all stored or replayed, "
                      "207 some refused, 422 none, 409 all already stored with other content")
 async def upload(infno: UPLOADED, request: Request, session: SessionDep, principal: PrincipalDep, clock: ClockDep,
-                 response: Response) -> HisUploadResult:
-    result = HisUploadResult(**await uploads.upload(session, hospital=his_of(principal), infno=infno,
-                                                    body=await _json(request), now=clock.now()))
-    response.status_code = 207 if result.errors else 200
-    return result
+                 response: Response) -> BulkResult:
+    return answered(response, BulkResult(**await uploads.upload(session, hospital=his_of(principal), infno=infno,
+                                                                 body=await _json(request), now=clock.now())))
 
 
 @router.get("/his/off-platform", response_model=OffPlatformPage, responses=DOWNLOADS,

@@ -11,14 +11,6 @@ from vbpkit.web.downloads import Column
 from vbp_monitoring.his.national import INTERFACES
 
 
-class HisUploadResult(BaseModel):
-    received: int = Field(description="rows in the call")
-    created: int = Field(description="rows stored for the first time")
-    updated: int = Field(0, description="always 0: a stored key is changed only by deleting it (3507) first")
-    unchanged: int = Field(description="rows already stored with the same content (a replay)")
-    errors: list[RowError]
-
-
 class HisDeleteResult(BaseModel):
     received: int
     deleted: int = Field(description="keys deleted (one key may hold a purchase and its return)")

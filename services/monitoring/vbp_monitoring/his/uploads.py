@@ -101,7 +101,7 @@ async def upload(session: AsyncSession, *, hospital: str, infno: str, body: Any,
             "errors": [{k: v for k, v in e.items() if k != "conflict"} for e in errors]}
 
 
-async def delete(session: AsyncSession, *, hospital: str, body: Any) -> dict:
+async def remove(session: AsyncSession, *, hospital: str, body: Any) -> dict:
     """3507 商品信息删除: delete each (``fixmedins_bchno``, ``inv_data_type``) sent."""
     interface = INTERFACES["3507"]
     try:
