@@ -100,6 +100,7 @@ class Workload:
         self.confirmed_lines: list[tuple[int, int]] = []         # (order id, line no)
         self.numbers = itertools.count(1)
         self.failures: list[str] = []
+        self.errors: list[str] = []  # each 500: what was called and what came back, to find in the logs
         self.tranches: list[dict] = []
         self.lines_by_hospital: dict[str, list[list[tuple[int, str]]]] = {}
 
@@ -141,6 +142,9 @@ class Workload:
                 last = f"{type(exc).__name__}: {exc}"
             else:
                 self.statuses[str(response.status_code)] += 1
+                if response.status_code == 500:
+                    self.errors.append(f"{kind} POST {path} (request {response.headers.get('x-request-id')}): "
+                                       f"{response.text[:300]}")
                 if response.status_code < 300:
                     self.acknowledged[kind] += 1
                     self.replayed += response.headers.get("idempotent-replayed") == "true"
@@ -381,7 +385,8 @@ async def main(operations: int, workers: int, seed: int, down: tuple[float, floa
             print("  answers and errors seen: " + ", ".join(f"{k} × {v:,}" for k, v in sorted(workload.statuses.items())))
             problems = list(workload.failures)
             if workload.statuses["500"]:  # a kill is answered 502/503/504; a 500 is a fault of ours
-                problems.append(f"{workload.statuses['500']} answers were 500 Internal Server Error")
+                problems.append(f"{workload.statuses['500']} answers were 500 Internal Server Error: " +
+                                "; ".join(workload.errors[:5]))
             problems += await verify.everything(platform, workload, baseline)
             await admin.aclose()
             await workload.client.aclose()

@@ -1,7 +1,11 @@
 """DESIGN §5 through the catalog: problem+json for every error, CAT-9 bulk rows, cursor lists."""
 
+import asyncpg
 import httpx
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from vbp_catalog.institutions.models import Institution
@@ -10,6 +14,7 @@ from vbp_catalog.settings import CatalogSettings
 from vbptools.embedded import free_port
 from vbpkit.events.envelope import Envelope
 from vbpkit.db.tables import OutboxRow
+from vbpkit.web.problems import database_unreachable
 
 
 def row(code: str, *, name: str = "重庆市人民医院", level: int = 3, region_code: str = "500157", **extra) -> dict:
@@ -243,6 +248,51 @@ class TestADatabaseThatWentAwayIsA503:
         assert await count(client, Institution) == 0
         again = await client.post("/institutions", json={"rows": [row("H1")]}, headers={"Idempotency-Key": "k-1"})
         assert again.status_code == 200 and again.json()["created"] == 1  # the key was never claimed
+
+
+def driver_error(error: Exception) -> DBAPIError:
+    """What SQLAlchemy raises for asyncpg's ``error`` while opening a connection: the adapter's
+    error made ``from`` the driver's, wrapped in a DBAPIError (asyncpg.py, ``_handle_exception_no_connection``)."""
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+
+    try:
+        try:
+            raise error
+        except Exception as driver:
+            raise AsyncAdapt_asyncpg_dbapi.Error(str(driver), driver) from driver
+    except Exception as adapted:
+        return DBAPIError.instance("SELECT 1", None, adapted, AsyncAdapt_asyncpg_dbapi.Error)
+
+
+class TestWhatCountsAsTheDatabaseGone:
+    """Found by the short chaos run in CI: a request that reached PostgreSQL during its crash
+    recovery ("the database system is not yet accepting connections") must be a 503 like a
+    refused connection, and so must the crowd of reconnecting pools (too many connections), a
+    pool that found no connection in time, and a socket error that is not a ConnectionError."""
+
+    @pytest.mark.parametrize("error", [
+        asyncpg.exceptions.CannotConnectNowError("the database system is not yet accepting connections"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        OSError("Multiple exceptions: [Errno 111] Connect call failed, [Errno 99] Cannot assign requested address"),
+        FileNotFoundError(2, "No such file or directory"),
+    ])
+    def test_a_driver_error_of_a_database_away_is_unreachable(self, error):
+        assert database_unreachable(driver_error(error))
+
+    def test_a_pool_that_found_no_connection_in_time_is_unreachable(self):
+        assert database_unreachable(PoolTimeout("QueuePool limit of size 5 overflow 10 reached"))
+
+    @pytest.mark.parametrize("error", [
+        asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"),
+        asyncpg.exceptions.UndefinedColumnError("column x does not exist"),
+        asyncpg.exceptions.DiskFullError("could not extend file"),
+    ])
+    def test_an_error_of_the_request_or_the_server_is_not(self, error):
+        assert not database_unreachable(driver_error(error))
+        assert not database_unreachable(ValueError("a bug of ours"))
 
 
 class TestAnUnknownQueryParameterIsRefused:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -133,20 +134,39 @@ def field_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, Any]
     return malformed, errors
 
 
-# SQLSTATE classes of a database that went away or is not taking connections: 08 connection
-# exception, 57P01–57P03 admin/crash shutdown and "cannot connect now" (starting, recovering)
-_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+# SQLSTATE of a database that went away or is not taking connections: class 08 connection
+# exception, 57P01–57P03 admin/crash shutdown and "cannot connect now" (starting, recovering:
+# "the database system is not yet accepting connections"), 53300 too many connections (every
+# pool reconnecting at once after a restart)
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _chain(exc: BaseException):
+    """The error, what it wraps (``orig``) and what caused it, to the bottom: SQLAlchemy wraps
+    the driver's adapter error, which wraps asyncpg's, which may wrap the socket's."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        yield error
+        todo += [getattr(error, "orig", None), error.__cause__, error.__context__]
 
 
 def database_unreachable(exc: BaseException) -> bool:
-    """The database was lost or refused the connection (a restart, a crash, a network cut): the
-    request did nothing that was kept (its transaction never committed), so the answer is 503
-    with Retry-After and the caller sends it again — with its Idempotency-Key, if it was a POST."""
-    orig = getattr(exc, "orig", None)
-    for error in (exc, orig, getattr(exc, "__cause__", None), getattr(orig, "__cause__", None)):
+    """The database was lost or refused the connection (a restart, a crash, a network cut, a
+    pool that could not get a connection in time): the request did nothing that was kept (its
+    transaction never committed), so the answer is 503 with Retry-After and the caller sends it
+    again — with its Idempotency-Key, if it was a POST."""
+    for error in _chain(exc):
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
-        if isinstance(error, (ConnectionError, TimeoutError)):  # refused, reset, broken pipe; no answer
+        # refused, reset, broken pipe, no answer; a socket file not there (FileNotFoundError) and
+        # asyncio's "Multiple exceptions: [Errno 111] …" for a host of several addresses are
+        # OSErrors that are not ConnectionErrors
+        if isinstance(error, (OSError, TimeoutError, PoolTimeout)):
             return True
         state = str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
         if state.startswith(_UNREACHABLE_STATES):  # asyncpg's lost connection is 08003, a failed one 08006
