@@ -70,3 +70,32 @@ async def test_a_post_without_one_is_not_repeated(gateway):
     response = await gateway.post("/settlement/payments", json={})
     assert response.status_code == 502, response.text
     assert gateway.upstream.seen == 1
+
+
+class ClosedAsOpened(httpx.AsyncBaseTransport):
+    """What httpcore raises when the service dies as the connection opens (anyio asks the closed
+    socket for its peer): found by bench/chaos.py, where the gateway answered it 500."""
+
+    def __init__(self):
+        self.seen = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen += 1
+        if self.seen == 1:
+            raise AttributeError("'NoneType' object has no attribute 'getpeername'")
+        return httpx.Response(200, headers={"content-type": "application/json"}, stream=httpx.ByteStream(b"{}"))
+
+
+@pytest.mark.parametrize("headers, status, sent", [({"Idempotency-Key": "pay-2"}, 200, 2), ({}, 502, 1)])
+async def test_a_connection_closed_as_it_opened_is_a_reset(gateway, headers, status, sent):
+    runtime = gateway._transport.app.state.runtime
+    transport = ClosedAsOpened()
+    kept = runtime.clients["settlement"]
+    runtime.clients["settlement"] = httpx.AsyncClient(transport=transport, base_url=str(kept.base_url))
+    try:
+        response = await gateway.post("/settlement/payments", json={}, headers=headers)
+    finally:
+        await runtime.clients["settlement"].aclose()
+        runtime.clients["settlement"] = kept
+    assert response.status_code == status, response.text
+    assert transport.seen == sent

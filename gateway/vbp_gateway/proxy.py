@@ -112,7 +112,11 @@ class ServiceProxy:
                 return await client.send(upstream, stream=True)
             except httpx.TimeoutException:
                 raise Problem(504, detail=f"the {service} service did not answer in time") from None
-            except RESET as exc:
+            except (*RESET, AttributeError) as exc:
+                # AttributeError: a connection the service closed as it was opened (a SIGKILL): anyio
+                # asks the closed socket for its peer while httpcore reads its TLS state, before a
+                # byte of the request is written ('NoneType' object has no attribute 'getpeername';
+                # found by bench/chaos.py as a 500) — a reset like the others
                 if attempt == 1 and retry:
                     continue
                 raise Problem(502, detail=f"the {service} service is unreachable ({type(exc).__name__})") from None
