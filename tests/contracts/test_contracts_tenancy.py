@@ -25,12 +25,13 @@ class Tenancy:
     revocable: dict          # (own hospital, manufacturer 1): the revocation target
     delivery: dict           # an accepted delivery of the own hospital
     product: int
+    transfer: dict = field(default_factory=dict)  # the foreign hospital's item of M1's product moved to M0's (CON-7)
     made: dict = field(default_factory=dict)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def world(shared_platform) -> Tenancy:
-    market = await build_market(shared_platform, hospitals=2, manufacturers=2, distributors=2)
+    market = await build_market(shared_platform, hospitals=2, manufacturers=2, distributors=2, group="G1")
     agreements = await effective_agreements(shared_platform, market)
     own, foreign = market.hospitals
     by_key = {(a["hospital_code"], a["manufacturer_code"]): a for a in agreements}
@@ -44,7 +45,23 @@ async def world(shared_platform) -> Tenancy:
                     revocable=by_key[(own, market.manufacturers[1])], delivery={},
                     product=market.products[market.manufacturers[0]][0])
     world.delivery = await accepted_delivery(world)
+    world.transfer = await foreign_transfer(shared_platform, market)
     return world
+
+
+async def foreign_transfer(platform, market) -> dict:
+    """M1's product fails; M0's (the product every other route orders) is its backup, and the
+    foreign hospital's item moves to it — so the own hospital's orders are untouched."""
+    failing, backup = market.products[market.manufacturers[1]][0], market.products[market.manufacturers[0]][0]
+    designated = await market.insurer.post(f"/catalog/products/{failing}/backups", json={
+        "backup_product_id": backup, "region_code": "500103", "reason": "断供"})
+    assert designated.status_code == 201, designated.text
+    await platform.settled()
+    moved = await market.insurer.post("/contracts/transfers", json={
+        "failing_product_id": failing, "backup_product_id": backup, "hospital_codes": [market.hospitals[1]],
+        "reason": "断供"})
+    assert moved.status_code == 201, moved.text
+    return moved.json()["transfers"][0]
 
 
 async def pending_order(world: Tenancy) -> dict:
@@ -121,6 +138,14 @@ async def _orders_state(world, target):
     return await own_orders(world)
 
 
+async def _transfers_state(world, target):
+    return (await world.market.exchange.get("/contracts/transfers", params={"limit": 200})).json()
+
+
+async def _a_transfer(world):
+    return world.transfer
+
+
 async def _signing(world):
     return world.agreement
 
@@ -185,6 +210,13 @@ ROUTES = [
           lambda w, c, t: c.post("/contracts/returns", json={
               "delivery_id": t["id"], "line_no": 1, "quantity": 1, "reason": "破损", "returned_on": today()}),
           target=accepted_delivery, state=_delivery_state),
+    # the insurer's call is refused as no backup (a business refusal): the world's orders stay as they are
+    Route("POST /contracts/transfers", frozenset({"insurer"}),
+          lambda w, c, t: c.post("/contracts/transfers", json={
+              "failing_product_id": w.product, "backup_product_id": w.product, "reason": "断供"}),
+          state=_transfers_state),
+    Route("GET /contracts/transfers/{id}", frozenset({"hospital_foreign", "manufacturer", "distributor", *OVERSEERS}),
+          lambda w, c, t: c.get(f"/contracts/transfers/{t['id']}"), target=_a_transfer),
 ]
 
 
@@ -256,3 +288,11 @@ class TestGw5ListsAreScoped:
                 break
         visible = {k for k, order in (("own", mine), ("foreign", theirs.json())) if order["id"] in ids}
         assert visible == LIST_VIEWS[actor]
+
+    async def test_transfers(self, world, actor):
+        """CON-7: the foreign hospital's transfer is seen by it, by the backup's manufacturer and
+        the distributor it routes to, and by the bureau."""
+        response = await world.clients[actor].get("/contracts/transfers", params={"limit": 200})
+        assert response.status_code == 200, response.text
+        seen = {t["id"] for t in response.json()["items"]}
+        assert (world.transfer["id"] in seen) == ("foreign" in LIST_VIEWS[actor]), seen

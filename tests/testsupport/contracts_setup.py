@@ -137,11 +137,12 @@ async def build_market(platform, *, preset: str = "chongqing-2025", starts_on: s
                        cycle_years: int = 2, overrides: dict | None = None, hospitals: int = 1,
                        manufacturers: int = 1, products_each: int = 1, distributors: int = 1,
                        year1: dict[tuple[int, int], int] | None = None, quantity: int = 100,
-                       region_code: str = "500103") -> Market:
+                       region_code: str = "500103", group: str | None = None) -> Market:
     """A batch of ``manufacturers`` × ``products_each`` winning products (product k of all is
     priced 680 + 10k, service 50), registered hospitals (level 3, in ``region_code``) and
     distributors, and year-1 agreed volumes: ``year1`` maps (hospital index, product index) →
-    quantity; by default every hospital agrees ``quantity`` of every product."""
+    quantity; by default every hospital agrees ``quantity`` of every product. ``group``: every
+    product in that group (CAT-2), as a backup must be (CAT-13)."""
     admin = platform.admin
     tag = uuid.uuid4().hex[:8]
     batch = f"B-{tag}"
@@ -170,8 +171,9 @@ async def build_market(platform, *, preset: str = "chongqing-2025", starts_on: s
             rows.append({"registration_no": f"国械注准{next(_registration_numbers):011d}", "name": f"吻合器{k}",
                          "applicant": f"生产企业{tag}{i}", "applicant_credit_code": manufacturer,
                          "registrant": f"生产企业{tag}{i}", "product_price": str(680 + 10 * k),
-                         "service_price": "50"})
-    pushed = await admin.post(f"/catalog/batches/{batch}/products", json={"rows": rows})
+                         "service_price": "50", **({"group": group} if group else {})})
+    pushed = await admin.post(f"/catalog/batches/{batch}/products", json={"rows": rows},
+                              params={"create_groups": "true"} if group else None)
     assert pushed.status_code == 200 and pushed.json()["created"] == len(rows), pushed.text
     listed = (await admin.get("/catalog/products", params={"batch": batch, "limit": 200})).json()["items"]
     by_registration = {p["registration_no"]: p for p in listed}

@@ -238,3 +238,34 @@ class DistributorChanged(Event):
     distributor_code: str | None
     reason: str
     moved_order_lines: int
+
+
+@event_schema
+class VolumeTransferred(Event):
+    """CON-7 (seeds 003 备选和应急保障措施, 004 增加替补供应企业): the insurer moved ``quantity``
+    of a hospital's failing item to the designated backup from ``transfer_on``. The failing
+    item is assessed only up to the day before (pro rata, as an early end); the backup's item
+    is in agreement ``backup_agreement_id`` (a new version, signed by the three parties) and,
+    when ``emergency``, orders for it go to ``distributor_code`` at once."""
+
+    type = "contracts.volume.transferred"
+    version = 1
+
+    transfer_id: int
+    batch_code: str
+    agreement_year: int
+    hospital_code: str
+    failing_product_id: int
+    failing_agreement_id: int
+    failing_manufacturer_code: str
+    backup_id: int
+    backup_product_id: int
+    backup_agreement_id: int
+    backup_manufacturer_code: str
+    backup_item_new: bool
+    distributor_code: str | None
+    quantity: int
+    unit_price_fen: int
+    transfer_on: date
+    emergency: bool
+    reason: str

@@ -7,11 +7,14 @@
   `vbpkit.domain.policy.dates`.
 - `AcceptedLines`: accepted_lines and line_returns (CON-5), the purchase recorded that monitoring
   counts and settlement bills; read through `vbpkit.projections.accepted_lines.repository`.
+- `Backups`: backup_view, the backups designated for failing winning products (CAT-13), which
+  contracts transfers volume to (CON-7); read through `vbpkit.projections.backups.repository`.
 """
 
 from vbpkit.projections.accepted_lines import AcceptedLines
+from vbpkit.projections.backups import Backups
 from vbpkit.projections.base import Projection, ProjectionBase, include_tables, merged_handlers
 from vbpkit.projections.catalog_view import CatalogView
 from vbpkit.projections.registry import Registry
 
-__all__ = ["AcceptedLines", "CatalogView", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]
+__all__ = ["AcceptedLines", "Backups", "CatalogView", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]

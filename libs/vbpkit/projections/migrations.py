@@ -119,3 +119,28 @@ def create_catalog_view_v1() -> None:
     """The CatalogView projection's tables."""
     create_batch_view_v1()
     create_product_view_v1()
+
+
+def create_backup_view_v1() -> None:
+    """The Backups projection's table (CAT-13 designations; CON-7 transfers to them)."""
+    op.create_table(
+        "backup_view",
+        sa.Column("backup_id", sa.BigInteger, autoincrement=False, nullable=False),
+        sa.Column("batch_code", sa.String(64), nullable=False),
+        sa.Column("failing_product_id", sa.BigInteger, nullable=False),
+        sa.Column("backup_product_id", sa.BigInteger, nullable=False),
+        sa.Column("backup_manufacturer_code", sa.String(18)),
+        sa.Column("region_code", sa.String(6), nullable=False),
+        sa.Column("price_fen", sa.BigInteger, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("designated_on", sa.Date, nullable=False),
+        sa.Column("withdrawn_on", sa.Date),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("backup_id", name="pk_backup_view"),
+    )
+    op.create_index("ix_backup_view_failing_product_id", "backup_view", ["failing_product_id"])
+
+
+def drop_backup_view_v1() -> None:
+    op.drop_index("ix_backup_view_failing_product_id", "backup_view")
+    op.drop_table("backup_view")

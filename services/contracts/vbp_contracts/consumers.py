@@ -9,7 +9,9 @@ vbpkit.projections):
   are distributors (CON-2 designation);
 - ``CatalogView``: ``catalog.batch.published`` (v1 and v2) and ``catalog.product.listed`` /
   ``price_changed`` / ``status_changed`` → batches with their typed execution policy
-  (CON-3 renewal, CON-4 buying below the winning price) and winning prices (CON-4 pricing).
+  (CON-3 renewal, CON-4 buying below the winning price) and winning prices (CON-4 pricing);
+- ``Backups``: ``catalog.backup.designated`` / ``.withdrawn`` → the backups a volume may be
+  transferred to (CON-7).
 
 It has no handler of its own yet.
 """

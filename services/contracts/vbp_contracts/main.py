@@ -11,6 +11,7 @@ from vbp_contracts.deliveries.router import router as deliveries
 from vbp_contracts.institutions.router import router as institutions
 from vbp_contracts.orders.router import router as orders
 from vbp_contracts.settings import ContractsSettings
+from vbp_contracts.transfers.router import router as transfers
 from vbp_contracts.volumes.router import router as volumes
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,7 +23,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         title="VBP contracts",
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
-        routers=[volumes, agreements, orders, deliveries, institutions],
+        routers=[volumes, agreements, orders, deliveries, transfers, institutions],
         projections=PROJECTIONS,
         handlers=HANDLERS,
     )

@@ -52,6 +52,18 @@ def returned(delivery_id: int, hospital: str, quantity: int, price_fen: int, on:
                  reason="破损")
 
 
+def transferred(transfer_id: int, hospital: str, failing: int, backup: int, quantity: int, on: date, *,
+                new: bool = True, backup_agreement: int = 2) -> Envelope:
+    """contracts.volume.transferred (CON-7): ``quantity`` of H's item of ``failing`` (manufacturer A,
+    agreement 1) moved to ``backup`` (manufacturer B) from ``on``."""
+    return event("contracts.volume.transferred", 1, hospital, transfer_id=transfer_id, batch_code="CQ",
+                 agreement_year=1, hospital_code=hospital, failing_product_id=failing, failing_agreement_id=1,
+                 failing_manufacturer_code=A, backup_id=1, backup_product_id=backup,
+                 backup_agreement_id=backup_agreement, backup_manufacturer_code=B, backup_item_new=new,
+                 distributor_code="91500000MA5U0000D4", quantity=quantity, unit_price_fen=1200, transfer_on=on,
+                 emergency=True, reason="中选企业断供")
+
+
 def status_changed(product: int, status: str, on: date, reason: str) -> Envelope:
     """catalog.product.status_changed of product ``product`` (batch CQ) from ``on``."""
     return Envelope(event_id=uuid.uuid4(), type="catalog.product.status_changed", version=1,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from monitoring_setup import A, B, accepted, agreement, deliver, returned, status_changed
+from monitoring_setup import A, B, accepted, agreement, deliver, returned, status_changed, transferred
 from vbp_monitoring.progress import service
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
@@ -66,6 +66,29 @@ class TestProgressAgainstTheTime:
                                             "reason": "质量问题暂停挂网", "days": 62}
         [mid] = await progress(sessions, date(2025, 8, 15))
         assert (str(mid.target), mid.explain["halted_days"]) == ("0.4959", 46)
+
+    async def test_con7_a_transferred_item_is_assessed_to_the_day_before_and_the_backup_from_it(self, sessions):
+        """CON-7 (seed 003: 备选和应急保障措施; seed 004: 增加替补供应企业): H1 agreed 365 × 10.00 of
+        product 11 and accepted 170 by 2025-05-01; on 2025-07-01 the remaining 195 moved to the
+        backup 21 (a new item at 12.00). The failing item's year ends 2025-06-30: 181 of 365 days,
+        assessed 365 × 181 ÷ 365 = 181, completion 170 ÷ 181 = 0.9392 against a target of 1 — not
+        behind (against the whole year it would be 0.4658). The backup's item runs 2025-07-01 to
+        2025-12-31 (184 days): on 2025-10-01, day 93, target 93 ÷ 184 = 0.5054; 100 of 195
+        accepted = 0.5128."""
+        await deliver(sessions, agreement(1, "H1", A, [(11, 365, 1000)]), agreement(2, "H1", B, [(21, 195, 1200)]),
+                      accepted(1, "H1", A, 11, 170, 1000, date(2025, 5, 1)),
+                      accepted(2, "H1", B, 21, 100, 1200, date(2025, 9, 15)),
+                      transferred(1, "H1", 11, 21, 195, date(2025, 7, 1)))
+        failing, backup = await progress(sessions, date(2025, 12, 31))
+        assert (failing.key["product_id"], failing.assessed_quantity, str(failing.completion), str(failing.target),
+                failing.behind) == (11, 181, "0.9392", "1.0000", False)
+        assert failing.explain["transfer"]["role"] == "failing"
+        assert failing.explain["agreement_year"]["last"] == "2025-06-30"
+        assert failing.explain["assessed_formula"].startswith("agreed × 181 ÷ 365 days: the year cut at the transfer")
+        [_, backup] = await progress(sessions, date(2025, 10, 1))
+        assert (backup.key["product_id"], backup.assessed_quantity, str(backup.completion), str(backup.target)) == (
+            21, 195, "0.5128", "0.5054")
+        assert backup.explain["agreement_year"] == {"year": 1, "first": "2025-07-01", "last": "2025-12-31", "days": 184}
 
     async def test_mon1_a_batch_ended_early_is_assessed_pro_rata(self, sessions):
         """Seed 000: the category entered national VBP and the batch ended on 2025-06-30 (day

@@ -10,7 +10,8 @@ The kit's projections it switches on (``PROJECTIONS`` in models.py, vbpkit.proje
   accepted lines and returns with their dates (MON-1).
 
 Its own (``purchases.handlers``): ``contracts.agreement.effective`` → agreements with their
-items (MON-1).
+items (MON-1); ``catalog.product.status_changed`` → halts; ``contracts.volume.transferred`` →
+transfers (CON-7: the failing item assessed to the transfer day).
 
 ``timeliness.handlers``: settlement's invoice, payment, late-tranche and offset events → the
 facts MON-4 judges timeliness by.

@@ -20,7 +20,7 @@ class Base(DeclarativeBase):
 # alerts, breaches and ratings monitoring decided, and the exchange's pushes (baseline prices,
 # non-winning purchases) — no event carries them.
 READ_MODELS = (
-    "agreements", "agreement_items", "product_status_changes",  # purchases (MON-1)
+    "agreements", "agreement_items", "product_status_changes", "volume_transfers",  # purchases (MON-1, CON-7)
     "invoice_facts", "payment_facts", "late_tranches", "fund_payable_facts",  # timeliness (MON-4)
     "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
     "supply_lines", "monthly_supply",  # supply (MON-6, MON-8)

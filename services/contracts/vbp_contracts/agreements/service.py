@@ -41,6 +41,7 @@ from vbp_contracts.agreements import repository
 from vbp_contracts.agreements.models import PARTIES, Agreement, AgreementItem, Signature
 from vbp_contracts.agreements.renewal import violations
 from vbp_contracts.orders.pricing import agreed_unit_price
+from vbp_contracts.transfers import repository as transfers
 from vbp_contracts.volumes import repository as volumes_repository
 from vbp_contracts.volumes.models import AgreedVolume
 
@@ -128,8 +129,10 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
                                     "agreement_year": year, "version": agreement.version,
                                     "status": agreement.status, "outcome": outcome})
 
+    moved_in = await transfers.moved_in(session, batch_code=batch_code, year=year)
     for (hospital, manufacturer), rows in sorted(grouped.items()):
-        wanted = sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen) for v in rows)
+        wanted = with_moved_in(sorted((v.product_id, v.quantity, products[v.product_id].winning_price_fen)
+                                      for v in rows), moved_in.get((hospital, manufacturer), {}))
         latest = await repository.latest_version_for_update(
             session, batch_code=batch_code, year=year, hospital_code=hospital, manufacturer_code=manufacturer)
         if latest is not None:
@@ -159,6 +162,16 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
         answered(agreement, "new_version" if latest else "created")
     await session.flush()
     return result
+
+
+def with_moved_in(wanted: list[tuple[int, int, int]], moved: dict[int, tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """CON-7: volume transferred to a backup stays in its manufacturer's agreement when the year's
+    agreements are generated again from agreed volumes, so a regeneration does not drop it."""
+    items = {product_id: (quantity, price) for product_id, quantity, price in wanted}
+    for product_id, (quantity, price) in moved.items():
+        kept = items.get(product_id)
+        items[product_id] = (kept[0] + quantity, kept[1]) if kept else (quantity, price)
+    return sorted((product_id, quantity, price) for product_id, (quantity, price) in items.items())
 
 
 def _without_unorderable(volumes: list[AgreedVolume], products: dict[int, ProductView]

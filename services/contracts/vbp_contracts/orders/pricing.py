@@ -22,6 +22,8 @@ from vbpkit.projections.catalog_view import repository as catalog_view
 
 from vbp_contracts.agreements.models import Agreement
 from vbp_contracts.orders import repository
+from vbp_contracts.transfers import repository as transfers
+from vbp_contracts.transfers.models import VolumeTransfer
 
 
 class LineRefused(Exception):
@@ -72,13 +74,19 @@ class ProductRoutes:
         wanted = {p for p in product_ids if p not in self.routes}
         products = await catalog_view.products_by_id(session, wanted)
         batches = await catalog_view.batches_by_code(session, {p.batch_code for p in products.values()})
+        moved = await transfers.hospital_transfers(session, hospital_code=self.hospital, product_ids=wanted)
         resolved: dict[int, tuple[ProductView, BatchView, int]] = {}
         for product_id in wanted:
             product = products.get(product_id)
             batch = batches.get(product.batch_code) if product else None
             year = agreement_year_of(batch.cycle, self.today).value if batch else None
+            away = next((t for t in moved if t.failing_product_id == product_id and t.agreement_year == year
+                         and t.transfer_on <= self.today), None)
             if product is None:
                 self.routes[product_id] = LineRefused(0, "product_id", f"unknown product {product_id}")
+            elif away is not None:
+                self.routes[product_id] = transferred(away, products.get(away.backup_product_id)
+                                                      or await catalog_view.product(session, away.backup_product_id))
             elif product.status != "listed":
                 self.routes[product_id] = LineRefused(0, "product_id", f"product {product_id} is {product.status}; "
                                                       "it cannot be ordered (CON-4)")
@@ -89,9 +97,10 @@ class ProductRoutes:
                 resolved[product_id] = (product, batch, year)
         agreements = await repository.effective_agreements(session, hospital_code=self.hospital, keys={
             (batch.code, year, product.applicant_credit_code) for product, batch, year in resolved.values()})
+        emergency = await self._emergency_agreements(session, moved, resolved)
         routable = {}
         for product_id, (product, batch, year) in resolved.items():
-            agreement = agreements.get((batch.code, year, product.applicant_credit_code))
+            agreement = emergency.get(product_id) or agreements.get((batch.code, year, product.applicant_credit_code))
             try:
                 designated_distributor(agreement, line_no=0, year=year, batch_code=batch.code,
                                        manufacturer_code=product.applicant_credit_code)
@@ -108,6 +117,28 @@ class ProductRoutes:
             self.routes[product_id] = ProductRoute(product, batch, agreement, price,
                                                    agreed.get((agreement.id, product_id), 0),
                                                    ordered.get((agreement.id, product_id), 0))
+
+
+    @staticmethod
+    async def _emergency_agreements(session: AsyncSession, moved: list[VolumeTransfer],
+                                    resolved: dict[int, tuple]) -> dict[int, Agreement]:
+        """CON-7 emergency: a backup's orders go through the new agreement version that carries
+        the moved volume while it is still being signed (then through it as effective)."""
+        wanted = {t.backup_product_id: t for t in moved if t.emergency and t.backup_product_id in resolved
+                  and t.agreement_year == resolved[t.backup_product_id][2]}
+        found = await transfers.agreements_by_id(session, {t.backup_agreement_id for t in wanted.values()})
+        return {product_id: found[t.backup_agreement_id] for product_id, t in wanted.items()
+                if found[t.backup_agreement_id].status in ("draft", "signing")}
+
+
+def transferred(away: VolumeTransfer, backup: ProductView | None) -> LineRefused:
+    """CON-7: the failing product's volume moved to the backup; an order for it is refused naming
+    the backup and its price — not re-routed, as spec and price may differ."""
+    name = f"{backup.name} {backup.spec}" if backup else "the backup"
+    return LineRefused(0, "product_id", f"product {away.failing_product_id}'s volume was transferred on "
+                       f"{away.transfer_on} (transfer {away.id}) "
+                       f"to backup product {away.backup_product_id} ({name}) at {format_yuan(away.unit_price_fen)}: "
+                       "order the backup (CON-7)")
 
 
 def designated_distributor(agreement: Agreement | None, *, line_no: int, year: int, batch_code: str,

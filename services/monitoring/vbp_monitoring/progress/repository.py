@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
 from vbpkit.db.repository import any_of
 
-from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange
+from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange, TransferFact
 
 
 async def agreed_items(session: AsyncSession, *, batch_code: str | None, hospital_code: str | None,
@@ -61,4 +61,17 @@ async def status_changes(session: AsyncSession, product_ids: set[int]) -> dict[i
         .where(any_of(ProductStatusChange.product_id, product_ids)).order_by(ProductStatusChange.effective_on))
     for product, day, status, reason in rows:
         found.setdefault(product, []).append((day, status, reason))
+    return found
+
+
+async def transfers(session: AsyncSession, hospital_codes: set[str]) -> dict[tuple, tuple[str, date]]:
+    """(batch, year, hospital, product) → ("failing" | "backup", transfer day) of CON-7 transfers;
+    a backup item counts only where it was new to the hospital."""
+    found: dict[tuple, tuple[str, date]] = {}
+    if not hospital_codes:
+        return found
+    for t in await session.scalars(select(TransferFact).where(any_of(TransferFact.hospital_code, hospital_codes))):
+        found[(t.batch_code, t.agreement_year, t.hospital_code, t.failing_product_id)] = ("failing", t.transfer_on)
+        if t.backup_item_new:
+            found[(t.batch_code, t.agreement_year, t.hospital_code, t.backup_product_id)] = ("backup", t.transfer_on)
     return found

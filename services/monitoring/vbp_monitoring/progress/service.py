@@ -116,6 +116,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
     years = {code: year_of(b.cycle, as_of, year) for code, b in batches.items()}
     schedules = {code: schedule_of(batches[code], years[code], as_of) for code in batches}
     changes = await repository.status_changes(session, {i.product_id for i in items})
+    moved = await repository.transfers(session, {i.hospital_code for i in items})
     accepted = {code: await repository.accepted(session, batch_code=code, year=years[code],
                                                 first=schedules[code]["first"],
                                                 as_of=min(as_of, schedules[code]["last"]))
@@ -127,11 +128,30 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         region = regions.get(item.hospital_code)
         if not scope.covers(region) or not covered(region, region_code):
             continue
-        schedule = schedules[item.batch_code]
+        schedule = item_schedule(schedules[item.batch_code], moved.get(
+            (item.batch_code, item.agreement_year, item.hospital_code, item.product_id)), as_of)
         _add(lines, item, batches[item.batch_code], schedule, region,
              accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of,
              halts(changes.get(item.product_id, []), schedule["first"], min(as_of, schedule["last"])))
     return sorted(lines.values(), key=lambda line: tuple(str(v) for v in line.key.values()))
+
+
+def item_schedule(schedule: dict, transfer: tuple[str, date] | None, as_of: date) -> dict:
+    """CON-7: a failing item's year ends the day before its volume was transferred — assessed pro
+    rata like a batch's early end (agreed × its days ÷ the whole year's), the target reaching 1
+    on that day; a backup's item new to the hospital runs from the transfer day to the year's end
+    and is assessed whole (its agreed quantity is what was moved for those days)."""
+    if transfer is None:
+        return schedule
+    role, on = transfer
+    first, last = (schedule["first"], min(schedule["last"], on - timedelta(days=1))) if role == "failing" \
+        else (max(schedule["first"], on), schedule["last"])
+    days = max((last - first).days + 1, 0)
+    elapsed = min(max((as_of - first).days + 1, 0), days)
+    return {**schedule, "first": first, "last": last, "days": days, "elapsed": elapsed,
+            "whole_days": schedule["whole_days"] if role == "failing" else days,
+            "target": (Decimal(elapsed) / Decimal(days)).quantize(FOUR, ROUND_HALF_UP) if days else Decimal(1),
+            "transfer": {"role": role, "transfer_on": on.isoformat()}}
 
 
 def halts(changes: list[tuple[date, str, str]], first: date, last: date) -> list[dict]:
@@ -155,7 +175,7 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
     target = (Decimal(schedule["elapsed"] - halted_days) / Decimal(schedule["days"])).quantize(
         FOUR, ROUND_HALF_UP) if halted_days else schedule["target"]
     assessed = (Decimal(item.agreed_quantity) * schedule["days"] / schedule["whole_days"]).quantize(
-        Decimal(1), ROUND_HALF_UP)
+        Decimal(1), ROUND_HALF_UP) if schedule["whole_days"] else Decimal(0)
     key = {"item": {"batch_code": item.batch_code, "agreement_year": item.agreement_year,
                     "hospital_code": item.hospital_code, "company_code": item.manufacturer_code,
                     "product_id": item.product_id},
@@ -183,10 +203,13 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
             "(elapsed days − days the product was suspended or disqualified) ÷ days in the agreement year: a "
             "supplier's failure is not counted against the hospital (issue 25)",
             **({"halted": halted, "halted_days": halted_days} if halted else {}),
+            **({"transfer": _transfer_explain(schedule)} if "transfer" in schedule else {}),
             "agreed": item.agreed_quantity,
             "assessed": int(assessed), "assessed_formula": (
-                f"agreed × {schedule['days']} ÷ {schedule['whole_days']} days: the year cut at the batch's early end"
-                if schedule["days"] != schedule["whole_days"] else "agreed (a whole year)"),
+                f"agreed × {schedule['days']} ÷ {schedule['whole_days']} days: the year cut at "
+                + ("the transfer (CON-7)" if "transfer" in schedule else "the batch's early end")
+                if schedule["days"] != schedule["whole_days"] else "agreed (a whole year)"
+                if "transfer" not in schedule else "agreed: the volume moved for the rest of the year (CON-7)"),
             "accepted": accepted_q, "returned": returned_q, "accepted_net": accepted_q - returned_q,
             "accepted_amount": format_yuan(accepted_fen - returned_fen),
             "completion_formula": "accepted amount net of returns ÷ assessed agreed amount",
@@ -225,3 +248,10 @@ async def page(session: AsyncSession, *, cursor: int, limit: int | None, **query
     return lines[cursor:cursor + limit], (cursor + limit if cursor + limit < len(lines) else None)
 
 
+def _transfer_explain(schedule: dict) -> dict:
+    transfer = schedule["transfer"]
+    if transfer["role"] == "failing":
+        return {**transfer, "rule": "CON-7", "meaning": f"the volume left was moved to a backup; this item is assessed "
+                f"from {schedule['first']} to {schedule['last']}, pro rata, as an early end"}
+    return {**transfer, "rule": "CON-7", "meaning": f"the volume was moved here from a failing product; assessed from "
+            f"{schedule['first']} to {schedule['last']}"}

@@ -5,7 +5,7 @@ answers for any ``as_of``."""
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vbp_monitoring.models import Base
@@ -51,3 +51,21 @@ class ProductStatusChange(Base):
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="occurred_at of the event kept")
+
+
+class TransferFact(Base):
+    """CON-7 (contracts' ``contracts.volume.transferred``): a hospital's failing item moved to a
+    backup from ``transfer_on``. MON-1 assesses the failing item up to the day before, pro
+    rata as an early end, and the backup's new item from that day."""
+
+    __tablename__ = "volume_transfers"
+
+    transfer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    batch_code: Mapped[str] = mapped_column(String(64))
+    agreement_year: Mapped[int] = mapped_column(Integer)
+    hospital_code: Mapped[str] = mapped_column(String(64), index=True)
+    failing_product_id: Mapped[int] = mapped_column(BigInteger)
+    backup_product_id: Mapped[int] = mapped_column(BigInteger)
+    backup_item_new: Mapped[bool] = mapped_column(Boolean)
+    quantity: Mapped[int] = mapped_column(Integer)
+    transfer_on: Mapped[date] = mapped_column(Date)

@@ -6,7 +6,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange
+from vbp_monitoring.purchases.models import Agreement, AgreementItem, ProductStatusChange, TransferFact
 
 
 async def put_agreement(session: AsyncSession, row: dict, items: list[dict]) -> bool:
@@ -31,3 +31,8 @@ async def put_status_change(session: AsyncSession, row: dict) -> None:
         set_={k: statement.excluded[k] for k in ("status", "reason", "as_of")},
         where=ProductStatusChange.as_of <= statement.excluded.as_of))
 
+
+
+async def put_transfer(session: AsyncSession, row: dict) -> None:
+    """Keep a volume transfer once (a transfer is never changed)."""
+    await session.execute(insert(TransferFact).values(**row).on_conflict_do_nothing(index_elements=["transfer_id"]))
