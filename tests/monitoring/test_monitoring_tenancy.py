@@ -31,6 +31,7 @@ class World:
     alert: dict
     breach: dict
     report: dict
+    shortage: dict
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -58,8 +59,14 @@ async def world(shared_platform) -> World:
         "order_id": bought["order"]["id"], "line_no": 1, "kind": "accompanying_service_missing",
         "company_code": market.manufacturers[0], "occurred_on": today(), "description": "跟台人员未到场"})
     assert reported.status_code == 201, reported.text
+    short = {}
+    for hospital in (own, foreign):
+        made = await market.client(hospital).post("/monitoring/shortages", json={
+            "product_id": product, "since": today(), "quantity_short": 20, "note": "配送企业无货"})
+        assert made.status_code == 201, made.text
+        short[hospital] = made.json()
     return World(market=market, clients=clients, own=own, foreign=foreign, manufacturer=market.manufacturers[0],
-                 product=product, alert=alerts[0], breach=breach.json(), report=reported.json())
+                 product=product, alert=alerts[0], breach=breach.json(), report=reported.json(), shortage=short[own])
 
 
 @dataclass
@@ -81,6 +88,10 @@ async def _breach_state(w):
 
 async def _baseline_state(w):
     return (await w.market.exchange.get("/monitoring/savings", params={"batch_code": w.market.batch})).json()
+
+
+async def _shortage_state(w):
+    return (await w.market.exchange.get(f"/monitoring/shortages/{w.shortage['id']}")).json()
 
 
 async def _map_and_unmap(w, c):
@@ -153,6 +164,17 @@ ROUTES = [
     Route("POST /monitoring/supply-reports/{id}/decision", frozenset({"insurer_cq"}),
           lambda w, c: c.post(f"/monitoring/supply-reports/{w.report['id']}/decision", json={
               "decision": "dismiss", "reason": "医院已确认补派到位"})),
+    Route("POST /monitoring/shortages", HOSPITALS | INSURERS, lambda w, c: c.post("/monitoring/shortages", json={
+        "product_id": w.product, "since": today(), "quantity_short": 5, "note": "短缺"})),
+    Route("GET /monitoring/shortages", READERS, lambda w, c: c.get("/monitoring/shortages")),
+    Route("GET /monitoring/shortages/{id}", frozenset({"hospital_own", "manufacturer", "exchange", "insurer_cq"}),
+          lambda w, c: c.get(f"/monitoring/shortages/{w.shortage['id']}")),
+    Route("POST /monitoring/shortages/{id}/escalation", frozenset({"insurer_cq"}),
+          lambda w, c: c.post(f"/monitoring/shortages/{w.shortage['id']}/escalation", json={"note": "区内无法解决"}),
+          state=_shortage_state),
+    Route("POST /monitoring/shortages/{id}/resolution", frozenset({"insurer_cq"}),
+          lambda w, c: c.post(f"/monitoring/shortages/{w.shortage['id']}/resolution", json={
+              "action": "restored", "resolution": "恢复供应"}), state=_shortage_state),
     Route("POST /monitoring/read-model-rebuilds", frozenset(), lambda w, c: c.post("/monitoring/read-model-rebuilds")),
     Route("PUT /monitoring/clock", frozenset(),
           lambda w, c: c.put("/monitoring/clock", json={"now": "2026-01-01T10:00:00+08:00"})),
@@ -219,3 +241,9 @@ class TestGw5MonitoringReadsAreScoped:
         rows = [r for r in response.json()["purchases"] if r["batch_code"] == world.market.batch]
         bought = {"own": 3, "foreign": 5}
         assert sum(r["net_quantity"] for r in rows) == sum(bought[s] for s in SEES[actor])
+
+    async def test_shortages(self, world, actor):
+        """MON-12: a hospital its own reports, the manufacturer those of its products, an insurer its region's."""
+        response = await world.clients[actor].get("/monitoring/shortages", params={"limit": 500})
+        assert response.status_code == 200, response.text
+        assert seen(world, [s["hospital_code"] for s in response.json()["items"]]) == SEES[actor]

@@ -152,3 +152,50 @@ class BreachCostRecorded(Event):
     amount_fen: int
     what_for: str
     incurred_on: date
+
+
+@event_schema
+class ShortageReported(Event):
+    """MON-12 (seed 004: 短缺…逐级上报): a hospital or a county insurer reported that a product is
+    short in a region since a day, by a quantity."""
+
+    type = "monitoring.shortage.reported"
+    version = 1
+
+    shortage_id: int
+    product_id: int
+    batch_code: str
+    company_code: str
+    region_code: str
+    hospital_code: str | None = None
+    since: date
+    quantity_short: int
+
+
+@event_schema
+class ShortageEscalated(Event):
+    """MON-12: the insurer handling a shortage passed it to the insurer of the parent region."""
+
+    type = "monitoring.shortage.escalated"
+    version = 1
+
+    shortage_id: int
+    product_id: int
+    from_region_code: str
+    to_region_code: str
+    escalated_on: date
+
+
+@event_schema
+class ShortageResolved(Event):
+    """MON-12: the insurer handling a shortage resolved it with what was done (``action``: a
+    backup designated, a volume transfer, supply restored, other)."""
+
+    type = "monitoring.shortage.resolved"
+    version = 1
+
+    shortage_id: int
+    product_id: int
+    region_code: str
+    action: str
+    resolved_on: date

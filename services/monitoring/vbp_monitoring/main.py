@@ -22,6 +22,7 @@ from vbp_monitoring.supply.router import router as supply
 from vbp_monitoring.supply_reports.router import router as supply_reports
 from vbp_monitoring.timeliness.router import router as timeliness
 from vbp_monitoring.settings import MonitoringSettings
+from vbp_monitoring.shortages.router import router as shortages
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -33,7 +34,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report, assessment, his, supply_reports],
+                 supply, credit, report, assessment, his, supply_reports, shortages],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -7,9 +7,9 @@ in the composition root (main.py).
 
 from sqlalchemy.orm import DeclarativeBase
 from vbpkit.db.engine import new_metadata
-from vbpkit.projections import AcceptedLines, CatalogView, Registry, include_tables
+from vbpkit.projections import AcceptedLines, Backups, CatalogView, Registry, include_tables
 
-PROJECTIONS = (Registry, CatalogView, AcceptedLines)
+PROJECTIONS = (Registry, CatalogView, AcceptedLines, Backups)
 
 
 class Base(DeclarativeBase):
@@ -28,4 +28,5 @@ READ_MODELS = (
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",
              "his_records", "his_code_mappings", "his_reconciled_months",  # MON-11: what hospitals' HIS sent
-             "supply_reports", "breach_costs")  # MON-13: what hospitals reported, the costs they proved
+             "supply_reports", "breach_costs",  # MON-13: what hospitals reported, the costs they proved
+             "shortages")  # MON-12: shortages reported, escalated, resolved

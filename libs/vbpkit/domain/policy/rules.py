@@ -247,6 +247,13 @@ class ExecutionPolicy(BaseModel):
     his_upload_due_day: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=10, ge=1, le=28, description="MON-11: a month's HIS 进销存 upload is due by this day of the next "
         "month (seed 001 按时上传采购和使用数据 names no day; the 10th is the usual monthly reporting day)")
+    supply_failure_breaches: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=3, ge=1, le=100, description="MON-12: this many late or failed supply breaches of one product in one "
+        "region within ``supply_failure_window_days`` raise a supply-failure alert naming its backups (the seeds "
+        "name no number: three is a pattern, not a mishap)")
+    supply_failure_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=90, ge=1, le=366, description="MON-12: the window the supply-failure breaches are counted in (a "
+        "quarter: the seeds name none)")
     rating_suspends_listings: bool = Field(
         default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
         "the batch (and a later better rating restores them)")

@@ -11,7 +11,7 @@ from vbp_monitoring.models import Base
 
 KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
          "substitutes", "prepayment_use", "pre_listing", "off_platform", "his_price", "charge_mismatch",
-         "his_upload_missing")
+         "his_upload_missing", "supply_failure")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

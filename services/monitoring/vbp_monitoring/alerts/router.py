@@ -8,6 +8,7 @@ from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.runtime.service_app import ClockDep
 
 from vbp_monitoring.alerts import service
+from vbp_monitoring.alerts.models import KINDS
 from vbp_monitoring.alerts.schemas import ALERT_COLUMNS, Acknowledgement, AlertCheck, AlertPage, AlertRead
 
 router = APIRouter(tags=["alerts"])
@@ -21,8 +22,7 @@ async def list_alerts(session: SessionDep, principal: PrincipalDep, clock: Clock
                       hospital_code: Annotated[str | None, Query(max_length=64)] = None,
                       company_code: Annotated[str | None, Query(max_length=18)] = None,
                       region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-                      kind: Literal["behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche",
-                                   "late_fund_payment", "substitutes", "prepayment_use", "pre_listing"] | None = None,
+                      kind: Literal[KINDS] | None = None,  # every kind raised (issue 25: MON-11's and MON-12's too)
                       period: Annotated[str | None, Query(max_length=16)] = None,
                       status: Literal["open", "acknowledged", "resolved"] | None = None,
                       format: Format = "json",
