@@ -78,6 +78,24 @@ async def test_supply_and_credit_follow_the_late_deliveries_and_the_recorded_bre
     assert rating["rating"] == "一般", rating
 
 
+async def test_a_failing_winner_gets_its_remedy(told):
+    """Issue 25 (CAT-13, CON-7, MON-12): 上海微创's stent fails 重庆市人民医院 on the last day: the
+    shortage it reported is resolved by a transfer of its remaining volume to 赛诺's stent, whose
+    new agreement the three parties signed; its orders for the failing stent are refused."""
+    _, _, _, insurer = told
+    [transfer] = (await insurer.get("/contracts/transfers")).json()["items"]
+    assert (transfer["hospital_code"], transfer["backup_agreement_status"], transfer["emergency"]) == (
+        story.REMEDY_HOSPITAL, "effective", True)
+    assert transfer["quantity"] == transfer["remaining"] > 0
+    [shortage] = (await insurer.get("/monitoring/shortages")).json()["items"]
+    assert (shortage["hospital_code"], shortage["status"], shortage["action"]) == (
+        story.REMEDY_HOSPITAL, "resolved", "transfer")
+    progress = (await insurer.get("/monitoring/progress", params={
+        "hospital_code": story.REMEDY_HOSPITAL, "batch_code": "GJ-GMZJ-2023"})).json()["items"]
+    roles = {row["key"]["product_id"]: row["explain"].get("transfer", {}).get("role") for row in progress}
+    assert roles == {transfer["failing_product_id"]: "failing", transfer["backup_product_id"]: "backup"}
+
+
 async def test_telling_again_doubles_nothing_and_prints_each_roles_key(told):
     platform, data, keys, insurer = told
     before = (await insurer.get("/settlement/invoices", params={"limit": 500})).json()["items"]

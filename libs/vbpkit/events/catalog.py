@@ -229,3 +229,35 @@ class PreListingMissed(ProductFacts):
     deadline_on: date
     raised_on: date
     explain: dict[str, Any]
+
+
+@event_schema
+class LotHeld(Event):
+    """CAT-14 质量问题处置 (seeds 000/004): the insurer put lot ``lot`` of a product on hold; an
+    acceptance of a delivery line with it is refused (CON-5), and monitoring alerts the
+    hospitals that accepted it before."""
+
+    type = "catalog.lot.held"
+    version = 1
+
+    hold_id: int
+    product_id: int
+    batch_code: str
+    manufacturer_code: str | None = None
+    lot: str
+    reason: str
+    held_on: date
+
+
+@event_schema
+class LotReleased(Event):
+    """CAT-14: a held lot may be accepted again."""
+
+    type = "catalog.lot.released"
+    version = 1
+
+    hold_id: int
+    product_id: int
+    lot: str
+    reason: str
+    released_on: date

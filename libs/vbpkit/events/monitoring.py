@@ -28,6 +28,7 @@ class AlertRaised(Event):
     region_code: str | None = None
     raised_on: date
     details: dict[str, Any]
+    subject: str | None = None  # the lot held (lot_hold); None for most kinds
 
 
 @event_schema

@@ -9,12 +9,15 @@
   counts and settlement bills; read through `vbpkit.projections.accepted_lines.repository`.
 - `Backups`: backup_view, the backups designated for failing winning products (CAT-13), which
   contracts transfers volume to (CON-7); read through `vbpkit.projections.backups.repository`.
+- `LotHolds`: lot_hold_view, the lots held for quality (CAT-14), whose acceptance contracts
+  refuses (CON-5); read through `vbpkit.projections.lot_holds.repository`.
 """
 
 from vbpkit.projections.accepted_lines import AcceptedLines
 from vbpkit.projections.backups import Backups
 from vbpkit.projections.base import Projection, ProjectionBase, include_tables, merged_handlers
 from vbpkit.projections.catalog_view import CatalogView
+from vbpkit.projections.lot_holds import LotHolds
 from vbpkit.projections.registry import Registry
 
-__all__ = ["AcceptedLines", "Backups", "CatalogView", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]
+__all__ = ["AcceptedLines", "Backups", "CatalogView", "LotHolds", "Projection", "ProjectionBase", "Registry", "include_tables", "merged_handlers"]

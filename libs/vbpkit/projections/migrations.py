@@ -144,3 +144,23 @@ def create_backup_view_v1() -> None:
 def drop_backup_view_v1() -> None:
     op.drop_index("ix_backup_view_failing_product_id", "backup_view")
     op.drop_table("backup_view")
+
+
+def create_lot_hold_view_v1() -> None:
+    """The LotHolds projection's table (CAT-14 holds; CON-5 refuses their acceptance)."""
+    op.create_table(
+        "lot_hold_view",
+        sa.Column("hold_id", sa.BigInteger, autoincrement=False, nullable=False),
+        sa.Column("product_id", sa.BigInteger, nullable=False),
+        sa.Column("lot", sa.String(64), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("held_on", sa.Date, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("hold_id", name="pk_lot_hold_view"),
+    )
+    op.create_index("ix_lot_hold_view_product_id", "lot_hold_view", ["product_id"])
+
+
+def drop_lot_hold_view_v1() -> None:
+    op.drop_table("lot_hold_view")

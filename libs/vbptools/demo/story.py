@@ -13,7 +13,8 @@ month's fund payables (one paid late; Chuxiong's offset progressively, Shenyang'
 settlements), the exchange pushes non-winning purchases, and each month begins with the
 scheduled checks — so the alerts are the ones the platform itself raises: stockpiling,
 onboarding, behind, overdue invoices, a late tranche, a late fund payment, substitutes, late
-supply. The clock is left on 2023-07-03, frozen; a second start finds the story told and only
+supply. On the last day a winner fails one hospital: it reports the shortage, the insurer
+designates a backup, moves the volume left and resolves the shortage. The clock is left on 2023-07-03, frozen; a second start finds the story told and only
 moves the clock there again.
 """
 
@@ -36,6 +37,7 @@ UNPAID = ("2023-04", "H500101003")                 # this hospital never pays it
 LATE_FUND_PAYMENT = ("2023-04", "H500101002")      # its April payable is paid on 3 June
 NO_TRANCHE = "H532301002"                          # its prepayment is never disbursed
 STOCKPILE = ("2023-04", "H500101001", "GJ-GMZJ-2023")  # three months' stents in one
+REMEDY_HOSPITAL = "H500101002"                     # 上海微创's stents stop reaching it (issue 25)
 DISBURSE_BY = {"2023-02": "2023-03-31", "2023-06": "2023-06-30"}  # on the 20th, what falls due by then
 
 
@@ -131,9 +133,36 @@ class Story:
         await self.day(LAST_DAY)
         await self.fund_payables("2023-06")
         await self.non_winning("2023-06")
+        await self.remedy()
         await self.checks()
         await self.settled()
         return self.keys
+
+    async def remedy(self) -> None:
+        """Issue 25: 上海微创's stents stop reaching 重庆市人民医院 (it reports the shortage); the
+        Chongqing insurer designates 赛诺's stent of the batch as the backup (CAT-13), moves the
+        hospital's remaining volume to it in an emergency (CON-7) — the three parties sign the new
+        agreement — and resolves the shortage with the transfer (MON-12)."""
+        stents = demo.STENT_BATCH["code"]
+        failing, backup = self.products[(stents, 0)], self.products[(stents, 1)]
+        hospital, maker = REMEDY_HOSPITAL, BATCHES[0].items[1].manufacturer
+        await self.settled()
+        shortage = await self.call(hospital, "POST", "/monitoring/shortages", json={
+            "product_id": failing, "since": "2023-06-26", "quantity_short": 10,
+            "note": "配送企业告知上海微创冠脉支架重庆地区断货，择期手术受影响"})
+        await self.call("insurer 500000", "POST", f"/catalog/products/{failing}/backups", json={
+            "backup_product_id": backup, "region_code": "500000", "reason": "中选产品重庆地区供应中断，启用同批次中选产品备选"})
+        await self.settled()
+        moved = await self.call("insurer 500000", "POST", "/contracts/transfers", json={
+            "failing_product_id": failing, "backup_product_id": backup, "hospital_codes": [hospital],
+            "emergency": True, "distributor_code": BATCHES[0].items[1].distributor,
+            "reason": "中选企业断供：剩余约定量转由备选企业供应"})
+        agreement = await self.call("admin", "GET", f"/contracts/agreements/{moved['transfers'][0]['backup_agreement_id']}")
+        for signer in (hospital, maker, BATCHES[0].items[1].distributor):
+            await self.call(signer, "POST", f"/contracts/agreements/{agreement['id']}/signatures",
+                            json={"content_sha256": agreement["content_sha256"]})
+        await self.call("insurer 500000", "POST", f"/monitoring/shortages/{shortage['id']}/resolution", json={
+            "action": "transfer", "resolution": "剩余约定量已转移至赛诺医疗，由国药控股重庆应急配送"})
 
     async def market(self, day: str) -> None:
         """The story's first steps alone, for a benchmark to work on: keys, hospitals and
@@ -356,5 +385,7 @@ def guide(url: str, keys: dict[str, str]) -> str:
              f"  curl -o report.xlsx '{url}/monitoring/reports/monthly?month=2023-06&format=xlsx' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl '{url}/settlement/hospitals/H532301001/statements/2023-05' -H \"X-API-Key: $INSURER_KEY\"",
              f"  curl '{url}/settlement/prepayments?batch_code=CX-HC-2023' -H \"X-API-Key: $INSURER_KEY\"",
+             f"  curl '{url}/contracts/transfers' -H \"X-API-Key: $INSURER_KEY\"       a failing winner's volume moved",
+             f"  curl '{url}/monitoring/shortages' -H \"X-API-Key: $INSURER_KEY\"      the shortage and how it was solved",
              "  (a regional insurer's key sees its region; a hospital's or a company's key sees its own)"]
     return "\n".join(lines)

@@ -2,6 +2,7 @@ from vbp_catalog.batches import models as _batches  # noqa: F401  (register the 
 from vbp_catalog.calendar import models as _calendar  # noqa: F401
 from vbp_catalog.companies import models as _companies  # noqa: F401
 from vbp_catalog.institutions import models as _institutions  # noqa: F401
+from vbp_catalog.lot_holds import models as _lot_holds  # noqa: F401
 from vbp_catalog.lower_prices import models as _lower_prices  # noqa: F401
 from vbp_catalog.models import Base
 from vbp_catalog.national_prices import models as _national_prices  # noqa: F401

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_catalog.backups.router import router as backups
+from vbp_catalog.lot_holds.router import router as lot_holds
 from vbp_catalog.batches.router import router as batches
 from vbp_catalog.calendar.router import router as calendar
 from vbp_catalog.companies.router import router as companies
@@ -30,7 +31,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
         routers=[batches, products, lower_prices, institutions, companies, calendar, payment_standards,
-                 pre_listing, national_prices, backups],
+                 pre_listing, national_prices, backups, lot_holds],
         handlers=HANDLERS,
         background=[lower_price_schedule, pre_listing_schedule],
     )

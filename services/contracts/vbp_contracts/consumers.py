@@ -11,7 +11,8 @@ vbpkit.projections):
   ``price_changed`` / ``status_changed`` → batches with their typed execution policy
   (CON-3 renewal, CON-4 buying below the winning price) and winning prices (CON-4 pricing);
 - ``Backups``: ``catalog.backup.designated`` / ``.withdrawn`` → the backups a volume may be
-  transferred to (CON-7).
+  transferred to (CON-7);
+- ``LotHolds``: ``catalog.lot.held`` / ``.released`` → the lots whose acceptance is refused (CAT-14).
 
 It has no handler of its own yet.
 """

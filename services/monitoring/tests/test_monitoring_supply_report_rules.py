@@ -14,6 +14,7 @@ from test_monitoring_credit_rules import D, confirmed
 from vbp_monitoring.credit import costs
 from vbp_monitoring.credit import service as credit
 from vbp_monitoring.credit.schemas import CostIn
+from vbp_monitoring.report import service as report
 from vbp_monitoring.supply import service as supply
 from vbp_monitoring.supply_reports import service
 from vbp_monitoring.supply_reports.schemas import AnswerIn, DecisionIn, ReportIn
@@ -137,6 +138,12 @@ class TestCostsOfFailure:
                 OutboxRow.type == "monitoring.breach_cost.recorded"))
         assert shown["amount"] == "12800.00" and announced["data"]["amount_fen"] == 1_280_000
         assert {row["company_code"]: row["failure_costs"] for row in performance} == {A: 1_280_000}
+        async with sessions() as session:  # MON-8: the month's report of the region, by company
+            march = await report.monthly_report(session, principal=CHONGQING, month=date(2025, 3, 1), region_code=None)
+            april = await report.monthly_report(session, principal=CHONGQING, month=date(2025, 4, 1), region_code=None)
+            sichuan = await report.monthly_report(session, principal=SICHUAN, month=date(2025, 3, 1), region_code=None)
+        assert [(r["company_code"], r["costs"], r["amount"]) for r in march["failure_costs"]] == [(A, 1, 1_280_000)]
+        assert april["failure_costs"] == [] and sichuan["failure_costs"] == []
         async with sessions() as session:
             with pytest.raises(Problem) as foreign:
                 await costs.of_breach(session, breach_id=breach_id, principal=DISTRIBUTOR)

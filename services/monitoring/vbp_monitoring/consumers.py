@@ -27,11 +27,14 @@ the projection has just recorded; prepayment plans, offsets per plan and refunds
 ``settlement.offset.applied`` feeds both MON-4 and MON-8.
 
 ``alerts.service``: ``catalog.pre_listing.missed`` → a ``pre_listing`` alert (CAT-12).
+``lot_holds.handlers``: ``contracts.delivery.recorded`` → each delivered line's lot;
+``catalog.lot.held`` → a ``lot_hold`` alert for each hospital that accepted the lot (CAT-14).
 """
 
 from vbpkit.messaging.handlers import handler_table
 
 from vbp_monitoring.alerts import service as alerts
+from vbp_monitoring.lot_holds.handlers import HANDLERS as LOT_HOLD_HANDLERS
 from vbp_monitoring.models import PROJECTIONS
 from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
 from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
@@ -42,6 +45,7 @@ from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
 # Where two features take one event type, each gets it, in this order (timeliness before the
 # report's offsets and prepayment use's invoice batches).
 HANDLERS = handler_table(PURCHASE_HANDLERS, SUPPLY_HANDLERS, TIMELINESS_HANDLERS, PREPAYMENT_USE_HANDLERS,
-                         REPORT_HANDLERS, {"catalog.pre_listing.missed": alerts.on_pre_listing_missed})
+                         REPORT_HANDLERS, LOT_HOLD_HANDLERS,
+                         {"catalog.pre_listing.missed": alerts.on_pre_listing_missed})
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

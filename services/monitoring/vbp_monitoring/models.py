@@ -23,7 +23,7 @@ READ_MODELS = (
     "agreements", "agreement_items", "product_status_changes", "volume_transfers",  # purchases (MON-1, CON-7)
     "invoice_facts", "payment_facts", "late_tranches", "fund_payable_facts",  # timeliness (MON-4)
     "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
-    "supply_lines", "monthly_supply",  # supply (MON-6, MON-8)
+    "supply_lines", "monthly_supply", "delivered_lots",  # supply (MON-6, MON-8), lots (CAT-14)
     "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",

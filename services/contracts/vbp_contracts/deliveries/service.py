@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events.contracts import DeliveredLineFacts, DeliveryAcceptedV2, DeliveryRecorded, DeliveryReturned
 from vbpkit.messaging import outbox
+from vbpkit.projections.lot_holds import repository as lot_holds
 from vbpkit.web.identity import Principal
 from vbpkit.web.parties import may_see, not_found
 from vbpkit.web.problems import Problem
@@ -165,6 +166,7 @@ async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance,
         if delivered is not None and line.accepted_quantity > delivered.quantity:
             errors.append({"field": f"body.lines[line_no={line_no}].accepted_quantity",
                            "reason": f"{line.accepted_quantity} exceeds the {delivered.quantity} delivered (CON-5)"})
+    errors += await _held_lots(session, delivery, lines, given)
     if errors:
         raise Problem(422, detail="the acceptance is refused; nothing was recorded", errors=errors)
     delivery.accepted_on = request.accepted_on
@@ -175,6 +177,19 @@ async def accept(session: AsyncSession, delivery: Delivery, request: Acceptance,
             order_line, agreement = await repository.supplied_line(session, delivery.order_id, line_no)
             outbox.add(session, _accepted(delivery, order, order_line, agreement, quantity=line.accepted_quantity,
                                           on=request.accepted_on), key=delivery.hospital_code)
+
+
+async def _held_lots(session: AsyncSession, delivery: Delivery, lines: dict, given: dict) -> list[dict]:
+    """CAT-14: a line of a lot held for quality is not accepted (0 may be: the goods refused)."""
+    products = {l.line_no: l.product_id for l in await orders_repository.lines_of_order(
+        session, order_id=delivery.order_id)}
+    taken = {n: (products[n], lines[n].lot) for n, line in given.items()
+             if line.accepted_quantity and n in lines and n in products}
+    held = await lot_holds.held(session, taken.values())
+    return [{"field": f"body.lines[line_no={n}].accepted_quantity",
+             "reason": f"lot {lot} of product {product} is on hold since {held[(product, lot)].held_on} "
+                       f"({held[(product, lot)].reason}); accept 0 of it or wait for its release (CAT-14)"}
+            for n, (product, lot) in sorted(taken.items()) if (product, lot) in held]
 
 
 async def return_goods(session: AsyncSession, delivery: Delivery, request: ReturnCreate, *, by: str,

@@ -21,6 +21,7 @@ class AlertRead(BaseModel):
     company_name: str | None = Field(default=None, description="the registered name of `company_code`")
     product_id: int | None
     group_code: str | None
+    subject: str | None = Field(default=None, description="what else the alert is about: the lot held (lot_hold)")
     region_code: str | None
     status: str = Field(description="open | acknowledged | resolved")
     raised_on: date
@@ -37,7 +38,7 @@ class AlertRead(BaseModel):
                    hospital_code=a.hospital_code, hospital_name=names.get(a.hospital_code),
                    company_code=a.company_code or None, company_name=names.get(a.company_code),
                    product_id=a.product_id or None,
-                   group_code=a.group_code or None,
+                   group_code=a.group_code or None, subject=a.subject or None,
                    region_code=a.region_code, status=a.status, raised_on=a.raised_on, details=a.details, note=a.note,
                    acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at, resolved_on=a.resolved_on)
 

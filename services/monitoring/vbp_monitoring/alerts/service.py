@@ -80,7 +80,7 @@ async def raise_and_announce(session: AsyncSession, rows: list[dict]) -> list[Al
             alert_id=alert.id, kind=alert.kind, rule=alert.rule, period=alert.period, batch_code=alert.batch_code,
             hospital_code=alert.hospital_code, company_code=alert.company_code or None,
             product_id=alert.product_id or None, region_code=alert.region_code, raised_on=alert.raised_on,
-            details=alert.details), key=alert.hospital_code or alert.company_code)
+            details=alert.details, subject=alert.subject or None), key=alert.hospital_code or alert.company_code)
     return raised
 
 

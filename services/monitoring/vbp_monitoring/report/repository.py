@@ -13,6 +13,7 @@ from vbpkit.projections.read_models import upsert_latest
 from vbpkit.db.repository import in_array
 
 from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.credit.models import BreachCost
 from vbp_monitoring.prepayment_use.models import DisbursementFact
 from vbp_monitoring.report.models import (MonthlyPurchase, OffsetFact, PrepaymentPlanFact, RefundFact,
                                           RefundReceiptFact)
@@ -93,6 +94,15 @@ async def supply(session: AsyncSession, *, month: date, hospitals: list[str] | N
         select(*key, func.sum(s.ordered_quantity), func.sum(s.confirmed_quantity), func.sum(s.declined_quantity),
                func.sum(s.delivered_quantity))
         .where(s.month == month, _within(s.hospital_code, hospitals)).group_by(*key).order_by(*key)))
+
+
+async def failure_costs(session: AsyncSession, *, first: date, last: date, hospitals: list[str] | None) -> list:
+    """(company, costs, Σ fen) of the costs hospitals proved against breaches, incurred in the month (MON-13)."""
+    c = BreachCost
+    return list(await session.execute(
+        select(c.company_code, func.count(), func.sum(c.amount_fen))
+        .where(c.incurred_on.between(first, last), _within(c.hospital_code, hospitals))
+        .group_by(c.company_code).order_by(c.company_code)))
 
 
 async def payments(session: AsyncSession, *, first: date, last: date, hospitals: list[str] | None) -> dict:

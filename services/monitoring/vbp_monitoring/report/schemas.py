@@ -73,6 +73,13 @@ class SavingsRow(BaseModel):
     products_without_baseline: int
 
 
+class FailureCostRow(BaseModel):
+    company_code: str
+    company_name: str | None = None
+    costs: int = Field(description="costs recorded, incurred in the month")
+    amount: YuanFromFen
+
+
 class MonthlyReport(BaseModel):
     month: str
     region_code: str | None
@@ -84,6 +91,9 @@ class MonthlyReport(BaseModel):
     payments: Payments
     prepayments: list[PrepaymentRow]
     savings: list[SavingsRow]
+    failure_costs: list[FailureCostRow] = Field(description=(
+        "MON-13: by company, the costs the region's hospitals proved against its breaches in the month (recorded, "
+        "not deducted)"))
     alert_counts: dict[str, int]
     alerts: list[AlertRead]
     explain: dict[str, Any]

@@ -12,6 +12,8 @@ Parts, each summed over the hospitals of the region (all hospitals without one):
   is due by then), disbursed, found late (undisbursed), offset, refunded, and outstanding =
   disbursed − offset − refunded (SET-6);
 - **savings** (MON-9) by batch: Σ (baseline − price paid) × net quantity of the month;
+- **failure costs** (MON-13, seeds 003/004 承担所有费用) by company: the costs the region's hospitals
+  proved against its breaches, incurred in the month — recorded, not deducted;
 - **alerts** of the month: raised for the month, or in it for a period that is not a month.
 
 It reads the monthly aggregates kept as events arrive, so its cost follows the items, not
@@ -77,7 +79,9 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
     for a in alerts:
         counts[a.kind] += 1
     supplied = await repository.supply(session, month=month, hospitals=hospitals)
-    known = await registry.names(session, companies={*by_company, *(row[1] for row in supplied)})
+    costs = await repository.failure_costs(session, first=first, last=last, hospitals=hospitals)
+    known = await registry.names(session, companies={*by_company, *(row[1] for row in supplied),
+                                                     *(row[0] for row in costs)})
     for row in purchases:
         row["company_name"] = known.get(row["company_code"])  # issue 23: names beside codes
     return {
@@ -98,6 +102,8 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
         "prepayments": [{"batch_code": b, **p, "outstanding": p["disbursed"] - p["offset"] - p["refunded"]}
                         for b, p in sorted(prepaid.items())],
         "savings": [savings[b] for b in sorted(savings)],
+        "failure_costs": [{"company_code": c, "company_name": known.get(c), "costs": int(n), "amount": int(fen)}
+                          for c, n, fen in costs],
         "alert_counts": dict(sorted(counts.items())),
         "alerts": alerts,
         "explain": {
@@ -111,4 +117,6 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
                         "by their due date ÷ invoices due in the month (MON-4)",
             "prepayments": "as of the month's last day; outstanding = disbursed − offset − refunded (SET-6)",
             "savings": "Σ (baseline − price paid) × net quantity of the month; none without a baseline (MON-9)",
+            "failure_costs": "costs the hospitals proved against the company's breaches, incurred in the month "
+                             "(MON-13): recorded, not deducted",
             "alerts": f"raised for the month, or in it for another period; at most {ALERTS_LISTED} listed"}}

@@ -16,10 +16,11 @@ PAYMENTS = ["invoiced_count", "invoiced", "paid", "found_overdue_count", "found_
             "paid_on_time", "on_time_rate"]
 PREPAYMENTS = ["batch_code", "planned", "disbursed", "late", "offset", "refunded", "outstanding"]
 SAVINGS = ["batch_code", "savings", "products_without_baseline"]
+FAILURE_COSTS = ["company_code", "company_name", "costs", "amount"]
 ALERTS = ["id", "kind", "rule", "period", "batch_code", "hospital_code", "company_code", "region_code", "status",
           "raised_on"]
 MONEY = {"accepted_amount", "returned_amount", "net_amount", "invoiced", "paid", "found_overdue", "planned",
-         "disbursed", "late", "offset", "refunded", "outstanding", "savings"}
+         "disbursed", "late", "offset", "refunded", "outstanding", "savings", "amount"}
 
 
 def report_workbook(report: dict, *, generated_at: datetime, generated_by: str) -> bytes:
@@ -42,5 +43,7 @@ def report_workbook(report: dict, *, generated_at: datetime, generated_by: str) 
               labels=LABELS),
         Sheet("prepayments", PREPAYMENTS, rows(report["prepayments"], PREPAYMENTS), money=MONEY, labels=LABELS),
         Sheet("savings", SAVINGS, rows(report["savings"], SAVINGS), money=MONEY, labels=LABELS),
+        Sheet("failure costs", FAILURE_COSTS, rows(report["failure_costs"], FAILURE_COSTS), money=MONEY,
+              labels=LABELS),
         Sheet("alerts", ALERTS, [[getattr(a, name) for name in ALERTS] for a in report["alerts"]], labels=LABELS),
     ], cover=cover)
