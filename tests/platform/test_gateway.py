@@ -412,6 +412,16 @@ class TestMergedDocuments:
         assert document["asyncapi"].startswith("3.")
         names = {m["name"] for m in document["components"]["messages"].values()}
         assert "catalog.institution.registered" in names
+        # issue 25: a failing winner's remedy, each on its producer's channel
+        remedy = {"catalog": ("catalog.backup.designated", "catalog.backup.withdrawn", "catalog.lot.held",
+                              "catalog.lot.released"),
+                  "contracts": ("contracts.volume.transferred",),
+                  "monitoring": ("monitoring.shortage.reported", "monitoring.shortage.escalated",
+                                 "monitoring.shortage.resolved", "monitoring.supply_report.filed",
+                                 "monitoring.supply_report.decided", "monitoring.breach_cost.recorded")}
+        for producer, types in remedy.items():
+            published = document["channels"][producer]["messages"]
+            assert all(any(name.startswith(f"{t}.v") for name in published) for t in types), (producer, types)
         catalog_messages = document["channels"]["catalog"]["messages"]
         assert any("catalog.institution.registered" in name for name in catalog_messages)
         for ref in all_refs(document):

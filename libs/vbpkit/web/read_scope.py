@@ -11,11 +11,16 @@ an error, so a foreign tenant learns nothing of what exists.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from vbpkit.domain.regions import is_known, is_within
 from vbpkit.web.identity import Principal, Role
+from vbpkit.web.pagination import kept_pages
 from vbpkit.web.problems import Problem
+
+T = TypeVar("T")
 
 
 def covered(region_code: str | None, cover: str | None) -> bool:
@@ -61,3 +66,18 @@ class ReadScope:
 
     def shows_company(self, company_code: str) -> bool:
         return not self.company_code or company_code == self.company_code
+
+
+async def scoped_rows(principal: Principal, filters: dict, fetch: Callable[[dict, Any, int], Awaitable[Sequence[T]]],
+                      *, after: Any, limit: int, region_of: Callable[[T], str | None] = lambda row: row.region_code
+                      ) -> list[T]:
+    """Up to ``limit`` rows of ``fetch(filters, after, size)`` the caller may read (GW-5): its
+    tenant narrows the ``hospital_code`` and ``company_code`` filters (another tenant's asked for:
+    nothing), and an insurer's region is kept row by row (``region_of``), page after page."""
+    scope = ReadScope.of(principal, hospital_code=filters.get("hospital_code"),
+                         company_code=filters.get("company_code"))
+    if scope.nothing:
+        return []
+    narrowed = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
+    return await kept_pages(lambda cursor, size: fetch(narrowed, cursor, size),
+                            lambda row: scope.covers(region_of(row)), after=after, limit=limit)

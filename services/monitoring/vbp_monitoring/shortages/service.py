@@ -24,9 +24,8 @@ from vbpkit.messaging import outbox
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.web.identity import Principal, Role
-from vbpkit.web.pagination import kept_pages
 from vbpkit.web.problems import Problem
-from vbpkit.web.read_scope import ReadScope
+from vbpkit.web.read_scope import ReadScope, scoped_rows
 
 from vbp_monitoring.shortages import repository
 from vbp_monitoring.shortages.models import Shortage
@@ -138,11 +137,5 @@ async def resolve(session: AsyncSession, *, shortage_id: int, request: Resolutio
 
 async def listing(session: AsyncSession, *, principal: Principal, filters: dict, after_id: int | None,
                   limit: int) -> list[Shortage]:
-    scope = ReadScope.of(principal, hospital_code=filters.get("hospital_code"),
-                         company_code=filters.get("company_code"))
-    if scope.nothing:
-        return []
-    filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
-    return await kept_pages(
-        lambda after, size: repository.listing(session, filters=filters, after_id=after, limit=size),
-        lambda shortage: scope.covers(shortage.region_code), after=after_id, limit=limit)
+    return await scoped_rows(principal, filters, lambda narrowed, after, size: repository.listing(
+        session, filters=narrowed, after_id=after, limit=size), after=after_id, limit=limit)

@@ -22,8 +22,7 @@ from vbpkit.messaging import outbox
 from vbpkit.projections.registry import repository as registry
 from vbpkit.web.identity import Principal, Role
 from vbpkit.web.problems import Problem
-from vbpkit.web.pagination import kept_pages
-from vbpkit.web.read_scope import ReadScope
+from vbpkit.web.read_scope import ReadScope, scoped_rows
 
 from vbp_monitoring.credit import repository as breaches
 from vbp_monitoring.credit import service as credit
@@ -127,11 +126,5 @@ async def decide(session: AsyncSession, *, report_id: int, request: DecisionIn, 
 async def listing(session: AsyncSession, *, principal: Principal, filters: dict, after_id: int | None,
                   limit: int) -> list[SupplyReport]:
     """A hospital its own, a company those naming it, an insurer its region's, the exchange and admins all."""
-    scope = ReadScope.of(principal, hospital_code=filters.get("hospital_code"),
-                         company_code=filters.get("company_code"))
-    if scope.nothing:
-        return []
-    filters = {**filters, "hospital_code": scope.hospital_code, "company_code": scope.company_code}
-    return await kept_pages(
-        lambda after, size: repository.listing(session, filters=filters, after_id=after, limit=size),
-        lambda report: scope.covers(report.region_code), after=after_id, limit=limit)
+    return await scoped_rows(principal, filters, lambda narrowed, after, size: repository.listing(
+        session, filters=narrowed, after_id=after, limit=size), after=after_id, limit=limit)
