@@ -1,7 +1,8 @@
 """MON-8 rebuild (and MON-11's reconciliation): an admin rebuilds monitoring's read models by replaying every topic from the
 beginning (``POST /monitoring/read-model-rebuilds``), and every figure read before equals the
 figure read after — on the scenario platform, after a history with returns, a delivery after
-the return, a declined line, a payment reversed and an invoice reversed (红冲)."""
+the return, a declined line, a payment reversed, an invoice reversed (红冲) and a volume
+transferred from a failing winner (CON-7)."""
 
 from __future__ import annotations
 
@@ -87,8 +88,22 @@ class TestRebuildByReplay:
             "spler_name": "某经销部", "manu_lotnum": "L1", "prdr_name": "某企业", "aprvno": "国械注准1",
             "manu_date": "2026-01-01", "expy_end": "2028-01-01", "purc_retn_cnt": "15", "rx_flag": "0",
             "purc_retn_stoin_time": "2026-06-15 09:00:00"}])).status_code == 200
+        await set_today(platform, "2026-06-26")  # CON-7: a winner fails, its volume left moves to the backup
+        failed = await build_market(platform, manufacturers=2, group="G1", year1={(0, 0): 50})
+        await effective_agreements(platform, failed)
+        (failing, backup), [buyer] = failed.product_ids, failed.hospitals
+        assert (await failed.insurer.post(f"/catalog/products/{failing}/backups", json={
+            "backup_product_id": backup, "region_code": "500103", "reason": "断供"})).status_code == 201
+        await platform.settled()
+        moved = await failed.insurer.post("/contracts/transfers", json={
+            "failing_product_id": failing, "backup_product_id": backup, "emergency": True,
+            "distributor_code": failed.distributors[0], "reason": "断供", "hospital_codes": [buyer]})
+        assert moved.status_code == 201, moved.text
         await platform.settled()
         before = await snapshot(platform)
+        transferred = {r["key"]["product_id"]: r["explain"]["transfer"]["role"] for r in before["progress"]["items"]
+                       if r["key"]["batch_code"] == failed.batch}
+        assert transferred == {failing: "failing"}  # the backup's item is in force once its agreement is signed
         mine = [r for r in before["progress"]["items"] if r["key"]["batch_code"] == market.batch]
         assert [(r["accepted_quantity"]) for r in mine] == [12]  # 10 − 3 + 5
         [off] = [r for r in before["off-platform 2026-06 (MON-11)"]["items"] if r["product_id"] == product]
