@@ -15,6 +15,7 @@ from vbpkit.domain.policy import (
     agreement_years,
     cycle_end,
     first_offset_month,
+    ordering_year,
     policy_from_preset,
     refund_month,
     supplier_payment_due,
@@ -193,3 +194,17 @@ class TestOffsetsAndRefund:
         assert first.value == date(2022, 12, 1)
         assert first.explain["offsets"] == {"kind": "progressive_by_accepted_amount"}
         assert refund_month(CHUXIONG, cycle).value is None
+
+
+@pytest.mark.parametrize("day, stocking, year", [
+    (date(2026, 6, 27), 3, None),   # four days before: no order yet
+    (date(2026, 6, 28), 3, 1),      # CON-9: the three days before the start count towards year 1
+    (date(2026, 6, 30), 3, 1),
+    (date(2026, 6, 30), 0, None),   # no stocking days: nothing before the start
+    (date(2026, 7, 1), 3, 1),
+    (date(2027, 7, 1), 3, 2),
+])
+def test_con9_an_order_in_the_stocking_days_counts_towards_year_one(day, stocking, year):
+    """Seed 001: 在执行之日起的前3天按临床需求提前完成备货."""
+    cycle = Cycle(starts_on=date(2026, 7, 1), ends_on=date(2028, 6, 30), preset="liaoning-2025")
+    assert ordering_year(cycle, day, stocking).value == year

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from vbpkit.events.envelope import Event, event_schema
 from vbpkit.domain.policy import ExecutionPolicy
@@ -261,3 +261,22 @@ class LotReleased(Event):
     lot: str
     reason: str
     released_on: date
+
+
+class ServedRegion(BaseModel):
+    region_code: str
+    accompanying_service: bool
+
+
+@event_schema
+class DistributorRegionsDeclared(Event):
+    """CAT-15 (seed 004: 配送及其伴随服务能力应覆盖协议供应地区): the regions a distributor serves
+    (each with the regions under it) and where it gives accompanying service — the whole set,
+    replacing the one declared before."""
+
+    type = "catalog.distributor.regions_declared"
+    version = 1
+
+    credit_code: str
+    regions: list[ServedRegion]
+    declared_on: date

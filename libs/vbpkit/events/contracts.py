@@ -72,6 +72,7 @@ class OrderPlaced(Event):
     hospital_code: str
     his_order_no: str
     lines: list[OrderLineFacts]
+    ordered_on: date | None = None  # the order's day in Asia/Shanghai (CON-9); None in events before it
 
 
 @event_schema

@@ -164,3 +164,19 @@ def create_lot_hold_view_v1() -> None:
 
 def drop_lot_hold_view_v1() -> None:
     op.drop_table("lot_hold_view")
+
+
+def create_served_region_view_v1() -> None:
+    """The ServiceRegions projection's table (CAT-15: a designation outside them is refused)."""
+    op.create_table(
+        "served_region_view",
+        sa.Column("credit_code", sa.String(18), nullable=False),
+        sa.Column("regions", postgresql.JSONB, nullable=False),
+        sa.Column("declared_on", sa.Date, nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("credit_code", name="pk_served_region_view"),
+    )
+
+
+def drop_served_region_view_v1() -> None:
+    op.drop_table("served_region_view")

@@ -9,6 +9,7 @@ from vbp_catalog.national_prices import models as _national_prices  # noqa: F401
 from vbp_catalog.payment_standards import models as _payment_standards  # noqa: F401
 from vbp_catalog.pre_listing import models as _pre_listing  # noqa: F401
 from vbp_catalog.products import models as _products  # noqa: F401
+from vbp_catalog.service_regions import models as _service_regions  # noqa: F401
 from vbpkit.db.engine import KitBase
 from vbpkit.db.migrations import run_env
 

@@ -10,6 +10,7 @@ from vbp_catalog.lot_holds.router import router as lot_holds
 from vbp_catalog.batches.router import router as batches
 from vbp_catalog.calendar.router import router as calendar
 from vbp_catalog.companies.router import router as companies
+from vbp_catalog.service_regions.router import router as service_regions
 from vbp_catalog.consumers import HANDLERS
 from vbp_catalog.institutions.router import router as institutions
 from vbp_catalog.lower_prices.router import router as lower_prices
@@ -30,8 +31,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         title="VBP catalog",
         description="Batches, execution policies, winning products, listings, price governance and the registry.",
         migrations=MIGRATIONS,
-        routers=[batches, products, lower_prices, institutions, companies, calendar, payment_standards,
-                 pre_listing, national_prices, backups, lot_holds],
+        routers=[batches, products, lower_prices, institutions, companies, service_regions, calendar,
+                 payment_standards, pre_listing, national_prices, backups, lot_holds],
         handlers=HANDLERS,
         background=[lower_price_schedule, pre_listing_schedule],
     )

@@ -12,7 +12,9 @@ vbpkit.projections):
   (CON-3 renewal, CON-4 buying below the winning price) and winning prices (CON-4 pricing);
 - ``Backups``: ``catalog.backup.designated`` / ``.withdrawn`` → the backups a volume may be
   transferred to (CON-7);
-- ``LotHolds``: ``catalog.lot.held`` / ``.released`` → the lots whose acceptance is refused (CAT-14).
+- ``LotHolds``: ``catalog.lot.held`` / ``.released`` → the lots whose acceptance is refused (CAT-14);
+- ``ServiceRegions``: ``catalog.distributor.regions_declared`` → where each distributor may be
+  designated (CAT-15).
 
 It has no handler of its own yet.
 """

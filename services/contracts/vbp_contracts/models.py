@@ -7,9 +7,9 @@ in the composition root (main.py).
 
 from sqlalchemy.orm import DeclarativeBase
 from vbpkit.db.engine import new_metadata
-from vbpkit.projections import Backups, CatalogView, LotHolds, Registry, include_tables
+from vbpkit.projections import Backups, CatalogView, LotHolds, Registry, ServiceRegions, include_tables
 
-PROJECTIONS = (Registry, CatalogView, Backups, LotHolds)
+PROJECTIONS = (Registry, CatalogView, Backups, LotHolds, ServiceRegions)
 
 
 class Base(DeclarativeBase):

@@ -7,6 +7,7 @@ from vbp_monitoring.purchases import models as _purchases  # noqa: F401
 from vbp_monitoring.report import models as _report  # noqa: F401
 from vbp_monitoring.savings import models as _savings  # noqa: F401
 from vbp_monitoring.shortages import models as _shortages  # noqa: F401
+from vbp_monitoring.stocking import models as _stocking  # noqa: F401
 from vbp_monitoring.substitutes import models as _substitutes  # noqa: F401
 from vbp_monitoring.supply import models as _supply  # noqa: F401
 from vbp_monitoring.timeliness import models as _timeliness  # noqa: F401

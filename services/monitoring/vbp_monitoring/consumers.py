@@ -29,12 +29,17 @@ the projection has just recorded; prepayment plans, offsets per plan and refunds
 ``alerts.service``: ``catalog.pre_listing.missed`` → a ``pre_listing`` alert (CAT-12).
 ``lot_holds.handlers``: ``contracts.delivery.recorded`` → each delivered line's lot;
 ``catalog.lot.held`` → a ``lot_hold`` alert for each hospital that accepted the lot (CAT-14).
+``stocking.service``: ``contracts.order.placed`` → each hospital's first order of a batch (CON-9).
+``distributors.handlers``: ``catalog.distributor.regions_declared`` → a ``distributor_uncovered``
+alert for each effective agreement whose hospital the distributor no longer serves (CAT-15).
 """
 
 from vbpkit.messaging.handlers import handler_table
 
 from vbp_monitoring.alerts import service as alerts
+from vbp_monitoring.distributors.handlers import HANDLERS as DISTRIBUTOR_HANDLERS
 from vbp_monitoring.lot_holds.handlers import HANDLERS as LOT_HOLD_HANDLERS
+from vbp_monitoring.stocking.service import HANDLERS as STOCKING_HANDLERS
 from vbp_monitoring.models import PROJECTIONS
 from vbp_monitoring.prepayment_use.handlers import HANDLERS as PREPAYMENT_USE_HANDLERS
 from vbp_monitoring.purchases.handlers import HANDLERS as PURCHASE_HANDLERS
@@ -45,7 +50,7 @@ from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
 # Where two features take one event type, each gets it, in this order (timeliness before the
 # report's offsets and prepayment use's invoice batches).
 HANDLERS = handler_table(PURCHASE_HANDLERS, SUPPLY_HANDLERS, TIMELINESS_HANDLERS, PREPAYMENT_USE_HANDLERS,
-                         REPORT_HANDLERS, LOT_HOLD_HANDLERS,
+                         REPORT_HANDLERS, LOT_HOLD_HANDLERS, STOCKING_HANDLERS, DISTRIBUTOR_HANDLERS,
                          {"catalog.pre_listing.missed": alerts.on_pre_listing_missed})
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

@@ -24,6 +24,7 @@ READ_MODELS = (
     "invoice_facts", "payment_facts", "late_tranches", "fund_payable_facts",  # timeliness (MON-4)
     "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
     "supply_lines", "monthly_supply", "delivered_lots",  # supply (MON-6, MON-8), lots (CAT-14)
+    "first_orders",  # stocking before the start (CON-9)
     "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",

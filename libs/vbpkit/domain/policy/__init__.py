@@ -14,6 +14,7 @@ from vbpkit.domain.policy.dates import (
     agreement_years,
     cycle_end,
     first_offset_month,
+    ordering_year,
     refund_month,
     supplier_payment_due,
     tranche_due_dates,
@@ -25,5 +26,5 @@ from vbpkit.domain.policy.rules import ExecutionPolicy
 __all__ = [
     "PRESETS", "Cycle", "ExecutionPolicy", "Explained", "TrancheDue", "UnknownPreset", "YearBounds",
     "agreement_year_bounds", "agreement_year_of", "agreement_years", "cycle_end", "first_offset_month",
-    "policy_from_preset", "refund_month", "supplier_payment_due", "tranche_due_dates", "tranche_schedule",
+    "ordering_year", "policy_from_preset", "refund_month", "supplier_payment_due", "tranche_due_dates", "tranche_schedule",
 ]

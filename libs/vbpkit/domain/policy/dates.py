@@ -150,6 +150,16 @@ def agreement_year_of(cycle: Cycle, day: date) -> Explained[int | None]:
     })
 
 
+def ordering_year(cycle: Cycle, day: date, stocking_days: int) -> Explained[int | None]:
+    """CON-4 with CON-9: the agreement year an order placed on ``day`` counts towards — the year
+    ``day`` falls in, or year 1 in the ``stocking_days`` before the start (seed 001 提前备货)."""
+    found = agreement_year_of(cycle, day)
+    stocking = found.value is None and 0 <= (cycle.starts_on - day).days <= stocking_days
+    return Explained(value=1 if stocking else found.value, explain={
+        **found.explain, "rule": "CON-9" if stocking else "CON-2", "stocking_days_before_start": stocking_days,
+        "agreement_year": 1 if stocking else found.value})
+
+
 # --- SET-3 prepayment tranches ----------------------------------------------------------
 
 

@@ -124,6 +124,8 @@ PRESETS: dict[str, ExecutionPolicy] = {
         prepay_where_settled_directly=False,
         # 001: no lower-price rule.
         lower_price_window_working_days=None,
+        # 001: 在执行之日起的前3天按临床需求提前完成备货 → orders from three days before the start (CON-9).
+        stocking_days_before_start=3,
     ),
     "chuxiong-2022": ExecutionPolicy(
         preset="chuxiong-2022",

@@ -254,6 +254,11 @@ class ExecutionPolicy(BaseModel):
     supply_failure_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=90, ge=1, le=366, description="MON-12: the window the supply-failure breaches are counted in (a "
         "quarter: the seeds name none)")
+    stocking_days_before_start: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=0, ge=0, le=30, description="CON-9 提前备货: orders are accepted this many days before ``starts_on`` "
+        "and count towards year 1; a hospital with year-1 items and no order by the start day is alerted. Seed 001 "
+        "(在执行之日起的前3天…提前完成备货，确保结果执行前后的平稳有序衔接) read as the three days before the start: "
+        "stock is ready when execution begins. 0: no orders before the start, no alert")
     rating_suspends_listings: bool = Field(
         default=False, description="MON-6 → CAT-12: a 严重 or 特别严重 rating of a company suspends its listings in "
         "the batch (and a later better rating restores them)")

@@ -27,6 +27,10 @@ async def batches_by_code(session: AsyncSession, codes: Iterable[str]) -> dict[s
     return {b.code: b for b in await session.scalars(select(BatchView).where(BatchView.code.in_(set(codes))))}
 
 
+async def all_batches(session: AsyncSession) -> dict[str, BatchView]:
+    return {b.code: b for b in await session.scalars(select(BatchView))}
+
+
 async def product(session: AsyncSession, product_id: int) -> ProductView | None:
     return await session.get(ProductView, product_id)
 

@@ -35,6 +35,7 @@ from vbpkit.web.problems import Problem
 from vbpkit.projections.catalog_view import ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 from vbpkit.projections.registry import repository as registry
+from vbpkit.projections.service_regions import repository as service_regions
 from vbpkit.web.parties import OVERSEERS, may_see, not_found
 
 from vbp_contracts.agreements import repository
@@ -236,6 +237,7 @@ async def designate(session: AsyncSession, *, agreement_id: int, distributor_cod
     if company is None or "distributor" not in company.roles:
         raise Problem(422, detail=f"{distributor_code} is not a registered distributor (CAT-9)",
                       errors=[{"field": "body.distributor_code", "reason": "not a distributor"}])
+    await refuse_uncovered(session, distributor_code, agreement.hospital_code, with_service=agreement.with_service)
     if agreement.distributor_code == distributor_code:
         raise Problem(409, detail=f"{distributor_code} is already the designated distributor")
     if agreement.distributor_code is not None and await repository.signature(session, agreement_id=agreement.id,
@@ -252,6 +254,18 @@ async def designate(session: AsyncSession, *, agreement_id: int, distributor_cod
     ), key=str(agreement.id))
     await session.flush()
     return await view_of(session, agreement)
+
+
+async def refuse_uncovered(session: AsyncSession, distributor_code: str, hospital_code: str, *,
+                           with_service: bool, field: str = "body.distributor_code") -> None:
+    """CAT-15 (seed 004: 配送及其伴随服务能力应覆盖协议供应地区): a distributor is designated only for a
+    hospital in a region it declared, with accompanying service there for a with-service agreement."""
+    institution = await registry.institution(session, hospital_code)
+    why = service_regions.gap(await service_regions.declared(session, distributor_code),
+                              institution.region_code if institution else None, with_service=with_service)
+    if why:
+        raise Problem(422, detail=f"{distributor_code} cannot be designated for {hospital_code}: {why}",
+                      errors=[{"field": field, "reason": why}])
 
 
 async def _move_open_lines(session: AsyncSession, agreement: Agreement, distributor_code: str) -> int:

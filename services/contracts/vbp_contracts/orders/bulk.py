@@ -19,6 +19,7 @@ from datetime import date, datetime, timezone
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.messaging import outbox
+from vbpkit.runtime.clock import SHANGHAI
 from vbpkit.events.contracts import OrderLineFacts, OrderPlaced
 from vbpkit.web.problems import Problem, error_location, plain_reason
 
@@ -99,5 +100,6 @@ async def _write(session: AsyncSession, *, hospital: str, by: str, placed_at: da
     for n, line in lines:
         facts[n].append(line)
     await outbox.add_many(session, [
-        (OrderPlaced(order_id=order_id, hospital_code=hospital, his_order_no=request.his_order_no, lines=facts[n]),
+        (OrderPlaced(order_id=order_id, hospital_code=hospital, his_order_no=request.his_order_no, lines=facts[n],
+                     ordered_on=placed_at.astimezone(SHANGHAI).date()),
          hospital) for n, (order_id, (request, _)) in enumerate(zip(ids, orders))])

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.domain.money import format_yuan
-from vbpkit.domain.policy import agreement_year_of
+from vbpkit.domain.policy import ordering_year
 from vbpkit.events.contracts import OrderLineFacts
 from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
@@ -79,7 +79,8 @@ class ProductRoutes:
         for product_id in wanted:
             product = products.get(product_id)
             batch = batches.get(product.batch_code) if product else None
-            year = agreement_year_of(batch.cycle, self.today).value if batch else None
+            year = ordering_year(batch.cycle, self.today, batch.policy.stocking_days_before_start).value \
+                if batch else None
             away = next((t for t in moved if t.failing_product_id == product_id and t.agreement_year == year
                          and t.transfer_on <= self.today), None)
             if product is None:

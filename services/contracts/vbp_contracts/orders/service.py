@@ -71,7 +71,7 @@ async def place(session: AsyncSession, *, hospital: str, request: OrderCreate, b
     await session.flush()
     outbox.add(session, OrderPlaced(
         order_id=order.id, hospital_code=hospital, his_order_no=order.his_order_no,
-        lines=lines), key=hospital)
+        lines=lines, ordered_on=placed_at.astimezone(SHANGHAI).date() if placed_at else today), key=hospital)
     return order, True
 
 

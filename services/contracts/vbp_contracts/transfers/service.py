@@ -46,6 +46,7 @@ from vbpkit.web.read_scope import ReadScope
 
 from vbp_contracts.agreements import repository as agreements
 from vbp_contracts.agreements.models import Agreement, AgreementItem
+from vbp_contracts.agreements.service import refuse_uncovered
 from vbp_contracts.orders.pricing import agreed_unit_price
 from vbp_contracts.transfers import repository
 from vbp_contracts.transfers.models import VolumeTransfer
@@ -144,6 +145,7 @@ async def _move(session: AsyncSession, request: TransferCreate, principal: Princ
         company = await registry.company(session, distributor)
         if company is None or "distributor" not in company.roles:
             raise _refused("body.distributor_code", f"{distributor} is not a registered distributor (CAT-9)")
+        await refuse_uncovered(session, distributor, hospital, with_service=target.with_service)
         target.distributor_code = distributor
     row = VolumeTransfer(
         batch_code=failing_agreement.batch_code, agreement_year=failing_agreement.agreement_year,

@@ -42,6 +42,7 @@ from vbp_monitoring.his import checks as his
 from vbp_monitoring.prepayment_use import service as prepayment_use
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.shortages import failures as supply_failures
+from vbp_monitoring.stocking import service as stocking
 from vbp_monitoring.substitutes import service as substitutes
 from vbp_monitoring.timeliness import service as timeliness
 
@@ -65,7 +66,8 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             + await _behind(session, today=today, region_of=region_of)
             + await timeliness.alerts_due(session, today=today, region_of=region_of)
             + await his.alerts_due(session, today=today, region_of=region_of)
-            + await supply_failures.alerts_due(session, today=today, region_of=region_of))
+            + await supply_failures.alerts_due(session, today=today, region_of=region_of)
+            + await stocking.alerts_due(session, today=today, region_of=region_of))
     raised = await raise_and_announce(session, rows)
     await credit.detect(session, today=today)  # MON-6: late and failed supply, then the ratings they give
     await credit.rate(session, today=today)

@@ -117,8 +117,11 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
     schedules = {code: schedule_of(batches[code], years[code], as_of) for code in batches}
     changes = await repository.status_changes(session, {i.product_id for i in items})
     moved = await repository.transfers(session, {i.hospital_code for i in items})
+    # CON-9: year 1 counts what was bought in the stocking days before the start
     accepted = {code: await repository.accepted(session, batch_code=code, year=years[code],
-                                                first=schedules[code]["first"],
+                                                first=schedules[code]["first"] - timedelta(
+                                                    days=batches[code].policy.stocking_days_before_start
+                                                    if years[code] == 1 else 0),
                                                 as_of=min(as_of, schedules[code]["last"]))
                 for code in batches}
     lines: dict[tuple, Line] = {}
