@@ -67,3 +67,29 @@ class TestSubstituteShare:
             again = await service.visible_shares(session, principal=ADMIN, until=date(2025, 3, 31), batch_code="CQ",
                                                  hospital_code="H1")
         assert str(again[-1]["share"]) == "0.1429"  # 10 ÷ 70
+
+
+class TestNonWinningCutOff:
+    async def test_mon5_a_non_winning_product_dropped_to_zero_is_alerted(self, sessions):
+        """Seed 001 (不得单一采购中选产品、对非中选产品“一刀切”简单停用), level 0.05: H1 bought 90 winning and
+        10 non-winning in February (0.1000); in March 100 winning and none → a cut-off, period March.
+        H2 bought 99 and 1 (0.0100, under the level) and then none: not one. H3 stopped buying the
+        group altogether in March: no winning purchase, no cut-off to see."""
+        async with sessions() as session, session.begin():
+            session.add(ProductView(product_id=11, batch_code="CQ", group_code="G1", registration_no="R11", spec="1",
+                                    name="P11", applicant_credit_code=A, winning=True, service_price_fen=0,
+                                    winning_price_fen=1000, status="listed", as_of=datetime.now(timezone.utc)))
+        await deliver(sessions, *(agreement(n, h, A, [(11, 2000, 1000)]) for n, h in enumerate(("H1", "H2", "H3"), 1)),
+                      accepted(1, "H1", A, 11, 90, 1000, date(2025, 2, 10)),
+                      accepted(2, "H1", A, 11, 100, 1000, date(2025, 3, 10)),
+                      accepted(3, "H2", A, 11, 99, 1000, date(2025, 2, 10)),
+                      accepted(4, "H2", A, 11, 100, 1000, date(2025, 3, 10)),
+                      accepted(5, "H3", A, 11, 50, 1000, date(2025, 2, 10)))
+        await pushed(sessions, [row("H1", "2025-02", 10), row("H2", "2025-02", 1), row("H3", "2025-02", 50)])
+        async with sessions() as session, session.begin():
+            await alerts.run_alert_checks(session, today=date(2025, 4, 1))
+        async with sessions() as session:
+            found, _ = await alerts.listing(session, principal=ADMIN, filters={"kind": "non_winning_cutoff"},
+                                            region_code=None, after_id=None, limit=10)
+        assert [(a.hospital_code, a.period, a.group_code, a.rule) for a in found] == [("H1", "2025-03", "G1", "MON-5")]
+        assert (found[0].details["previous_share"], found[0].details["winning_quantity"]) == ("0.1000", 100)

@@ -210,6 +210,10 @@ class ExecutionPolicy(BaseModel):
     progress_tolerance_points: Points = 10
     substitute_share_alert: Ratio = Decimal("0.3")
     substitute_rise_points: Points = 10
+    non_winning_cutoff_share: Ratio = Field(
+        default=Decimal("0.05"), description="MON-5 一刀切 (seed 001: 不得…对非中选产品“一刀切”简单停用): a hospital's "
+        "non-winning share of a group above this in one month and zero the next, while it still buys the group, is "
+        "alerted (the seed names no level: 5% is a product in real use, not a stray unit)")
     differential_pricing: DifferentialCoefficients = DifferentialCoefficients()
     delivery_window_hours: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=48, ge=1, le=24 * 366, description="MON-6 fill rate: a line counts as delivered in time within "

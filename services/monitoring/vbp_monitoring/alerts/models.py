@@ -12,7 +12,7 @@ from vbp_monitoring.models import Base
 KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
          "substitutes", "prepayment_use", "pre_listing", "off_platform", "his_price", "charge_mismatch",
          "his_upload_missing", "supply_failure", "lot_hold", "no_stocking",
-         "distributor_uncovered")
+         "distributor_uncovered", "non_winning_cutoff")
 STATUSES = ("open", "acknowledged", "resolved")
 
 

@@ -62,6 +62,7 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
         return await _region(session, hospital_code, regions)
     rows = (await _stockpiling(session, today=today) + await _onboarding(session, today=today)
             + await substitutes.alerts_due(session, today=today, region_of=region_of)
+            + await substitutes.cutoffs_due(session, today=today, region_of=region_of)
             + await prepayment_use.alerts_due(session, today=today, region_of=region_of)
             + await _behind(session, today=today, region_of=region_of)
             + await timeliness.alerts_due(session, today=today, region_of=region_of)

@@ -7,6 +7,11 @@ An alert (kind ``substitutes``, period the month) when a finished month's share 
 policy's ``substitute_share_alert`` (default 0.3), or rose more than
 ``substitute_rise_points`` (default 10) over the month before. A month is judged once it has
 ended, when its push has come.
+
+A cut-off (seed 001: 不得单一采购中选产品、对非中选产品“一刀切”简单停用) is alerted too (kind
+``non_winning_cutoff``): a month in which a hospital bought the group's winning products and
+none of its non-winning ones, after a month whose non-winning share was above the policy's
+``non_winning_cutoff_share`` (default 0.05).
 """
 
 from __future__ import annotations
@@ -121,4 +126,35 @@ async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[d
                                  "previous_share": None if row["previous_share"] is None else str(row["previous_share"]),
                                  "winning_quantity": row["winning_quantity"],
                                  "non_winning_quantity": row["non_winning_quantity"]}))
+    return rows
+
+
+async def cutoffs_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
+    """MON-5 一刀切: the months ended by ``today`` in which a hospital's non-winning share of a group
+    fell to zero from above the policy's level, while it kept buying the group's winners."""
+    until = today.replace(day=1) - timedelta(days=1)
+    non = await repository.non_winning(session, until=until)
+    won = await repository.winning(session, until=until)
+    batches = await catalog.batches_by_code(session, {k[1] for k in {*non, *won}})
+    rows = []
+    for key in sorted(won):
+        hospital, batch_code, group, month = key
+        before = (hospital, batch_code, group, _previous(month))
+        total = non.get(before, 0) + won.get(before, 0)
+        batch = batches.get(batch_code)
+        if batch is None or non.get(key, 0) or not total:
+            continue
+        share = (Decimal(non.get(before, 0)) / total).quantize(FOUR, ROUND_HALF_UP)
+        level = Decimal(batch.policy.non_winning_cutoff_share)
+        if share <= level:
+            continue
+        rows.append(dict(kind="non_winning_cutoff", rule="MON-5", period=month.isoformat()[:7], batch_code=batch_code,
+                         hospital_code=hospital, company_code="", product_id=0, group_code=group,
+                         region_code=await region_of(hospital), raised_on=today, details={
+                             "rule": "MON-5", "preset": batch.policy.preset, "group_code": group,
+                             "month": month.isoformat()[:7], "previous_month": _previous(month).isoformat()[:7],
+                             "previous_share": str(share), "share": "0.0000", "level": format(level.normalize(), "f"),
+                             "winning_quantity": won[key], "previous_non_winning_quantity": non.get(before, 0),
+                             "why": "non-winning products of the group bought one month and none the next "
+                                    "(seed 001: 不得…对非中选产品“一刀切”简单停用)"}))
     return rows
