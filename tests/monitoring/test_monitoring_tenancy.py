@@ -32,6 +32,7 @@ class World:
     breach: dict
     report: dict
     shortage: dict
+    complaint: dict
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -65,8 +66,12 @@ async def world(shared_platform) -> World:
             "product_id": product, "since": today(), "quantity_short": 20, "note": "配送企业无货"})
         assert made.status_code == 201, made.text
         short[hospital] = made.json()
+    complained = await clients["manufacturer"].post("/monitoring/obstructions", json={
+        "hospital_code": own, "kind": "extra_fees", "occurred_on": today(), "description": "进院收取额外费用"})
+    assert complained.status_code == 201, complained.text
     return World(market=market, clients=clients, own=own, foreign=foreign, manufacturer=market.manufacturers[0],
-                 product=product, alert=alerts[0], breach=breach.json(), report=reported.json(), shortage=short[own])
+                 product=product, alert=alerts[0], breach=breach.json(), report=reported.json(), shortage=short[own],
+                 complaint=complained.json())
 
 
 @dataclass
@@ -88,6 +93,14 @@ async def _breach_state(w):
 
 async def _baseline_state(w):
     return (await w.market.exchange.get("/monitoring/savings", params={"batch_code": w.market.batch})).json()
+
+
+async def _complaints_state(w):
+    return (await w.market.exchange.get("/monitoring/obstructions", params={"hospital_code": w.own})).json()
+
+
+async def _complaint_state(w):
+    return (await w.market.exchange.get(f"/monitoring/obstructions/{w.complaint['id']}")).json()
 
 
 async def _shortage_state(w):
@@ -175,6 +188,15 @@ ROUTES = [
     Route("POST /monitoring/shortages/{id}/resolution", frozenset({"insurer_cq"}),
           lambda w, c: c.post(f"/monitoring/shortages/{w.shortage['id']}/resolution", json={
               "action": "restored", "resolution": "恢复供应"}), state=_shortage_state),
+    Route("POST /monitoring/obstructions", frozenset({"manufacturer"}), lambda w, c: c.post(
+        "/monitoring/obstructions", json={"hospital_code": w.own, "kind": "deposit", "occurred_on": today(),
+                                          "description": "要求缴纳质量保证金"}), state=_complaints_state),
+    Route("GET /monitoring/obstructions", READERS, lambda w, c: c.get("/monitoring/obstructions")),
+    Route("GET /monitoring/obstructions/{id}", frozenset({"hospital_own", "manufacturer", "exchange", "insurer_cq"}),
+          lambda w, c: c.get(f"/monitoring/obstructions/{w.complaint['id']}")),
+    Route("POST /monitoring/obstructions/{id}/finding", frozenset({"insurer_cq"}),
+          lambda w, c: c.post(f"/monitoring/obstructions/{w.complaint['id']}/finding", json={
+              "finding": "unsubstantiated", "reason": "未查实"}), state=_complaint_state),
     Route("POST /monitoring/read-model-rebuilds", frozenset(), lambda w, c: c.post("/monitoring/read-model-rebuilds")),
     Route("PUT /monitoring/clock", frozenset(),
           lambda w, c: c.put("/monitoring/clock", json={"now": "2026-01-01T10:00:00+08:00"})),
@@ -247,3 +269,10 @@ class TestGw5MonitoringReadsAreScoped:
         response = await world.clients[actor].get("/monitoring/shortages", params={"limit": 500})
         assert response.status_code == 200, response.text
         assert seen(world, [s["hospital_code"] for s in response.json()["items"]]) == SEES[actor]
+
+    async def test_obstructions(self, world, actor):
+        """MON-14: a hospital the complaints about it, the company its own, an insurer its region's."""
+        response = await world.clients[actor].get("/monitoring/obstructions", params={"limit": 500})
+        assert response.status_code == 200, response.text
+        expected = {"own"} & SEES[actor] if actor != "manufacturer" else {"own"}
+        assert seen(world, [c["hospital_code"] for c in response.json()["items"]]) == expected

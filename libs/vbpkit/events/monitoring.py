@@ -200,3 +200,34 @@ class ShortageResolved(Event):
     region_code: str
     action: str
     resolved_on: date
+
+
+@event_schema
+class ObstructionReported(Event):
+    """MON-14 (seeds 001/003/004): a company party to an agreement with a hospital reported that
+    the hospital obstructs the winning products' use or supply (``kind``)."""
+
+    type = "monitoring.obstruction.reported"
+    version = 1
+
+    complaint_id: int
+    hospital_code: str
+    region_code: str | None = None
+    company_code: str
+    batch_code: str
+    kind: str
+    occurred_on: date
+
+
+@event_schema
+class ObstructionFound(Event):
+    """MON-14: the insurer of the hospital's region found a complaint substantiated or not."""
+
+    type = "monitoring.obstruction.found"
+    version = 1
+
+    complaint_id: int
+    hospital_code: str
+    company_code: str
+    finding: str
+    found_on: date

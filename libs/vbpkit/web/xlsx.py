@@ -43,6 +43,7 @@ LABELS: dict[str, str] = {
     "delivered_in_time": "按时配送行数", "fill_rate": "按时配送率", "lead_time_days_p50": "配送天数中位数",
     "lead_time_days_p90": "配送天数90分位", "lines_declined": "拒绝行数", "breaches_in_period": "期内违约次数",
     "failure_costs": "违约致损费用(元)", "costs": "费用笔数", "amount": "金额(元)",
+    "obstructions_substantiated": "阻碍行为查实次数", "substantiated": "查实次数",
     "rating": "信用评级", "ordered_quantity": "订购数量", "confirmed_quantity": "确认数量",
     "declined_quantity": "拒绝数量", "delivered_quantity": "配送数量", "invoiced_count": "发票数",
     "invoiced": "开票金额(元)", "paid": "回款金额(元)", "found_overdue_count": "逾期发票数",

@@ -2,6 +2,7 @@ from vbp_monitoring.alerts import models as _alerts  # noqa: F401
 from vbp_monitoring.credit import models as _credit  # noqa: F401
 from vbp_monitoring.lot_holds import models as _lot_holds  # noqa: F401
 from vbp_monitoring.models import Base
+from vbp_monitoring.obstructions import models as _obstructions  # noqa: F401
 from vbp_monitoring.prepayment_use import models as _prepayment_use  # noqa: F401
 from vbp_monitoring.purchases import models as _purchases  # noqa: F401
 from vbp_monitoring.report import models as _report  # noqa: F401

@@ -113,7 +113,8 @@ class TestMonthlyReport:
             report = await service.monthly_report(session, principal=CHONGQING, month=MARCH, region_code=None)
         book = load_workbook(BytesIO(report_workbook(report, generated_at=GENERATED, generated_by="insurer:cq")))
         assert book.sheetnames == ["说明", "purchases", "purchases by batch", "purchases by company", "supply",
-                                   "payments", "prepayments", "savings", "failure costs", "alerts"]
+                                   "payments", "prepayments", "savings", "failure costs", "obstructions",
+                                   "alerts"]
         # issue 23: a cover (what, month, region, when, by whom), Chinese names above the field names
         cover = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True)}
         assert (cover["month"], cover["region_code"], cover["生成者"]) == ("2025-03", "500000", "insurer:cq")

@@ -13,6 +13,7 @@ from vbp_monitoring.models import READ_MODELS
 from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.his.router import router as his
 from vbp_monitoring.institutions.router import router as institutions
+from vbp_monitoring.obstructions.router import router as obstructions
 from vbp_monitoring.prepayment_use.router import router as prepayment_use
 from vbp_monitoring.progress.router import router as progress
 from vbp_monitoring.report.router import router as report
@@ -34,7 +35,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report, assessment, his, supply_reports, shortages],
+                 supply, credit, report, assessment, his, supply_reports, shortages, obstructions],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

@@ -30,4 +30,5 @@ READ_MODELS = (
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",
              "his_records", "his_code_mappings", "his_reconciled_months",  # MON-11: what hospitals' HIS sent
              "supply_reports", "breach_costs",  # MON-13: what hospitals reported, the costs they proved
-             "shortages")  # MON-12: shortages reported, escalated, resolved
+             "shortages",  # MON-12: shortages reported, escalated, resolved
+             "obstructions")  # MON-14: companies' complaints and the insurers' findings

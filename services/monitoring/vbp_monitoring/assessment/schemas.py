@@ -28,6 +28,8 @@ class HospitalAssessment(BaseModel):
     his_quantity: str | None = Field(None, description="MON-11: the HIS's net purchases of them (3503 − 3504), "
                                                        "catalog units")
     savings: YuanFromFen = Field(description="MON-9, reported, not scored")
+    obstructions_substantiated: int = Field(default=0, description=(
+        "MON-14: complaints of obstruction found substantiated in the year; reported, not scored"))
     scores: dict[str, str | None] = Field(description="each component's score, 0–100; null: nothing to assess")
     score: str | None = Field(description="the weighted mean of the assessed components' scores, their weights "
                                           "re-based, 2 places; null when nothing could be assessed")

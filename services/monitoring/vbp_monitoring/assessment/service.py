@@ -46,6 +46,7 @@ from vbp_monitoring.alerts.service import onboarding_check_day
 from vbp_monitoring.his import reconciliation as his
 from vbp_monitoring.his.months import quantity_text
 from vbp_monitoring.assessment import repository
+from vbp_monitoring.obstructions import repository as obstructions
 from vbp_monitoring.progress import service as progress
 from vbp_monitoring.progress.service import schedule_of
 from vbp_monitoring.savings import service as savings
@@ -111,7 +112,10 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                     "on_platform": "min(1, accepted on the platform net of returns ÷ the HIS's net purchases stocked in) "
                                    "× 100 of the batch's winning products (MON-11, seeds 000/002/004 不得线下采购); "
                                    "nothing to assess without HIS uploads"},
-                "savings": "reported, not scored (MON-9, 结余留用)"}}
+                "savings": "reported, not scored (MON-9, 结余留用)",
+                "obstructions_substantiated": "companies' complaints of obstruction the insurer found substantiated "
+                                              "in the year (MON-14), reported beside the score for the bureau's "
+                                              "惩戒 (seed 004): the seeds set no points"}}
 
 
 async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year: int, first: date, day: date,
@@ -135,6 +139,7 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
         counts[0] += 1
         counts[1] += int(paid) >= amount
     bought = await his.bought_on_platform(session, batch_code=batch.code, first=first, last=day)
+    obstructed = await obstructions.substantiated(session, batch_code=batch.code, first=first, last=day)
     saved = {r["hospital_code"]: r["savings_fen"] for r in (await savings.savings(
         session, principal=principal, batch_code=batch.code, as_of=day, year=year, hospital_code=None))["rows"]}
     rows = []
@@ -163,7 +168,7 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
             "substitute_alert_months": substituted.get(code, 0), "months": months,
             "on_platform_quantity": None if code not in bought else quantity_text(bought[code][0]),
             "his_quantity": None if code not in bought else quantity_text(bought[code][1]),
-            "savings": saved.get(code, 0),
+            "savings": saved.get(code, 0), "obstructions_substantiated": obstructed.get(code, 0),
             "scores": {k: None if v is None else str(v.quantize(TWO, ROUND_HALF_UP)) for k, v in scores.items()},
             "score": None if score is None else str(score),
             "grade": None if score is None else grade_of(score, grades)})

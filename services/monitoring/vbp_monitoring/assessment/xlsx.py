@@ -11,7 +11,8 @@ from vbpkit.web.xlsx import LABELS, Cover, Sheet, workbook
 from vbp_monitoring.settings import ASSESSED
 
 HOSPITALS = ["hospital_code", "hospital_name", "completion", "target", "agreed_amount", "accepted_amount", "invoices_due",
-             "paid_on_time", "on_time_rate", "onboarded_on", "substitute_alert_months", "months", "on_platform_quantity", "his_quantity", "savings"]
+             "paid_on_time", "on_time_rate", "onboarded_on", "substitute_alert_months", "months", "on_platform_quantity", "his_quantity", "savings",
+             "obstructions_substantiated"]
 COMPANIES = ["company_code", "company_name", "lines_confirmed", "lines_due", "delivered_in_time", "fill_rate", "lead_time_days_p50",
              "lead_time_days_p90", "lines_declined", "breaches_in_period", "failure_costs", "rating"]
 NOTHING_TO_ASSESS = "无可考核 (nothing to assess)"  # never full marks it did not earn (issue 23)

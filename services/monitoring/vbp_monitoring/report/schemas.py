@@ -80,6 +80,12 @@ class FailureCostRow(BaseModel):
     amount: YuanFromFen
 
 
+class ObstructionRow(BaseModel):
+    hospital_code: str
+    hospital_name: str | None = None
+    substantiated: int = Field(description="complaints found substantiated in the month")
+
+
 class MonthlyReport(BaseModel):
     month: str
     region_code: str | None
@@ -94,6 +100,8 @@ class MonthlyReport(BaseModel):
     failure_costs: list[FailureCostRow] = Field(description=(
         "MON-13: by company, the costs the region's hospitals proved against its breaches in the month (recorded, "
         "not deducted)"))
+    obstructions: list[ObstructionRow] = Field(description="MON-14: by hospital, companies' complaints of "
+                                                             "obstruction found substantiated in the month")
     alert_counts: dict[str, int]
     alerts: list[AlertRead]
     explain: dict[str, Any]

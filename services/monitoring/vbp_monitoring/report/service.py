@@ -12,6 +12,7 @@ Parts, each summed over the hospitals of the region (all hospitals without one):
   is due by then), disbursed, found late (undisbursed), offset, refunded, and outstanding =
   disbursed − offset − refunded (SET-6);
 - **savings** (MON-9) by batch: Σ (baseline − price paid) × net quantity of the month;
+- **obstructions** (MON-14) by hospital: companies' complaints found substantiated in the month;
 - **failure costs** (MON-13, seeds 003/004 承担所有费用) by company: the costs the region's hospitals
   proved against its breaches, incurred in the month — recorded, not deducted;
 - **alerts** of the month: raised for the month, or in it for a period that is not a month.
@@ -33,6 +34,7 @@ from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.projections.registry import repository as registry
 from vbpkit.web.read_scope import ReadScope, covered
 
+from vbp_monitoring.obstructions import repository as obstructions
 from vbp_monitoring.report import repository
 
 ALERTS_LISTED = 1000
@@ -80,6 +82,9 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
         counts[a.kind] += 1
     supplied = await repository.supply(session, month=month, hospitals=hospitals)
     costs = await repository.failure_costs(session, first=first, last=last, hospitals=hospitals)
+    obstructed = await obstructions.substantiated(session, batch_code=None, first=first, last=last,
+                                                  hospitals=hospitals)
+    hospital_names = await registry.names(session, institutions=obstructed)
     known = await registry.names(session, companies={*by_company, *(row[1] for row in supplied),
                                                      *(row[0] for row in costs)})
     for row in purchases:
@@ -104,6 +109,8 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
         "savings": [savings[b] for b in sorted(savings)],
         "failure_costs": [{"company_code": c, "company_name": known.get(c), "costs": int(n), "amount": int(fen)}
                           for c, n, fen in costs],
+        "obstructions": [{"hospital_code": h, "hospital_name": hospital_names.get(h), "substantiated": n}
+                         for h, n in sorted(obstructed.items())],
         "alert_counts": dict(sorted(counts.items())),
         "alerts": alerts,
         "explain": {
@@ -119,4 +126,5 @@ async def monthly_report(session: AsyncSession, *, principal: Principal, month: 
             "savings": "Σ (baseline − price paid) × net quantity of the month; none without a baseline (MON-9)",
             "failure_costs": "costs the hospitals proved against the company's breaches, incurred in the month "
                              "(MON-13): recorded, not deducted",
+            "obstructions": "complaints of obstruction found substantiated in the month, by hospital (MON-14)",
             "alerts": f"raised for the month, or in it for another period; at most {ALERTS_LISTED} listed"}}

@@ -17,6 +17,7 @@ PAYMENTS = ["invoiced_count", "invoiced", "paid", "found_overdue_count", "found_
 PREPAYMENTS = ["batch_code", "planned", "disbursed", "late", "offset", "refunded", "outstanding"]
 SAVINGS = ["batch_code", "savings", "products_without_baseline"]
 FAILURE_COSTS = ["company_code", "company_name", "costs", "amount"]
+OBSTRUCTIONS = ["hospital_code", "hospital_name", "substantiated"]
 ALERTS = ["id", "kind", "rule", "period", "batch_code", "hospital_code", "company_code", "region_code", "status",
           "raised_on"]
 MONEY = {"accepted_amount", "returned_amount", "net_amount", "invoiced", "paid", "found_overdue", "planned",
@@ -45,5 +46,6 @@ def report_workbook(report: dict, *, generated_at: datetime, generated_by: str) 
         Sheet("savings", SAVINGS, rows(report["savings"], SAVINGS), money=MONEY, labels=LABELS),
         Sheet("failure costs", FAILURE_COSTS, rows(report["failure_costs"], FAILURE_COSTS), money=MONEY,
               labels=LABELS),
+        Sheet("obstructions", OBSTRUCTIONS, rows(report["obstructions"], OBSTRUCTIONS), labels=LABELS),
         Sheet("alerts", ALERTS, [[getattr(a, name) for name in ALERTS] for a in report["alerts"]], labels=LABELS),
     ], cover=cover)
