@@ -126,6 +126,8 @@ PRESETS: dict[str, ExecutionPolicy] = {
         lower_price_window_working_days=None,
         # 001: 在执行之日起的前3天按临床需求提前完成备货 → orders from three days before the start (CON-9).
         stocking_days_before_start=3,
+        # 001: 同企业、同组别的中选产品可合并考核 → behind and completion by company group (MON-1, MON-7).
+        assess_by="company_group",
     ),
     "chuxiong-2022": ExecutionPolicy(
         preset="chuxiong-2022",

@@ -258,6 +258,10 @@ class ExecutionPolicy(BaseModel):
     supply_failure_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=90, ge=1, le=366, description="MON-12: the window the supply-failure breaches are counted in (a "
         "quarter: the seeds name none)")
+    assess_by: Literal["item", "company_group"] = Field(
+        default="item", description="MON-1/MON-7: the level at which 'behind' is alerted and completion scored — each "
+        "agreement item, or the items of one company in one group together (seed 001: 同企业、同组别的中选产品可合并"
+        "考核), where one product's surplus covers another's shortfall")
     stocking_days_before_start: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=0, ge=0, le=30, description="CON-9 提前备货: orders are accepted this many days before ``starts_on`` "
         "and count towards year 1; a hospital with year-1 items and no order by the start day is alerted. Seed 001 "

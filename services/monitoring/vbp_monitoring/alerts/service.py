@@ -100,22 +100,29 @@ async def on_pre_listing_missed(session: AsyncSession, event, envelope) -> None:
 
 
 async def _behind(session: AsyncSession, *, today: date, region_of) -> list[dict]:
-    """MON-1 at each month end: the items behind their target on the last day of the month
-    that ended before ``today`` (period: that month)."""
+    """MON-1 at each month end: what is behind its target on the last day of the month that ended
+    before ``today`` (period: that month) — each item, or each company group where the batch's
+    ``assess_by`` assesses them together (seed 001 合并考核)."""
     month_end = today.replace(day=1) - timedelta(days=1)
-    lines = await progress.progress(session, principal=Principal(role=Role.ADMIN, key_id="alert-check"),
-                                     as_of=month_end, batch_code=None, hospital_code=None, company_code=None,
-                                     region_code=None, year=None, group_by="item")
+    checker = Principal(role=Role.ADMIN, key_id="alert-check")
+    lines = {level: await progress.progress(session, principal=checker, as_of=month_end, batch_code=None,
+                                            hospital_code=None, company_code=None, region_code=None, year=None,
+                                            group_by=level) for level in ("item", "company_group")}
+    batches = await catalog.batches_by_code(session, {line.key["batch_code"] for line in lines["item"]})
     rows = []
-    for line in lines:
-        if not line.behind or line.assessed_fen <= 0:
-            continue
-        key = line.key
-        rows.append(dict(kind="behind", rule="MON-1", period=month_end.isoformat()[:7], batch_code=key["batch_code"],
-                         hospital_code=key["hospital_code"], company_code=key["company_code"],
-                         product_id=key["product_id"], group_code="", region_code=await region_of(key["hospital_code"]),
-                         raised_on=today, details={**line.explain, "completion": str(line.completion),
-                                                   "target": str(line.target)}))
+    for level, found in lines.items():
+        for line in found:
+            key = line.key
+            batch = batches.get(key["batch_code"])
+            if batch is None or batch.policy.assess_by != level or not line.behind or line.assessed_fen <= 0:
+                continue
+            group = key.get("group_code") or "" if level == "company_group" else ""
+            rows.append(dict(kind="behind", rule="MON-1", period=month_end.isoformat()[:7],
+                             batch_code=key["batch_code"], hospital_code=key["hospital_code"],
+                             company_code=key["company_code"], product_id=key.get("product_id", 0),
+                             group_code=group, region_code=await region_of(key["hospital_code"]), raised_on=today,
+                             details={**line.explain, "assessed_by": level, "completion": str(line.completion),
+                                      "target": str(line.target)}))
     return rows
 
 

@@ -103,7 +103,9 @@ async def assessment(session: AsyncSession, *, principal: Principal, batch_code:
                 "score": "Σ weight × component score ÷ Σ weights, over the components assessed (a component "
                          "with nothing to assess is null and its weight left out); components 0–100",
                 "components": {
-                    "completion": "min(1, completion ÷ target) × 100 (MON-1; the target is 1 at the year's end)",
+                    "completion": "min(1, completion ÷ target) × 100 (MON-1; the target is 1 at the year's end)"
+                                  + (" per company group, weighted by its assessed amount (assess_by company_group, "
+                                     "seed 001 合并考核)" if batch.policy.assess_by == "company_group" else ""),
                     "on_time_payment": "invoices due in the year paid in full by their due date ÷ invoices due, × 100 "
                                        "(MON-4); nothing to assess when none fell due",
                     "onboarding": "first year: 100 if the first accepted delivery came by two months after the "
@@ -140,6 +142,8 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
         counts[1] += int(paid) >= amount
     bought = await his.bought_on_platform(session, batch_code=batch.code, first=first, last=day)
     obstructed = await obstructions.substantiated(session, batch_code=batch.code, first=first, last=day)
+    grouped = await _group_completion(session, principal=principal, batch=batch, year=year, day=day) \
+        if batch.policy.assess_by == "company_group" else {}
     saved = {r["hospital_code"]: r["savings_fen"] for r in (await savings.savings(
         session, principal=principal, batch_code=batch.code, as_of=day, year=year, hospital_code=None))["rows"]}
     rows = []
@@ -150,7 +154,8 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
         first_bought = onboarded.get(code)
         onboarding_due = year == 1 and day >= check_day
         scores: dict[str, Decimal | None] = {  # None: nothing to assess
-            "completion": min(Decimal(1), line.completion / line.target) * HUNDRED if line.target > 0 else None,
+            "completion": grouped.get(code) if batch.policy.assess_by == "company_group" else
+            min(Decimal(1), line.completion / line.target) * HUNDRED if line.target > 0 else None,
             "on_time_payment": rate * HUNDRED if rate is not None else None,
             "onboarding": (HUNDRED if first_bought is not None and first_bought <= check_day else Decimal(0))
             if onboarding_due else None,
@@ -173,3 +178,21 @@ async def _hospitals(session: AsyncSession, *, principal: Principal, batch, year
             "score": None if score is None else str(score),
             "grade": None if score is None else grade_of(score, grades)})
     return rows
+
+
+async def _group_completion(session: AsyncSession, *, principal: Principal, batch, year: int,
+                            day: date) -> dict[str, Decimal]:
+    """Seed 001 (同企业、同组别的中选产品可合并考核): hospital → Σ over its company groups of the group's
+    assessed amount × min(1, completion ÷ target), ÷ their assessed amounts, × 100 — within a group
+    one product's surplus covers another's shortfall; across groups it does not."""
+    sums: dict[str, list[Decimal]] = {}
+    for line in await progress.progress(session, principal=principal, as_of=day, batch_code=batch.code,
+                                        hospital_code=None, company_code=None, region_code=None, year=year,
+                                        group_by="company_group"):
+        if line.target <= 0 or line.assessed_fen <= 0:
+            continue
+        weight = Decimal(line.assessed_fen)
+        entry = sums.setdefault(line.key["hospital_code"], [Decimal(0), Decimal(0)])
+        entry[0] += weight * min(Decimal(1), line.completion / line.target)
+        entry[1] += weight
+    return {code: total / weight * HUNDRED for code, (total, weight) in sums.items() if weight}

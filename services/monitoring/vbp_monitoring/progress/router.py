@@ -23,7 +23,8 @@ async def read_progress(session: SessionDep, principal: PrincipalDep, clock: Clo
                         company_code: Annotated[str | None, Query(max_length=18)] = None,
                         region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
                         year: Annotated[int | None, Query(ge=1, le=50)] = None,
-                        group_by: Literal["item", "hospital", "company", "batch", "region"] = "item",
+                        group_by: Literal["item", "company_group", "hospital", "company", "batch",
+                                          "region"] = "item",
                         behind: Annotated[bool | None, Query(
                             description="only the rows behind the 序时进度 (true) or not behind (false)")] = None,
                         format: Format = "json",

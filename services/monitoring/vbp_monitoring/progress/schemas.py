@@ -46,6 +46,8 @@ COMPANY = [Column("company_code", "生产企业统一社会信用代码"), Colum
 KEY_COLUMNS = {
     "item": [Column("batch_code", "批次编码"), Column("agreement_year", "协议年度", "number"), *HOSPITAL, *COMPANY,
              Column("product_id", "产品ID", "number")],
+    "company_group": [Column("batch_code", "批次编码"), Column("agreement_year", "协议年度", "number"), *HOSPITAL,
+                      *COMPANY, Column("group_code", "组别")],
     "hospital": HOSPITAL,
     "company": COMPANY,
     "batch": [Column("batch_code", "批次编码")],

@@ -16,7 +16,9 @@ at the early end; the agreed volume is then assessed pro rata (CAT-1): agreed ×
 cut year ÷ days of the whole year, half-up, and the target reaches 1 on the early end.
 
 Which year: ``year`` if asked, else the one ``as_of`` falls in (the last year after the
-cycle, the first before it). Roll-ups (hospital, company, batch, region) add amounts:
+cycle, the first before it). Roll-ups (company group — a hospital's items of one company in one
+group, assessed together where the policy's ``assess_by`` says so, seed 001 同企业、同组别的中选产品
+可合并考核 — hospital, company, batch, region) add amounts:
 completion = accepted amount ÷ assessed agreed amount, and their target is the assessed
 agreed amount's weighted mean of their items' targets.
 """
@@ -41,7 +43,7 @@ from vbp_monitoring.progress import repository
 
 FOUR = Decimal("0.0001")
 HALTING = ("suspended", "disqualified")
-GROUPS = ("item", "hospital", "company", "batch", "region")
+GROUPS = ("item", "company_group", "hospital", "company", "batch", "region")
 
 
 @dataclass
@@ -115,6 +117,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
         regions[code] = institution.region_code if institution else None
     years = {code: year_of(b.cycle, as_of, year) for code, b in batches.items()}
     schedules = {code: schedule_of(batches[code], years[code], as_of) for code in batches}
+    groups = {p: v.group_code for p, v in (await catalog.products_by_id(session, {i.product_id for i in items})).items()}
     changes = await repository.status_changes(session, {i.product_id for i in items})
     moved = await repository.transfers(session, {i.hospital_code for i in items})
     # CON-9: year 1 counts what was bought in the stocking days before the start
@@ -133,7 +136,7 @@ async def progress(session: AsyncSession, *, principal: Principal, as_of: date, 
             continue
         schedule = item_schedule(schedules[item.batch_code], moved.get(
             (item.batch_code, item.agreement_year, item.hospital_code, item.product_id)), as_of)
-        _add(lines, item, batches[item.batch_code], schedule, region,
+        _add(lines, item, batches[item.batch_code], schedule, region, groups.get(item.product_id),
              accepted[item.batch_code].get((item.hospital_code, item.product_id), (0, 0, 0, 0)), group_by, as_of,
              halts(changes.get(item.product_id, []), schedule["first"], min(as_of, schedule["last"])))
     return sorted(lines.values(), key=lambda line: tuple(str(v) for v in line.key.values()))
@@ -171,7 +174,7 @@ def halts(changes: list[tuple[date, str, str]], first: date, last: date) -> list
     return found
 
 
-def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tuple, group_by: str,
+def _add(lines: dict, item, batch, schedule: dict, region: str | None, group: str | None, got: tuple, group_by: str,
          as_of: date, halted: list[dict]) -> None:
     accepted_q, returned_q, accepted_fen, returned_fen = got
     halted_days = sum(h["days"] for h in halted)
@@ -182,6 +185,9 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
     key = {"item": {"batch_code": item.batch_code, "agreement_year": item.agreement_year,
                     "hospital_code": item.hospital_code, "company_code": item.manufacturer_code,
                     "product_id": item.product_id},
+           "company_group": {"batch_code": item.batch_code, "agreement_year": item.agreement_year,
+                             "hospital_code": item.hospital_code, "company_code": item.manufacturer_code,
+                             "group_code": group},
            "hospital": {"hospital_code": item.hospital_code},
            "company": {"company_code": item.manufacturer_code},
            "batch": {"batch_code": item.batch_code},
@@ -222,7 +228,8 @@ def _add(lines: dict, item, batch, schedule: dict, region: str | None, got: tupl
     else:
         line.explain = {"rule": "MON-1", "as_of": as_of.isoformat(), "group_by": group_by,
                         "completion_formula": "Σ accepted amount ÷ Σ assessed agreed amount",
-                        "target_formula": "the items' targets weighted by their assessed agreed amounts"}
+                        "target_formula": "the items' targets weighted by their assessed agreed amounts",
+                        **({"assess_by": batch.policy.assess_by} if group_by == "company_group" else {})}
 
 
 async def selected(session: AsyncSession, *, region_code: str | None, behind: bool | None = None,
