@@ -138,6 +138,11 @@ async def _orders_state(world, target):
     return await own_orders(world)
 
 
+async def _defaults_state(world, target):
+    return (await world.market.exchange.get("/contracts/default-distributors",
+                                            params={"batch_code": world.market.batch})).json()
+
+
 async def _transfers_state(world, target):
     return (await world.market.exchange.get("/contracts/transfers", params={"limit": 200})).json()
 
@@ -215,6 +220,12 @@ ROUTES = [
           lambda w, c, t: c.post("/contracts/transfers", json={
               "failing_product_id": w.product, "backup_product_id": w.product, "reason": "断供"}),
           state=_transfers_state),
+    Route("PUT /contracts/default-distributors", frozenset({"manufacturer"}),
+          lambda w, c, t: c.put("/contracts/default-distributors", json={
+              "batch_code": w.market.batch, "region_code": "500000", "distributor_code": w.market.distributors[0]}),
+          state=_defaults_state),
+    Route("GET /contracts/default-distributors", frozenset(ACTORS),
+          lambda w, c, t: c.get("/contracts/default-distributors", params={"batch_code": w.market.batch})),
     Route("GET /contracts/transfers/{id}", frozenset({"hospital_foreign", "manufacturer", "distributor", *OVERSEERS}),
           lambda w, c, t: c.get(f"/contracts/transfers/{t['id']}"), target=_a_transfer),
 ]

@@ -1,4 +1,5 @@
 from vbp_contracts.agreements import models as _agreements  # noqa: F401
+from vbp_contracts.default_distributors import models as _default_distributors  # noqa: F401
 from vbp_contracts.deliveries import models as _deliveries  # noqa: F401
 from vbp_contracts.models import Base
 from vbp_contracts.orders import models as _orders  # noqa: F401

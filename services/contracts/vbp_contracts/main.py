@@ -7,6 +7,7 @@ from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
 from vbp_contracts.agreements.router import router as agreements
 from vbp_contracts.consumers import HANDLERS, PROJECTIONS
+from vbp_contracts.default_distributors.router import router as default_distributors
 from vbp_contracts.deliveries.router import router as deliveries
 from vbp_contracts.institutions.router import router as institutions
 from vbp_contracts.orders.router import router as orders
@@ -23,7 +24,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         title="VBP contracts",
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
-        routers=[volumes, agreements, orders, deliveries, transfers, institutions],
+        routers=[volumes, agreements, orders, deliveries, transfers, default_distributors, institutions],
         projections=PROJECTIONS,
         handlers=HANDLERS,
     )

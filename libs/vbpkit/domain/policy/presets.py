@@ -150,6 +150,9 @@ PRESETS: dict[str, ExecutionPolicy] = {
         direct_settlement="optional",
         # 004: no lower-price rule.
         lower_price_window_working_days=None,
+        # 004: 不得以费用控制、…未申报采购量…为由，限制中选耗材的合理使用与供应保障 → a hospital without an
+        # agreement still buys at the winning price (CON-8).
+        orders_without_agreement="winning_price",
     ),
 }
 

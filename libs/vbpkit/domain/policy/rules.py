@@ -258,6 +258,12 @@ class ExecutionPolicy(BaseModel):
     supply_failure_window_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
         default=90, ge=1, le=366, description="MON-12: the window the supply-failure breaches are counted in (a "
         "quarter: the seeds name none)")
+    orders_without_agreement: Literal["refuse", "winning_price"] = Field(
+        default="refuse", description="CON-8: an order line for a listed winning product from a hospital with no "
+        "effective agreement with its manufacturer is refused, or accepted at the winning price, routed to the "
+        "manufacturer's default distributor for the hospital's region and counted beyond the agreed volume (seed "
+        "004: 不得以…未申报采购量…为由，限制中选耗材的合理使用与供应保障). Seeds 000–003 make the signed agreement "
+        "the basis of every order and say nothing of hospitals without one: refuse")
     assess_by: Literal["item", "company_group"] = Field(
         default="item", description="MON-1/MON-7: the level at which 'behind' is alerted and completion scored — each "
         "agreement item, or the items of one company in one group together (seed 001: 同企业、同组别的中选产品可合并"

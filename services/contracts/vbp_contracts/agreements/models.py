@@ -22,7 +22,9 @@ class Agreement(Base):
     """采购协议: one per (batch, agreement year, hospital, manufacturer) and version (CON-2).
 
     A signed agreement is immutable; a change makes a new version, and the old one is
-    superseded. ``status``: draft → signing → effective, or superseded.
+    superseded. ``status``: draft → signing → effective, or superseded; ``standing`` (version 0,
+    no items, never signed) is the record the orders of a hospital without an agreement go
+    under where the batch's policy accepts them (CON-8), superseded by the first agreement.
     """
 
     __tablename__ = "agreements"
@@ -42,7 +44,7 @@ class Agreement(Base):
     __table_args__ = (
         UniqueConstraint("batch_code", "agreement_year", "hospital_code", "manufacturer_code", "version",
                          name="uq_agreements_version"),
-        CheckConstraint("status IN ('draft', 'signing', 'effective', 'superseded')", name="status"),
+        CheckConstraint("status IN ('draft', 'signing', 'effective', 'superseded', 'standing')", name="status"),
     )
 
 

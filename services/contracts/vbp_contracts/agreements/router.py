@@ -37,7 +37,7 @@ async def list_agreements(
     batch: Annotated[str | None, Query(max_length=64, deprecated=True,
                                        description="the former name of `batch_code`; taken until 3.0")] = None,
     agreement_year: Annotated[int | None, Query(ge=1, le=50)] = None,
-    status: Annotated[Literal["draft", "signing", "effective", "superseded"] | None, Query()] = None,
+    status: Annotated[Literal["draft", "signing", "effective", "superseded", "standing"] | None, Query()] = None,
     cursor: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AgreementPage:

@@ -92,7 +92,8 @@ class AgreementRead(BaseModel):
     distributor_code: str | None
     with_service: bool
     version: int
-    status: str
+    status: str = Field(description="draft | signing | effective | superseded | standing (orders without an "
+                        "agreement, CON-8: no items, never signed)")
     items: list[ItemRead]
     agreed_amount: YuanFromFen
     canonical_content: str = Field(description="exactly what is signed")

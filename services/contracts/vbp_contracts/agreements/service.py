@@ -307,6 +307,9 @@ async def sign(session: AsyncSession, *, agreement_id: int, principal: Principal
     agreement = await visible(session, agreement_id, principal, for_update=True)
     if agreement.status in ("effective", "superseded"):
         raise Problem(409, detail=f"agreement {agreement.id} is {agreement.status}; it is signed already")
+    if agreement.status == "standing":
+        raise Problem(409, detail=f"agreement {agreement.id} is the standing record of orders without an agreement "
+                                  "(CON-8); it is not signed — an agreement is generated from agreed volumes (CON-2)")
     party = party_of(agreement, principal)
     if party == "distributor" and agreement.distributor_code is None:
         raise Problem(409, detail="no distributor is designated yet")

@@ -4,7 +4,9 @@
 A line is priced at the winning price of the hospital's agreement (less the service price
 where it chose without-service, seed 004), refused above it and below it unless the batch's
 policy allows (seeds 002/003), and routed to the distributor designated in the agreement
-(CON-6: none designated, nothing sent). :class:`ProductRoutes` resolves every product of a
+(CON-6: none designated, nothing sent) — or, for a hospital without an agreement where the
+batch's policy accepts its orders, under its standing record to the manufacturer's default
+distributor (CON-8). :class:`ProductRoutes` resolves every product of a
 request in a handful of queries and counts what is on order as lines are placed, so the
 agreed volume is counted once across an order or an upload (``beyond_agreed``).
 """
@@ -21,6 +23,7 @@ from vbpkit.projections.catalog_view import BatchView, ProductView
 from vbpkit.projections.catalog_view import repository as catalog_view
 
 from vbp_contracts.agreements.models import Agreement
+from vbp_contracts.default_distributors import service as default_distributors
 from vbp_contracts.orders import repository
 from vbp_contracts.transfers import repository as transfers
 from vbp_contracts.transfers.models import VolumeTransfer
@@ -102,6 +105,14 @@ class ProductRoutes:
         routable = {}
         for product_id, (product, batch, year) in resolved.items():
             agreement = emergency.get(product_id) or agreements.get((batch.code, year, product.applicant_credit_code))
+            if agreement is None and product.winning and product.applicant_credit_code \
+                    and batch.policy.orders_without_agreement == "winning_price":
+                agreement = await default_distributors.standing_route(
+                    session, hospital_code=self.hospital, batch_code=batch.code, year=year,
+                    manufacturer_code=product.applicant_credit_code)
+                if isinstance(agreement, str):  # CON-8: no default distributor named for the region
+                    self.routes[product_id] = LineRefused(0, "product_id", agreement)
+                    continue
             try:
                 designated_distributor(agreement, line_no=0, year=year, batch_code=batch.code,
                                        manufacturer_code=product.applicant_credit_code)
