@@ -26,6 +26,7 @@ class Tenancy:
     delivery: dict           # an accepted delivery of the own hospital
     product: int
     transfer: dict = field(default_factory=dict)  # the foreign hospital's item of M1's product moved to M0's (CON-7)
+    account: dict = field(default_factory=dict)   # the distributor's account request at the own hospital (CON-10)
     made: dict = field(default_factory=dict)
 
 
@@ -46,6 +47,9 @@ async def world(shared_platform) -> Tenancy:
                     product=market.products[market.manufacturers[0]][0])
     world.delivery = await accepted_delivery(world)
     world.transfer = await foreign_transfer(shared_platform, market)
+    asked = await clients["distributor"].post("/contracts/account-openings", json={"hospital_code": own})
+    assert asked.status_code == 201, asked.text
+    world.account = asked.json()
     return world
 
 
@@ -138,6 +142,10 @@ async def _orders_state(world, target):
     return await own_orders(world)
 
 
+async def _accounts_state(world, target):
+    return (await world.market.exchange.get("/contracts/account-openings", params={"limit": 200})).json()
+
+
 async def _defaults_state(world, target):
     return (await world.market.exchange.get("/contracts/default-distributors",
                                             params={"batch_code": world.market.batch})).json()
@@ -226,6 +234,14 @@ ROUTES = [
           state=_defaults_state),
     Route("GET /contracts/default-distributors", frozenset(ACTORS),
           lambda w, c, t: c.get("/contracts/default-distributors", params={"batch_code": w.market.batch})),
+    Route("POST /contracts/account-openings", frozenset({"distributor"}),
+          lambda w, c, t: c.post("/contracts/account-openings", json={"hospital_code": w.market.hospitals[0]}),
+          state=_accounts_state),
+    Route("GET /contracts/account-openings/{id}", frozenset({"hospital_own", "distributor", *OVERSEERS}),
+          lambda w, c, t: c.get(f"/contracts/account-openings/{w.account['id']}")),
+    Route("POST /contracts/account-openings/{id}/opening", frozenset({"hospital_own"}),
+          lambda w, c, t: c.post(f"/contracts/account-openings/{w.account['id']}/opening", json={}),
+          state=_accounts_state),
     Route("GET /contracts/transfers/{id}", frozenset({"hospital_foreign", "manufacturer", "distributor", *OVERSEERS}),
           lambda w, c, t: c.get(f"/contracts/transfers/{t['id']}"), target=_a_transfer),
 ]

@@ -197,6 +197,8 @@ ROUTES = [
     Route("POST /monitoring/obstructions/{id}/finding", frozenset({"insurer_cq"}),
           lambda w, c: c.post(f"/monitoring/obstructions/{w.complaint['id']}/finding", json={
               "finding": "unsubstantiated", "reason": "未查实"}), state=_complaint_state),
+    Route("GET /monitoring/coverage", READERS,
+          lambda w, c: c.get("/monitoring/coverage", params={"batch_code": w.market.batch})),
     Route("POST /monitoring/read-model-rebuilds", frozenset(), lambda w, c: c.post("/monitoring/read-model-rebuilds")),
     Route("PUT /monitoring/clock", frozenset(),
           lambda w, c: c.put("/monitoring/clock", json={"now": "2026-01-01T10:00:00+08:00"})),

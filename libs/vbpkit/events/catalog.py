@@ -280,3 +280,17 @@ class DistributorRegionsDeclared(Event):
     credit_code: str
     regions: list[ServedRegion]
     declared_on: date
+
+
+@event_schema
+class CalendarYearLoaded(Event):
+    """CAT-10: ops loaded a year's official working-day schedule (放假日 and 调休上班日), which
+    replaces the ``chinese-calendar`` seed for that year wherever working days are counted."""
+
+    type = "catalog.calendar.year_loaded"
+    version = 1
+
+    year: int
+    holidays: list[date]
+    makeup_workdays: list[date]
+    document: str

@@ -270,3 +270,59 @@ class VolumeTransferred(Event):
     transfer_on: date
     emergency: bool
     reason: str
+
+
+@event_schema
+class AgreementGenerated(Event):
+    """CON-2: an agreement version was generated (or a draft refreshed) and awaits the three
+    signatures; MON-15 alerts the parties that have not signed by the policy's deadline."""
+
+    type = "contracts.agreement.generated"
+    version = 1
+
+    agreement_id: int
+    batch_code: str
+    agreement_year: int
+    hospital_code: str
+    manufacturer_code: str
+    version_no: int
+    generated_on: date
+
+
+@event_schema
+class AgreementSigned(Event):
+    """CON-2: one party signed an agreement (hospital, manufacturer or distributor)."""
+
+    type = "contracts.agreement.signed"
+    version = 1
+
+    agreement_id: int
+    party: str
+    distributor_code: str | None = None
+    signed_on: date
+
+
+@event_schema
+class AccountRequested(Event):
+    """CON-10 (seed 003: 医疗机构应积极配合做好账户开户等工作): a distributor asked a hospital to open
+    its account (the supplier account the hospital pays and orders through)."""
+
+    type = "contracts.account.requested"
+    version = 1
+
+    request_id: int
+    distributor_code: str
+    hospital_code: str
+    batch_code: str
+    requested_on: date
+
+
+@event_schema
+class AccountOpened(Event):
+    """CON-10: the hospital opened the distributor's account."""
+
+    type = "contracts.account.opened"
+    version = 1
+
+    request_id: int
+    opened_on: date

@@ -180,3 +180,19 @@ def create_served_region_view_v1() -> None:
 
 def drop_served_region_view_v1() -> None:
     op.drop_table("served_region_view")
+
+
+def create_calendar_year_view_v1() -> None:
+    """The CalendarView projection's table (CAT-10 years ops loaded)."""
+    op.create_table(
+        "calendar_year_view",
+        sa.Column("year", sa.Integer, autoincrement=False, nullable=False),
+        sa.Column("holidays", postgresql.ARRAY(sa.Date), nullable=False),
+        sa.Column("makeup_workdays", postgresql.ARRAY(sa.Date), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("year", name="pk_calendar_year_view"),
+    )
+
+
+def drop_calendar_year_view_v1() -> None:
+    op.drop_table("calendar_year_view")

@@ -1,3 +1,4 @@
+from vbp_contracts.accounts import models as _accounts  # noqa: F401
 from vbp_contracts.agreements import models as _agreements  # noqa: F401
 from vbp_contracts.default_distributors import models as _default_distributors  # noqa: F401
 from vbp_contracts.deliveries import models as _deliveries  # noqa: F401

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from vbpkit.runtime.service_app import ServiceSpec, create_service_app
 
+from vbp_contracts.accounts.router import router as accounts
 from vbp_contracts.agreements.router import router as agreements
 from vbp_contracts.consumers import HANDLERS, PROJECTIONS
 from vbp_contracts.default_distributors.router import router as default_distributors
@@ -24,7 +25,8 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         title="VBP contracts",
         description="Agreed volumes, three-party agreements, orders, deliveries, acceptance and returns.",
         migrations=MIGRATIONS,
-        routers=[volumes, agreements, orders, deliveries, transfers, default_distributors, institutions],
+        routers=[volumes, agreements, orders, deliveries, transfers, default_distributors, accounts,
+                 institutions],
         projections=PROJECTIONS,
         handlers=HANDLERS,
     )

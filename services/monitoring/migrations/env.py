@@ -1,4 +1,6 @@
+from vbp_monitoring.accounts import models as _accounts  # noqa: F401
 from vbp_monitoring.alerts import models as _alerts  # noqa: F401
+from vbp_monitoring.coverage import models as _coverage  # noqa: F401
 from vbp_monitoring.credit import models as _credit  # noqa: F401
 from vbp_monitoring.lot_holds import models as _lot_holds  # noqa: F401
 from vbp_monitoring.models import Base

@@ -32,11 +32,17 @@ the projection has just recorded; prepayment plans, offsets per plan and refunds
 ``stocking.service``: ``contracts.order.placed`` → each hospital's first order of a batch (CON-9).
 ``distributors.handlers``: ``catalog.distributor.regions_declared`` → a ``distributor_uncovered``
 alert for each effective agreement whose hospital the distributor no longer serves (CAT-15).
+``coverage.service``: ``contracts.agreed_volume.set`` → agreed volumes; ``contracts.agreement.generated``
+/ ``.signed`` / ``.effective`` → agreements awaiting signatures (MON-15).
+``accounts.service``: ``contracts.account.requested`` / ``.opened`` → account requests (CON-10);
+the CalendarView projection: ``catalog.calendar.year_loaded`` → the working days they are counted in.
 """
 
 from vbpkit.messaging.handlers import handler_table
 
+from vbp_monitoring.accounts.service import HANDLERS as ACCOUNT_HANDLERS
 from vbp_monitoring.alerts import service as alerts
+from vbp_monitoring.coverage.service import HANDLERS as COVERAGE_HANDLERS
 from vbp_monitoring.distributors.handlers import HANDLERS as DISTRIBUTOR_HANDLERS
 from vbp_monitoring.lot_holds.handlers import HANDLERS as LOT_HOLD_HANDLERS
 from vbp_monitoring.stocking.service import HANDLERS as STOCKING_HANDLERS
@@ -51,6 +57,7 @@ from vbp_monitoring.timeliness.handlers import HANDLERS as TIMELINESS_HANDLERS
 # report's offsets and prepayment use's invoice batches).
 HANDLERS = handler_table(PURCHASE_HANDLERS, SUPPLY_HANDLERS, TIMELINESS_HANDLERS, PREPAYMENT_USE_HANDLERS,
                          REPORT_HANDLERS, LOT_HOLD_HANDLERS, STOCKING_HANDLERS, DISTRIBUTOR_HANDLERS,
+                         COVERAGE_HANDLERS, ACCOUNT_HANDLERS,
                          {"catalog.pre_listing.missed": alerts.on_pre_listing_missed})
 
 __all__ = ["HANDLERS", "PROJECTIONS"]

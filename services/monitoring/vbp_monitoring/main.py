@@ -9,6 +9,7 @@ from vbp_monitoring.alerts.router import router as alerts
 from vbp_monitoring.alerts.schedule import alert_schedule
 from vbp_monitoring.assessment.router import router as assessment
 from vbp_monitoring.consumers import HANDLERS, PROJECTIONS
+from vbp_monitoring.coverage.router import router as coverage
 from vbp_monitoring.models import READ_MODELS
 from vbp_monitoring.credit.router import router as credit
 from vbp_monitoring.his.router import router as his
@@ -35,7 +36,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description="Progress, alerts, company ratings, annual assessments and monthly reports.",
         migrations=MIGRATIONS,
         routers=[institutions, progress, alerts, savings, substitutes, timeliness, prepayment_use,
-                 supply, credit, report, assessment, his, supply_reports, shortages, obstructions],
+                 supply, credit, report, assessment, his, supply_reports, shortages, obstructions, coverage],
         projections=PROJECTIONS,
         handlers=HANDLERS,
         background=[alert_schedule],

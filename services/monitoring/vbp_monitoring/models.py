@@ -7,9 +7,9 @@ in the composition root (main.py).
 
 from sqlalchemy.orm import DeclarativeBase
 from vbpkit.db.engine import new_metadata
-from vbpkit.projections import AcceptedLines, Backups, CatalogView, Registry, include_tables
+from vbpkit.projections import AcceptedLines, Backups, CalendarView, CatalogView, Registry, include_tables
 
-PROJECTIONS = (Registry, CatalogView, AcceptedLines, Backups)
+PROJECTIONS = (Registry, CatalogView, AcceptedLines, Backups, CalendarView)
 
 
 class Base(DeclarativeBase):
@@ -25,6 +25,8 @@ READ_MODELS = (
     "disbursement_facts", "invoice_batch_amounts",  # prepayment use (MON-10)
     "supply_lines", "monthly_supply", "delivered_lots",  # supply (MON-6, MON-8), lots (CAT-14)
     "first_orders",  # stocking before the start (CON-9)
+    "agreed_volume_facts", "signing_facts",  # coverage and signing (MON-15)
+    "account_request_facts",  # account openings (CON-10)
     "monthly_purchases", "prepayment_plan_facts", "offset_facts", "refund_facts", "refund_receipt_facts",  # MON-8
 )
 OWN_STATE = ("alerts", "breaches", "company_ratings", "baseline_prices", "non_winning_purchases",

@@ -264,6 +264,14 @@ class ExecutionPolicy(BaseModel):
         "manufacturer's default distributor for the hospital's region and counted beyond the agreed volume (seed "
         "004: 不得以…未申报采购量…为由，限制中选耗材的合理使用与供应保障). Seeds 000–003 make the signed agreement "
         "the basis of every order and say nothing of hospitals without one: refuse")
+    account_opening_working_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=10, ge=1, le=120, description="CON-10: a distributor's account not opened this many working days "
+        "(CAT-10) after it asked is alerted (seed 003: 医疗机构应积极配合做好账户开户等工作 names no number: two "
+        "working weeks)")
+    signing_deadline_days: Annotated[int, BeforeValidator(_refuse_bool)] = Field(
+        default=15, ge=1, le=366, description="MON-15: an agreement generated this many days ago and not signed by all "
+        "three parties is alerted, naming those that have not (seed 001: 及时与各有关企业签订协议 names no number: "
+        "half a month)")
     assess_by: Literal["item", "company_group"] = Field(
         default="item", description="MON-1/MON-7: the level at which 'behind' is alerted and completion scored — each "
         "agreement item, or the items of one company in one group together (seed 001: 同企业、同组别的中选产品可合并"

@@ -10,6 +10,8 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.events.catalog import CalendarYearLoaded
+from vbpkit.messaging import outbox
 from vbpkit.web.problems import Problem
 from vbpkit.domain.workdays import (
     OPS_SOURCE,
@@ -55,6 +57,10 @@ async def load_year(session: AsyncSession, *, year: int, request: YearLoad, by: 
         session, year=year, holidays=sorted(request.holidays), makeup_workdays=sorted(request.makeup_workdays),
         document=request.document, loaded_by=by,
     )
+    # other services count working days too (CON-10): they keep the year as catalog does
+    outbox.add(session, CalendarYearLoaded(year=year, holidays=sorted(request.holidays),
+                                           makeup_workdays=sorted(request.makeup_workdays),
+                                           document=request.document), key=str(year))
     return year_read(schedule)
 
 

@@ -2,6 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from vbpkit.db.engine import SessionDep
+from vbpkit.runtime.service_app import ClockDep
 from vbpkit.web.identity import PrincipalDep, Role, require_roles
 from vbpkit.web.query_names import invalid_query
 
@@ -23,8 +24,9 @@ router = APIRouter(prefix="/agreements", tags=["agreements"])
 @router.post("/generation", response_model=GenerationResult,
              dependencies=[require_roles(Role.EXCHANGE, Role.INSURER)],
              summary="Generate a batch year's agreements from its agreed volumes (CON-2), checking renewal (CON-3)")
-async def generate(body: Generation, session: SessionDep) -> GenerationResult:
-    return GenerationResult(**await service.generate(session, batch_code=body.batch_code, year=body.agreement_year))
+async def generate(body: Generation, session: SessionDep, clock: ClockDep) -> GenerationResult:
+    return GenerationResult(**await service.generate(session, batch_code=body.batch_code, year=body.agreement_year,
+                                                     today=clock.today()))
 
 
 @router.get("", response_model=AgreementPage, summary="Agreements you are party to (all, for the bureau)")
@@ -74,9 +76,11 @@ async def choose_service(agreement_id: int, body: ServiceChoice, session: Sessio
 @router.post("/{agreement_id}/signatures", status_code=201, response_model=AgreementRead,
              dependencies=[require_roles(Role.HOSPITAL, Role.COMPANY)],
              summary="Sign as hospital, manufacturer or distributor (CON-2)")
-async def sign(agreement_id: int, body: SignatureCreate, session: SessionDep, principal: PrincipalDep) -> AgreementRead:
+async def sign(agreement_id: int, body: SignatureCreate, session: SessionDep, principal: PrincipalDep,
+               clock: ClockDep) -> AgreementRead:
     return AgreementRead.of(await service.sign(
-        session, agreement_id=agreement_id, principal=principal, content_sha256=body.content_sha256))
+        session, agreement_id=agreement_id, principal=principal, content_sha256=body.content_sha256,
+        today=clock.today()))
 
 
 @router.post("/{agreement_id}/distributor-revocation", response_model=AgreementRead,

@@ -16,6 +16,7 @@ option, version and items — not the distributor's identity.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.messaging import outbox
 from vbpkit.events.contracts import (
     AgreementEffective,
+    AgreementGenerated,
+    AgreementSigned,
     AgreementItemFacts,
     DistributorChanged,
 )
@@ -92,7 +95,7 @@ async def read(session: AsyncSession, *, agreement_id: int, principal: Principal
     return await view_of(session, await visible(session, agreement_id, principal))
 
 
-async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict:
+async def generate(session: AsyncSession, *, batch_code: str, year: int, today: date | None = None) -> dict:
     """Create or refresh the agreements of a batch year from its agreed volumes (CON-2, CON-3)."""
     batch = await catalog_view.batch_or_422(session, batch_code)
     years = agreement_years(batch.cycle).value
@@ -129,6 +132,11 @@ async def generate(session: AsyncSession, *, batch_code: str, year: int) -> dict
                                     "manufacturer_code": agreement.manufacturer_code, "batch_code": batch_code,
                                     "agreement_year": year, "version": agreement.version,
                                     "status": agreement.status, "outcome": outcome})
+        if outcome != "unchanged" and today is not None:  # MON-15: the signing deadline runs from here
+            outbox.add(session, AgreementGenerated(
+                agreement_id=agreement.id, batch_code=batch_code, agreement_year=year,
+                hospital_code=agreement.hospital_code, manufacturer_code=agreement.manufacturer_code,
+                version_no=agreement.version, generated_on=today), key=str(agreement.id))
 
     moved_in = await transfers.moved_in(session, batch_code=batch_code, year=year)
     for (hospital, manufacturer), rows in sorted(grouped.items()):
@@ -302,7 +310,7 @@ def party_of(agreement: Agreement, principal: Principal) -> str:
 
 
 async def sign(session: AsyncSession, *, agreement_id: int, principal: Principal,
-               content_sha256: str) -> AgreementView:
+               content_sha256: str, today: date | None = None) -> AgreementView:
     """CON-2: a party signs the content it read (its SHA-256); all three → effective."""
     agreement = await visible(session, agreement_id, principal, for_update=True)
     if agreement.status in ("effective", "superseded"):
@@ -323,6 +331,10 @@ async def sign(session: AsyncSession, *, agreement_id: int, principal: Principal
     signature = Signature(agreement_id=agreement.id, party=party, signer=principal.actor,
                           content_sha256=expected)
     session.add(signature)
+    if today is not None:
+        outbox.add(session, AgreementSigned(agreement_id=agreement.id, party=party,
+                                            distributor_code=agreement.distributor_code, signed_on=today),
+                   key=str(agreement.id))
     agreement.status = "signing"
     await session.flush()
     if {s.party for s in await signatures_of(session, agreement.id)} == set(PARTIES):

@@ -26,7 +26,8 @@ def upgrade() -> None:
     )
     op.add_column("alerts", sa.Column("subject", sa.String(64), server_default="", nullable=False, comment=(
         "what else tells two alerts of one kind apart: the lot held (lot_hold, CAT-14), the agreement "
-        "(distributor_uncovered, CAT-15); '' for most kinds")))
+        "(distributor_uncovered, CAT-15; unsigned, MON-15), the request (account_not_opened, CON-10); '' for "
+        "most kinds")))
     op.drop_constraint("uq_alerts_once", "alerts", type_="unique")
     op.create_unique_constraint("uq_alerts_once", "alerts", [*KEY, "subject"])
 

@@ -12,7 +12,8 @@ from vbp_monitoring.models import Base
 KINDS = ("behind", "stockpiling", "onboarding", "overdue_invoices", "late_tranche", "late_fund_payment",
          "substitutes", "prepayment_use", "pre_listing", "off_platform", "his_price", "charge_mismatch",
          "his_upload_missing", "supply_failure", "lot_hold", "no_stocking",
-         "distributor_uncovered", "non_winning_cutoff")
+         "distributor_uncovered", "non_winning_cutoff", "coverage", "unsigned",
+         "account_not_opened")
 STATUSES = ("open", "acknowledged", "resolved")
 
 
@@ -30,7 +31,8 @@ class Alert(Base):
     group_code: Mapped[str] = mapped_column(String(64), server_default="", comment="'' where not one group's")
     subject: Mapped[str] = mapped_column(String(64), server_default="", comment=(
         "what else tells two alerts of one kind apart: the lot held (lot_hold, CAT-14), the agreement "
-        "(distributor_uncovered, CAT-15); '' for most kinds"))
+        "(distributor_uncovered, CAT-15; unsigned, MON-15), the request (account_not_opened, CON-10); '' for "
+        "most kinds"))
     region_code: Mapped[str | None] = mapped_column(String(6))
     status: Mapped[str] = mapped_column(String(16), server_default="open")
     raised_on: Mapped[date] = mapped_column(Date)

@@ -59,6 +59,9 @@ async def raise_once(session: AsyncSession, rows: list[dict]) -> list[Alert]:
     """Insert the alerts not raised before (one per kind, period, batch, hospital, company and
     product), in statements of at most ``ALERTS_PER_STATEMENT`` rows; the new ones come back."""
     raised: list[Alert] = []
+    # one multi-row INSERT takes its columns from the first row: every row gets ``subject``, which
+    # most kinds leave out, or a later row's would be dropped
+    rows = [{"subject": "", **row} for row in rows]
     for start in range(0, len(rows), ALERTS_PER_STATEMENT):
         raised += list(await session.scalars(insert(Alert).values(rows[start:start + ALERTS_PER_STATEMENT])
                                              .on_conflict_do_nothing(constraint="uq_alerts_once").returning(Alert)))

@@ -35,8 +35,10 @@ from vbpkit.projections.registry import repository as registry
 from vbpkit.web.pagination import kept_pages
 from vbpkit.web.read_scope import ReadScope, covered
 
+from vbp_monitoring.accounts import service as accounts
 from vbp_monitoring.alerts import repository
 from vbp_monitoring.alerts.models import Alert
+from vbp_monitoring.coverage import service as coverage
 from vbp_monitoring.credit import service as credit
 from vbp_monitoring.his import checks as his
 from vbp_monitoring.prepayment_use import service as prepayment_use
@@ -68,7 +70,9 @@ async def run_alert_checks(session: AsyncSession, *, today: date) -> list[int]:
             + await timeliness.alerts_due(session, today=today, region_of=region_of)
             + await his.alerts_due(session, today=today, region_of=region_of)
             + await supply_failures.alerts_due(session, today=today, region_of=region_of)
-            + await stocking.alerts_due(session, today=today, region_of=region_of))
+            + await stocking.alerts_due(session, today=today, region_of=region_of)
+            + await coverage.alerts_due(session, today=today, region_of=region_of)
+            + await accounts.alerts_due(session, today=today, region_of=region_of))
     raised = await raise_and_announce(session, rows)
     await credit.detect(session, today=today)  # MON-6: late and failed supply, then the ratings they give
     await credit.rate(session, today=today)
