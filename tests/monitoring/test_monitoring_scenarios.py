@@ -153,3 +153,32 @@ class TestLateDeliveriesLowerTheRating:
         assert (await market.client(hospital).post("/monitoring/breaches", json={
             "company_code": company, "kind": "quality", "severity": "一般", "occurred_on": "2026-07-01",
             "description": uuid.uuid4().hex})).status_code == 403
+
+
+class TestSeed001CutOffAndCompanyGroups:
+    async def test_mon5_cutoff_and_mon1_company_group_through_the_gateway(self, scenario_platform):
+        """Seed 001: 不得…对非中选产品“一刀切”简单停用 — the hospital bought 90 winning and 10 non-winning
+        (0.1000) in July 2026 and 100 winning, no non-winning in August: a non_winning_cutoff alert
+        for August. And 同企业、同组别的中选产品可合并考核: its two products of one company and group
+        read as one company-group row of progress."""
+        platform = scenario_platform
+        await set_today(platform, "2026-05-25")
+        market = await build_market(platform, products_each=2, group="G1", quantity=1200)
+        await effective_agreements(platform, market)
+        [hospital], (first, second) = market.hospitals, market.product_ids
+        await set_today(platform, "2026-07-15")
+        await purchase(market, hospital, [(first, 90)], delivered_on="2026-07-15", accepted_on="2026-07-15")
+        await set_today(platform, "2026-08-15")
+        await purchase(market, hospital, [(first, 60), (second, 40)], delivered_on="2026-08-15",
+                       accepted_on="2026-08-15")
+        pushed = await market.exchange.post("/monitoring/non-winning-purchases", json={"rows": [
+            {"hospital_code": hospital, "batch_code": market.batch, "group_code": "G1", "product": "某非中选产品",
+             "month": "2026-07", "quantity": 10, "amount": "200.00"}]})
+        assert pushed.status_code == 200, pushed.text
+        await set_today(platform, "2026-09-01")
+        [alert] = await checked_alerts(platform, market, "non_winning_cutoff")
+        assert (alert["hospital_code"], alert["period"], alert["group_code"], alert["details"]["previous_share"]) == (
+            hospital, "2026-08", "G1", "0.1000")
+        groups = (await market.insurer.get("/monitoring/progress", params={
+            "batch_code": market.batch, "group_by": "company_group", "as_of": "2026-08-31"})).json()["items"]
+        assert [(g["key"]["group_code"], g["accepted_quantity"]) for g in groups] == [("G1", 190)]

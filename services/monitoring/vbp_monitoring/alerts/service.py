@@ -109,10 +109,15 @@ async def _behind(session: AsyncSession, *, today: date, region_of) -> list[dict
     ``assess_by`` assesses them together (seed 001 合并考核)."""
     month_end = today.replace(day=1) - timedelta(days=1)
     checker = Principal(role=Role.ADMIN, key_id="alert-check")
-    lines = {level: await progress.progress(session, principal=checker, as_of=month_end, batch_code=None,
-                                            hospital_code=None, company_code=None, region_code=None, year=None,
-                                            group_by=level) for level in ("item", "company_group")}
-    batches = await catalog.batches_by_code(session, {line.key["batch_code"] for line in lines["item"]})
+
+    async def lines_of(level: str, batch_code: str | None = None) -> list:
+        return await progress.progress(session, principal=checker, as_of=month_end, batch_code=batch_code,
+                                       hospital_code=None, company_code=None, region_code=None, year=None,
+                                       group_by=level)
+    batches = await catalog.all_batches(session)
+    grouped = sorted(code for code, batch in batches.items() if batch.policy.assess_by == "company_group")
+    lines = {"item": await lines_of("item"),  # the company groups only of the batches assessed so (few)
+             "company_group": [line for code in grouped for line in await lines_of("company_group", code)]}
     rows = []
     for level, found in lines.items():
         for line in found:

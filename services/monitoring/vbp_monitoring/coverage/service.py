@@ -3,8 +3,9 @@
 
 **Coverage**, per batch, agreement year and region: the public and military institutions in
 scope, and among them those with no agreed volume set (CON-1) and those with no effective
-agreement (CON-2) — ``GET /monitoring/coverage``. From the batch's start the scheduled check
-raises a ``coverage`` alert (rule MON-15, period: the start's month) for each such institution.
+agreement (CON-2) — ``GET /monitoring/coverage``. In the 31 days from the batch's start the
+scheduled check raises a ``coverage`` alert (rule MON-15, period: the start's month) for each such
+institution — once, while joining still smooths the start; the read lists them any time.
 
 **Signing**: an agreement version generated ``signing_deadline_days`` (policy, 15) ago that has
 not taken effect raises an ``unsigned`` alert naming the parties that have not signed. The facts come from contracts' events:
@@ -28,6 +29,9 @@ from vbpkit.web.read_scope import ReadScope, covered
 from vbp_monitoring.coverage import repository
 
 PARTIES = ("hospital", "manufacturer", "distributor")
+# the coverage alert is the start's: raised in the month after a batch starts, when a missing
+# institution can still join (the read lists them any time)
+COVERAGE_CHECK_DAYS = 31
 
 
 async def on_volume_set(session: AsyncSession, event: AgreedVolumeSet, envelope: Envelope) -> None:
@@ -100,14 +104,15 @@ async def _provinces(session: AsyncSession, batch_code: str) -> set[str]:
 
 async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
     rows = []
-    institutions = await repository.in_scope(session)
-    for code, batch in (await catalog.all_batches(session)).items():
-        if batch.starts_on > today:
-            continue
+    starting = {code: b for code, b in (await catalog.all_batches(session)).items()
+                if b.starts_on <= today <= b.starts_on + timedelta(days=COVERAGE_CHECK_DAYS)}
+    institutions = await repository.in_scope(session) if starting else []
+    provinces_of = {i.code: _province(i.region_code) for i in institutions}
+    for code, batch in sorted(starting.items()):
         volumes = await repository.with_volumes(session, batch_code=code, year=1)
         agreed = await repository.with_agreements(session, batch_code=code, year=1)
         provinces = await _provinces(session, code)
-        for institution in (i for i in institutions if _province(i.region_code) in provinces):
+        for institution in (i for i in institutions if provinces_of[i.code] in provinces):
             missing = [what for what, have in (("agreed volumes", volumes), ("an effective agreement", agreed))
                        if institution.code not in have]
             if missing:
