@@ -31,6 +31,16 @@ async def get_or_404(session: AsyncSession, model: type[Model], ident: Any, *, w
     return row
 
 
+def filtered_page(model, filters: dict[str, Any], *, after_id: int | None, limit: int):
+    """The SELECT of a page of ``model`` rows in id order: each filter not None an equality on the
+    column it names, after the cursor ``after_id``, at most ``limit`` rows."""
+    query = select(model).order_by(model.id).limit(limit)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    return query.where(model.id > after_id) if after_id else query
+
+
 def any_of(column, values: Iterable):
     """``column = ANY(:array)``: one bound parameter however many values. A bulk of 10,000
     rows as an IN list of tuples would overflow PostgreSQL's 32,767 parameters."""

@@ -67,6 +67,12 @@ class ReadScope:
     def shows_company(self, company_code: str) -> bool:
         return not self.company_code or company_code == self.company_code
 
+    def sees(self, row) -> bool:
+        """Whether one row of a hospital (``hospital_code``, ``region_code``) naming a company
+        (``company_code``) is the caller's to read — a report, a complaint, a shortage."""
+        return (not self.nothing and self.shows_hospital(row.hospital_code) and self.shows_company(row.company_code)
+                and self.covers(row.region_code))
+
 
 async def scoped_rows(principal: Principal, filters: dict, fetch: Callable[[dict, Any, int], Awaitable[Sequence[T]]],
                       *, after: Any, limit: int, region_of: Callable[[T], str | None] = lambda row: row.region_code

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.db.repository import filtered_page
 
 from vbp_monitoring.obstructions.models import Obstruction
 from vbp_monitoring.purchases.models import Agreement
@@ -26,13 +27,7 @@ async def complaint(session: AsyncSession, complaint_id: int, *, for_update: boo
 
 
 async def listing(session: AsyncSession, *, filters: dict, after_id: int | None, limit: int) -> list[Obstruction]:
-    query = select(Obstruction).order_by(Obstruction.id).limit(limit)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(Obstruction, column) == value)
-    if after_id:
-        query = query.where(Obstruction.id > after_id)
-    return list(await session.scalars(query))
+    return list(await session.scalars(filtered_page(Obstruction, filters, after_id=after_id, limit=limit)))
 
 
 async def substantiated(session: AsyncSession, *, batch_code: str | None, first: date, last: date,

@@ -66,8 +66,7 @@ async def read(session: AsyncSession, *, complaint_id: int, principal: Principal
                for_update: bool = False) -> Obstruction:
     complaint = await repository.complaint(session, complaint_id, for_update=for_update)
     scope = ReadScope.of(principal)
-    if complaint is None or not scope.shows_hospital(complaint.hospital_code) or not scope.shows_company(
-            complaint.company_code) or not scope.covers(complaint.region_code):
+    if complaint is None or not scope.sees(complaint):
         raise Problem(404, detail=f"no obstruction complaint {complaint_id} of yours")
     return complaint
 

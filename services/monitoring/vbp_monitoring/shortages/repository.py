@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.db.repository import filtered_page
 from vbpkit.projections.accepted_lines import AcceptedLine, LineReturn
 from vbpkit.projections.catalog_view import ProductView
 
@@ -20,13 +21,7 @@ async def shortage(session: AsyncSession, shortage_id: int, *, for_update: bool 
 
 
 async def listing(session: AsyncSession, *, filters: dict, after_id: int | None, limit: int) -> list[Shortage]:
-    query = select(Shortage).order_by(Shortage.id).limit(limit)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(Shortage, column) == value)
-    if after_id:
-        query = query.where(Shortage.id > after_id)
-    return list(await session.scalars(query))
+    return list(await session.scalars(filtered_page(Shortage, filters, after_id=after_id, limit=limit)))
 
 
 async def supply_breaches(session: AsyncSession, *, since: date) -> list[tuple]:

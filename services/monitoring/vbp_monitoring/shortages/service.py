@@ -80,15 +80,9 @@ async def report(session: AsyncSession, *, request: ShortageIn, principal: Princ
     return shortage
 
 
-def _scope_sees(scope: ReadScope, shortage: Shortage) -> bool:
-    return (not scope.nothing and scope.covers(shortage.region_code) and (
-        scope.hospital_code is None or shortage.hospital_code == scope.hospital_code)
-        and scope.shows_company(shortage.company_code))
-
-
 async def read(session: AsyncSession, *, shortage_id: int, principal: Principal, for_update: bool = False) -> Shortage:
     shortage = await repository.shortage(session, shortage_id, for_update=for_update)
-    if shortage is None or not _scope_sees(ReadScope.of(principal), shortage):
+    if shortage is None or not ReadScope.of(principal).sees(shortage):
         raise Problem(404, detail=f"no shortage {shortage_id} of yours")
     return shortage
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from vbpkit.db.repository import filtered_page
 
 from vbp_monitoring.supply.models import SupplyLine
 from vbp_monitoring.supply_reports.models import SupplyReport
@@ -19,10 +20,4 @@ async def report(session: AsyncSession, report_id: int, *, for_update: bool = Fa
 
 
 async def listing(session: AsyncSession, *, filters: dict, after_id: int | None, limit: int) -> list[SupplyReport]:
-    query = select(SupplyReport).order_by(SupplyReport.id).limit(limit)
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(SupplyReport, column) == value)
-    if after_id:
-        query = query.where(SupplyReport.id > after_id)
-    return list(await session.scalars(query))
+    return list(await session.scalars(filtered_page(SupplyReport, filters, after_id=after_id, limit=limit)))

@@ -73,8 +73,7 @@ async def _visible(session: AsyncSession, report_id: int, principal: Principal, 
                    ) -> SupplyReport:
     report = await repository.report(session, report_id, for_update=for_update)
     scope = ReadScope.of(principal)
-    if report is None or not scope.shows_hospital(report.hospital_code) or not scope.shows_company(
-            report.company_code) or not scope.covers(report.region_code):
+    if report is None or not scope.sees(report):
         raise Problem(404, detail=f"no supply report {report_id} of yours")
     return report
 
