@@ -138,6 +138,8 @@ class ProductRoutes:
         the moved volume while it is still being signed (then through it as effective)."""
         wanted = {t.backup_product_id: t for t in moved if t.emergency and t.backup_product_id in resolved
                   and t.agreement_year == resolved[t.backup_product_id][2]}
+        if not wanted:  # the common case: no query
+            return {}
         found = await transfers.agreements_by_id(session, {t.backup_agreement_id for t in wanted.values()})
         return {product_id: found[t.backup_agreement_id] for product_id, t in wanted.items()
                 if found[t.backup_agreement_id].status in ("draft", "signing")}

@@ -104,7 +104,8 @@ async def _provinces(session: AsyncSession, batch_code: str) -> set[str]:
 
 async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
     rows = []
-    starting = {code: b for code, b in (await catalog.all_batches(session)).items()
+    batches = await catalog.all_batches(session)
+    starting = {code: b for code, b in batches.items()
                 if b.starts_on <= today <= b.starts_on + timedelta(days=COVERAGE_CHECK_DAYS)}
     institutions = await repository.in_scope(session) if starting else []
     provinces_of = {i.code: _province(i.region_code) for i in institutions}
@@ -123,7 +124,6 @@ async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[d
                                      "starts_on": batch.starts_on.isoformat(),
                                      "why": "public and military institutions all take part (全市公立医疗机构和军队"
                                             "医疗机构…均应参加)"}))
-    batches = await catalog.all_batches(session)
     for fact in await repository.unsigned(session, generated_by=today - timedelta(days=1)):
         batch = batches.get(fact.batch_code)
         if batch is None or fact.generated_on + timedelta(days=batch.policy.signing_deadline_days) > today:

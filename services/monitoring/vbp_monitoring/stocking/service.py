@@ -12,16 +12,24 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from vbpkit.events import Envelope
 from vbpkit.events.contracts import OrderPlaced
+from vbpkit.messaging.handlers import batch as batched
 from vbpkit.projections.catalog_view import repository as catalog
 from vbpkit.runtime.clock import SHANGHAI
 
 from vbp_monitoring.stocking import repository
 
 
-async def on_order_placed(session: AsyncSession, event: OrderPlaced, envelope: Envelope) -> None:
-    day = event.ordered_on or envelope.occurred_at.astimezone(SHANGHAI).date()
-    await repository.ordered(session, [dict(hospital_code=event.hospital_code, batch_code=batch, ordered_on=day)
-                                       for batch in sorted({line.batch_code for line in event.lines})])
+@batched
+async def on_order_placed(session: AsyncSession, events: list[tuple[OrderPlaced, Envelope]]) -> None:
+    """A run of orders (a month-end upload's thousand) is one upsert of each pair's earliest day."""
+    first: dict[tuple[str, str], date] = {}
+    for event, envelope in events:
+        day = event.ordered_on or envelope.occurred_at.astimezone(SHANGHAI).date()
+        for code in {line.batch_code for line in event.lines}:
+            key = (event.hospital_code, code)
+            first[key] = min(first.get(key, day), day)
+    await repository.ordered(session, [dict(hospital_code=h, batch_code=b, ordered_on=d)
+                                       for (h, b), d in sorted(first.items())])
 
 
 async def alerts_due(session: AsyncSession, *, today: date, region_of) -> list[dict]:
